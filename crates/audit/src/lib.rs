@@ -1,0 +1,1 @@
+//! The audit rule registry and checks: findings with stable OOM0xx codes.
