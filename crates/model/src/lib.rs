@@ -6,16 +6,19 @@
 //! - [`quantity`]: `resource.Quantity`, exactly as apimachinery parses and rounds it.
 //! - [`span`]: file positions carried by every value read from input.
 //! - [`pod`]: the slice of the Kubernetes object model that decides memory behaviour.
+//! - [`diagnostic`]: input errors with file and position.
 //! - [`admission`]: API defaulting and LimitRange admission, giving each value its [`admission::Source`].
 //! - [`qos`]: the pod QoS class, exactly as the kubelet computes it.
 //! - [`oom_score`]: the `oom_score_adj` the kubelet gives each container (`pkg/kubelet/qos/policy.go`).
 
 pub mod admission;
+pub mod diagnostic;
 pub mod oom_score;
 pub mod pod;
 pub mod qos;
 pub mod quantity;
 pub mod span;
 
+pub use diagnostic::InputError;
 pub use quantity::{Quantity, QuantityError};
 pub use span::{Pos, Spanned};

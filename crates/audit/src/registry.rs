@@ -1,0 +1,53 @@
+//! The rule registry: every audit rule as data. `oomdoc rules`, the SARIF `rules[]` array and the
+//! docs all render from this one table.
+
+/// How much a finding matters; also the `--fail-on` threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Likely to cause an OOM kill or eviction.
+    Warning,
+    /// Wrong: rejected by the API server, or a certain kill.
+    Error,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable code, `OOM0xx` for Kubernetes rules, `OOM1xx` for JVM rules.
+    pub code: &'static str,
+    /// Stable kebab-case name.
+    pub name: &'static str,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// One line: what the rule finds.
+    pub title: &'static str,
+    /// Why it matters: the OOM mechanism, with the Kubernetes/kernel/JVM source it follows.
+    pub explanation: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// A manifest that triggers the rule.
+    pub example: &'static str,
+    /// The same manifest, fixed.
+    pub example_fixed: &'static str,
+}
+
+/// Looks a rule up by code (case-insensitive).
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+/// Every rule, in code order.
+pub static RULES: &[Rule] = &[];
