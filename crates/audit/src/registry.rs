@@ -50,4 +50,4 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 }
 
 /// Every rule, in code order.
-pub static RULES: &[Rule] = &[];
+pub static RULES: &[Rule] = &crate::rules_k8s::K8S_RULES;

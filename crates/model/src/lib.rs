@@ -6,12 +6,14 @@
 //! - [`quantity`]: `resource.Quantity`, exactly as apimachinery parses and rounds it.
 //! - [`span`]: file positions carried by every value read from input.
 //! - [`pod`]: the slice of the Kubernetes object model that decides memory behaviour.
+//! - [`bytes`]: byte counts printed as manifests write them.
 //! - [`diagnostic`]: input errors with file and position.
 //! - [`admission`]: API defaulting and LimitRange admission, giving each value its [`admission::Source`].
 //! - [`qos`]: the pod QoS class, exactly as the kubelet computes it.
 //! - [`oom_score`]: the `oom_score_adj` the kubelet gives each container (`pkg/kubelet/qos/policy.go`).
 
 pub mod admission;
+pub mod bytes;
 pub mod diagnostic;
 pub mod oom_score;
 pub mod pod;

@@ -1,1 +1,65 @@
-//! Writers for audit results: text (rustc-style), JSON, SARIF 2.1.0.
+//! Writers for audit results: text (rustc-style), JSON, SARIF 2.1.0, and the rule docs.
+//!
+//! - [`text`]: findings with the offending YAML line, input errors and a summary, for people.
+//! - [`json`]: the stable JSON schema (`--format json`); fields are added, never renamed.
+//! - [`sarif`]: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+//! - [`rules`]: `oomdoc rules [CODE]`, as text or JSON.
+//! - [`sources`]: where the text writer gets source lines from (files read lazily, or the
+//!   document text kept for stdin).
+//! - [`fmt_bytes`]: byte counts as a Kubernetes manifest would write them.
+//!
+//! Every writer takes an [`oomdoc_audit::AuditReport`] (or the rule registry) and a
+//! `&mut dyn std::io::Write`; none of them prints on its own or decides about colours.
+
+pub mod bytes;
+pub mod json;
+pub mod rules;
+pub mod sarif;
+pub mod sources;
+pub mod text;
+
+pub use bytes::fmt_bytes;
+pub use json::write_json;
+pub use rules::{write_rule_doc, write_rule_json, write_rules_json, write_rules_list};
+pub use sarif::write_sarif;
+pub use sources::{FileSources, SourceLines};
+pub use text::{write_text, TextOptions};
+
+use std::borrow::Cow;
+
+use oomdoc_model::admission::{ContainerKind, Source};
+
+/// The wire name of a value's source, in JSON and text: `manifest`, `limit`, `limitrange`,
+/// `defaulted`.
+pub fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::Manifest => "manifest",
+        Source::Limit => "limit",
+        Source::LimitRange => "limitrange",
+        Source::Defaulted => "defaulted",
+    }
+}
+
+/// `Kind/namespace/name` of a workload summary, as findings name it.
+pub(crate) fn workload_id(w: &oomdoc_audit::WorkloadSummary) -> String {
+    format!("{}/{}/{}", w.kind, w.namespace, w.name.as_deref().unwrap_or("<unnamed>"))
+}
+
+/// Whether a container is an init container (sidecars included).
+pub(crate) fn is_init(kind: ContainerKind) -> bool {
+    matches!(kind, ContainerKind::Init | ContainerKind::Sidecar)
+}
+
+/// Replaces control characters (other than tab) with U+FFFD so that text taken from the input
+/// (names, source lines) cannot send escape sequences to a terminal. One char in, one char out,
+/// so columns are unchanged.
+pub(crate) fn clean(s: &str) -> Cow<'_, str> {
+    if s.chars().any(|c| c.is_control() && c != '\t') {
+        Cow::Owned(s.chars().map(|c| if c.is_control() && c != '\t' { '\u{FFFD}' } else { c }).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,51 @@
+//! The oomdoc command line: flag definitions ([`args`]), one module per command, and the exit-code
+//! policy. Everything that decides lives in the library crates; this crate reads, calls, prints.
+//!
+//! Exit codes: 0 = no finding at or above `--fail-on`; 1 = findings at or above it; 2 = usage
+//! error or unreadable input.
+
+pub mod args;
+mod audit_cmd;
+mod rules_cmd;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+/// Exit status: findings at or above `--fail-on`.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status: usage error or unreadable input.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Parses `argv` and runs the command; returns the process exit code.
+pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match &cli.command {
+        Command::Audit(a) => audit_cmd::run(a, &cli.global),
+        Command::Rules(r) => rules_cmd::run(r),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        // A closed pipe (`oomdoc audit . | head`) is not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "oomdoc: error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+}

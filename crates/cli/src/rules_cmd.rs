@@ -1,0 +1,28 @@
+//! `oomdoc rules [CODE]`: the rule registry, as a list or one rule's documentation.
+
+use std::io::{self, Write};
+
+use anyhow::bail;
+use oomdoc_audit::rule;
+
+use crate::args::{RulesArgs, RulesFormat};
+
+pub(crate) fn run(args: &RulesArgs) -> anyhow::Result<u8> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match (&args.code, args.format) {
+        (None, RulesFormat::Text) => oomdoc_report::write_rules_list(&mut out)?,
+        (None, RulesFormat::Json) => oomdoc_report::write_rules_json(None, &mut out)?,
+        (Some(code), format) => {
+            let Some(r) = rule(code) else {
+                bail!("unknown rule {code:?}; `oomdoc rules` lists them");
+            };
+            match format {
+                RulesFormat::Text => oomdoc_report::write_rule_doc(r, &mut out)?,
+                RulesFormat::Json => oomdoc_report::write_rules_json(Some(r), &mut out)?,
+            }
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
