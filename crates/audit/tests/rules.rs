@@ -1,0 +1,199 @@
+//! Every rule has a manifest that triggers it and one that does not; positions and messages are
+//! asserted where they matter.
+
+use oomdoc_audit::{audit, Assumptions, AuditInput, Finding, RULES};
+use oomdoc_manifest::{read_str, Item};
+
+const GI: i64 = 1 << 30;
+
+fn run(yaml: &str) -> oomdoc_audit::AuditReport {
+    let mut workloads = Vec::new();
+    let mut limit_ranges = Vec::new();
+    for item in read_str("test.yaml", yaml) {
+        match item {
+            Item::Workload(w) => workloads.push(w),
+            Item::LimitRange(l) => limit_ranges.push(l),
+            Item::Error(e) => panic!("unexpected input error: {e}"),
+        }
+    }
+    audit(&AuditInput {
+        workloads: &workloads,
+        limit_ranges: &limit_ranges,
+        assumptions: Assumptions { node_memory_bytes: 16 * GI },
+    })
+}
+
+fn codes(yaml: &str) -> Vec<&'static str> {
+    run(yaml).findings.iter().map(|f| f.code).collect()
+}
+
+fn only<'a>(findings: &'a [Finding], code: &str) -> Vec<&'a Finding> {
+    findings.iter().filter(|f| f.code == code).collect()
+}
+
+/// A pod with one container whose `resources:` block is `res` (already indented by 4).
+fn pod(res: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: x\n{res}"
+    )
+}
+
+const GUARANTEED: &str = "    resources:\n      requests: {cpu: 1, memory: 1Gi}\n      limits: {cpu: 1, memory: 1Gi}\n";
+
+#[test]
+fn guaranteed_pod_has_no_findings() {
+    let r = run(&pod(GUARANTEED));
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    assert_eq!(r.workloads[0].qos_class.as_str(), "Guaranteed");
+    assert_eq!(r.workloads[0].containers[0].oom_score_adj, -997);
+}
+
+#[test]
+fn oom001_no_memory_limit() {
+    let yaml = pod("    resources:\n      requests:\n        memory: 1Gi\n");
+    let r = run(&yaml);
+    let f = only(&r.findings, "OOM001");
+    assert_eq!(f.len(), 1);
+    // Points at the `requests:` mapping's parent `resources:` since `limits:` is absent.
+    assert_eq!(f[0].pos.line, 9);
+    assert_eq!(f[0].container.as_deref(), Some("app"));
+    assert!(!codes(&pod(GUARANTEED)).contains(&"OOM001"));
+    // A pod-level memory limit bounds the containers.
+    let pod_level = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  resources:\n    limits: {memory: 2Gi}\n  containers:\n  - name: app\n    resources: {requests: {memory: 1Gi}}\n";
+    assert!(!codes(pod_level).contains(&"OOM001"));
+}
+
+#[test]
+fn oom002_no_memory_request() {
+    let yaml = pod("    resources:\n      requests:\n        cpu: 100m\n");
+    assert!(codes(&yaml).contains(&"OOM002"));
+    // A limit alone is copied into the request by the API server.
+    assert!(!codes(&pod("    resources:\n      limits:\n        memory: 1Gi\n")).contains(&"OOM002"));
+}
+
+#[test]
+fn oom003_best_effort_pod_reported_once() {
+    let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: x\n      - name: b\n        image: y\n";
+    let r = run(yaml);
+    assert_eq!(codes(yaml), vec!["OOM003"]);
+    assert_eq!(r.workloads[0].containers[1].oom_score_adj, 1000);
+    assert!(!codes(&pod(GUARANTEED)).contains(&"OOM003"));
+}
+
+#[test]
+fn oom004_limit_below_request() {
+    let yaml = pod("    resources:\n      requests:\n        memory: 2Gi\n      limits:\n        memory: 1Gi\n");
+    let r = run(&yaml);
+    let f = only(&r.findings, "OOM004");
+    assert_eq!(f.len(), 1);
+    assert_eq!((f[0].pos.line, f[0].pos.column), (13, 17), "points at the limit value");
+    assert!(f[0].message.contains("1Gi is below the request 2Gi"), "{}", f[0].message);
+    assert!(!codes(&pod(GUARANTEED)).contains(&"OOM004"));
+    // cpu too
+    assert!(codes(&pod("    resources:\n      requests: {cpu: 2}\n      limits: {cpu: 1500m}\n")).contains(&"OOM004"));
+}
+
+#[test]
+fn oom004_limitrange_default_below_request() {
+    let yaml = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: ns}\nspec:\n  limits:\n  - type: Container\n    default: {memory: 512Mi}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\nspec:\n  containers:\n  - name: app\n    resources: {requests: {memory: 1Gi}}\n";
+    let r = run(yaml);
+    let f = only(&r.findings, "OOM004");
+    assert_eq!(f.len(), 1, "{:?}", r.findings);
+    assert!(f[0].message.contains("LimitRange ns/lr"), "{}", f[0].message);
+}
+
+#[test]
+fn oom005_burstable_memory_gives_oom_score_adj() {
+    let yaml = pod("    resources:\n      requests:\n        memory: 2Gi\n      limits:\n        memory: 4Gi\n");
+    let r = run(&yaml);
+    let f = only(&r.findings, "OOM005");
+    assert_eq!(f.len(), 1);
+    // 1000 - 1000*2Gi/16Gi = 875
+    assert!(f[0].message.contains("oom_score_adj 875"), "{}", f[0].message);
+    assert_eq!(r.workloads[0].containers[0].oom_score_adj, 875);
+    assert!(!codes(&pod(GUARANTEED)).contains(&"OOM005"));
+}
+
+#[test]
+fn oom006_large_ratio() {
+    let yaml = pod("    resources:\n      requests:\n        memory: 256Mi\n      limits:\n        memory: 2Gi\n");
+    let r = run(&yaml);
+    let f = only(&r.findings, "OOM006");
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains("8.0x"), "{}", f[0].message);
+    // exactly 2x is allowed
+    assert!(!codes(&pod("    resources:\n      requests:\n        memory: 1Gi\n      limits:\n        memory: 2Gi\n")).contains(&"OOM006"));
+}
+
+const TMPFS: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    resources: {limits: {memory: 1Gi}}\n    volumeMounts: [{name: v, mountPath: /v}]\n  volumes:\n  - name: v\n    emptyDir:\n";
+
+#[test]
+fn oom007_memory_emptydir_without_size_limit() {
+    let r = run(&format!("{TMPFS}      medium: Memory\n"));
+    let f = only(&r.findings, "OOM007");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].pos.line, 12);
+    assert!(!codes(&format!("{TMPFS}      medium: Memory\n      sizeLimit: 256Mi\n")).contains(&"OOM007"));
+    // Disk-backed emptyDir is not tmpfs.
+    assert!(!codes(&format!("{TMPFS}      sizeLimit: 2Gi\n")).contains(&"OOM007"));
+}
+
+#[test]
+fn oom008_tmpfs_larger_than_limit() {
+    let r = run(&format!("{TMPFS}      medium: Memory\n      sizeLimit: 2Gi\n"));
+    let f = only(&r.findings, "OOM008");
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains("container \"app\", which mounts it"), "{}", f[0].message);
+    assert!(!codes(&format!("{TMPFS}      medium: Memory\n      sizeLimit: 512Mi\n")).contains(&"OOM008"));
+    // Disk-backed volumes are not charged to memory.
+    assert!(!codes(&format!("{TMPFS}      sizeLimit: 2Gi\n")).contains(&"OOM008"));
+}
+
+#[test]
+fn oom009_tiny_memory_value() {
+    let r = run(&pod("    resources:\n      limits:\n        memory: 128m\n"));
+    let f = only(&r.findings, "OOM009");
+    assert_eq!(f.len(), 1, "reported once, not again for the defaulted request");
+    assert!(f[0].help.contains("128Mi"), "{}", f[0].help);
+    assert!(!codes(&pod("    resources:\n      limits:\n        memory: 128Mi\n")).contains(&"OOM009"));
+}
+
+#[test]
+fn ignore_annotation_silences_listed_codes_only() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    oomdoc.dev/ignore: OOM005, oom006\nspec:\n  containers:\n  - name: app\n    resources: {requests: {memory: 1Mi}, limits: {memory: 2Gi}}\n";
+    let c = codes(yaml);
+    assert!(!c.contains(&"OOM005") && !c.contains(&"OOM006"), "{c:?}");
+    assert!(c.contains(&"OOM009"), "{c:?}");
+}
+
+#[test]
+fn limitrange_defaults_are_reported_with_their_source() {
+    let yaml = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: ns}\nspec:\n  limits:\n  - type: Container\n    default: {memory: 512Mi}\n    defaultRequest: {memory: 256Mi}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\nspec:\n  containers:\n  - name: app\n";
+    let r = run(yaml);
+    let c = &r.workloads[0].containers[0];
+    assert_eq!(c.memory_limit_bytes, Some(512 << 20));
+    assert_eq!(c.memory_request_bytes, Some(256 << 20));
+    assert_eq!(format!("{:?}", c.memory_limit_source), "Some(LimitRange)");
+    assert!(!codes(yaml).contains(&"OOM001"));
+    // Another namespace does not get them.
+    let other = yaml.replace("{name: p, namespace: ns}", "{name: p, namespace: other}");
+    assert!(codes(&other).contains(&"OOM003"));
+}
+
+#[test]
+fn registry_is_complete_and_every_rule_is_tested() {
+    let me = include_str!("rules.rs");
+    let mut prev = "";
+    for r in RULES {
+        assert!(r.code > prev, "codes sorted and unique: {}", r.code);
+        prev = r.code;
+        assert!(r.code.len() == 6 && r.code.starts_with("OOM"), "{}", r.code);
+        for (what, text) in [("title", r.title), ("explanation", r.explanation), ("fix", r.fix), ("example", r.example), ("example_fixed", r.example_fixed)] {
+            assert!(!text.trim().is_empty(), "{} has no {what}", r.code);
+        }
+        assert!(r.explanation.contains("Source:"), "{} cites its source", r.code);
+        assert_ne!(r.example, r.example_fixed, "{}", r.code);
+        let test_name = format!("fn {}_", r.code.to_lowercase());
+        assert!(me.contains(&test_name), "{} has no test named {test_name}...", r.code);
+    }
+}

@@ -1,0 +1,280 @@
+//! The text report, like rustc and ruff: each finding with its rule code, `file:line:col`, the
+//! offending source line, the workload and the fix; then input errors; then a summary.
+//!
+//! ```text
+//! warning[OOM002]: container "app" has no memory request
+//!   --> k8s/app.yaml:21:9
+//!    |
+//! 21 |         resources:
+//!    |         ^^^^^^^^^
+//!    |
+//!    = workload: Deployment/default/app
+//!    = help: set resources.requests.memory ...
+//! ```
+
+use std::io::{self, Write};
+
+use annotate_snippets::renderer::{AnsiColor, Effects, Style};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use oomdoc_audit::{AuditReport, ContainerSummary, Finding, Severity, WorkloadSummary};
+use oomdoc_model::admission::{ContainerKind, Source};
+use oomdoc_model::diagnostic::InputError;
+
+use crate::sources::{doc_line, SourceLines};
+use crate::{clean, fmt_bytes, workload_id};
+
+/// How the text report looks. The CLI decides `color` (TTY, `NO_COLOR`, `--color`).
+#[derive(Clone, Debug, Default)]
+pub struct TextOptions {
+    /// Emit ANSI colours.
+    pub color: bool,
+    /// Print one summary line per workload (QoS class, requests, limits, sources,
+    /// `oom_score_adj`) before the final line.
+    pub verbose: bool,
+    /// How many input files were read, for the final line; not printed when `None`.
+    pub files: Option<usize>,
+}
+
+/// Writes the text report: every finding, then every input error, then (when `verbose`) one line
+/// per workload, then the final summary line with the assumptions.
+///
+/// Source lines come from the finding's document text when it has one (stdin), else from
+/// `sources`; when neither has the line, only `--> file:line:col` is printed.
+pub fn write_text(
+    report: &AuditReport,
+    opts: &TextOptions,
+    sources: &mut dyn SourceLines,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let renderer = if opts.color { Renderer::styled() } else { Renderer::plain() };
+    for f in &report.findings {
+        writeln!(out, "{}\n", render_finding(&renderer, f, sources))?;
+    }
+    for e in &report.errors {
+        writeln!(out, "{}\n", render_error(&renderer, e, sources))?;
+    }
+    if opts.verbose {
+        for w in &report.workloads {
+            writeln!(out, "{}", workload_line(w))?;
+        }
+        if !report.workloads.is_empty() {
+            writeln!(out)?;
+        }
+    }
+    writeln!(out, "{}", summary_line(report, opts))
+}
+
+/// How a file is named in the text report: stdin (`-`) is `<stdin>`.
+fn display_path(file: &str) -> String {
+    if file == "-" {
+        "<stdin>".to_string()
+    } else {
+        clean(file).into_owned()
+    }
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+fn render_finding(renderer: &Renderer, f: &Finding, sources: &mut dyn SourceLines) -> String {
+    let (line, col) = (f.pos.line, f.pos.column);
+    let text = f
+        .source
+        .as_deref()
+        .and_then(|doc| doc_line(doc, line))
+        .or_else(|| sources.line(&f.file, line));
+    let title = level(f.severity).primary_title(clean(&f.message).into_owned()).id(f.code);
+    let group = Group::with_title(title)
+        .element(location(&f.file, line, col, text))
+        .element(Level::NOTE.with_name("workload").message(clean(&f.workload).into_owned()))
+        .element(Level::HELP.message(f.help.clone()));
+    renderer.render(&[group])
+}
+
+fn render_error(renderer: &Renderer, e: &InputError, sources: &mut dyn SourceLines) -> String {
+    let title = Level::ERROR.primary_title(clean(&e.message).into_owned());
+    let element = match e.pos {
+        Some(p) => location(&e.file, p.line, p.column, sources.line(&e.file, p.line)),
+        None => Origin::path(display_path(&e.file)).into(),
+    };
+    renderer.render(&[Group::with_title(title).element(element)])
+}
+
+/// The snippet with the offending line underlined, or just `--> file:line:col` without source.
+fn location(
+    file: &str,
+    line: u32,
+    col: u32,
+    text: Option<String>,
+) -> annotate_snippets::Element<'static> {
+    let path = display_path(file);
+    match text {
+        Some(text) if line > 0 => {
+            let text = clean(&text).into_owned();
+            let span = token_span(&text, col);
+            Snippet::source(text)
+                .line_start(line as usize)
+                .path(path)
+                .annotation(AnnotationKind::Primary.span(span))
+                .into()
+        }
+        _ if line > 0 => Origin::path(path).line(line as usize).char_column(col.max(1) as usize).into(),
+        _ => Origin::path(path).into(),
+    }
+}
+
+/// The byte range to underline: the YAML/JSON token that starts at the 1-based character
+/// `column` (a key up to its `:`, a plain value up to a comment, a quoted string with its
+/// quotes). A column past the end underlines the line's text.
+pub(crate) fn token_span(line: &str, column: u32) -> std::ops::Range<usize> {
+    let first = line.len() - line.trim_start().len();
+    let last = line.trim_end().len();
+    let start = match line.char_indices().nth(column.saturating_sub(1) as usize) {
+        Some((i, _)) if i < last => i,
+        _ => return if first < last { first..last } else { 0..line.len() },
+    };
+    let rest = &line[start..last];
+    let len = match rest.as_bytes()[0] {
+        q @ (b'"' | b'\'') => closing_quote(rest, q).unwrap_or(rest.len()),
+        _ => {
+            let flow = line[..start].contains(['{', '[']);
+            let mut end = rest.len();
+            for (i, c) in rest.char_indices() {
+                let next = rest[i + c.len_utf8()..].chars().next();
+                let stop = match c {
+                    ':' => next.is_none_or(char::is_whitespace),
+                    '#' => i > 0 && rest[..i].ends_with(char::is_whitespace),
+                    ',' | '}' | ']' => flow,
+                    _ => false,
+                };
+                if stop {
+                    end = i;
+                    break;
+                }
+            }
+            rest[..end].trim_end().len().max(rest.chars().next().map_or(0, char::len_utf8))
+        }
+    };
+    start..start + len
+}
+
+/// The length through the closing quote of a quoted scalar starting at `s[0]`.
+fn closing_quote(s: &str, q: u8) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 1;
+    while i < b.len() {
+        if q == b'"' && b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] == q {
+            if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `app: request 2Gi (manifest) limit 4Gi (manifest) oom_score_adj 875`.
+fn container_part(c: &ContainerSummary) -> String {
+    let kind = match c.kind {
+        ContainerKind::Regular => "",
+        ContainerKind::Init => "init ",
+        ContainerKind::Sidecar => "sidecar ",
+    };
+    format!(
+        "{kind}{}: request {} limit {} oom_score_adj {}",
+        clean(&c.name),
+        sourced(c.memory_request_bytes, c.memory_request_source),
+        sourced(c.memory_limit_bytes, c.memory_limit_source),
+        c.oom_score_adj
+    )
+}
+
+fn sourced(bytes: Option<i64>, source: Option<Source>) -> String {
+    match (bytes, source) {
+        (Some(b), Some(s)) => format!("{} ({})", fmt_bytes(b), source_label(s)),
+        (Some(b), None) => fmt_bytes(b),
+        (None, _) => "none".to_string(),
+    }
+}
+
+/// Where a value came from, in words.
+fn source_label(s: Source) -> &'static str {
+    match s {
+        Source::Manifest => "manifest",
+        Source::Limit => "from limit",
+        Source::LimitRange => "LimitRange",
+        Source::Defaulted => "defaulted",
+    }
+}
+
+/// `k8s/app.yaml:1  Deployment/default/app  Burstable  app: request ...; sidecar proxy: ...`.
+fn workload_line(w: &WorkloadSummary) -> String {
+    let containers: Vec<String> = w.containers.iter().map(container_part).collect();
+    format!(
+        "{}:{}  {}  {}  {}",
+        display_path(&w.file),
+        w.line,
+        clean(&workload_id(w)),
+        w.qos_class.as_str(),
+        if containers.is_empty() { "no containers".to_string() } else { containers.join("; ") }
+    )
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn paint(color: bool, style: Style, text: &str) -> String {
+    if color {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
+    }
+}
+
+/// `Found 3 errors, 5 warnings, 2 infos in 12 workloads (40 files); 1 input error. Assumed node
+/// memory 16Gi (set with --node-memory).`
+fn summary_line(report: &AuditReport, opts: &TextOptions) -> String {
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let bold = Style::new().effects(Effects::BOLD);
+    let counts: Vec<String> = [
+        (Severity::Error, "error", "errors", AnsiColor::BrightRed),
+        (Severity::Warning, "warning", "warnings", AnsiColor::Yellow),
+        (Severity::Info, "info", "infos", AnsiColor::BrightBlue),
+    ]
+    .into_iter()
+    .filter_map(|(s, one, many, c)| {
+        let n = count(s);
+        (n > 0).then(|| paint(opts.color, c.on_default().effects(Effects::BOLD), &plural(n, one, many)))
+    })
+    .collect();
+    let mut line = if counts.is_empty() {
+        paint(opts.color, bold, "No findings")
+    } else {
+        format!("{} {}", paint(opts.color, bold, "Found"), counts.join(", "))
+    };
+    line.push_str(&format!(" in {}", plural(report.workloads.len(), "workload", "workloads")));
+    if let Some(files) = opts.files {
+        line.push_str(&format!(" ({})", plural(files, "file", "files")));
+    }
+    if !report.errors.is_empty() {
+        let errors = plural(report.errors.len(), "input error", "input errors");
+        line.push_str(&format!("; {}", paint(opts.color, AnsiColor::BrightRed.on_default(), &errors)));
+    }
+    line.push_str(&format!(
+        ". Assumed node memory {} (set with --node-memory).",
+        fmt_bytes(report.assumptions.node_memory_bytes)
+    ));
+    line
+}
