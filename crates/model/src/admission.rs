@@ -1,6 +1,26 @@
-//! What the API server stores for a pod spec: API defaulting (`SetDefaults_Pod`: a missing request
-//! takes its limit) and LimitRange admission (`default` / `defaultRequest` for containers that lack
-//! them). Every resulting value says where it came from.
+//! What the API server stores for a pod spec: API defaulting, then LimitRange admission. Every
+//! resulting value says where it came from.
+//!
+//! The steps, in the order the API server runs them (Kubernetes `pkg/apis/core/v1/defaults.go`,
+//! `zz_generated.defaults.go` and `plugin/pkg/admission/limitranger/admission.go`):
+//!
+//! 1. `SetDefaults_Pod`, containers: a missing request of a container, init container or sidecar
+//!    takes its limit ([`Source::Limit`]).
+//! 2. `SetDefaults_Pod`, pod level (`defaultPodRequests`, PodLevelResources): only when
+//!    `spec.resources.limits` is set, a missing pod-level request takes the aggregated container
+//!    requests when some container requests that resource ([`Source::Defaulted`]), else the
+//!    pod-level limit ([`Source::Limit`]). The aggregation sees the container requests of step 1,
+//!    not the LimitRange defaults of step 4.
+//! 3. `SetDefaults_ResourceList`: every quantity is rounded up to a multiple of 1m.
+//! 4. LimitRanger (`PodMutateLimitFunc`): for each LimitRange of the namespace in turn, its
+//!    `type: Container` items give default limits (`default`) and default requests
+//!    (`defaultRequest`); within one LimitRange a later item overwrites an earlier one, key by key
+//!    (`defaultContainerResourceRequirements`). Each LimitRange fills only what is still missing
+//!    (`mergeContainerResources`), so across LimitRanges the first one that sets a value wins.
+//!    Regular containers, init containers and sidecars all get these defaults; the pod-level
+//!    resources do not. The LimitRange items are first defaulted as the API server stores them
+//!    (`SetDefaults_LimitRangeItem`): `default` falls back to `max`, then `defaultRequest` falls
+//!    back to `default`, then to `min`.
 
 use crate::pod::{Container, LimitRange, LimitRangeItem, PodSpec, ResourceList, Resources};
 use crate::quantity::Quantity;
@@ -12,12 +32,14 @@ use crate::span::{Pos, Spanned};
 pub enum Source {
     /// Written in the manifest.
     Manifest,
-    /// A request the API server copied from the limit (`SetDefaults_Pod`).
+    /// A request the API server copied from the limit (`SetDefaults_Pod`), for a container or for
+    /// the pod-level resources.
     Limit,
     /// Set by a LimitRange of the namespace at admission.
     #[serde(rename = "limitrange")]
     LimitRange,
-    /// A pod-level request defaulted from the containers' requests or the pod-level limit.
+    /// A pod-level request defaulted from the aggregated requests of the containers
+    /// (`defaultPodRequests`).
     Defaulted,
 }
 
@@ -41,6 +63,13 @@ pub struct EffectiveList {
     pub cpu: Option<Sourced>,
     /// memory.
     pub memory: Option<Sourced>,
+}
+
+impl EffectiveList {
+    /// True when neither cpu nor memory is set.
+    pub fn is_empty(&self) -> bool {
+        self.cpu.is_none() && self.memory.is_none()
+    }
 }
 
 /// requests and limits after defaulting.
@@ -76,6 +105,9 @@ pub struct EffectiveContainer {
 }
 
 /// A pod spec as stored by the API server: the input the kubelet's QoS and OOM rules see.
+///
+/// Ephemeral containers are not modelled: Kubernetes leaves them out of QoS, of `PodRequests` and
+/// of LimitRange defaulting.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EffectivePod {
     /// `containers`.
@@ -104,6 +136,10 @@ fn list_from(l: &ResourceList) -> EffectiveList {
     EffectiveList { cpu: l.cpu.as_ref().map(manifest), memory: l.memory.as_ref().map(manifest) }
 }
 
+fn resources_from(r: &Resources) -> EffectiveResources {
+    EffectiveResources { requests: list_from(&r.requests), limits: list_from(&r.limits) }
+}
+
 /// `SetDefaults_Pod` for one resource: a missing request takes the limit.
 fn default_request(req: &mut Option<Sourced>, lim: &Option<Sourced>) {
     if req.is_none() {
@@ -113,84 +149,232 @@ fn default_request(req: &mut Option<Sourced>, lim: &Option<Sourced>) {
     }
 }
 
-/// `SetDefaults_LimitRangeItem`: default limits fall back to `max`, default requests to the
-/// default limit, then to `min`.
+fn default_requests_from_limits(r: &mut EffectiveResources) {
+    default_request(&mut r.requests.cpu, &r.limits.cpu);
+    default_request(&mut r.requests.memory, &r.limits.memory);
+}
+
+/// A quantity from a value in thousandths, or `None` when it is too large to write.
+fn quantity_from_milli(milli: i128) -> Option<Quantity> {
+    let text = if milli % 1000 == 0 { format!("{}", milli / 1000) } else { format!("{milli}m") };
+    Quantity::parse(&text).ok()
+}
+
+/// `SetDefaults_ResourceList`: `val.RoundUp(-3)`, rounding away from zero to a multiple of 1m.
+/// A quantity already at that precision is returned as it is, format included.
+pub fn round_up_milli(q: Quantity) -> Quantity {
+    match q.milli_value().and_then(|m| quantity_from_milli(i128::from(m))) {
+        Some(rounded) if rounded != q => rounded,
+        _ => q,
+    }
+}
+
+fn round_sourced(s: &mut Option<Sourced>) {
+    if let Some(s) = s {
+        s.quantity = round_up_milli(s.quantity);
+    }
+}
+
+fn round_resources(r: &mut EffectiveResources) {
+    round_sourced(&mut r.requests.cpu);
+    round_sourced(&mut r.requests.memory);
+    round_sourced(&mut r.limits.cpu);
+    round_sourced(&mut r.limits.memory);
+}
+
+/// cpu or memory of a resource list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Resource {
+    Cpu,
+    Memory,
+}
+
+impl Resource {
+    fn of(self, l: &EffectiveList) -> Option<&Sourced> {
+        match self {
+            Resource::Cpu => l.cpu.as_ref(),
+            Resource::Memory => l.memory.as_ref(),
+        }
+    }
+
+    fn of_mut(self, l: &mut EffectiveList) -> &mut Option<Sourced> {
+        match self {
+            Resource::Cpu => &mut l.cpu,
+            Resource::Memory => &mut l.memory,
+        }
+    }
+}
+
+/// `AggregateContainerRequests` (k8s.io/component-helpers/resource) for one resource, in
+/// thousandths: the larger of (regular containers + sidecars) and the peak of the init phase,
+/// where the i-th init container needs its own request plus the sidecars declared before it (a
+/// sidecar's phase is the sum of the sidecars up to and including itself). `None` when no
+/// container, init container or sidecar sets the resource (the key is absent from the result).
+pub(crate) fn aggregate_requests_milli(
+    containers: &[EffectiveContainer],
+    init_containers: &[EffectiveContainer],
+    resource: Resource,
+) -> Option<i128> {
+    let milli = |c: &EffectiveContainer| {
+        resource
+            .of(&c.resources.requests)
+            .map(|s| s.quantity.milli_value().map_or(i128::from(i64::MAX), i128::from))
+    };
+    let mut present = false;
+    let mut total = 0i128;
+    for c in containers {
+        if let Some(m) = milli(c) {
+            present = true;
+            total += m;
+        }
+    }
+    let mut sidecars = 0i128;
+    let mut init_peak = 0i128;
+    for c in init_containers {
+        let m = milli(c);
+        present |= m.is_some();
+        let m = m.unwrap_or(0);
+        if c.kind == ContainerKind::Sidecar {
+            total += m;
+            sidecars += m;
+            init_peak = init_peak.max(sidecars);
+        } else {
+            init_peak = init_peak.max(m + sidecars);
+        }
+    }
+    present.then_some(total.max(init_peak))
+}
+
+/// `defaultPodRequests`: runs only when pod-level limits are set. A missing pod-level request
+/// takes the aggregated container requests when some container requests that resource, else the
+/// pod-level limit.
+fn default_pod_requests(
+    pod: &mut EffectiveResources,
+    containers: &[EffectiveContainer],
+    init_containers: &[EffectiveContainer],
+) {
+    if pod.limits.is_empty() {
+        return;
+    }
+    for resource in [Resource::Cpu, Resource::Memory] {
+        if resource.of(&pod.requests).is_some() {
+            continue;
+        }
+        let aggregated = aggregate_requests_milli(containers, init_containers, resource)
+            .and_then(quantity_from_milli)
+            .map(|quantity| Sourced { quantity, source: Source::Defaulted, pos: None, limit_range: None });
+        let from_limit = resource
+            .of(&pod.limits)
+            .map(|l| Sourced { source: Source::Limit, pos: None, limit_range: None, ..l.clone() });
+        *resource.of_mut(&mut pod.requests) = aggregated.or(from_limit);
+    }
+}
+
+/// `SetDefaults_LimitRangeItem`: a missing default limit takes `max`; then a missing default
+/// request takes the default limit, then `min`. Returns `(default limits, default requests)`.
 fn defaulted_item(item: &LimitRangeItem) -> (ResourceList, ResourceList) {
     let mut default = item.default.clone();
     let mut request = item.default_request.clone();
     default.cpu = default.cpu.or_else(|| item.max.cpu.clone());
     default.memory = default.memory.or_else(|| item.max.memory.clone());
     request.cpu = request.cpu.or_else(|| default.cpu.clone()).or_else(|| item.min.cpu.clone());
-    request.memory =
-        request.memory.or_else(|| default.memory.clone()).or_else(|| item.min.memory.clone());
+    request.memory = request.memory.or_else(|| default.memory.clone()).or_else(|| item.min.memory.clone());
     (default, request)
 }
 
-fn from_limit_range(v: &Option<Spanned<Quantity>>, lr: &str) -> Option<Sourced> {
-    v.as_ref().map(|q| Sourced {
-        quantity: q.value,
-        source: Source::LimitRange,
-        pos: None,
-        limit_range: Some(lr.to_string()),
-    })
+/// The identity of a LimitRange in [`Sourced::limit_range`]: `namespace/name`.
+pub fn limit_range_id(lr: &LimitRange) -> String {
+    format!("{}/{}", lr.namespace.as_deref().unwrap_or("default"), lr.name.as_deref().unwrap_or(""))
 }
 
-fn admit_container(c: &Container, kind: ContainerKind, ranges: &[&LimitRange]) -> EffectiveContainer {
-    let mut r = EffectiveResources {
-        requests: list_from(&c.resources.requests),
-        limits: list_from(&c.resources.limits),
+/// `defaultContainerResourceRequirements` of one LimitRange: its `type: Container` items in order,
+/// a later item overwriting an earlier one key by key (it writes into a map).
+fn limit_range_defaults(lr: &LimitRange) -> EffectiveResources {
+    let id = limit_range_id(lr);
+    let from = |v: &Option<Spanned<Quantity>>| {
+        v.as_ref().map(|q| Sourced {
+            quantity: round_up_milli(q.value),
+            source: Source::LimitRange,
+            pos: None,
+            limit_range: Some(id.clone()),
+        })
     };
-    // Defaulting runs when the request is decoded, before admission.
-    default_request(&mut r.requests.cpu, &r.limits.cpu);
-    default_request(&mut r.requests.memory, &r.limits.memory);
-    // LimitRanger's mergeContainerResources: fill only what is still missing; with several
-    // LimitRanges the first one that sets a value wins.
-    for lr in ranges {
-        let id = format!("{}/{}", lr.namespace.as_deref().unwrap_or("default"), lr.name.as_deref().unwrap_or(""));
-        for item in &lr.container_items {
-            let (default, request) = defaulted_item(item);
-            if r.limits.cpu.is_none() {
-                r.limits.cpu = from_limit_range(&default.cpu, &id);
+    let mut out = EffectiveResources::default();
+    for item in &lr.container_items {
+        let (default, request) = defaulted_item(item);
+        let overwrite = |slot: &mut Option<Sourced>, v: Option<Sourced>| {
+            if v.is_some() {
+                *slot = v;
             }
-            if r.limits.memory.is_none() {
-                r.limits.memory = from_limit_range(&default.memory, &id);
-            }
-            if r.requests.cpu.is_none() {
-                r.requests.cpu = from_limit_range(&request.cpu, &id);
-            }
-            if r.requests.memory.is_none() {
-                r.requests.memory = from_limit_range(&request.memory, &id);
-            }
-        }
+        };
+        overwrite(&mut out.limits.cpu, from(&default.cpu));
+        overwrite(&mut out.limits.memory, from(&default.memory));
+        overwrite(&mut out.requests.cpu, from(&request.cpu));
+        overwrite(&mut out.requests.memory, from(&request.memory));
     }
-    EffectiveContainer { name: c.name.value.clone(), kind, resources: r }
+    out
 }
 
-fn admit_pod_resources(r: &Resources) -> EffectiveResources {
-    let mut e = EffectiveResources { requests: list_from(&r.requests), limits: list_from(&r.limits) };
-    default_request(&mut e.requests.cpu, &e.limits.cpu);
-    default_request(&mut e.requests.memory, &e.limits.memory);
-    e
+/// `mergeContainerResources`: fills only what is still missing.
+fn merge_container_resources(r: &mut EffectiveResources, defaults: &EffectiveResources) {
+    let fill = |slot: &mut Option<Sourced>, v: &Option<Sourced>| {
+        if slot.is_none() {
+            slot.clone_from(v);
+        }
+    };
+    fill(&mut r.limits.cpu, &defaults.limits.cpu);
+    fill(&mut r.limits.memory, &defaults.limits.memory);
+    fill(&mut r.requests.cpu, &defaults.requests.cpu);
+    fill(&mut r.requests.memory, &defaults.requests.memory);
+}
+
+fn container_from(c: &Container, kind: ContainerKind) -> EffectiveContainer {
+    EffectiveContainer { name: c.name.value.clone(), kind, resources: resources_from(&c.resources) }
 }
 
 /// The pod spec the API server would store: defaulting, then the LimitRanges of the pod's
-/// namespace (pass only those).
+/// namespace (pass only those, in the order the API server would list them; with several
+/// LimitRanges that set the same default the first one wins).
+///
+/// The PodLevelResources gate is taken as on (beta and on by default since 1.34).
 pub fn admit(pod: &PodSpec, limit_ranges: &[&LimitRange]) -> EffectivePod {
-    let containers =
-        pod.containers.iter().map(|c| admit_container(c, ContainerKind::Regular, limit_ranges)).collect();
-    let init_containers = pod
+    let mut containers: Vec<EffectiveContainer> =
+        pod.containers.iter().map(|c| container_from(c, ContainerKind::Regular)).collect();
+    let mut init_containers: Vec<EffectiveContainer> = pod
         .init_containers
         .iter()
-        .map(|c| {
-            let kind = if c.is_restartable() { ContainerKind::Sidecar } else { ContainerKind::Init };
-            admit_container(c, kind, limit_ranges)
-        })
+        .map(|c| container_from(c, if c.is_restartable() { ContainerKind::Sidecar } else { ContainerKind::Init }))
         .collect();
+
+    // 1. SetDefaults_Pod, containers then init containers.
+    for c in containers.iter_mut().chain(init_containers.iter_mut()) {
+        default_requests_from_limits(&mut c.resources);
+    }
+    // 2. SetDefaults_Pod, pod level, after the container defaults.
+    let mut pod_resources = pod.resources.as_ref().map(resources_from);
+    if let Some(r) = pod_resources.as_mut() {
+        default_pod_requests(r, &containers, &init_containers);
+    }
+    // 3. SetDefaults_ResourceList on every list.
+    for c in containers.iter_mut().chain(init_containers.iter_mut()) {
+        round_resources(&mut c.resources);
+    }
+    if let Some(r) = pod_resources.as_mut() {
+        round_resources(r);
+    }
+    // 4. LimitRanger, one LimitRange after another.
+    for lr in limit_ranges {
+        let defaults = limit_range_defaults(lr);
+        for c in containers.iter_mut().chain(init_containers.iter_mut()) {
+            merge_container_resources(&mut c.resources, &defaults);
+        }
+    }
+
     EffectivePod {
         containers,
         init_containers,
-        pod_resources: pod.resources.as_ref().map(admit_pod_resources),
-        overhead_memory: pod.overhead_memory.as_ref().map(|q| q.value),
+        pod_resources,
+        overhead_memory: pod.overhead_memory.as_ref().map(|q| round_up_milli(q.value)),
         priority_class_name: pod.priority_class_name.as_ref().map(|p| p.value.clone()),
         priority: pod.priority,
         static_or_mirror: pod.static_or_mirror,
