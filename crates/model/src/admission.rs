@@ -129,22 +129,38 @@ pub struct EffectivePod {
 }
 
 fn manifest(v: &Spanned<Quantity>) -> Sourced {
-    Sourced { quantity: v.value, source: Source::Manifest, pos: Some(v.pos), limit_range: None }
+    Sourced {
+        quantity: v.value,
+        source: Source::Manifest,
+        pos: Some(v.pos),
+        limit_range: None,
+    }
 }
 
 fn list_from(l: &ResourceList) -> EffectiveList {
-    EffectiveList { cpu: l.cpu.as_ref().map(manifest), memory: l.memory.as_ref().map(manifest) }
+    EffectiveList {
+        cpu: l.cpu.as_ref().map(manifest),
+        memory: l.memory.as_ref().map(manifest),
+    }
 }
 
 fn resources_from(r: &Resources) -> EffectiveResources {
-    EffectiveResources { requests: list_from(&r.requests), limits: list_from(&r.limits) }
+    EffectiveResources {
+        requests: list_from(&r.requests),
+        limits: list_from(&r.limits),
+    }
 }
 
 /// `SetDefaults_Pod` for one resource: a missing request takes the limit.
 fn default_request(req: &mut Option<Sourced>, lim: &Option<Sourced>) {
     if req.is_none() {
         if let Some(l) = lim {
-            *req = Some(Sourced { source: Source::Limit, pos: None, limit_range: None, ..l.clone() });
+            *req = Some(Sourced {
+                source: Source::Limit,
+                pos: None,
+                limit_range: None,
+                ..l.clone()
+            });
         }
     }
 }
@@ -156,14 +172,21 @@ fn default_requests_from_limits(r: &mut EffectiveResources) {
 
 /// A quantity from a value in thousandths, or `None` when it is too large to write.
 fn quantity_from_milli(milli: i128) -> Option<Quantity> {
-    let text = if milli % 1000 == 0 { format!("{}", milli / 1000) } else { format!("{milli}m") };
+    let text = if milli % 1000 == 0 {
+        format!("{}", milli / 1000)
+    } else {
+        format!("{milli}m")
+    };
     Quantity::parse(&text).ok()
 }
 
 /// `SetDefaults_ResourceList`: `val.RoundUp(-3)`, rounding away from zero to a multiple of 1m.
 /// A quantity already at that precision is returned as it is, format included.
 pub fn round_up_milli(q: Quantity) -> Quantity {
-    match q.milli_value().and_then(|m| quantity_from_milli(i128::from(m))) {
+    match q
+        .milli_value()
+        .and_then(|m| quantity_from_milli(i128::from(m)))
+    {
         Some(rounded) if rounded != q => rounded,
         _ => q,
     }
@@ -216,9 +239,11 @@ pub(crate) fn aggregate_requests_milli(
     resource: Resource,
 ) -> Option<i128> {
     let milli = |c: &EffectiveContainer| {
-        resource
-            .of(&c.resources.requests)
-            .map(|s| s.quantity.milli_value().map_or(i128::from(i64::MAX), i128::from))
+        resource.of(&c.resources.requests).map(|s| {
+            s.quantity
+                .milli_value()
+                .map_or(i128::from(i64::MAX), i128::from)
+        })
     };
     let mut present = false;
     let mut total = 0i128;
@@ -262,10 +287,18 @@ fn default_pod_requests(
         }
         let aggregated = aggregate_requests_milli(containers, init_containers, resource)
             .and_then(quantity_from_milli)
-            .map(|quantity| Sourced { quantity, source: Source::Defaulted, pos: None, limit_range: None });
-        let from_limit = resource
-            .of(&pod.limits)
-            .map(|l| Sourced { source: Source::Limit, pos: None, limit_range: None, ..l.clone() });
+            .map(|quantity| Sourced {
+                quantity,
+                source: Source::Defaulted,
+                pos: None,
+                limit_range: None,
+            });
+        let from_limit = resource.of(&pod.limits).map(|l| Sourced {
+            source: Source::Limit,
+            pos: None,
+            limit_range: None,
+            ..l.clone()
+        });
         *resource.of_mut(&mut pod.requests) = aggregated.or(from_limit);
     }
 }
@@ -277,14 +310,24 @@ fn defaulted_item(item: &LimitRangeItem) -> (ResourceList, ResourceList) {
     let mut request = item.default_request.clone();
     default.cpu = default.cpu.or_else(|| item.max.cpu.clone());
     default.memory = default.memory.or_else(|| item.max.memory.clone());
-    request.cpu = request.cpu.or_else(|| default.cpu.clone()).or_else(|| item.min.cpu.clone());
-    request.memory = request.memory.or_else(|| default.memory.clone()).or_else(|| item.min.memory.clone());
+    request.cpu = request
+        .cpu
+        .or_else(|| default.cpu.clone())
+        .or_else(|| item.min.cpu.clone());
+    request.memory = request
+        .memory
+        .or_else(|| default.memory.clone())
+        .or_else(|| item.min.memory.clone());
     (default, request)
 }
 
 /// The identity of a LimitRange in [`Sourced::limit_range`]: `namespace/name`.
 pub fn limit_range_id(lr: &LimitRange) -> String {
-    format!("{}/{}", lr.namespace.as_deref().unwrap_or("default"), lr.name.as_deref().unwrap_or(""))
+    format!(
+        "{}/{}",
+        lr.namespace.as_deref().unwrap_or("default"),
+        lr.name.as_deref().unwrap_or("")
+    )
 }
 
 /// `defaultContainerResourceRequirements` of one LimitRange: its `type: Container` items in order,
@@ -329,7 +372,11 @@ fn merge_container_resources(r: &mut EffectiveResources, defaults: &EffectiveRes
 }
 
 fn container_from(c: &Container, kind: ContainerKind) -> EffectiveContainer {
-    EffectiveContainer { name: c.name.value.clone(), kind, resources: resources_from(&c.resources) }
+    EffectiveContainer {
+        name: c.name.value.clone(),
+        kind,
+        resources: resources_from(&c.resources),
+    }
 }
 
 /// The pod spec the API server would store: defaulting, then the LimitRanges of the pod's
@@ -338,12 +385,24 @@ fn container_from(c: &Container, kind: ContainerKind) -> EffectiveContainer {
 ///
 /// The PodLevelResources gate is taken as on (beta and on by default since 1.34).
 pub fn admit(pod: &PodSpec, limit_ranges: &[&LimitRange]) -> EffectivePod {
-    let mut containers: Vec<EffectiveContainer> =
-        pod.containers.iter().map(|c| container_from(c, ContainerKind::Regular)).collect();
+    let mut containers: Vec<EffectiveContainer> = pod
+        .containers
+        .iter()
+        .map(|c| container_from(c, ContainerKind::Regular))
+        .collect();
     let mut init_containers: Vec<EffectiveContainer> = pod
         .init_containers
         .iter()
-        .map(|c| container_from(c, if c.is_restartable() { ContainerKind::Sidecar } else { ContainerKind::Init }))
+        .map(|c| {
+            container_from(
+                c,
+                if c.is_restartable() {
+                    ContainerKind::Sidecar
+                } else {
+                    ContainerKind::Init
+                },
+            )
+        })
         .collect();
 
     // 1. SetDefaults_Pod, containers then init containers.
@@ -374,7 +433,10 @@ pub fn admit(pod: &PodSpec, limit_ranges: &[&LimitRange]) -> EffectivePod {
         containers,
         init_containers,
         pod_resources,
-        overhead_memory: pod.overhead_memory.as_ref().map(|q| round_up_milli(q.value)),
+        overhead_memory: pod
+            .overhead_memory
+            .as_ref()
+            .map(|q| round_up_milli(q.value)),
         priority_class_name: pod.priority_class_name.as_ref().map(|p| p.value.clone()),
         priority: pod.priority,
         static_or_mirror: pod.static_or_mirror,

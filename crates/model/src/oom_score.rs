@@ -1,6 +1,25 @@
-//! The `oom_score_adj` the kubelet writes for each container (`pkg/kubelet/qos/policy.go`).
+//! The `oom_score_adj` the kubelet writes for each container (`pkg/kubelet/qos/policy.go`,
+//! `GetContainerOOMScoreAdjust`, with `helpers.go`).
+//!
+//! 1. A node-critical pod (critical and of class `system-node-critical`) gets -997.
+//! 2. A Guaranteed pod gets -997 and a BestEffort pod 1000, whatever each container requests.
+//! 3. A Burstable container gets `1000 - 1000*request/capacity` (int64, truncating), where
+//!    `request` is its memory request in bytes. With PodLevelResources and pod-level cpu or memory
+//!    requests, each container's request is raised by an equal share of the pod-level memory
+//!    request not claimed by the containers: `(podRequest - aggregated) / (containers + init
+//!    containers)`, or 0 when the pod-level memory request is 0 or missing.
+//! 4. A sidecar (an init container with `restartPolicy: Always`) never scores above the regular
+//!    container with the smallest memory request: `min(adj, 1000 - 1000*(minRegular +
+//!    share)/capacity)`.
+//! 5. The result is clamped to at least 3 (`1000 + guaranteedOOMScoreAdj`), and 1000 becomes 999
+//!    so a Burstable container never ties a BestEffort one.
+//!
+//! Not modelled: memory of DRA node-allocatable claims (gate `DRANodeAllocatableResources`), the
+//! `KubeletOOMScoreAdjTieBreak` nudge, and in-place resize (the kubelet uses allocated resources).
 
-use crate::admission::{ContainerKind, EffectiveContainer, EffectivePod};
+use crate::admission::{
+    aggregate_requests_milli, ContainerKind, EffectiveContainer, EffectivePod, Resource,
+};
 use crate::qos::QosClass;
 
 /// `guaranteedOOMScoreAdj`.
@@ -13,8 +32,13 @@ pub const KUBELET_OOM_SCORE_ADJ: i64 = -999;
 /// Priority at and above which a pod is critical (`scheduling.SystemCriticalPriority`).
 pub const SYSTEM_CRITICAL_PRIORITY: i32 = 2_000_000_000;
 
-/// `IsCriticalPod`: static, mirror, or priority at least [`SYSTEM_CRITICAL_PRIORITY`]. A manifest
-/// has no `priority` yet; admission would resolve the two system classes to a critical priority.
+/// `IsCriticalPod` (`pkg/kubelet/types/pod_update.go`): a static pod, a mirror pod, or priority at
+/// least [`SYSTEM_CRITICAL_PRIORITY`].
+///
+/// oomdoc addition: a pod read from a manifest has no `priority` yet. The Priority admission plugin
+/// resolves `system-node-critical` (2000001000) and `system-cluster-critical` (2000000000) to a
+/// critical priority, so a pod without `priority` that names one of the two classes counts as
+/// critical. A pod that carries `priority` is judged by it alone, as the kubelet does.
 pub fn is_critical(pod: &EffectivePod) -> bool {
     pod.static_or_mirror
         || pod.priority.is_some_and(|p| p >= SYSTEM_CRITICAL_PRIORITY)
@@ -25,59 +49,77 @@ pub fn is_critical(pod: &EffectivePod) -> bool {
             ))
 }
 
-/// `IsNodeCriticalPod`: critical and of class `system-node-critical`.
+/// `IsNodeCriticalPod`: critical ([`is_critical`]) and of class `system-node-critical`. Only these
+/// pods get -997 regardless of QoS; a `system-cluster-critical` pod is scored by its QoS class.
 pub fn is_node_critical(pod: &EffectivePod) -> bool {
     is_critical(pod) && pod.priority_class_name.as_deref() == Some("system-node-critical")
 }
 
+/// `container.Resources.Requests.Memory().Value()`: bytes, rounded up; 0 when missing.
 fn memory_request(c: &EffectiveContainer) -> i64 {
-    c.resources.requests.memory.as_ref().and_then(|q| q.quantity.value()).unwrap_or(0)
+    c.resources
+        .requests
+        .memory
+        .as_ref()
+        .and_then(|q| q.quantity.value())
+        .unwrap_or(0)
 }
 
-fn adj_for(request: i64, capacity: i64) -> i64 {
-    1000 - (1000i128 * i128::from(request) / i128::from(capacity.max(1))) as i64
+/// `1000 - (1000*request)/capacity` with Go's truncating integer division (computed wide, so it
+/// cannot overflow where Go's int64 product would for requests above 8 PiB).
+fn linear_adj(request: i64, capacity: i64) -> i64 {
+    let adj = 1000 - 1000i128 * i128::from(request) / i128::from(capacity.max(1));
+    adj.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
-/// The per-container share of pod-level memory requests not claimed by containers (0 without
-/// pod-level requests).
-fn pod_level_share(pod: &EffectivePod) -> i64 {
-    let Some(pod_req) = pod
+/// `PodRequests` over containers for memory (`AggregateContainerRequests`), in bytes: the larger of
+/// (regular containers + sidecars) and the peak of the init phase, where an init container needs
+/// its own request plus the sidecars declared before it. 0 when no container requests memory.
+pub fn aggregate_container_memory_requests(pod: &EffectivePod) -> i64 {
+    aggregate_requests_milli(&pod.containers, &pod.init_containers, Resource::Memory).map_or(
+        0,
+        |milli| {
+            // Quantity.Value() of the sum: rounded up to whole bytes.
+            let bytes = milli.div_euclid(1000) + i128::from(milli.rem_euclid(1000) != 0);
+            bytes.clamp(0, i128::from(i64::MAX)) as i64
+        },
+    )
+}
+
+/// `resourcehelper.IsPodLevelRequestsSet`: pod-level requests name cpu or memory.
+pub fn pod_level_requests_set(pod: &EffectivePod) -> bool {
+    pod.pod_resources
+        .as_ref()
+        .is_some_and(|r| !r.requests.is_empty())
+}
+
+/// `remainingPodMemReqPerContainer`: the pod-level memory request not claimed by the containers,
+/// split equally over all containers and init containers (truncating); 0 when the pod-level memory
+/// request is 0 or missing.
+pub fn remaining_pod_memory_request_per_container(pod: &EffectivePod) -> i64 {
+    let Some(pod_request) = pod
         .pod_resources
         .as_ref()
         .and_then(|r| r.requests.memory.as_ref())
-        .and_then(|q| q.quantity.value())
     else {
         return 0;
     };
-    if pod_req == 0 {
+    if pod_request.quantity.is_zero() {
         return 0;
     }
-    let aggregated = crate::oom_score::aggregate_container_memory_requests(pod);
     let n = (pod.containers.len() + pod.init_containers.len()) as i64;
     if n == 0 {
-        0
-    } else {
-        (pod_req - aggregated) / n
+        return 0;
     }
+    let remaining =
+        pod_request.quantity.value().unwrap_or(i64::MAX) - aggregate_container_memory_requests(pod);
+    remaining / n
 }
 
-/// `PodRequests` over containers for memory: max(sum of regular + sidecars, largest init-phase
-/// value), where an init container's phase value is its request plus the sidecars declared
-/// before it.
-pub fn aggregate_container_memory_requests(pod: &EffectivePod) -> i64 {
-    let regular: i64 = pod.containers.iter().map(memory_request).sum();
-    let mut sidecars = 0i64;
-    let mut init_max = 0i64;
-    for c in &pod.init_containers {
-        let r = memory_request(c);
-        if c.kind == ContainerKind::Sidecar {
-            sidecars += r;
-            init_max = init_max.max(sidecars);
-        } else {
-            init_max = init_max.max(r + sidecars);
-        }
-    }
-    (regular + sidecars).max(init_max)
+/// `minRegularContainerMemory`: the smallest memory request among `containers` (init containers and
+/// sidecars excluded); 0 for a pod without containers, which validation rejects.
+fn min_regular_container_memory(pod: &EffectivePod) -> i64 {
+    pod.containers.iter().map(memory_request).min().unwrap_or(0)
 }
 
 /// Which container of the pod: `containers[i]` or `initContainers[i]`.
@@ -89,9 +131,22 @@ pub enum ContainerRef {
     Init(usize),
 }
 
-/// `GetContainerOOMScoreAdjust` for one container, given the pod's QoS class and the node's
-/// memory capacity in bytes.
+/// `GetContainerOOMScoreAdjust` for one container, given the pod's QoS class (normally
+/// [`crate::qos::pod_qos`]) and the node's memory capacity in bytes, with the PodLevelResources
+/// gate on (beta and on by default since 1.34).
 pub fn oom_score_adj(pod: &EffectivePod, qos: QosClass, which: ContainerRef, capacity: i64) -> i64 {
+    oom_score_adj_gated(pod, qos, which, capacity, true)
+}
+
+/// [`oom_score_adj`] with the PodLevelResources gate given: off, pod-level requests do not raise
+/// the containers' requests.
+pub fn oom_score_adj_gated(
+    pod: &EffectivePod,
+    qos: QosClass,
+    which: ContainerRef,
+    capacity: i64,
+    pod_level_resources: bool,
+) -> i64 {
     if is_node_critical(pod) {
         return GUARANTEED_OOM_SCORE_ADJ;
     }
@@ -104,11 +159,18 @@ pub fn oom_score_adj(pod: &EffectivePod, qos: QosClass, which: ContainerRef, cap
         ContainerRef::Regular(i) => &pod.containers[i],
         ContainerRef::Init(i) => &pod.init_containers[i],
     };
-    let share = pod_level_share(pod);
-    let mut adj = adj_for(memory_request(container) + share, capacity);
+    let share = if pod_level_resources && pod_level_requests_set(pod) {
+        remaining_pod_memory_request_per_container(pod)
+    } else {
+        0
+    };
+    let mut adj = linear_adj(memory_request(container).saturating_add(share), capacity);
     if container.kind == ContainerKind::Sidecar {
-        let min_regular = pod.containers.iter().map(memory_request).min().unwrap_or(0);
-        adj = adj.min(adj_for(min_regular + share, capacity));
+        let min_adj = linear_adj(
+            min_regular_container_memory(pod).saturating_add(share),
+            capacity,
+        );
+        adj = adj.min(min_adj);
     }
     if adj < 1000 + GUARANTEED_OOM_SCORE_ADJ {
         return 1000 + GUARANTEED_OOM_SCORE_ADJ;

@@ -77,7 +77,13 @@ pub fn requirements_class(r: &EffectiveResources) -> QosClass {
         // Equal, so the request alone says whether both are zero.
         let best_effort = req.is_none_or(|q| q.quantity.is_zero());
         match class {
-            None => class = Some(if best_effort { QosClass::BestEffort } else { QosClass::Guaranteed }),
+            None => {
+                class = Some(if best_effort {
+                    QosClass::BestEffort
+                } else {
+                    QosClass::Guaranteed
+                })
+            }
             Some(c) if best_effort != (c == QosClass::BestEffort) => return QosClass::Burstable,
             Some(_) => {}
         }
@@ -115,5 +121,8 @@ pub fn compute_pod_qos(pod: &EffectivePod, pod_level_resources: bool) -> QosClas
 /// Kubernetes returns any non-empty `status.qosClass` as it is; the API server only ever writes
 /// one of the three names there, so an unknown value is treated as absent.
 pub fn pod_qos(pod: &EffectivePod) -> QosClass {
-    pod.status_qos_class.as_deref().and_then(QosClass::parse).unwrap_or_else(|| compute_pod_qos(pod, true))
+    pod.status_qos_class
+        .as_deref()
+        .and_then(QosClass::parse)
+        .unwrap_or_else(|| compute_pod_qos(pod, true))
 }
