@@ -7,30 +7,9 @@
 /// bytes (`1073741825`). Zero is `0`; negative values keep their sign. Binary suffixes win because
 /// memory is almost always written in them; a value is never rounded, so every figure printed can
 /// be pasted back into a manifest.
+///
+/// This is [`oomdoc_model::bytes::human`], the function the audit's messages use, so the summary
+/// and the findings always print a value the same way.
 pub fn fmt_bytes(bytes: i64) -> String {
-    const BIN: [(&str, u32); 6] =
-        [("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)];
-    const DEC: [(&str, i64); 6] = [
-        ("E", 1_000_000_000_000_000_000),
-        ("P", 1_000_000_000_000_000),
-        ("T", 1_000_000_000_000),
-        ("G", 1_000_000_000),
-        ("M", 1_000_000),
-        ("k", 1_000),
-    ];
-    if bytes == 0 {
-        return "0".to_string();
-    }
-    for (suffix, shift) in BIN {
-        let unit = 1i64 << shift;
-        if bytes % unit == 0 {
-            return format!("{}{suffix}", bytes / unit);
-        }
-    }
-    for (suffix, unit) in DEC {
-        if bytes % unit == 0 {
-            return format!("{}{suffix}", bytes / unit);
-        }
-    }
-    bytes.to_string()
+    oomdoc_model::bytes::human(bytes)
 }

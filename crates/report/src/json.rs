@@ -142,7 +142,9 @@ pub fn write_json(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
         workloads: report.workloads.iter().map(workload).collect(),
         findings: report.findings.iter().map(finding).collect(),
         errors: report.errors.iter().map(error).collect(),
-        assumptions: Assumptions { node_memory_bytes: report.assumptions.node_memory_bytes },
+        assumptions: Assumptions {
+            node_memory_bytes: report.assumptions.node_memory_bytes,
+        },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

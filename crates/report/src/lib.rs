@@ -20,7 +20,7 @@ pub mod text;
 
 pub use bytes::fmt_bytes;
 pub use json::write_json;
-pub use rules::{write_rule_doc, write_rule_json, write_rules_json, write_rules_list};
+pub use rules::{write_rule_doc, write_rules_json, write_rules_list};
 pub use sarif::write_sarif;
 pub use sources::{FileSources, SourceLines};
 pub use text::{write_text, TextOptions};
@@ -42,7 +42,12 @@ pub fn source_name(source: Source) -> &'static str {
 
 /// `Kind/namespace/name` of a workload summary, as findings name it.
 pub(crate) fn workload_id(w: &oomdoc_audit::WorkloadSummary) -> String {
-    format!("{}/{}/{}", w.kind, w.namespace, w.name.as_deref().unwrap_or("<unnamed>"))
+    format!(
+        "{}/{}/{}",
+        w.kind,
+        w.namespace,
+        w.name.as_deref().unwrap_or("<unnamed>")
+    )
 }
 
 /// Whether a container is an init container (sidecars included).
@@ -55,7 +60,17 @@ pub(crate) fn is_init(kind: ContainerKind) -> bool {
 /// so columns are unchanged.
 pub(crate) fn clean(s: &str) -> Cow<'_, str> {
     if s.chars().any(|c| c.is_control() && c != '\t') {
-        Cow::Owned(s.chars().map(|c| if c.is_control() && c != '\t' { '\u{FFFD}' } else { c }).collect())
+        Cow::Owned(
+            s.chars()
+                .map(|c| {
+                    if c.is_control() && c != '\t' {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
+                .collect(),
+        )
     } else {
         Cow::Borrowed(s)
     }

@@ -17,7 +17,11 @@ pub fn write_rules_list(out: &mut dyn Write) -> io::Result<()> {
 
 pub(crate) fn write_rules_list_of(rules: &[Rule], out: &mut dyn Write) -> io::Result<()> {
     let code_w = rules.iter().map(|r| r.code.len()).max().unwrap_or(0);
-    let sev_w = rules.iter().map(|r| r.severity.as_str().len()).max().unwrap_or(0);
+    let sev_w = rules
+        .iter()
+        .map(|r| r.severity.as_str().len())
+        .max()
+        .unwrap_or(0);
     let name_w = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
     for r in rules {
         writeln!(
@@ -35,12 +39,26 @@ pub(crate) fn write_rules_list_of(rules: &[Rule], out: &mut dyn Write) -> io::Re
 /// Writes one rule's full doc: the title line with code, name and severity, then `What it does`,
 /// `Why is this bad?`, `How to fix`, `Example` and `Use instead:`.
 pub fn write_rule_doc(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "# {} {} ({})", rule.code, rule.name, rule.severity.as_str())?;
+    writeln!(
+        out,
+        "# {} {} ({})",
+        rule.code,
+        rule.name,
+        rule.severity.as_str()
+    )?;
     writeln!(out, "\n## What it does\n{}", rule.title.trim())?;
     writeln!(out, "\n## Why is this bad?\n{}", rule.explanation.trim())?;
     writeln!(out, "\n## How to fix\n{}", rule.fix.trim())?;
-    writeln!(out, "\n## Example\n```yaml\n{}\n```", yaml_block(rule.example))?;
-    writeln!(out, "\nUse instead:\n```yaml\n{}\n```", yaml_block(rule.example_fixed))
+    writeln!(
+        out,
+        "\n## Example\n```yaml\n{}\n```",
+        yaml_block(rule.example)
+    )?;
+    writeln!(
+        out,
+        "\nUse instead:\n```yaml\n{}\n```",
+        yaml_block(rule.example_fixed)
+    )
 }
 
 /// An example without the blank lines around it (registry literals usually start with `\n`).
@@ -74,20 +92,21 @@ fn json_rule(r: &Rule) -> JsonRule<'_> {
     }
 }
 
-/// Writes every registered rule as a pretty-printed JSON array of rule objects
-/// (`code`, `name`, `severity`, `title`, `explanation`, `fix`, `example`, `example_fixed`).
-pub fn write_rules_json(out: &mut dyn Write) -> io::Result<()> {
-    write_rules_json_of(RULES, out)
+/// Writes rules as pretty-printed JSON: with `None`, every registered rule as an array of rule
+/// objects (`code`, `name`, `severity`, `title`, `explanation`, `fix`, `example`,
+/// `example_fixed`); with `Some(rule)`, that one rule as an object with the same fields.
+pub fn write_rules_json(rule: Option<&Rule>, out: &mut dyn Write) -> io::Result<()> {
+    match rule {
+        Some(r) => {
+            serde_json::to_writer_pretty(&mut *out, &json_rule(r))?;
+            writeln!(out)
+        }
+        None => write_rules_json_of(RULES, out),
+    }
 }
 
 pub(crate) fn write_rules_json_of(rules: &[Rule], out: &mut dyn Write) -> io::Result<()> {
     let all: Vec<JsonRule<'_>> = rules.iter().map(json_rule).collect();
     serde_json::to_writer_pretty(&mut *out, &all)?;
-    writeln!(out)
-}
-
-/// Writes one rule as a pretty-printed JSON object, with the fields of [`write_rules_json`].
-pub fn write_rule_json(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &json_rule(rule))?;
     writeln!(out)
 }

@@ -174,7 +174,9 @@ fn artifact(file: &str) -> ArtifactLocation {
         return ArtifactLocation {
             uri: Some("stdin".to_string()),
             uri_base_id: None,
-            description: Some(Text { text: "standard input".to_string() }),
+            description: Some(Text {
+                text: "standard input".to_string(),
+            }),
         };
     }
     let mut path = file.replace('\\', "/");
@@ -219,7 +221,10 @@ fn location(file: &str, line: u32, column: u32) -> Location {
     Location {
         physical_location: PhysicalLocation {
             artifact_location: artifact(file),
-            region: (line > 0).then(|| Region { start_line: line, start_column: column.max(1) }),
+            region: (line > 0).then(|| Region {
+                start_line: line,
+                start_column: column.max(1),
+            }),
         },
     }
 }
@@ -234,10 +239,19 @@ fn descriptor(r: &Rule) -> Descriptor<'_> {
     Descriptor {
         id: r.code,
         name: Some(r.name),
-        short_description: Some(Text { text: r.title.trim().to_string() }),
-        full_description: Some(Text { text: r.explanation.trim().to_string() }),
-        help: Some(Help { text: r.fix.trim().to_string(), markdown }),
-        default_configuration: Configuration { level: level(r.severity) },
+        short_description: Some(Text {
+            text: r.title.trim().to_string(),
+        }),
+        full_description: Some(Text {
+            text: r.explanation.trim().to_string(),
+        }),
+        help: Some(Help {
+            text: r.fix.trim().to_string(),
+            markdown,
+        }),
+        default_configuration: Configuration {
+            level: level(r.severity),
+        },
     }
 }
 
@@ -246,9 +260,14 @@ fn result<'a>(f: &'a Finding, rule_index: usize) -> SarifResult<'a> {
         rule_id: f.code,
         rule_index,
         level: level(f.severity),
-        message: Text { text: format!("{}\nhelp: {}", f.message, f.help) },
+        message: Text {
+            text: format!("{}\nhelp: {}", f.message, f.help),
+        },
         locations: [location(&f.file, f.pos.line, f.pos.column)],
-        properties: ResultProperties { workload: &f.workload, container: f.container.as_deref() },
+        properties: ResultProperties {
+            workload: &f.workload,
+            container: f.container.as_deref(),
+        },
     }
 }
 
@@ -256,14 +275,20 @@ fn notification(e: &InputError) -> Notification {
     let (line, column) = e.pos.map_or((0, 0), |p| (p.line, p.column));
     Notification {
         level: "error",
-        message: Text { text: e.message.clone() },
+        message: Text {
+            text: e.message.clone(),
+        },
         locations: [location(&e.file, line, column)],
     }
 }
 
 /// Writes the report as a SARIF 2.1.0 log (pretty-printed, ending in a newline).
 /// `tool_version` is oomdoc's version (`tool.driver.version`).
-pub fn write_sarif(report: &AuditReport, tool_version: &str, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_sarif(
+    report: &AuditReport,
+    tool_version: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     write_sarif_with(report, tool_version, RULES, out)
 }
 
@@ -275,8 +300,11 @@ pub(crate) fn write_sarif_with(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let mut rules: Vec<Descriptor<'_>> = registry.iter().map(descriptor).collect();
-    let mut index: BTreeMap<&str, usize> =
-        registry.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
+    let mut index: BTreeMap<&str, usize> = registry
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.code, i))
+        .collect();
     let mut results = Vec::with_capacity(report.findings.len());
     for f in &report.findings {
         let i = *index.entry(f.code).or_insert_with(|| {
@@ -287,7 +315,9 @@ pub(crate) fn write_sarif_with(
                 short_description: None,
                 full_description: None,
                 help: None,
-                default_configuration: Configuration { level: level(f.severity) },
+                default_configuration: Configuration {
+                    level: level(f.severity),
+                },
             });
             rules.len() - 1
         });

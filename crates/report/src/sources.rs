@@ -114,7 +114,9 @@ impl SourceLines for FileSources {
 
 impl OpenFile {
     fn read_line(&mut self, line: u32) -> io::Result<Option<String>> {
-        let Some(reader) = self.reader.as_mut() else { return Ok(None) };
+        let Some(reader) = self.reader.as_mut() else {
+            return Ok(None);
+        };
         if line < self.next_line {
             let k = ((line - 1) / FileSources::STRIDE) as usize;
             let k = k.min(self.index.len() - 1);

@@ -14,8 +14,8 @@
 
 use std::io::{self, Write};
 
-use annotate_snippets::renderer::{AnsiColor, Effects, Style};
-use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use annotate_snippets::renderer::{AnsiColor, Effects, Style, DEFAULT_LINE_NUM_STYLE};
+use annotate_snippets::{Annotation, AnnotationKind, Group, Level, Renderer, Snippet};
 use oomdoc_audit::{AuditReport, ContainerSummary, Finding, Severity, WorkloadSummary};
 use oomdoc_model::admission::{ContainerKind, Source};
 use oomdoc_model::diagnostic::InputError;
@@ -31,8 +31,6 @@ pub struct TextOptions {
     /// Print one summary line per workload (QoS class, requests, limits, sources,
     /// `oom_score_adj`) before the final line.
     pub verbose: bool,
-    /// How many input files were read, for the final line; not printed when `None`.
-    pub files: Option<usize>,
 }
 
 /// Writes the text report: every finding, then every input error, then (when `verbose`) one line
@@ -46,12 +44,20 @@ pub fn write_text(
     sources: &mut dyn SourceLines,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let renderer = if opts.color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if opts.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     for f in &report.findings {
-        writeln!(out, "{}\n", render_finding(&renderer, f, sources))?;
+        writeln!(
+            out,
+            "{}\n",
+            render_finding(&renderer, opts.color, f, sources)
+        )?;
     }
     for e in &report.errors {
-        writeln!(out, "{}\n", render_error(&renderer, e, sources))?;
+        writeln!(out, "{}\n", render_error(&renderer, opts.color, e, sources))?;
     }
     if opts.verbose {
         for w in &report.workloads {
@@ -81,51 +87,105 @@ fn level(severity: Severity) -> Level<'static> {
     }
 }
 
-fn render_finding(renderer: &Renderer, f: &Finding, sources: &mut dyn SourceLines) -> String {
+fn render_finding(
+    renderer: &Renderer,
+    color: bool,
+    f: &Finding,
+    sources: &mut dyn SourceLines,
+) -> String {
     let (line, col) = (f.pos.line, f.pos.column);
     let text = f
         .source
         .as_deref()
         .and_then(|doc| doc_line(doc, line))
         .or_else(|| sources.line(&f.file, line));
-    let title = level(f.severity).primary_title(clean(&f.message).into_owned()).id(f.code);
-    let group = Group::with_title(title)
-        .element(location(&f.file, line, col, text))
-        .element(Level::NOTE.with_name("workload").message(clean(&f.workload).into_owned()))
-        .element(Level::HELP.message(f.help.clone()));
-    renderer.render(&[group])
+    let title = level(f.severity)
+        .primary_title(clean(&f.message).into_owned())
+        .id(f.code);
+    let workload = clean(&f.workload).into_owned();
+    match snippet(&f.file, line, col, text) {
+        Some(snippet) => renderer.render(&[Group::with_title(title)
+            .element(snippet)
+            .element(Level::NOTE.with_name("workload").message(workload))
+            .element(Level::HELP.message(f.help.clone()))]),
+        None => {
+            let mut s = renderer.render(&[Group::with_title(title)]);
+            s.push_str(&bare_location(color, &f.file, Some((line, col))));
+            s.push_str(&note(color, line, "workload", &workload));
+            s.push_str(&note(color, line, "help", &f.help));
+            s.truncate(s.trim_end().len());
+            s
+        }
+    }
 }
 
-fn render_error(renderer: &Renderer, e: &InputError, sources: &mut dyn SourceLines) -> String {
+fn render_error(
+    renderer: &Renderer,
+    color: bool,
+    e: &InputError,
+    sources: &mut dyn SourceLines,
+) -> String {
     let title = Level::ERROR.primary_title(clean(&e.message).into_owned());
-    let element = match e.pos {
-        Some(p) => location(&e.file, p.line, p.column, sources.line(&e.file, p.line)),
-        None => Origin::path(display_path(&e.file)).into(),
-    };
-    renderer.render(&[Group::with_title(title).element(element)])
+    let text = e.pos.and_then(|p| sources.line(&e.file, p.line));
+    let pos = e.pos.map(|p| (p.line, p.column));
+    match pos.and_then(|(line, col)| snippet(&e.file, line, col, text)) {
+        Some(snippet) => renderer.render(&[Group::with_title(title).element(snippet)]),
+        None => {
+            let mut s = renderer.render(&[Group::with_title(title)]);
+            s.push_str(&bare_location(color, &e.file, pos));
+            s.truncate(s.trim_end().len());
+            s
+        }
+    }
 }
 
-/// The snippet with the offending line underlined, or just `--> file:line:col` without source.
-fn location(
+/// The offending line with its token underlined, when the line is known.
+fn snippet(
     file: &str,
     line: u32,
     col: u32,
     text: Option<String>,
-) -> annotate_snippets::Element<'static> {
-    let path = display_path(file);
-    match text {
-        Some(text) if line > 0 => {
-            let text = clean(&text).into_owned();
-            let span = token_span(&text, col);
-            Snippet::source(text)
-                .line_start(line as usize)
-                .path(path)
-                .annotation(AnnotationKind::Primary.span(span))
-                .into()
-        }
-        _ if line > 0 => Origin::path(path).line(line as usize).char_column(col.max(1) as usize).into(),
-        _ => Origin::path(path).into(),
+) -> Option<Snippet<'static, Annotation<'static>>> {
+    let text = clean(&text?).into_owned();
+    if line == 0 {
+        return None;
     }
+    let span = token_span(&text, col);
+    Some(
+        Snippet::source(text)
+            .line_start(line as usize)
+            .path(display_path(file))
+            .annotation(AnnotationKind::Primary.span(span)),
+    )
+}
+
+/// The gutter width rustc would use for `line`: its digits.
+fn gutter(line: u32) -> usize {
+    line.max(1).to_string().len()
+}
+
+/// `  --> file:line:col` when there is no source line to show, indented as with a snippet.
+fn bare_location(color: bool, file: &str, pos: Option<(u32, u32)>) -> String {
+    let arrow = paint(color, DEFAULT_LINE_NUM_STYLE, "-->");
+    let path = display_path(file);
+    match pos {
+        Some((line, col)) if line > 0 => {
+            format!(
+                "\n{:w$}{arrow} {path}:{line}:{}",
+                "",
+                col.max(1),
+                w = gutter(line)
+            )
+        }
+        _ => format!("\n{:w$}{arrow} {path}", "", w = gutter(1)),
+    }
+}
+
+/// `   = name: text`, aligned under a snippet's gutter.
+fn note(color: bool, line: u32, name: &str, text: &str) -> String {
+    let eq = paint(color, DEFAULT_LINE_NUM_STYLE, "=");
+    let name = paint(color, Style::new().effects(Effects::BOLD), name);
+    format!("\n{:w$}{eq} {name}: {text}", "", w = gutter(line) + 1)
 }
 
 /// The byte range to underline: the YAML/JSON token that starts at the 1-based character
@@ -136,7 +196,13 @@ pub(crate) fn token_span(line: &str, column: u32) -> std::ops::Range<usize> {
     let last = line.trim_end().len();
     let start = match line.char_indices().nth(column.saturating_sub(1) as usize) {
         Some((i, _)) if i < last => i,
-        _ => return if first < last { first..last } else { 0..line.len() },
+        _ => {
+            return if first < last {
+                first..last
+            } else {
+                0..line.len()
+            }
+        }
     };
     let rest = &line[start..last];
     let len = match rest.as_bytes()[0] {
@@ -157,7 +223,10 @@ pub(crate) fn token_span(line: &str, column: u32) -> std::ops::Range<usize> {
                     break;
                 }
             }
-            rest[..end].trim_end().len().max(rest.chars().next().map_or(0, char::len_utf8))
+            rest[..end]
+                .trim_end()
+                .len()
+                .max(rest.chars().next().map_or(0, char::len_utf8))
         }
     };
     start..start + len
@@ -227,7 +296,11 @@ fn workload_line(w: &WorkloadSummary) -> String {
         w.line,
         clean(&workload_id(w)),
         w.qos_class.as_str(),
-        if containers.is_empty() { "no containers".to_string() } else { containers.join("; ") }
+        if containers.is_empty() {
+            "no containers".to_string()
+        } else {
+            containers.join("; ")
+        }
     )
 }
 
@@ -243,7 +316,7 @@ fn paint(color: bool, style: Style, text: &str) -> String {
     }
 }
 
-/// `Found 3 errors, 5 warnings, 2 infos in 12 workloads (40 files); 1 input error. Assumed node
+/// `Found 3 errors, 5 warnings, 2 infos in 12 workloads from 9 files; 1 input error. Assumed node
 /// memory 16Gi (set with --node-memory).`
 fn summary_line(report: &AuditReport, opts: &TextOptions) -> String {
     let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
@@ -256,7 +329,13 @@ fn summary_line(report: &AuditReport, opts: &TextOptions) -> String {
     .into_iter()
     .filter_map(|(s, one, many, c)| {
         let n = count(s);
-        (n > 0).then(|| paint(opts.color, c.on_default().effects(Effects::BOLD), &plural(n, one, many)))
+        (n > 0).then(|| {
+            paint(
+                opts.color,
+                c.on_default().effects(Effects::BOLD),
+                &plural(n, one, many),
+            )
+        })
     })
     .collect();
     let mut line = if counts.is_empty() {
@@ -264,13 +343,21 @@ fn summary_line(report: &AuditReport, opts: &TextOptions) -> String {
     } else {
         format!("{} {}", paint(opts.color, bold, "Found"), counts.join(", "))
     };
-    line.push_str(&format!(" in {}", plural(report.workloads.len(), "workload", "workloads")));
-    if let Some(files) = opts.files {
-        line.push_str(&format!(" ({})", plural(files, "file", "files")));
+    line.push_str(&format!(
+        " in {}",
+        plural(report.workloads.len(), "workload", "workloads")
+    ));
+    let files: std::collections::HashSet<&str> =
+        report.workloads.iter().map(|w| &*w.file).collect();
+    if !files.is_empty() {
+        line.push_str(&format!(" from {}", plural(files.len(), "file", "files")));
     }
     if !report.errors.is_empty() {
         let errors = plural(report.errors.len(), "input error", "input errors");
-        line.push_str(&format!("; {}", paint(opts.color, AnsiColor::BrightRed.on_default(), &errors)));
+        line.push_str(&format!(
+            "; {}",
+            paint(opts.color, AnsiColor::BrightRed.on_default(), &errors)
+        ));
     }
     line.push_str(&format!(
         ". Assumed node memory {} (set with --node-memory).",
