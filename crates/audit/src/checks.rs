@@ -25,6 +25,8 @@ pub fn run_all(w: &Admitted<'_>) -> Vec<Finding> {
         tiny_values(w, &c, &mut out);
     }
     memory_volumes(w, &mut out);
+    // Within a workload, report in the order a reader meets the lines.
+    out.sort_by_key(|f| f.pos);
     out
 }
 
@@ -168,7 +170,8 @@ fn request_vs_limit(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
     let r = &c.admitted.resources;
     let (Some(req), Some(lim)) = (&r.requests.memory, &r.limits.memory) else { return };
     let (Some(req_b), Some(lim_b)) = (req.quantity.value(), lim.quantity.value()) else { return };
-    if req_b >= lim_b {
+    // A request of a few bytes is a unit mistake (OOM009); ratios built on it would only add noise.
+    if req_b >= lim_b || (req_b > 0 && req_b < TINY_MEMORY_BYTES) {
         return;
     }
     let pos = req.pos.or(lim.pos).unwrap_or(c.written.name.pos);
@@ -267,7 +270,7 @@ fn memory_volumes(w: &Admitted<'_>, out: &mut Vec<Finding>) {
             }
         } else {
             match mounting.iter().filter_map(|c| limit_of(c).map(|l| (l, c.admitted.name.clone()))).min() {
-                Some((l, name)) => (l, format!("container \"{name}\", which mounts it")),
+                Some((l, name)) => (l, format!("container \"{name}\" (which mounts it)")),
                 None => continue,
             }
         };

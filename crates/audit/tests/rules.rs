@@ -73,7 +73,7 @@ fn oom002_no_memory_request() {
 
 #[test]
 fn oom003_best_effort_pod_reported_once() {
-    let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: x\n      - name: b\n        image: y\n";
+    let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: x\n      - name: b\n        image: z\n";
     let r = run(yaml);
     assert_eq!(codes(yaml), vec!["OOM003"]);
     assert_eq!(r.workloads[0].containers[1].oom_score_adj, 1000);
@@ -143,7 +143,7 @@ fn oom008_tmpfs_larger_than_limit() {
     let r = run(&format!("{TMPFS}      medium: Memory\n      sizeLimit: 2Gi\n"));
     let f = only(&r.findings, "OOM008");
     assert_eq!(f.len(), 1);
-    assert!(f[0].message.contains("container \"app\", which mounts it"), "{}", f[0].message);
+    assert!(f[0].message.contains("container \"app\" (which mounts it)"), "{}", f[0].message);
     assert!(!codes(&format!("{TMPFS}      medium: Memory\n      sizeLimit: 512Mi\n")).contains(&"OOM008"));
     // Disk-backed volumes are not charged to memory.
     assert!(!codes(&format!("{TMPFS}      sizeLimit: 2Gi\n")).contains(&"OOM008"));

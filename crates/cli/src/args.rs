@@ -43,6 +43,9 @@ pub enum Command {
     /// Check workloads in manifests for OOM-kill and eviction risks.
     #[command(after_help = AUDIT_EXAMPLES)]
     Audit(AuditArgs),
+    /// Predict the heap and every other memory pool a JVM will use in a container.
+    #[command(after_help = JVM_EXAMPLES)]
+    Jvm(JvmArgs),
     /// List the audit rules, or explain one.
     #[command(after_help = RULES_EXAMPLES)]
     Rules(RulesArgs),
@@ -59,6 +62,16 @@ Examples:
 Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
 2 usage error or unreadable input (malformed YAML, invalid quantities, missing files).
 Silence a rule for one object with the annotation  oomdoc.dev/ignore: OOM003,OOM007";
+
+const JVM_EXAMPLES: &str = "\
+Examples:
+  oomdoc jvm --limit 4Gi                                  JDK 17, no flags: heap and every pool
+  oomdoc jvm --limit 4Gi --jdk 8u181 --node-memory 64Gi   an old JDK that ignores the container
+  oomdoc jvm --limit 1Gi --flags \"-XX:MaxRAMPercentage=75 -Xss512k\" --threads 300 --recommend
+  oomdoc jvm --limit 2Gi --env JAVA_TOOL_OPTIONS=-Xmx1g --format json
+
+Heap figures are HotSpot's own ergonomics (MaxHeapSize/InitialHeapSize as -XX:+PrintFlagsFinal
+prints them); the other pools are budgets whose rule or assumption is printed beside them.";
 
 const RULES_EXAMPLES: &str = "\
 Examples:
@@ -111,6 +124,58 @@ pub struct AuditArgs {
     /// Worker threads for parsing (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// `oomdoc jvm`.
+#[derive(Debug, Args)]
+pub struct JvmArgs {
+    /// The container's memory limit (omit for none).
+    #[arg(long, value_name = "QTY", value_parser = parse_bytes)]
+    pub limit: Option<i64>,
+    /// The JDK: 8, 8u372, 1.8.0_372, 11.0.16, 17, 21, 25 ... A bare feature number means its
+    /// latest update (stated as an assumption).
+    #[arg(long, value_name = "VERSION", default_value = "17")]
+    pub jdk: String,
+    /// JVM options on the java command line.
+    #[arg(long, value_name = "OPTIONS", allow_hyphen_values = true)]
+    pub flags: Option<String>,
+    /// An environment variable the JVM reads: JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, _JAVA_OPTIONS
+    /// (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE", allow_hyphen_values = true)]
+    pub env: Vec<String>,
+    /// The node's memory: what a JVM that does not see the container sizes itself from.
+    #[arg(long, value_name = "QTY", default_value = "16Gi", value_parser = parse_bytes)]
+    pub node_memory: i64,
+    /// CPUs the container may use (its CPU limit, rounded up); decides the GC.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub cpus: u32,
+    /// The node's cgroup version.
+    #[arg(long, value_enum, default_value_t = Cgroup::V2)]
+    pub cgroup: Cgroup,
+    /// Live threads, for the thread-stack pool.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<u32>,
+    /// Loaded classes, for the metaspace pool.
+    #[arg(long, value_name = "N")]
+    pub classes: Option<u32>,
+    /// Also recommend flags (and a request/limit) that make the whole process fit.
+    #[arg(long)]
+    pub recommend: bool,
+    /// Share of the limit the recommendation keeps free, in percent.
+    #[arg(long, value_name = "PCT", default_value_t = 10.0)]
+    pub margin: f64,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+/// A cgroup version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Cgroup {
+    /// cgroup v1 (legacy or hybrid hierarchy).
+    V1,
+    /// cgroup v2 (unified hierarchy).
+    V2,
 }
 
 /// `oomdoc rules`.

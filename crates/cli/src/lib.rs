@@ -6,6 +6,7 @@
 
 pub mod args;
 mod audit_cmd;
+mod jvm_cmd;
 mod rules_cmd;
 
 use std::ffi::OsString;
@@ -33,6 +34,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
     };
     let result = match &cli.command {
         Command::Audit(a) => audit_cmd::run(a, &cli.global),
+        Command::Jvm(j) => jvm_cmd::run(j),
         Command::Rules(r) => rules_cmd::run(r),
     };
     match result {

@@ -2,6 +2,7 @@
 //!
 //! - [`text`]: findings with the offending YAML line, input errors and a summary, for people.
 //! - [`json`]: the stable JSON schema (`--format json`); fields are added, never renamed.
+//! - [`jvm`]: `oomdoc jvm`, the JVM memory model's answer, as text or JSON.
 //! - [`sarif`]: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 //! - [`rules`]: `oomdoc rules [CODE]`, as text or JSON.
 //! - [`sources`]: where the text writer gets source lines from (files read lazily, or the
@@ -13,6 +14,7 @@
 
 pub mod bytes;
 pub mod json;
+pub mod jvm;
 pub mod rules;
 pub mod sarif;
 pub mod sources;
@@ -20,6 +22,7 @@ pub mod text;
 
 pub use bytes::fmt_bytes;
 pub use json::write_json;
+pub use jvm::{jvm_json, write_jvm_json, write_jvm_text, JvmReport};
 pub use rules::{write_rule_doc, write_rules_json, write_rules_list};
 pub use sarif::write_sarif;
 pub use sources::{FileSources, SourceLines};

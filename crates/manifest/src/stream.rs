@@ -1,0 +1,309 @@
+//! Reading many inputs in parallel with bounded memory and deterministic output order.
+//!
+//! One reader thread walks the inputs and cuts them into pieces of whole documents (about 1 MiB
+//! each, see [`crate::split`]); worker threads parse pieces; the calling thread puts results back
+//! in input order by sequence number and hands them to the sink. The reader may run at most
+//! [`WINDOW_PER_THREAD`] pieces per worker ahead of the sink, which bounds memory whatever the
+//! input size.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+
+use oomdoc_model::InputError;
+
+use crate::document::{read_text, Limits};
+use crate::split::{Piece, UnitReader};
+use crate::values::Counts;
+use crate::{Item, ReadOptions, ReadStats};
+
+/// Pieces in flight per worker (queued, being parsed, or waiting to be reordered).
+const WINDOW_PER_THREAD: u64 = 4;
+
+/// One input to read.
+enum Input {
+    File(PathBuf, Arc<str>),
+    Stdin,
+    /// A path that cannot be read, with why.
+    Bad(Arc<str>, String),
+}
+
+/// Expands `paths` into inputs: files as given (any extension), directories walked recursively
+/// in sorted order for `.yaml`, `.yml` and `.json` files (`.git` directories are not entered),
+/// `-` for stdin.
+fn inputs(paths: &[PathBuf]) -> Vec<Input> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Input::Stdin);
+            continue;
+        }
+        let name: Arc<str> = p.display().to_string().into();
+        match std::fs::metadata(p) {
+            Err(e) => out.push(Input::Bad(name, format!("cannot read: {e}"))),
+            Ok(m) if m.is_dir() => walk(p, &mut out),
+            Ok(_) => out.push(Input::File(p.clone(), name)),
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<Input>) {
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !(e.file_type().is_dir() && e.depth() > 0 && e.file_name() == ".git"));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() && is_manifest(e.path()) => {
+                out.push(Input::File(
+                    e.path().to_path_buf(),
+                    e.path().display().to_string().into(),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let at = e.path().unwrap_or(dir).display().to_string();
+                let why = e
+                    .io_error()
+                    .map_or_else(|| e.to_string(), ToString::to_string);
+                out.push(Input::Bad(at.into(), format!("cannot read: {why}")));
+            }
+        }
+    }
+}
+
+fn is_manifest(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        e.eq_ignore_ascii_case("yaml")
+            || e.eq_ignore_ascii_case("yml")
+            || e.eq_ignore_ascii_case("json")
+    })
+}
+
+/// A piece of work: one piece of one input.
+struct Job {
+    seq: u64,
+    file: Arc<str>,
+    stdin: bool,
+    piece: Piece,
+}
+
+/// What a job produced.
+struct Done {
+    items: Vec<Item>,
+    counts: Counts,
+}
+
+fn run(job: Job, limits: Limits) -> Done {
+    let mut d = Done {
+        items: Vec::new(),
+        counts: Counts::default(),
+    };
+    match job.piece {
+        Piece::Text { text, first_line } => {
+            read_text(
+                &job.file,
+                &text,
+                first_line,
+                job.stdin,
+                limits,
+                &mut d.items,
+                &mut d.counts,
+            );
+        }
+        Piece::Error { message, pos } => d.items.push(Item::Error(InputError {
+            file: job.file,
+            pos,
+            message,
+        })),
+    }
+    d
+}
+
+/// Reads every input into jobs, handing each to `send`; returns (files, bytes).
+fn produce(
+    inputs: Vec<Input>,
+    opts: &ReadOptions,
+    send: &mut dyn FnMut(Job) -> bool,
+) -> (usize, u64) {
+    let mut seq = 0u64;
+    let (mut files, mut bytes) = (0usize, 0u64);
+    let mut emit = |file: &Arc<str>, stdin: bool, piece: Piece, seq: &mut u64| {
+        let ok = send(Job {
+            seq: *seq,
+            file: file.clone(),
+            stdin,
+            piece,
+        });
+        *seq += 1;
+        ok
+    };
+    for input in inputs {
+        let (file, stdin, reader): (Arc<str>, bool, Box<dyn std::io::Read>) = match input {
+            Input::Bad(file, message) => {
+                if !emit(&file, false, Piece::Error { message, pos: None }, &mut seq) {
+                    break;
+                }
+                continue;
+            }
+            Input::Stdin => ("-".into(), true, Box::new(std::io::stdin().lock())),
+            Input::File(path, file) => match std::fs::File::open(&path) {
+                Ok(f) => (file, false, Box::new(f)),
+                Err(e) => {
+                    let piece = Piece::Error {
+                        message: format!("cannot read: {e}"),
+                        pos: None,
+                    };
+                    if !emit(&file, false, piece, &mut seq) {
+                        break;
+                    }
+                    continue;
+                }
+            },
+        };
+        files += 1;
+        let mut units = UnitReader::new(reader, opts.max_document_bytes, opts.max_file_bytes);
+        for piece in units.by_ref() {
+            if !emit(&file, stdin, piece, &mut seq) {
+                return (files, bytes + units.bytes);
+            }
+        }
+        bytes += units.bytes;
+    }
+    (files, bytes)
+}
+
+/// Lets the reader run ahead of the sink by a bounded number of jobs.
+struct Window {
+    state: Mutex<(u64, bool)>,
+    cond: Condvar,
+}
+
+impl Window {
+    /// Waits until job `seq` may be sent; false once the consumer is gone.
+    fn admit(&self, seq: u64, ahead: u64) -> bool {
+        let mut g = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while !g.1 && seq >= g.0 + ahead {
+            g = self.cond.wait(g).unwrap_or_else(|e| e.into_inner());
+        }
+        !g.1
+    }
+    fn delivered(&self, next: u64) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).0 = next;
+        self.cond.notify_all();
+    }
+    fn close(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).1 = true;
+        self.cond.notify_all();
+    }
+}
+
+/// Closes the window when the consumer leaves, even by a panic in the sink, so the reader
+/// thread cannot wait forever.
+struct CloseOnDrop<'a>(&'a Window);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+pub(crate) fn read_inputs(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Item),
+) -> ReadStats {
+    let limits = Limits {
+        max_document_bytes: opts.max_document_bytes,
+        max_alias_expansions: opts.max_alias_expansions,
+    };
+    let inputs = inputs(paths);
+    let mut stats = ReadStats::default();
+    let add = |stats: &mut ReadStats, d: Done, sink: &mut dyn FnMut(Item)| {
+        stats.documents += d.counts.documents;
+        stats.workloads += d.counts.workloads;
+        stats.skipped_documents += d.counts.skipped;
+        d.items.into_iter().for_each(&mut *sink);
+    };
+    let threads = opts.threads.max(1);
+    if threads == 1 {
+        // Everything on the calling thread.
+        let (files, bytes) = produce(inputs, opts, &mut |job| {
+            add(&mut stats, run(job, limits), sink);
+            true
+        });
+        stats.files = files;
+        stats.bytes = bytes;
+        return stats;
+    }
+
+    let window = Window {
+        state: Mutex::new((0, false)),
+        cond: Condvar::new(),
+    };
+    let ahead = WINDOW_PER_THREAD * threads as u64;
+    std::thread::scope(|s| {
+        let _close = CloseOnDrop(&window);
+        let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(threads * 2);
+        let (done_tx, done_rx) = crossbeam_channel::unbounded::<(u64, Done)>();
+        let window = &window;
+        let reader = s.spawn(move || {
+            produce(inputs, opts, &mut |job| {
+                window.admit(job.seq, ahead) && job_tx.send(job).is_ok()
+            })
+        });
+        for _ in 0..threads {
+            let (rx, tx) = (job_rx.clone(), done_tx.clone());
+            s.spawn(move || {
+                for job in rx {
+                    let seq = job.seq;
+                    if tx.send((seq, run(job, limits))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop((job_rx, done_tx));
+        let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut next = 0u64;
+        for (seq, done) in done_rx {
+            waiting.insert(seq, done);
+            while let Some(d) = waiting.remove(&next) {
+                add(&mut stats, d, sink);
+                next += 1;
+            }
+            window.delivered(next);
+        }
+        let (files, bytes) = reader.join().unwrap_or_default();
+        stats.files = files;
+        stats.bytes = bytes;
+    });
+    stats
+}
+
+/// [`crate::read_str`]: the same pipeline on one in-memory input, on the calling thread.
+pub(crate) fn read_str(file: &str, text: &str, opts: &ReadOptions) -> Vec<Item> {
+    let limits = Limits {
+        max_document_bytes: opts.max_document_bytes,
+        max_alias_expansions: opts.max_alias_expansions,
+    };
+    let file: Arc<str> = file.into();
+    let stdin = &*file == "-";
+    let mut items = Vec::new();
+    for piece in UnitReader::new(
+        text.as_bytes(),
+        opts.max_document_bytes,
+        opts.max_file_bytes,
+    ) {
+        let job = Job {
+            seq: 0,
+            file: file.clone(),
+            stdin,
+            piece,
+        };
+        items.extend(run(job, limits).items);
+    }
+    items
+}
