@@ -20,7 +20,7 @@ PARSE=target/release/yaml-parse-only
 measure() {
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o "$OUT/$name.time" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err" || true
-  read -r secs kb < "$OUT/$name.time"
+  read -r secs kb < <(tail -n 1 "$OUT/$name.time")
   printf '%-34s %8.2f s %9.1f MiB\n' "$name" "$secs" "$(echo "$kb/1024" | bc -l)"
 }
 

@@ -1,19 +1,53 @@
 //! Runs the model and every check over a set of workloads.
 
+use oomdoc_jvm::{CgroupVersion, JdkVersion};
 use oomdoc_model::admission::{admit, EffectivePod};
 use oomdoc_model::diagnostic::InputError;
-use oomdoc_model::oom_score::{oom_score_adj, ContainerRef};
+use oomdoc_model::dockerfile::DockerImageSpec;
+use oomdoc_model::oom_score::oom_score_adj;
 use oomdoc_model::pod::{LimitRange, Workload};
 use oomdoc_model::qos::{pod_qos, QosClass};
 
 use crate::checks;
-use crate::finding::{ContainerSummary, Finding, WorkloadSummary};
+use crate::finding::{ContainerSummary, Finding, ImageSummary, MatchedBy, WorkloadSummary};
+use crate::images::{summarize_images, ImageBinding, Matcher};
+use crate::{jvm_checks, jvm_view};
 
 /// Values oomdoc assumed because the input does not say them; every report prints them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assumptions {
-    /// Node memory capacity used for Burstable `oom_score_adj` (`--node-memory`, default 16Gi).
+    /// Node memory capacity used for Burstable `oom_score_adj`, and what a JVM that does not see
+    /// its container sizes itself from (`--node-memory`, default 16Gi).
     pub node_memory_bytes: i64,
+    /// Node CPUs, which a JVM without a CPU limit sees (`--node-cpus`, default 4).
+    pub node_cpus: u32,
+    /// The nodes' cgroup version (`--cgroup`, default v2).
+    pub cgroup: CgroupVersion,
+    /// The JDK assumed when an image does not say which it holds (`--jdk`, default 17: its
+    /// latest update).
+    pub default_jdk: JdkVersion,
+}
+
+impl Assumptions {
+    /// Node CPUs when not given: a 4-CPU, 16 GiB node.
+    pub const DEFAULT_NODE_CPUS: u32 = 4;
+
+    /// The defaults, with `node_memory_bytes` of node memory.
+    pub fn with_node_memory(node_memory_bytes: i64) -> Self {
+        Assumptions {
+            node_memory_bytes,
+            node_cpus: Self::DEFAULT_NODE_CPUS,
+            cgroup: CgroupVersion::V2,
+            default_jdk: JdkVersion::latest(17),
+        }
+    }
+}
+
+impl Default for Assumptions {
+    /// 16Gi and 4 CPUs per node, cgroup v2, JDK 17.
+    fn default() -> Self {
+        Assumptions::with_node_memory(16 << 30)
+    }
 }
 
 /// What the audit reads: workloads and LimitRanges from the input, and the assumptions.
@@ -23,6 +57,10 @@ pub struct AuditInput<'a> {
     pub workloads: &'a [Workload],
     /// LimitRanges found in the input.
     pub limit_ranges: &'a [LimitRange],
+    /// Dockerfiles found in the input.
+    pub dockerfiles: &'a [DockerImageSpec],
+    /// `--image IMAGE=PATH` bindings of images to those Dockerfiles.
+    pub image_bindings: &'a [ImageBinding],
     /// Assumptions.
     pub assumptions: Assumptions,
 }
@@ -32,6 +70,8 @@ pub struct AuditInput<'a> {
 pub struct AuditReport {
     /// One summary per workload, in input order.
     pub workloads: Vec<WorkloadSummary>,
+    /// One summary per Dockerfile, in input order.
+    pub images: Vec<ImageSummary>,
     /// Findings, in input order.
     pub findings: Vec<Finding>,
     /// Input errors (filled by the caller from the reader).
@@ -53,12 +93,17 @@ pub struct Admitted<'a> {
     pub node_memory_bytes: i64,
 }
 
-/// Audits one workload: its summary and its findings (after `oomdoc.dev/ignore`).
-pub fn audit_workload(
+/// A Dockerfile used by a container: its index, the workload, the container, how matched.
+type Use = (usize, String, String, MatchedBy);
+
+/// Audits one workload: its summary and its findings (after `oomdoc.dev/ignore`), and which
+/// Dockerfiles its containers run.
+fn audit_workload(
     workload: &Workload,
     limit_ranges: &[LimitRange],
     assumptions: &Assumptions,
-) -> (WorkloadSummary, Vec<Finding>) {
+    images: &Matcher<'_>,
+) -> (WorkloadSummary, Vec<Finding>, Vec<Use>) {
     let ns = workload.namespace_or_default();
     let ranges: Vec<&LimitRange> = limit_ranges
         .iter()
@@ -66,28 +111,41 @@ pub fn audit_workload(
         .collect();
     let pod = admit(&workload.pod, &ranges);
     let qos = pod_qos(&pod);
-    let refs = (0..pod.containers.len())
-        .map(ContainerRef::Regular)
-        .chain((0..pod.init_containers.len()).map(ContainerRef::Init));
-    let containers = refs
-        .map(|r| {
-            let c = match r {
-                ContainerRef::Regular(i) => &pod.containers[i],
-                ContainerRef::Init(i) => &pod.init_containers[i],
-            };
-            let req = c.resources.requests.memory.as_ref();
-            let lim = c.resources.limits.memory.as_ref();
+    let admitted = Admitted { workload, pod, qos, node_memory_bytes: assumptions.node_memory_bytes };
+    let mut findings = checks::run_all(&admitted);
+    findings.retain(|f| !workload.ignore.iter().any(|c| c.eq_ignore_ascii_case(f.code)));
+    let mut uses = Vec::new();
+    let mut jvm_findings = Vec::new();
+    let containers = checks::containers(&admitted)
+        .iter()
+        .map(|c| {
+            let image = c.written.image.as_ref().map(|i| i.value.as_str());
+            let matched = images.find(image);
+            if let Some((_, i, by)) = matched {
+                uses.push((i, workload.id(), c.admitted.name.clone(), by));
+            }
+            let view = jvm_view::container_view(&admitted, c, matched.map(|(d, _, by)| (d, by)));
+            let jvm = jvm_view::summarize(&view, assumptions);
+            if let Some(s) = &jvm {
+                jvm_findings.extend(jvm_checks::check(&view, s, assumptions));
+            }
+            let req = c.admitted.resources.requests.memory.as_ref();
+            let lim = c.admitted.resources.limits.memory.as_ref();
             ContainerSummary {
-                name: c.name.clone(),
-                kind: c.kind,
+                name: c.admitted.name.clone(),
+                kind: c.admitted.kind,
                 memory_request_bytes: req.and_then(|q| q.quantity.value()),
                 memory_limit_bytes: lim.and_then(|q| q.quantity.value()),
                 memory_request_source: req.map(|q| q.source),
                 memory_limit_source: lim.map(|q| q.source),
-                oom_score_adj: oom_score_adj(&pod, qos, r, assumptions.node_memory_bytes),
+                oom_score_adj: oom_score_adj(&admitted.pod, qos, c.which, assumptions.node_memory_bytes),
+                jvm,
             }
         })
         .collect();
+    // JVM findings follow the workload's own, those in its manifest first, in line order.
+    jvm_findings.sort_by_key(|f| (f.file != workload.file, f.pos));
+    findings.extend(jvm_findings);
     let summary = WorkloadSummary {
         file: workload.file.clone(),
         line: workload.pos.line,
@@ -97,20 +155,21 @@ pub fn audit_workload(
         qos_class: qos,
         containers,
     };
-    let admitted = Admitted { workload, pod, qos, node_memory_bytes: assumptions.node_memory_bytes };
-    let mut findings = checks::run_all(&admitted);
-    findings.retain(|f| !workload.ignore.iter().any(|c| c.eq_ignore_ascii_case(f.code)));
-    (summary, findings)
+    (summary, findings, uses)
 }
 
 /// Audits every workload.
 pub fn audit(input: &AuditInput<'_>) -> AuditReport {
+    let matcher = Matcher::new(input);
     let mut workloads = Vec::with_capacity(input.workloads.len());
     let mut findings = Vec::new();
+    let mut uses = Vec::new();
     for w in input.workloads {
-        let (s, f) = audit_workload(w, input.limit_ranges, &input.assumptions);
+        let (s, f, u) = audit_workload(w, input.limit_ranges, &input.assumptions, &matcher);
         workloads.push(s);
         findings.extend(f);
+        uses.extend(u);
     }
-    AuditReport { workloads, findings, errors: Vec::new(), assumptions: input.assumptions.clone() }
+    let images = summarize_images(input.dockerfiles, &uses, &input.assumptions, &mut findings);
+    AuditReport { workloads, images, findings, errors: Vec::new(), assumptions: input.assumptions.clone() }
 }

@@ -24,7 +24,7 @@ impl Severity {
 }
 
 /// One rule.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Rule {
     /// Stable code, `OOM0xx` for Kubernetes rules, `OOM1xx` for JVM rules.
     pub code: &'static str,
@@ -49,5 +49,24 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
-/// Every rule, in code order.
-pub static RULES: &[Rule] = &crate::rules_k8s::K8S_RULES;
+/// Every rule, in code order: the Kubernetes rules (`OOM0xx`), then the JVM rules (`OOM1xx`).
+pub static RULES: &[Rule] = &ALL_RULES;
+
+const K8S: [Rule; crate::rules_k8s::K8S_RULES.len()] = crate::rules_k8s::K8S_RULES;
+const JVM: [Rule; crate::rules_jvm::JVM_RULES.len()] = crate::rules_jvm::JVM_RULES;
+static ALL_RULES: [Rule; K8S.len() + JVM.len()] = concat(K8S, JVM);
+
+/// `a` then `b`, at compile time.
+const fn concat<const A: usize, const B: usize, const N: usize>(
+    a: [Rule; A],
+    b: [Rule; B],
+) -> [Rule; N] {
+    assert!(A + B == N && A > 0);
+    let mut out = [a[0]; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < A { a[i] } else { b[i - A] };
+        i += 1;
+    }
+    out
+}

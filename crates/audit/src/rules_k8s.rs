@@ -28,7 +28,7 @@ pub const MAX_LIMIT_REQUEST_RATIO: f64 = 2.0;
 pub const TINY_MEMORY_BYTES: i64 = 4 << 20;
 
 /// The Kubernetes memory rules, in code order.
-pub static K8S_RULES: [Rule; 9] = [
+pub const K8S_RULES: [Rule; 9] = [
     Rule {
         code: NO_MEMORY_LIMIT,
         name: "no-memory-limit",

@@ -13,13 +13,16 @@ fn run(yaml: &str) -> oomdoc_audit::AuditReport {
         match item {
             Item::Workload(w) => workloads.push(w),
             Item::LimitRange(l) => limit_ranges.push(l),
+            Item::Dockerfile(_) => unreachable!("YAML input"),
             Item::Error(e) => panic!("unexpected input error: {e}"),
         }
     }
     audit(&AuditInput {
         workloads: &workloads,
         limit_ranges: &limit_ranges,
-        assumptions: Assumptions { node_memory_bytes: 16 * GI },
+        dockerfiles: &[],
+        image_bindings: &[],
+        assumptions: Assumptions::with_node_memory(16 * GI),
     })
 }
 
@@ -182,7 +185,8 @@ fn limitrange_defaults_are_reported_with_their_source() {
 
 #[test]
 fn registry_is_complete_and_every_rule_is_tested() {
-    let me = include_str!("rules.rs");
+    // The Kubernetes rules are tested here, the JVM rules in jvm_rules.rs.
+    let me = [include_str!("rules.rs"), include_str!("jvm_rules.rs")].concat();
     let mut prev = "";
     for r in RULES {
         assert!(r.code > prev, "codes sorted and unique: {}", r.code);

@@ -54,10 +54,21 @@ pub enum Command {
 const AUDIT_EXAMPLES: &str = "\
 Examples:
   oomdoc audit k8s/ deploy.yaml                  files and directories (.yaml, .yml, .json)
+  oomdoc audit k8s/ Dockerfile                   with the image's Dockerfile (ENV, ENTRYPOINT)
+  oomdoc audit k8s/ --image ghcr.io/acme/api=api.Dockerfile   which image a Dockerfile builds
   helm template my-chart | oomdoc audit -        rendered Helm or kustomize output on stdin
   kubectl get deploy -A -o yaml | oomdoc audit - what is running now
   oomdoc audit k8s/ --format sarif > oomdoc.sarif   GitHub code scanning
   oomdoc audit k8s/ --fail-on warning            CI gate: exit 1 on warnings or errors
+
+Dockerfiles: files named Dockerfile, Containerfile, NAME.Dockerfile or Dockerfile.NAME (given, or
+found in a directory) are read for their final stage's base image, ENV, ENTRYPOINT and CMD. A
+container runs a Dockerfile's image when --image IMAGE=PATH says so (IMAGE with or without tag);
+else when the last path segment of its image (registry.example.com/shop/admin-server:1.4 ->
+admin-server) is the Dockerfile's directory name, the NAME of NAME.Dockerfile, or its
+org.opencontainers.image.title label; else when the input has exactly one Dockerfile and one
+image. Kubernetes' command replaces ENTRYPOINT (and drops CMD), args replaces CMD, env overrides
+ENV. A Dockerfile no container runs is audited as an image on its own, without a memory limit.
 
 Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
 2 usage error or unreadable input (malformed YAML, invalid quantities, missing files).
@@ -106,7 +117,7 @@ pub enum FailOn {
 /// `oomdoc audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Files or directories to audit; `-` reads stdin.
+    /// Files or directories to audit (manifests and Dockerfiles); `-` reads stdin.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -115,10 +126,25 @@ pub struct AuditArgs {
     /// Exit 1 when a finding at or above this severity is found.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// Node memory capacity used for Burstable oom_score_adj (an assumption, printed as such).
+    /// Node memory capacity used for Burstable oom_score_adj, and what a JVM that ignores its
+    /// container sizes itself from (an assumption, printed as such).
     #[arg(long, value_name = "QTY", default_value = "16Gi", value_parser = parse_bytes)]
     pub node_memory: i64,
-    /// Also print each workload's QoS class and per-container memory summary (text format).
+    /// Node CPUs, which a JVM without a CPU limit sees (decides its GC; an assumption).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub node_cpus: u32,
+    /// The nodes' cgroup version: JDKs before 15, 11.0.16 and 8u372 see no limit on v2.
+    #[arg(long, value_enum, default_value_t = Cgroup::V2)]
+    pub cgroup: Cgroup,
+    /// The JDK assumed for a JVM whose image does not say (8, 11, 17.0.9, 21 ...).
+    #[arg(long, value_name = "VERSION", default_value = "17")]
+    pub jdk: String,
+    /// Containers running IMAGE run the Dockerfile at PATH (repeatable; IMAGE with or without
+    /// tag; PATH is read even if not among the paths).
+    #[arg(long = "image", value_name = "IMAGE=PATH")]
+    pub images: Vec<String>,
+    /// Also print each workload's QoS class and per-container memory summary (with each JVM's
+    /// heap), and every Dockerfile with the containers that run it (text format).
     #[arg(long, short = 'v')]
     pub verbose: bool,
     /// Worker threads for parsing (default: all cores).

@@ -293,6 +293,12 @@ pub fn image_info(image: &str) -> ImageInfo {
     }
 }
 
+/// True when `image` is a well-known JVM application (Tomcat, Kafka, Elasticsearch …) rather
+/// than a JDK image: its start script, not the JVM's defaults, may size the heap.
+pub fn is_jvm_application_image(image: &str) -> bool {
+    image_info(image).jvm.is_some_and(|j| JVM_APPS.contains(&j))
+}
+
 fn leading_version(t: &str) -> Option<JdkVersion> {
     if !t.starts_with(|c: char| c.is_ascii_digit()) {
         return None;

@@ -22,6 +22,7 @@ fn main() {
     let stats = read_inputs(&paths, &opts, &mut |item| match item {
         Item::Workload(w) => *kinds.entry(w.kind).or_default() += 1,
         Item::LimitRange(_) => limit_ranges += 1,
+        Item::Dockerfile(_) => *kinds.entry("Dockerfile".into()).or_default() += 1,
         Item::Error(e) => {
             errors += 1;
             if verbose {

@@ -5,6 +5,9 @@
 //! - YAML and JSON, multi-document streams (`---`, `...`), `kind: List` and typed lists
 //!   (`PodList`, `DeploymentList`, …) as `kubectl get -o yaml|json` prints them (items of a
 //!   typed list get their kind from the list: `PodList` → `Pod`).
+//! - Dockerfiles (`Dockerfile`, `Containerfile`, `*.Dockerfile`, `Dockerfile.*`): the image
+//!   their final stage builds, as a [`DockerImageSpec`] (see [`parse_dockerfile`] for what is
+//!   read).
 //! - Workloads: `Pod` (`spec`), `PodTemplate` (`template.spec`), `CronJob`
 //!   (`spec.jobTemplate.spec.template.spec`) and every other object with a pod template at
 //!   `spec.template.spec` (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController,
@@ -37,6 +40,7 @@
 //! …) are only syntax-checked; no tree is built for them.
 
 mod compat;
+mod dockerfile;
 mod document;
 mod extract;
 mod json;
@@ -48,10 +52,13 @@ mod tree;
 mod values;
 mod yaml11;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use oomdoc_model::dockerfile::DockerImageSpec;
 use oomdoc_model::pod::{LimitRange, Workload};
 use oomdoc_model::InputError;
+
+pub use dockerfile::parse_dockerfile;
 
 /// One thing read from the input, in input order.
 // Workloads are the common case, so boxing them would only add an allocation each.
@@ -62,6 +69,8 @@ pub enum Item {
     Workload(Workload),
     /// A `LimitRange` (only its `type: Container` items).
     LimitRange(LimitRange),
+    /// The image a Dockerfile builds.
+    Dockerfile(DockerImageSpec),
     /// A problem with the input; reading went on after it.
     Error(InputError),
 }
@@ -130,11 +139,102 @@ pub fn read_str_with(file: &str, text: &str, opts: &ReadOptions) -> Vec<Item> {
     stream::read_str(file, text, opts)
 }
 
-/// Reads `paths` — files (whatever their extension), directories (walked recursively for
-/// `.yaml`, `.yml` and `.json` files in sorted order; `.git` is not entered), and `-` for stdin —
+/// Reads `paths` — files (whatever their extension; a file named like a Dockerfile, see
+/// [`is_dockerfile`], is read as one), directories (walked recursively for `.yaml`, `.yml` and
+/// `.json` files and Dockerfiles in sorted order; `.git` is not entered), and `-` for stdin —
 /// streaming and in parallel, handing items to `sink` in input order (paths in the order given,
 /// files of a directory in sorted order, then document order). The order does not depend on
 /// `threads`. Workloads read from stdin carry their document's text in `source`.
 pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions, sink: &mut dyn FnMut(Item)) -> ReadStats {
     stream::read_inputs(paths, opts, sink)
+}
+
+/// Reads one in-memory Dockerfile (tests, fuzzing): the image, if the text has a `FROM`, then
+/// the problems found. `names` are what the image may be known by (see [`dockerfile_names`]).
+pub fn read_dockerfile_str(file: &str, text: &str, names: &[String]) -> Vec<Item> {
+    let (spec, errors) = parse_dockerfile(&file.into(), text, names);
+    spec.map(Item::Dockerfile)
+        .into_iter()
+        .chain(errors.into_iter().map(Item::Error))
+        .collect()
+}
+
+/// Suffixes of files named like `Dockerfile.*` that are not Dockerfiles (templates, backups,
+/// BuildKit's per-Dockerfile ignore file); skipped when walking a directory.
+const NOT_DOCKERFILES: &[&str] = &[
+    ".dockerignore",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".tmpl",
+    ".tpl",
+    ".template",
+    ".orig",
+    ".bak",
+    ".md",
+    ".swp",
+    "~",
+];
+
+/// True when `path`'s file name makes it a Dockerfile: `Dockerfile` or `Containerfile` (any
+/// case), `NAME.Dockerfile`, `NAME.Containerfile`, `Dockerfile.NAME`, `Containerfile.NAME`.
+/// With `explicit` false (walking a directory), `Dockerfile.*` names of templates, backups and
+/// ignore files (`.j2`, `.tmpl`, `.bak`, `.dockerignore`, …) are not.
+pub fn is_dockerfile(path: &Path, explicit: bool) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase();
+    if NOT_DOCKERFILES.iter().any(|s| name.ends_with(s)) && !explicit {
+        return false;
+    }
+    ["dockerfile", "containerfile"].iter().any(|d| {
+        name == *d
+            || name
+                .strip_prefix(d)
+                .is_some_and(|r| r.len() > 1 && r.starts_with('.'))
+            || name
+                .strip_suffix(d)
+                .is_some_and(|r| r.len() > 1 && r.ends_with('.'))
+    })
+}
+
+/// The names a Dockerfile's image may be known by, from its path: its directory's name
+/// (`services/admin-server/Dockerfile` → `admin-server`; a relative `Dockerfile` → the current
+/// directory's name), and for `NAME.Dockerfile` also `NAME` (first). Lower case.
+pub fn dockerfile_names(path: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    let file = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    for suffix in [".dockerfile", ".containerfile"] {
+        if let Some(stem) = file.strip_suffix(suffix).filter(|s| !s.is_empty()) {
+            names.push(stem.to_string());
+        }
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let dir = match parent.file_name() {
+        Some(d)
+            if parent
+                .components()
+                .next_back()
+                .is_some_and(|c| matches!(c, std::path::Component::Normal(_))) =>
+        {
+            Some(d.to_owned())
+        }
+        _ => std::fs::canonicalize(parent)
+            .ok()
+            .and_then(|p| p.file_name().map(|d| d.to_owned())),
+    };
+    if let Some(d) = dir.and_then(|d| d.to_str().map(str::to_ascii_lowercase)) {
+        if !names.contains(&d) {
+            names.push(d);
+        }
+    }
+    names
 }

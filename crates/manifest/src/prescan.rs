@@ -132,7 +132,7 @@ fn first_line_is_block_key(doc: &str) -> Option<()> {
 
 /// The value of a `kind: Value` line (`line` starts at the key).
 fn kind_value(line: &str) -> Option<&str> {
-    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let line = &line[..line.find(['\n', '\r']).unwrap_or(line.len())];
     let rest = line
         .strip_prefix("kind")
         .or_else(|| line.strip_prefix("\"kind\""))

@@ -23,14 +23,16 @@ const WINDOW_PER_THREAD: u64 = 4;
 /// One input to read.
 enum Input {
     File(PathBuf, Arc<str>),
+    /// A Dockerfile and the names it may be known by.
+    Dockerfile(PathBuf, Arc<str>, Vec<String>),
     Stdin,
     /// A path that cannot be read, with why.
     Bad(Arc<str>, String),
 }
 
-/// Expands `paths` into inputs: files as given (any extension), directories walked recursively
-/// in sorted order for `.yaml`, `.yml` and `.json` files (`.git` directories are not entered),
-/// `-` for stdin.
+/// Expands `paths` into inputs: files as given (any extension; Dockerfiles by their name, see
+/// [`crate::is_dockerfile`]), directories walked recursively in sorted order for `.yaml`, `.yml`
+/// and `.json` files and Dockerfiles (`.git` directories are not entered), `-` for stdin.
 fn inputs(paths: &[PathBuf]) -> Vec<Input> {
     let mut out = Vec::new();
     for p in paths {
@@ -42,6 +44,11 @@ fn inputs(paths: &[PathBuf]) -> Vec<Input> {
         match std::fs::metadata(p) {
             Err(e) => out.push(Input::Bad(name, format!("cannot read: {e}"))),
             Ok(m) if m.is_dir() => walk(p, &mut out),
+            Ok(_) if crate::is_dockerfile(p, true) => out.push(Input::Dockerfile(
+                p.clone(),
+                name,
+                crate::dockerfile_names(p),
+            )),
             Ok(_) => out.push(Input::File(p.clone(), name)),
         }
     }
@@ -60,6 +67,13 @@ fn walk(dir: &Path, out: &mut Vec<Input>) {
                 out.push(Input::File(
                     e.path().to_path_buf(),
                     e.path().display().to_string().into(),
+                ));
+            }
+            Ok(e) if e.file_type().is_file() && crate::is_dockerfile(e.path(), false) => {
+                out.push(Input::Dockerfile(
+                    e.path().to_path_buf(),
+                    e.path().display().to_string().into(),
+                    crate::dockerfile_names(e.path()),
                 ));
             }
             Ok(_) => {}
@@ -88,6 +102,8 @@ struct Job {
     file: Arc<str>,
     stdin: bool,
     piece: Piece,
+    /// `Some(names)` when the piece is a whole Dockerfile.
+    dockerfile: Option<Vec<String>>,
 }
 
 /// What a job produced.
@@ -102,6 +118,13 @@ fn run(job: Job, limits: Limits) -> Done {
         counts: Counts::default(),
     };
     match job.piece {
+        Piece::Text { text, .. } if job.dockerfile.is_some() => {
+            let names = job.dockerfile.unwrap_or_default();
+            let (spec, errors) = crate::dockerfile::parse_dockerfile(&job.file, &text, &names);
+            d.counts.documents += 1;
+            d.items.extend(spec.map(Item::Dockerfile));
+            d.items.extend(errors.into_iter().map(Item::Error));
+        }
         Piece::Text { text, first_line } => {
             read_text(
                 &job.file,
@@ -130,20 +153,38 @@ fn produce(
 ) -> (usize, u64) {
     let mut seq = 0u64;
     let (mut files, mut bytes) = (0usize, 0u64);
-    let mut emit = |file: &Arc<str>, stdin: bool, piece: Piece, seq: &mut u64| {
+    let mut emit = |file: &Arc<str>, stdin: bool, piece: Piece, seq: &mut u64, dockerfile| {
         let ok = send(Job {
             seq: *seq,
             file: file.clone(),
             stdin,
             piece,
+            dockerfile,
         });
         *seq += 1;
         ok
     };
     for input in inputs {
         let (file, stdin, reader): (Arc<str>, bool, Box<dyn std::io::Read>) = match input {
+            Input::Dockerfile(path, file, names) => {
+                let piece = read_dockerfile(&path, opts);
+                if let Piece::Text { text, .. } = &piece {
+                    files += 1;
+                    bytes += text.len() as u64;
+                }
+                if !emit(&file, false, piece, &mut seq, Some(names)) {
+                    break;
+                }
+                continue;
+            }
             Input::Bad(file, message) => {
-                if !emit(&file, false, Piece::Error { message, pos: None }, &mut seq) {
+                if !emit(
+                    &file,
+                    false,
+                    Piece::Error { message, pos: None },
+                    &mut seq,
+                    None,
+                ) {
                     break;
                 }
                 continue;
@@ -156,7 +197,7 @@ fn produce(
                         message: format!("cannot read: {e}"),
                         pos: None,
                     };
-                    if !emit(&file, false, piece, &mut seq) {
+                    if !emit(&file, false, piece, &mut seq, None) {
                         break;
                     }
                     continue;
@@ -166,13 +207,41 @@ fn produce(
         files += 1;
         let mut units = UnitReader::new(reader, opts.max_document_bytes, opts.max_file_bytes);
         for piece in units.by_ref() {
-            if !emit(&file, stdin, piece, &mut seq) {
+            if !emit(&file, stdin, piece, &mut seq, None) {
                 return (files, bytes + units.bytes);
             }
         }
         bytes += units.bytes;
     }
     (files, bytes)
+}
+
+/// Reads a whole Dockerfile (they are small; one larger than a document may be is refused).
+fn read_dockerfile(path: &Path, opts: &ReadOptions) -> Piece {
+    use std::io::Read;
+    let limit = opts
+        .max_document_bytes
+        .min(usize::try_from(opts.max_file_bytes).unwrap_or(usize::MAX));
+    let mut bytes = Vec::new();
+    let read =
+        std::fs::File::open(path).and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes));
+    let error = |message: String| Piece::Error { message, pos: None };
+    if let Err(e) = read {
+        return error(format!("cannot read: {e}"));
+    }
+    if bytes.len() > limit {
+        return error(format!("Dockerfile larger than {limit} bytes, skipped"));
+    }
+    if memchr::memchr(0, &bytes).is_some() {
+        return error("binary file (NUL byte), skipped".into());
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Piece::Text {
+            text,
+            first_line: 1,
+        },
+        Err(_) => error("binary file (invalid UTF-8), skipped".into()),
+    }
 }
 
 /// Lets the reader run ahead of the sink by a bounded number of jobs.
@@ -302,6 +371,7 @@ pub(crate) fn read_str(file: &str, text: &str, opts: &ReadOptions) -> Vec<Item> 
             file: file.clone(),
             stdin,
             piece,
+            dockerfile: None,
         };
         items.extend(run(job, limits).items);
     }

@@ -215,7 +215,7 @@ fn stdin_child() {
                 );
             }
             Item::Error(e) => println!("ERR {e}"),
-            Item::LimitRange(_) => {}
+            Item::LimitRange(_) | Item::Dockerfile(_) => {}
         }
     }
     println!("FILES {}", stats.files);

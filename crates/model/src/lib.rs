@@ -6,6 +6,7 @@
 //! - [`quantity`]: `resource.Quantity`, exactly as apimachinery parses and rounds it.
 //! - [`span`]: file positions carried by every value read from input.
 //! - [`pod`]: the slice of the Kubernetes object model that decides memory behaviour.
+//! - [`dockerfile`]: the image a Dockerfile builds (base image, `ENV`, `ENTRYPOINT`, `CMD`).
 //! - [`bytes`]: byte counts printed as manifests write them.
 //! - [`diagnostic`]: input errors with file and position.
 //! - [`admission`]: API defaulting and LimitRange admission, giving each value its [`admission::Source`].
@@ -15,6 +16,7 @@
 pub mod admission;
 pub mod bytes;
 pub mod diagnostic;
+pub mod dockerfile;
 pub mod oom_score;
 pub mod pod;
 pub mod qos;

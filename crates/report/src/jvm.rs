@@ -116,7 +116,7 @@ fn write_pools(pools: &[Pool], out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn pools_json(pools: &[Pool]) -> (Value, Value) {
+pub(crate) fn pools_json(pools: &[Pool]) -> (Value, Value) {
     let mut bytes = Map::new();
     let mut detail = Vec::new();
     for p in pools {
@@ -138,13 +138,7 @@ pub fn jvm_json(r: &JvmReport<'_>) -> Value {
     let e = &r.analysis.ergonomics;
     let bud = &r.analysis.budget;
     let (pools, pool_detail) = pools_json(&bud.pools);
-    let recommendation = r.recommendation.map(|rec| {
-        json!({
-            "flags": rec.flags, "also": rec.also, "java_tool_options": as_java_tool_options(rec),
-            "limit_bytes": rec.limit, "request_bytes": rec.request, "margin_bytes": rec.margin,
-            "max_heap_bytes": rec.max_heap, "footprint_bytes": rec.budget.footprint, "why": rec.why,
-        })
-    });
+    let recommendation = r.recommendation.map(recommendation_json);
     json!({
         "jdk": e.jdk.to_string(),
         "jdk_update_assumed": e.jdk.update_assumed,
@@ -165,6 +159,16 @@ pub fn jvm_json(r: &JvmReport<'_>) -> Value {
         "notes": e.notes,
         "assumptions": r.assumptions,
         "recommendation": recommendation,
+    })
+}
+
+/// A recommendation as JSON: `flags`, `also`, `java_tool_options`, `limit_bytes`,
+/// `request_bytes`, `margin_bytes`, `max_heap_bytes`, `footprint_bytes`, `why`.
+pub(crate) fn recommendation_json(rec: &Recommendation) -> Value {
+    json!({
+        "flags": rec.flags, "also": rec.also, "java_tool_options": as_java_tool_options(rec),
+        "limit_bytes": rec.limit, "request_bytes": rec.request, "margin_bytes": rec.margin,
+        "max_heap_bytes": rec.max_heap, "footprint_bytes": rec.budget.footprint, "why": rec.why,
     })
 }
 

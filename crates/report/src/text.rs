@@ -16,7 +16,10 @@ use std::io::{self, Write};
 
 use annotate_snippets::renderer::{AnsiColor, Effects, Style, DEFAULT_LINE_NUM_STYLE};
 use annotate_snippets::{Annotation, AnnotationKind, Group, Level, Renderer, Snippet};
-use oomdoc_audit::{AuditReport, ContainerSummary, Finding, Severity, WorkloadSummary};
+use oomdoc_audit::{
+    AuditReport, ContainerSummary, Finding, ImageSummary, JvmSummary, Severity, WorkloadSummary,
+};
+use oomdoc_jvm::{CgroupVersion, Runtime};
 use oomdoc_model::admission::{ContainerKind, Source};
 use oomdoc_model::diagnostic::InputError;
 
@@ -29,12 +32,13 @@ pub struct TextOptions {
     /// Emit ANSI colours.
     pub color: bool,
     /// Print one summary line per workload (QoS class, requests, limits, sources,
-    /// `oom_score_adj`) before the final line.
+    /// `oom_score_adj`, each JVM's heap) and per Dockerfile before the final line.
     pub verbose: bool,
 }
 
 /// Writes the text report: every finding, then every input error, then (when `verbose`) one line
-/// per workload, then the final summary line with the assumptions.
+/// per workload and per Dockerfile, then one line per Dockerfile no workload runs (always), then
+/// the final summary line with the assumptions.
 ///
 /// Source lines come from the finding's document text when it has one (stdin), else from
 /// `sources`; when neither has the line, only `--> file:line:col` is printed.
@@ -66,6 +70,17 @@ pub fn write_text(
         if !report.workloads.is_empty() {
             writeln!(out)?;
         }
+    }
+    let images: Vec<&ImageSummary> = report
+        .images
+        .iter()
+        .filter(|i| opts.verbose || i.used_by.is_empty())
+        .collect();
+    for i in &images {
+        writeln!(out, "{}", image_line(i, report))?;
+    }
+    if !images.is_empty() {
+        writeln!(out)?;
     }
     writeln!(out, "{}", summary_line(report, opts))
 }
@@ -260,13 +275,77 @@ fn container_part(c: &ContainerSummary) -> String {
         ContainerKind::Init => "init ",
         ContainerKind::Sidecar => "sidecar ",
     };
+    let jvm = c
+        .jvm
+        .as_ref()
+        .map_or(String::new(), |j| format!(" {}", jvm_part(j)));
     format!(
-        "{kind}{}: request {} limit {} oom_score_adj {}",
+        "{kind}{}: request {} limit {} oom_score_adj {}{jvm}",
         clean(&c.name),
         sourced(c.memory_request_bytes, c.memory_request_source),
         sourced(c.memory_limit_bytes, c.memory_limit_source),
         c.oom_score_adj
     )
+}
+
+/// `jvm JDK 17 G1 max heap 1Gi, whole process ~1.7Gi`.
+fn jvm_part(j: &JvmSummary) -> String {
+    let e = &j.analysis.ergonomics;
+    let jdk = if j.jdk_assumed {
+        format!("JDK {} (assumed)", j.jdk)
+    } else {
+        format!("JDK {}", j.jdk)
+    };
+    if j.runtime == Runtime::OpenJ9 {
+        return format!("jvm OpenJ9 {jdk} (not modelled)");
+    }
+    if !j.heap_modelled {
+        return format!("jvm {jdk} {} heap set outside the JVM's view", e.gc.name());
+    }
+    let approx = |b: u64| oomdoc_model::bytes::approx(b as i64);
+    let mut s = format!(
+        "jvm {jdk} {} max heap {}, whole process {}",
+        e.gc.name(),
+        approx(e.max_heap.value),
+        approx(j.analysis.budget.footprint)
+    );
+    if let Some(d) = &j.dockerfile {
+        s.push_str(&format!(" (with {}:{})", display_path(&d.file), d.line));
+    }
+    s
+}
+
+/// `k8s/app/Dockerfile:1  image app (eclipse-temurin:17-jre)  run by Deployment/default/app
+/// container app (image name)`, or what the image does on its own when nothing runs it.
+fn image_line(i: &ImageSummary, report: &AuditReport) -> String {
+    let base = i
+        .base_image
+        .as_deref()
+        .map_or(String::new(), |b| format!(" ({})", clean(b)));
+    let head = format!(
+        "{}:{}  image {}{base}",
+        display_path(&i.file),
+        i.line,
+        clean(&i.name)
+    );
+    if !i.used_by.is_empty() {
+        let users: Vec<String> = i
+            .used_by
+            .iter()
+            .map(|(w, c, by)| format!("{} container {} ({})", clean(w), clean(c), by.as_str()))
+            .collect();
+        return format!("{head}  run by {}", users.join(", "));
+    }
+    let alone = match &i.jvm {
+        Some(j) if j.runtime == Runtime::HotSpot && j.heap_modelled => format!(
+            "; on its own: {}, from a {} node",
+            jvm_part(j),
+            fmt_bytes(report.assumptions.node_memory_bytes)
+        ),
+        Some(j) => format!("; on its own: {}", jvm_part(j)),
+        None => String::new(),
+    };
+    format!("{head}  run by no workload of the input (name it with --image IMAGE=PATH){alone}")
 }
 
 fn sourced(bytes: Option<i64>, source: Option<Source>) -> String {
@@ -347,10 +426,20 @@ fn summary_line(report: &AuditReport, opts: &TextOptions) -> String {
         " in {}",
         plural(report.workloads.len(), "workload", "workloads")
     ));
-    let files: std::collections::HashSet<&str> =
-        report.workloads.iter().map(|w| &*w.file).collect();
+    let files: std::collections::HashSet<&str> = report
+        .workloads
+        .iter()
+        .map(|w| &*w.file)
+        .chain(report.images.iter().map(|i| &*i.file))
+        .collect();
     if !files.is_empty() {
         line.push_str(&format!(" from {}", plural(files.len(), "file", "files")));
+    }
+    if !report.images.is_empty() {
+        line.push_str(&format!(
+            " ({})",
+            plural(report.images.len(), "Dockerfile", "Dockerfiles")
+        ));
     }
     if !report.errors.is_empty() {
         let errors = plural(report.errors.len(), "input error", "input errors");
@@ -359,8 +448,33 @@ fn summary_line(report: &AuditReport, opts: &TextOptions) -> String {
             paint(opts.color, AnsiColor::BrightRed.on_default(), &errors)
         ));
     }
+    line.push('.');
+    let jvms: Vec<&JvmSummary> = report
+        .workloads
+        .iter()
+        .flat_map(|w| w.containers.iter().filter_map(|c| c.jvm.as_ref()))
+        .chain(report.images.iter().filter_map(|i| i.jvm.as_ref()))
+        .collect();
+    if !jvms.is_empty() {
+        let a = &report.assumptions;
+        let cgroup = match a.cgroup {
+            CgroupVersion::V1 => "v1",
+            CgroupVersion::V2 => "v2",
+        };
+        line.push_str(&format!(
+            " For JVMs assumed {} CPUs per node (--node-cpus), cgroup {cgroup} (--cgroup)",
+            a.node_cpus
+        ));
+        if jvms.iter().any(|j| j.jdk_assumed) {
+            line.push_str(&format!(
+                ", JDK {} where the image does not say (--jdk)",
+                a.default_jdk
+            ));
+        }
+        line.push('.');
+    }
     line.push_str(&format!(
-        ". Assumed node memory {} (set with --node-memory).",
+        " Assumed node memory {} (set with --node-memory).",
         fmt_bytes(report.assumptions.node_memory_bytes)
     ));
     line

@@ -20,8 +20,9 @@ fn json_empty_report() {
     let (s, v) = json_of(&empty_report());
     assert_eq!(
         v,
-        json!({"workloads": [], "findings": [], "errors": [],
-               "assumptions": {"node_memory_bytes": 17179869184_i64}})
+        json!({"workloads": [], "images": [], "findings": [], "errors": [],
+               "assumptions": {"node_memory_bytes": 17179869184_i64, "node_cpus": 4,
+                               "cgroup": "v2", "default_jdk": "17"}})
     );
     assert!(s.ends_with("}\n"));
 }
@@ -56,6 +57,8 @@ fn json_schema_fields_in_order() {
         "memory_request_source",
         "memory_limit_source",
         "oom_score_adj",
+        "jvm",
+        "images",
         "findings",
         "code",
         "severity",
@@ -73,6 +76,9 @@ fn json_schema_fields_in_order() {
         "message",
         "assumptions",
         "node_memory_bytes",
+        "node_cpus",
+        "cgroup",
+        "default_jdk",
     ]);
 
     let w = &v["workloads"][0];
@@ -84,7 +90,7 @@ fn json_schema_fields_in_order() {
         json!({"name": "app", "init": false, "sidecar": false,
         "memory_request_bytes": 2147483648_i64, "memory_limit_bytes": 4294967296_i64,
         "memory_request_source": "manifest", "memory_limit_source": "manifest",
-        "oom_score_adj": 875})
+        "oom_score_adj": 875, "jvm": null})
     );
     assert_eq!(
         (c[1]["init"].clone(), c[1]["sidecar"].clone()),
@@ -139,4 +145,106 @@ fn source_names_match_the_model_serde_names() {
     ] {
         assert_eq!(json!(s), json!(crate::source_name(s)));
     }
+}
+
+#[test]
+fn json_jvm_report_snapshot() {
+    let (s, _) = json_of(&jvm_report());
+    insta::assert_snapshot!("json_jvm_report", s);
+}
+
+#[test]
+fn json_jvm_per_container() {
+    let (s, v) = json_of(&jvm_report());
+    let j = &v["workloads"][0]["containers"][0]["jvm"];
+    // The keys the issue names come first, in its order.
+    let keys: Vec<&str> = j.as_object().unwrap().keys().map(String::as_str).collect();
+    for k in [
+        "jdk",
+        "container_aware",
+        "physical_memory_bytes",
+        "max_heap_bytes",
+        "initial_heap_bytes",
+        "gc",
+        "footprint_bytes",
+        "headroom_bytes",
+        "flags_source",
+    ] {
+        assert!(keys.contains(&k), "{k} missing: {keys:?}");
+    }
+    let at = |k: &str| s.find(&format!("\"{k}\":")).unwrap();
+    assert!(at("jdk") < at("container_aware") && at("headroom_bytes") < at("flags_source"));
+    assert_eq!(j["jdk"], "17.0.9");
+    assert_eq!(j["container_aware"], true);
+    assert_eq!(j["physical_memory_bytes"], 4_294_967_296_u64);
+    assert_eq!(j["max_heap_bytes"], 1_073_741_824_u64);
+    assert_eq!(j["gc"], "G1");
+    assert_eq!(j["runtime"], "hotspot");
+    assert_eq!(
+        j["flags_source"],
+        json!([{"source": "command line", "options": []}])
+    );
+    assert_eq!(
+        j["dockerfile"],
+        json!({"file": "k8s/app/Dockerfile", "line": 1, "matched_by": "image name"})
+    );
+    assert_eq!(j["pools"]["heap"], 1_073_741_824_u64);
+    assert!(j["recommendation"]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f.as_str().unwrap().starts_with("-XX:MaxRAMPercentage=")));
+    let footprint = j["footprint_bytes"].as_i64().unwrap();
+    assert_eq!(
+        j["headroom_bytes"].as_i64().unwrap(),
+        4_294_967_296 - footprint
+    );
+    // Containers without a JVM have null.
+    assert_eq!(v["workloads"][0]["containers"][1]["jvm"], Value::Null);
+
+    let images = &v["images"];
+    assert_eq!(
+        images[0]["used_by"],
+        json!([{"workload": "Deployment/default/app", "container": "app", "matched_by": "image name"}])
+    );
+    assert_eq!(images[0]["jvm"], Value::Null);
+    let alone = &images[1]["jvm"];
+    assert_eq!(alone["limit_bytes"], Value::Null);
+    assert_eq!(alone["headroom_bytes"], Value::Null);
+    assert_eq!(alone["physical_memory_bytes"], 17_179_869_184_u64);
+    assert_eq!(alone["max_heap_bytes"], 4_294_967_296_u64);
+}
+
+#[test]
+fn json_jvm_figures_are_null_where_not_modelled() {
+    let mut r = jvm_report();
+    let j = r.workloads[0].containers[0].jvm.as_mut().unwrap();
+    j.runtime = oomdoc_jvm::Runtime::OpenJ9;
+    j.heap_modelled = false;
+    let (_, v) = json_of(&r);
+    let j = &v["workloads"][0]["containers"][0]["jvm"];
+    assert_eq!(j["runtime"], "openj9");
+    for k in [
+        "container_aware",
+        "physical_memory_bytes",
+        "max_heap_bytes",
+        "gc",
+        "footprint_bytes",
+        "headroom_bytes",
+        "pools",
+        "recommendation",
+    ] {
+        assert_eq!(j[k], Value::Null, "{k}");
+    }
+    let mut r = jvm_report();
+    r.workloads[0].containers[0]
+        .jvm
+        .as_mut()
+        .unwrap()
+        .heap_modelled = false;
+    let (_, v) = json_of(&r);
+    let j = &v["workloads"][0]["containers"][0]["jvm"];
+    assert_eq!(j["container_aware"], true);
+    assert_eq!(j["max_heap_bytes"], Value::Null);
+    assert_eq!(j["recommendation"], Value::Null);
 }

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use oomdoc_audit::{
-    Assumptions, AuditReport, ContainerSummary, Finding, Rule, Severity, WorkloadSummary,
+    Assumptions, AuditReport, ContainerSummary, DockerfileRef, Finding, ImageSummary, JvmSummary,
+    MatchedBy, Rule, Severity, WorkloadSummary,
 };
 use oomdoc_model::admission::{ContainerKind, Source};
 use oomdoc_model::diagnostic::InputError;
@@ -123,6 +124,7 @@ fn container(
         memory_request_source: req.map(|r| r.1),
         memory_limit_source: lim.map(|l| l.1),
         oom_score_adj: adj,
+        jvm: None,
     }
 }
 
@@ -214,6 +216,7 @@ pub(crate) fn sample_report() -> AuditReport {
     }));
     AuditReport {
         workloads: vec![app, worker],
+        images: vec![],
         findings: vec![
             finding(
                 "OOM002",
@@ -249,9 +252,7 @@ pub(crate) fn sample_report() -> AuditReport {
                 message: "not a text file (binary data at byte 0)".to_string(),
             },
         ],
-        assumptions: Assumptions {
-            node_memory_bytes: 16 * GI,
-        },
+        assumptions: Assumptions::with_node_memory(16 * GI),
     }
 }
 
@@ -259,12 +260,83 @@ pub(crate) fn sample_report() -> AuditReport {
 pub(crate) fn empty_report() -> AuditReport {
     AuditReport {
         workloads: vec![],
+        images: vec![],
         findings: vec![],
         errors: vec![],
-        assumptions: Assumptions {
-            node_memory_bytes: 16 * GI,
-        },
+        assumptions: Assumptions::with_node_memory(16 * GI),
     }
+}
+
+/// A JVM as the audit reports it: JDK 17.0.9 with no options on 4-CPU, 16Gi nodes, with the
+/// recommendation when there is a `limit`.
+pub(crate) fn jvm_summary(limit: Option<u64>, dockerfile: Option<DockerfileRef>) -> JvmSummary {
+    use oomdoc_jvm::recommend::{recommend, Margin};
+    use oomdoc_jvm::{analyze, CgroupVersion, Cpus, Environment, FlagSource, JdkVersion, JvmInput};
+    let jdk = JdkVersion::new(17, 9);
+    let sources = vec![(FlagSource::CommandLine, vec![])];
+    let env = Environment {
+        host_memory: 16 << 30,
+        host_cpus: 4,
+        memory_limit: limit,
+        cgroup: CgroupVersion::V2,
+        cpus: Cpus::Host,
+    };
+    let input = JvmInput {
+        jdk: jdk.clone(),
+        sources: sources.clone(),
+        env: env.clone(),
+        workload: Default::default(),
+    };
+    JvmSummary {
+        runtime: oomdoc_jvm::Runtime::HotSpot,
+        jdk: jdk.clone(),
+        jdk_source: "eclipse-temurin:17.0.9_9-jre: the image tag gives JDK 17.0.9".to_string(),
+        jdk_assumed: false,
+        evidence: vec!["the command runs `java`".to_string()],
+        notes: vec![],
+        analysis: analyze(&input),
+        heap_modelled: true,
+        start_depends_on_jdk: false,
+        recommendation: limit
+            .map(|_| recommend(&jdk, &sources, &env, Default::default(), Margin::default())),
+        sources,
+        dockerfile,
+    }
+}
+
+/// [`sample_report`] with a JVM in `app` (built from a Dockerfile) and a Dockerfile no workload
+/// runs.
+pub(crate) fn jvm_report() -> AuditReport {
+    let mut r = sample_report();
+    let df = DockerfileRef {
+        file: Arc::from("k8s/app/Dockerfile"),
+        line: 1,
+        matched_by: MatchedBy::ImageName,
+    };
+    r.workloads[0].containers[0].jvm = Some(jvm_summary(Some(4 << 30), Some(df)));
+    r.images = vec![
+        ImageSummary {
+            file: Arc::from("k8s/app/Dockerfile"),
+            line: 1,
+            name: "app".to_string(),
+            base_image: Some("eclipse-temurin:17.0.9_9-jre".to_string()),
+            used_by: vec![(
+                "Deployment/default/app".to_string(),
+                "app".to_string(),
+                MatchedBy::ImageName,
+            )],
+            jvm: None,
+        },
+        ImageSummary {
+            file: Arc::from("tools/Dockerfile"),
+            line: 2,
+            name: "tools".to_string(),
+            base_image: Some("eclipse-temurin:17.0.9_9-jre".to_string()),
+            used_by: vec![],
+            jvm: Some(jvm_summary(None, None)),
+        },
+    ];
+    r
 }
 
 /// Runs a writer into a string.

@@ -204,3 +204,58 @@ fn token_spans() {
         assert_eq!(&line[span], want, "{line:?} col {col}");
     }
 }
+
+#[test]
+fn jvm_heap_per_container_and_dockerfiles() {
+    let opts = TextOptions {
+        verbose: true,
+        ..Default::default()
+    };
+    let out = text(&jvm_report(), &opts, &mut NoSources);
+    assert!(
+        out.contains(
+            "app: request 2Gi (manifest) limit 4Gi (manifest) oom_score_adj 875 \
+             jvm JDK 17.0.9 G1 max heap 1Gi, whole process ~1.7Gi (with k8s/app/Dockerfile:1); sidecar proxy"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "k8s/app/Dockerfile:1  image app (eclipse-temurin:17.0.9_9-jre)  \
+             run by Deployment/default/app container app (image name)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "tools/Dockerfile:2  image tools (eclipse-temurin:17.0.9_9-jre)  \
+             run by no workload of the input (name it with --image IMAGE=PATH); \
+             on its own: jvm JDK 17.0.9 G1 max heap 4Gi, whole process ~5.0Gi, from a 16Gi node\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(
+            "in 2 workloads from 4 files (2 Dockerfiles); 2 input errors. \
+             For JVMs assumed 4 CPUs per node (--node-cpus), cgroup v2 (--cgroup). \
+             Assumed node memory 16Gi (set with --node-memory).\n"
+        ),
+        "{out}"
+    );
+    // Without --verbose, only the Dockerfile nobody runs is listed.
+    let out = text(&jvm_report(), &TextOptions::default(), &mut NoSources);
+    assert!(!out.contains("k8s/app/Dockerfile:1  image app"), "{out}");
+    assert!(out.contains("tools/Dockerfile:2  image tools"), "{out}");
+    // An assumed JDK is said.
+    let mut r = jvm_report();
+    r.workloads[0].containers[0]
+        .jvm
+        .as_mut()
+        .unwrap()
+        .jdk_assumed = true;
+    let out = text(&r, &TextOptions::default(), &mut NoSources);
+    assert!(
+        out.contains("cgroup v2 (--cgroup), JDK 17 where the image does not say (--jdk). Assumed"),
+        "{out}"
+    );
+}

@@ -1,0 +1,119 @@
+//! Dockerfiles of the input: which containers run which image, and the images no container of
+//! the input runs (audited on their own).
+//!
+//! A container's image is matched to a Dockerfile, first rule that applies:
+//! 1. `--image IMAGE=PATH` ([`ImageBinding`]): `IMAGE` equals the container's image, or its
+//!    repository without tag and digest;
+//! 2. by name: the last path segment of the image's repository
+//!    (`registry.example.com/shop/admin-server:1.4` → `admin-server`) equals one of the
+//!    Dockerfile's names: its directory (`admin-server/Dockerfile`), the `NAME` of
+//!    `NAME.Dockerfile`, or its `org.opencontainers.image.title` label (case-insensitive); the
+//!    first such Dockerfile in input order wins;
+//! 3. when the input has exactly one Dockerfile and all its containers use one image repository,
+//!    they go together.
+
+use std::collections::HashSet;
+
+use oomdoc_model::dockerfile::{image_repository, DockerImageSpec};
+
+use crate::audit::{Assumptions, AuditInput};
+use crate::finding::{Finding, ImageSummary, MatchedBy};
+use crate::{jvm_checks, jvm_view};
+
+/// `--image IMAGE=PATH`: containers running `image` run the Dockerfile at
+/// `dockerfiles[dockerfile]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageBinding {
+    /// An image reference, with or without tag.
+    pub image: String,
+    /// Index into [`AuditInput::dockerfiles`].
+    pub dockerfile: usize,
+}
+
+/// Matches container images to the input's Dockerfiles (see the module docs).
+#[derive(Debug)]
+pub(crate) struct Matcher<'a> {
+    pub dockerfiles: &'a [DockerImageSpec],
+    bindings: &'a [ImageBinding],
+    only_one: bool,
+}
+
+impl<'a> Matcher<'a> {
+    pub fn new(input: &AuditInput<'a>) -> Self {
+        let repos: HashSet<&str> = input
+            .workloads
+            .iter()
+            .flat_map(|w| w.pod.containers.iter().chain(&w.pod.init_containers))
+            .filter_map(|c| c.image.as_ref().map(|i| image_repository(&i.value)))
+            .collect();
+        Matcher {
+            dockerfiles: input.dockerfiles,
+            bindings: input.image_bindings,
+            only_one: input.dockerfiles.len() == 1 && repos.len() == 1,
+        }
+    }
+
+    /// The Dockerfile that builds `image`, and how it was matched.
+    pub fn find(&self, image: Option<&str>) -> Option<(&'a DockerImageSpec, usize, MatchedBy)> {
+        let image = image?;
+        let repo = image_repository(image);
+        let hit = if let Some(b) = self
+            .bindings
+            .iter()
+            .find(|b| b.image == image || b.image == repo)
+        {
+            Some((b.dockerfile, MatchedBy::ImageFlag))
+        } else if let Some(i) = self
+            .dockerfiles
+            .iter()
+            .position(|d| d.matches_image_name(image))
+        {
+            Some((i, MatchedBy::ImageName))
+        } else if self.only_one {
+            Some((0, MatchedBy::OnlyOne))
+        } else {
+            None
+        };
+        hit.and_then(|(i, by)| self.dockerfiles.get(i).map(|d| (d, i, by)))
+    }
+}
+
+/// One summary per Dockerfile, with the containers that run it (`used`: Dockerfile index,
+/// workload, container, how matched); the images nobody runs are audited on their own, their
+/// findings appended to `findings`.
+pub(crate) fn summarize_images(
+    dockerfiles: &[DockerImageSpec],
+    used: &[(usize, String, String, MatchedBy)],
+    assumptions: &Assumptions,
+    findings: &mut Vec<Finding>,
+) -> Vec<ImageSummary> {
+    dockerfiles
+        .iter()
+        .enumerate()
+        .map(|(i, df)| {
+            let used_by: Vec<(String, String, MatchedBy)> = used
+                .iter()
+                .filter(|u| u.0 == i)
+                .map(|u| (u.1.clone(), u.2.clone(), u.3))
+                .collect();
+            let jvm = if used_by.is_empty() {
+                let view = jvm_view::image_view(df);
+                let s = jvm_view::summarize(&view, assumptions);
+                if let Some(s) = &s {
+                    findings.extend(jvm_checks::check(&view, s, assumptions));
+                }
+                s
+            } else {
+                None
+            };
+            ImageSummary {
+                file: df.file.clone(),
+                line: df.pos.line,
+                name: df.display_name().to_string(),
+                base_image: df.base_image.as_ref().map(|b| b.value.clone()),
+                used_by,
+                jvm,
+            }
+        })
+        .collect()
+}

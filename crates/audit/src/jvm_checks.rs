@@ -1,0 +1,560 @@
+//! The checks behind the JVM rules in [`crate::rules_jvm`]: pure functions of a container's JVM
+//! view ([`crate::jvm_view`]) and the model's answer for it. Findings point at the option that
+//! decides (an env value, a command-line item, a Dockerfile line), else at the memory limit or
+//! the image, and give the figures and the exact fix.
+
+use oomdoc_jvm::ergonomics::DEFAULT_MAX_HEAP_SIZE;
+use oomdoc_jvm::recommend::Recommendation;
+use oomdoc_jvm::version::FlagStatus;
+use oomdoc_jvm::{CgroupVersion, Runtime, Setting};
+use oomdoc_model::admission::ContainerKind;
+use oomdoc_model::bytes::{approx, human};
+
+use crate::audit::Assumptions;
+use crate::finding::{Finding, JvmSummary};
+use crate::jvm_view::{At, JvmView};
+use crate::registry::rule;
+use crate::rules_jvm::*;
+
+fn b(v: u64) -> String {
+    approx(v as i64)
+}
+
+struct Cx<'v, 'a> {
+    view: &'v JvmView<'a>,
+    s: &'v JvmSummary,
+    out: Vec<Finding>,
+}
+
+impl Cx<'_, '_> {
+    fn push(&mut self, code: &'static str, at: &At, message: String, help: String) {
+        if self
+            .view
+            .ignore
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(code))
+        {
+            return;
+        }
+        let severity = rule(code)
+            .map(|r| r.severity)
+            .expect("every check's code is in the registry");
+        self.out.push(Finding {
+            code,
+            severity,
+            file: at.file.clone(),
+            pos: at.pos,
+            workload: self.view.workload.clone(),
+            container: self.view.container.clone(),
+            message,
+            help,
+            source: at.source.clone(),
+        });
+    }
+
+    fn setting_at<T>(&self, s: &Setting<T>) -> &At {
+        self.view
+            .option_at(&s.source, &s.option)
+            .unwrap_or_else(|| self.view.java_or_limit())
+    }
+
+    /// `-Xmx4g in JAVA_TOOL_OPTIONS`, `-XX:MaxRAMPercentage=75.0 on the command line`, or the
+    /// default rule with its percentage of the limit.
+    fn heap_origin(&self, limit: Option<u64>) -> String {
+        let f = &self.s.analysis.flags;
+        let heap = self.s.analysis.ergonomics.max_heap.value;
+        if let Some(s) = &f.max_heap_size {
+            return format!("{} in {}", s.option, s.source);
+        }
+        if let Some(s) = &f.max_ram_percentage {
+            return format!("{} in {}", s.option, s.source);
+        }
+        if let Some(s) = f.max_ram_fraction.as_ref().or(f.max_ram.as_ref()) {
+            return format!("{} in {}", s.option, s.source);
+        }
+        match limit {
+            Some(l) => format!(
+                "{:.0}% of the {} limit, the JDK {} default",
+                heap as f64 * 100.0 / l as f64,
+                human(l as i64),
+                self.s.jdk
+            ),
+            None => format!("the JDK {} default", self.s.jdk),
+        }
+    }
+
+    fn non_heap_list(&self) -> String {
+        let mut pools: Vec<_> = self
+            .s
+            .analysis
+            .budget
+            .pools
+            .iter()
+            .filter(|p| p.name != "heap")
+            .collect();
+        pools.sort_by_key(|p| std::cmp::Reverse(p.bytes));
+        pools
+            .iter()
+            .map(|p| format!("{} {}", p.name.replace('_', " "), b(p.bytes)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The fix from the recommendation: the flags, where they go, and what they give.
+    fn rec_help(&self, rec: &Recommendation, limit: u64) -> String {
+        let heap_flag = rec.flags.last().cloned().unwrap_or_default();
+        let others: Vec<&str> = rec
+            .flags
+            .iter()
+            .filter(|f| **f != heap_flag)
+            .map(String::as_str)
+            .collect();
+        let raise = if rec.limit != limit {
+            format!(
+                "raise the memory limit and request to {}, and ",
+                human(rec.limit as i64)
+            )
+        } else {
+            String::new()
+        };
+        // An option that sets the heap now is replaced where it is written; else the flag is added.
+        let f = &self.s.analysis.flags;
+        let current = f
+            .max_heap_size
+            .as_ref()
+            .map(|s| (&s.option, &s.source))
+            .or(f
+                .max_ram_percentage
+                .as_ref()
+                .map(|s| (&s.option, &s.source)));
+        let action = match current {
+            Some((option, source)) => format!("replace {option} ({source}) with {heap_flag}"),
+            None => format!("add {heap_flag} to {}", self.view.where_to_add()),
+        };
+        let mut help = format!(
+            "{raise}{action}: max heap {}, the whole process {} of the {} limit with {} kept free",
+            b(rec.max_heap),
+            b(rec.budget.footprint),
+            human(rec.limit as i64),
+            b(rec.margin),
+        );
+        if !others.is_empty() {
+            help.push_str(&format!(
+                "; add {} too, so direct buffers are a bounded pool",
+                others.join(" ")
+            ));
+        }
+        help
+    }
+}
+
+impl JvmView<'_> {
+    fn java_or_limit(&self) -> &At {
+        self.java_item()
+            .map_or_else(|| self.limit_or_fallback(), |l| &l.at)
+    }
+}
+
+/// Runs every JVM check for one container (or image) whose JVM is `s`.
+pub(crate) fn check(view: &JvmView<'_>, s: &JvmSummary, a: &Assumptions) -> Vec<Finding> {
+    let mut cx = Cx {
+        view,
+        s,
+        out: Vec::new(),
+    };
+    if s.runtime == Runtime::OpenJ9 {
+        let image = view
+            .image
+            .as_ref()
+            .map_or("its image", |i| i.value.as_str());
+        cx.push(
+            OPENJ9,
+            view.image_at(),
+            format!("{} runs OpenJ9 ({image}): oomdoc models HotSpot only, so no heap figures or JVM sizing checks are given for it", view.subject),
+            "check the heap with `java -verbose:sizes -version` in the image and size the limit for it plus OpenJ9's non-heap memory, or use a HotSpot image (Temurin, Corretto, Zulu)".into(),
+        );
+        return cx.out;
+    }
+    if refuses_to_start(&mut cx) {
+        return cx.out;
+    }
+    ignored_options(&mut cx);
+    let over = s.heap_modelled && heap_checks(&mut cx, a);
+    if s.heap_modelled && !over {
+        ram_percentage(&mut cx);
+    }
+    // When a start script, Paketo's calculator or an options file decides the heap, it may set
+    // the out-of-memory options too (Elasticsearch's jvm.options does): unknown, not reported.
+    if s.heap_modelled && view.kind != Some(ContainerKind::Init) {
+        oom_behaviour(&mut cx);
+    }
+    cx.out
+}
+
+/// OOM108; true when the JVM will not start (the other checks are then moot).
+fn refuses_to_start(cx: &mut Cx<'_, '_>) -> bool {
+    let fails = &cx.s.analysis.ergonomics.fails_to_start;
+    if fails.is_empty() || cx.s.start_depends_on_jdk {
+        return false;
+    }
+    let problems: Vec<_> =
+        cx.s.analysis
+            .flags
+            .problems
+            .iter()
+            .filter(|p| p.status == FlagStatus::RefusesToStart)
+            .collect();
+    for p in &problems {
+        let at = cx
+            .view
+            .option_at(&p.source, &p.option)
+            .unwrap_or_else(|| cx.view.java_or_limit())
+            .clone();
+        cx.push(
+            REFUSES_TO_START,
+            &at,
+            format!(
+                "{}: the JVM (JDK {}) will not start: {} ({}): {}",
+                cx.view.subject, cx.s.jdk, p.option, p.source, p.message
+            ),
+            format!("remove or correct {} for JDK {}", p.option, cx.s.jdk),
+        );
+    }
+    let rest: Vec<&str> = fails
+        .iter()
+        .filter(|f| !problems.iter().any(|p| f.starts_with(&p.option)))
+        .map(String::as_str)
+        .collect();
+    if !rest.is_empty() {
+        let at =
+            cx.s.analysis
+                .flags
+                .max_heap_size
+                .as_ref()
+                .map(|s| cx.setting_at(s).clone())
+                .unwrap_or_else(|| cx.view.java_or_limit().clone());
+        cx.push(
+            REFUSES_TO_START,
+            &at,
+            format!(
+                "{}: the JVM (JDK {}) will not start: {}",
+                cx.view.subject,
+                cx.s.jdk,
+                rest.join("; ")
+            ),
+            "correct the options named in the message".into(),
+        );
+    }
+    true
+}
+
+/// OOM112: options the JVM ignores, and script variables nothing passes to it.
+fn ignored_options(cx: &mut Cx<'_, '_>) {
+    let problems: Vec<_> =
+        cx.s.analysis
+            .flags
+            .problems
+            .iter()
+            .filter(|p| p.status == FlagStatus::IgnoredWithWarning)
+            .cloned()
+            .collect();
+    for p in problems {
+        let at = cx
+            .view
+            .option_at(&p.source, &p.option)
+            .unwrap_or_else(|| cx.view.java_or_limit())
+            .clone();
+        cx.push(
+            OPTION_IGNORED,
+            &at,
+            format!(
+                "{}: the JVM (JDK {}) ignores {} ({}): {}",
+                cx.view.subject, cx.s.jdk, p.option, p.source, p.message
+            ),
+            format!(
+                "remove {}, or set what it meant in a way JDK {} reads",
+                p.option, cx.s.jdk
+            ),
+        );
+    }
+    if !cx.view.java_started_directly() {
+        return;
+    }
+    for (name, _) in oomdoc_jvm::detect::SCRIPT_VARIABLES {
+        let Some((_, Some(value), at)) = cx.view.env.iter().rev().find(|(k, _, _)| k == name)
+        else {
+            continue;
+        };
+        if value.trim().is_empty() {
+            continue;
+        }
+        let at = at.clone();
+        cx.push(
+            OPTION_IGNORED,
+            &at,
+            format!("{}: {name} is set to `{value}`, but the command starts `java` directly: nothing passes {name} to the JVM, so these options have no effect", cx.view.subject),
+            format!("move the options to JAVA_TOOL_OPTIONS (which the JVM reads), or start java through a shell that expands ${name}"),
+        );
+    }
+}
+
+/// OOM101 to OOM106 for a modelled HotSpot heap; true when the heap or the budget is over the
+/// limit.
+fn heap_checks(cx: &mut Cx<'_, '_>, a: &Assumptions) -> bool {
+    let e = &cx.s.analysis.ergonomics;
+    let f = &cx.s.analysis.flags;
+    let heap = e.max_heap.value;
+    let node = u64::try_from(a.node_memory_bytes).unwrap_or(0);
+    let in_k8s = cx.view.kind.is_some();
+    let limit = cx.view.limit;
+    let rec = cx.s.recommendation.clone();
+
+    // Awareness first: it explains the heap figure of the others.
+    let aware_off = f.use_container_support.as_ref().filter(|s| !s.value);
+    let old_jdk = !cx.s.jdk.container_support();
+    if (old_jdk || aware_off.is_some()) && !e.container_aware.value && (limit.is_some() || !in_k8s)
+    {
+        let at = aware_off.map_or_else(|| cx.view.image_at().clone(), |s| cx.setting_at(s).clone());
+        let why = match aware_off {
+            Some(s) if !old_jdk => {
+                format!("{} ({}) switches container support off", s.option, s.source)
+            }
+            _ => format!(
+                "JDK {} predates container support (8u191, JDK 10)",
+                cx.s.jdk
+            ),
+        };
+        let cpus = cx.s.analysis.ergonomics.active_processors.value;
+        let effect = match (&f.max_heap_size, limit) {
+            (Some(x), _) => format!(
+                "the heap is fixed by {} ({}), but the JVM still sees the node's {} and {cpus} CPUs (GC threads, direct memory, other pools follow them)",
+                x.option,
+                x.source,
+                human(node as i64)
+            ),
+            (None, Some(l)) => format!(
+                "max heap {} ({}) of the {} node, ignoring the {} memory limit",
+                b(heap),
+                cx.heap_origin(None),
+                human(node as i64),
+                human(l as i64)
+            ),
+            (None, None) => format!(
+                "in a container with a memory limit it still takes its heap from the node's memory (max heap {} on a {} node)",
+                b(heap),
+                human(node as i64)
+            ),
+        };
+        let fix = if aware_off.is_some() && !old_jdk {
+            "remove -XX:-UseContainerSupport".to_string()
+        } else {
+            "use a JDK with container support (8u372+, 11.0.16+, 17, 21); until then set -Xmx explicitly below the limit".to_string()
+        };
+        cx.push(
+            NOT_CONTAINER_AWARE,
+            &at,
+            format!(
+                "{}: {why}, so it sizes itself from the node: {effect}",
+                cx.view.subject
+            ),
+            fix,
+        );
+    } else if a.cgroup == CgroupVersion::V2
+        && cx.s.jdk.container_support()
+        && !cx.s.jdk.supports_cgroup_v2()
+        && aware_off.is_none()
+        && (limit.is_some() || !in_k8s)
+    {
+        let effect = match limit {
+            Some(l) => format!(
+                "max heap {} from the {} node instead of a share of the {} limit",
+                b(heap),
+                human(node as i64),
+                human(l as i64)
+            ),
+            None => format!(
+                "its heap comes from the node's memory ({} on a {} node) whatever the limit",
+                b(heap),
+                human(node as i64)
+            ),
+        };
+        let at = cx.view.image_at().clone();
+        cx.push(
+            CGROUP_V2_UNAWARE,
+            &at,
+            format!("{}: JDK {} does not read cgroup v2 (support came in 15, 11.0.16 and 8u372): on a cgroup v2 node (assumed; --cgroup v1 if yours are not) it sees no memory limit: {effect}", cx.view.subject, cx.s.jdk),
+            "update the JDK to 8u372+, 11.0.16+ or 17+; until then set -Xmx explicitly below the limit".into(),
+        );
+    }
+
+    let Some(limit) = limit else {
+        if let (Some(x), true) = (&f.max_heap_size, in_k8s) {
+            let at = cx.setting_at(x).clone();
+            let non_heap = cx.s.analysis.budget.non_heap();
+            let fix = match &rec {
+                Some(r) => format!("set resources.limits.memory and requests.memory to {} (the heap, {} of non-heap memory and a {} margin)", human(r.limit as i64), b(non_heap), b(r.margin)),
+                None => "set resources.limits.memory to the heap plus the non-heap memory plus a margin".into(),
+            };
+            cx.push(
+                XMX_WITHOUT_LIMIT,
+                &at,
+                format!("{}: {} ({}) caps the heap at {}, but the container has no memory limit: the rest of the JVM ({} by oomdoc's budget) and any native leak are bounded only by the node", cx.view.subject, x.option, x.source, b(heap), b(non_heap)),
+                fix,
+            );
+        }
+        return false;
+    };
+    let heap_at = f
+        .max_heap_size
+        .as_ref()
+        .map(|s| cx.setting_at(s).clone())
+        .or_else(|| {
+            f.max_ram_percentage
+                .as_ref()
+                .map(|s| cx.setting_at(s).clone())
+        })
+        .unwrap_or_else(|| cx.view.limit_or_fallback().clone());
+    let help = |cx: &Cx<'_, '_>| {
+        rec.as_ref().map_or_else(
+            || "lower the heap or raise the limit".to_string(),
+            |r| cx.rec_help(r, limit),
+        )
+    };
+    if heap >= limit {
+        let msg = format!(
+            "{}: JVM max heap {} ({}) is not below the {} memory limit: the heap alone can fill the container, and the kernel OOM-kills the JVM (exit 137) before any OutOfMemoryError",
+            cx.view.subject,
+            b(heap),
+            cx.heap_origin(Some(limit)),
+            human(limit as i64)
+        );
+        let h = help(cx);
+        cx.push(HEAP_OVER_LIMIT, &heap_at, msg, h);
+        return true;
+    }
+    let budget = &cx.s.analysis.budget;
+    if budget.headroom.is_some_and(|h| h < 0) {
+        let msg = format!(
+            "{}: JVM max heap {} ({}) plus {} of non-heap memory by oomdoc's budget ({}) is {}, {} over the {} memory limit: under load the kernel OOM-kills the JVM (exit 137) and no OutOfMemoryError is logged",
+            cx.view.subject,
+            b(heap),
+            cx.heap_origin(Some(limit)),
+            b(budget.non_heap()),
+            cx.non_heap_list(),
+            b(budget.footprint),
+            b(budget.footprint - limit),
+            human(limit as i64)
+        );
+        let h = help(cx);
+        cx.push(BUDGET_OVER_LIMIT, &heap_at, msg, h);
+        return true;
+    }
+    let default_heap = f.max_heap_size.is_none()
+        && f.max_ram_percentage.is_none()
+        && f.min_ram_percentage.is_none()
+        && f.max_ram_fraction.is_none()
+        && f.min_ram_fraction.is_none()
+        && f.max_ram.is_none();
+    if let (true, true, Some(r)) = (default_heap, e.container_aware.value, &rec) {
+        if r.limit == limit && r.max_heap as f64 >= heap as f64 * 1.25 {
+            let small = (limit as f64 * 0.5) < DEFAULT_MAX_HEAP_SIZE as f64;
+            let rule = if small {
+                "MinRAMPercentage=50 for small limits"
+            } else {
+                "MaxRAMPercentage=25"
+            };
+            let at = cx
+                .view
+                .java_item()
+                .map_or_else(|| cx.view.limit_or_fallback().clone(), |l| l.at.clone());
+            cx.push(
+                DEFAULT_HEAP,
+                &at,
+                format!(
+                    "{}: JVM max heap {} ({:.0}% of the {} limit, the JDK {} default {rule}): {} of the limit is never used by the heap",
+                    cx.view.subject,
+                    b(heap),
+                    heap as f64 * 100.0 / limit as f64,
+                    human(limit as i64),
+                    cx.s.jdk,
+                    b(limit - heap)
+                ),
+                cx.rec_help(r, limit),
+            );
+        }
+    }
+    false
+}
+
+/// OOM107: MaxRAMPercentage (or MaxRAMFraction) above 90 deciding the heap.
+fn ram_percentage(cx: &mut Cx<'_, '_>) {
+    let f = &cx.s.analysis.flags;
+    if f.max_heap_size.is_some() {
+        return;
+    }
+    let (pct, setting_at, option) = match (&f.max_ram_percentage, &f.max_ram_fraction) {
+        (Some(s), _) => (
+            s.value,
+            cx.setting_at(s).clone(),
+            format!("{} ({})", s.option, s.source),
+        ),
+        (None, Some(s)) if s.value > 0 => (
+            100.0 / s.value as f64,
+            cx.setting_at(s).clone(),
+            format!("{} ({})", s.option, s.source),
+        ),
+        _ => return,
+    };
+    if pct <= MAX_SANE_RAM_PERCENTAGE {
+        return;
+    }
+    let non_heap = cx.s.analysis.budget.non_heap();
+    let rest = match cx.view.limit {
+        Some(l) => format!(
+            "{:.0}% ({} of the {} limit)",
+            100.0 - pct,
+            b((l as f64 * (100.0 - pct) / 100.0) as u64),
+            human(l as i64)
+        ),
+        None => format!("{:.0}% of the memory limit", 100.0 - pct),
+    };
+    cx.push(
+        RAM_PERCENTAGE_TOO_HIGH,
+        &setting_at,
+        format!("{}: {option} gives the heap {pct:.0}% of the memory, leaving {rest} for metaspace, code cache, thread stacks, GC and native memory, which need {} by oomdoc's budget", cx.view.subject, b(non_heap)),
+        match &cx.s.recommendation {
+            Some(r) if cx.view.limit.is_some() => cx.rec_help(r, cx.view.limit.unwrap_or(r.limit)),
+            _ => "use 60 to 75 for limits of 1 to 8 GiB; `oomdoc jvm --limit <limit> --recommend` computes it".into(),
+        },
+    );
+}
+
+/// OOM109, OOM110: what happens at an OutOfMemoryError.
+fn oom_behaviour(cx: &mut Cx<'_, '_>) {
+    let f = &cx.s.analysis.flags;
+    let on = |s: &Option<Setting<bool>>| s.as_ref().is_some_and(|s| s.value);
+    let at = cx
+        .view
+        .java_item()
+        .map_or_else(|| cx.view.fallback.clone(), |l| l.at.clone());
+    let place = cx.view.where_to_add();
+    if !on(&f.exit_on_out_of_memory_error)
+        && !on(&f.crash_on_out_of_memory_error)
+        && f.on_out_of_memory_error.is_none()
+    {
+        cx.push(
+            NO_EXIT_ON_OOM,
+            &at,
+            format!("{}: no -XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError the JVM keeps running half-broken, and Kubernetes has nothing to restart", cx.view.subject),
+            format!("add -XX:+ExitOnOutOfMemoryError to {place}"),
+        );
+    }
+    if !on(&f.heap_dump_on_out_of_memory_error) {
+        cx.push(
+            NO_HEAP_DUMP,
+            &at,
+            format!("{}: no -XX:+HeapDumpOnOutOfMemoryError: when the heap runs out, nothing records what filled it", cx.view.subject),
+            format!("add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/dumps to {place}, with a volume mounted at /dumps"),
+        );
+    }
+}

@@ -1,0 +1,480 @@
+//! What a container's JVM sees: the effective command line and environment, after Kubernetes
+//! merged the container spec with its image's Dockerfile (when the input has one), each string
+//! with where it is written; and the JVM model's answer for it ([`JvmSummary`]).
+//!
+//! The merge follows Kubernetes exactly: `command` replaces the image's `ENTRYPOINT` and then its
+//! `CMD` is ignored too; `args` alone replaces `CMD`; `env` overrides `ENV` of the same name.
+//! `$(VAR)` in `command`, `args` and `env` values is expanded by the kubelet from the container's
+//! own `env` only; the image's `ENV` is seen by the process (and by a `sh -c` script's `$VAR`),
+//! not by that expansion.
+
+use std::sync::Arc;
+
+use oomdoc_jvm::budget::Workload as JvmWorkload;
+use oomdoc_jvm::detect::{expand, image_info, is_jvm_application_image};
+use oomdoc_jvm::recommend::{recommend, Margin};
+use oomdoc_jvm::{
+    analyze, detect, ContainerInput, Cpus, Detection, Environment, FlagSource, JdkVersion,
+    JvmInput, Runtime,
+};
+use oomdoc_model::admission::ContainerKind;
+use oomdoc_model::dockerfile::DockerImageSpec;
+use oomdoc_model::pod::DocSource;
+use oomdoc_model::span::{Pos, Spanned};
+
+use crate::audit::{Admitted, Assumptions};
+use crate::checks::Pair;
+use crate::finding::{DockerfileRef, JvmSummary, MatchedBy};
+
+/// A place in the input: a manifest (with its text, for stdin) or a Dockerfile.
+#[derive(Clone, Debug)]
+pub(crate) struct At {
+    pub file: Arc<str>,
+    pub pos: Pos,
+    pub source: Option<Arc<DocSource>>,
+}
+
+/// One string of the command line or one env value, with where it is written and what wrote it
+/// (`command`, `args`, `ENTRYPOINT`, `CMD`, `env`, `ENV`).
+#[derive(Clone, Debug)]
+pub(crate) struct Located {
+    pub value: String,
+    pub at: At,
+    pub what: &'static str,
+}
+
+/// Everything the JVM checks need about one container (or a Dockerfile's image on its own).
+#[derive(Debug)]
+pub(crate) struct JvmView<'a> {
+    /// `container "admin"` or `image "admin-server"`.
+    pub subject: String,
+    /// `Kind/namespace/name`, or `Dockerfile/<name>` for an image on its own.
+    pub workload: String,
+    /// The container's name, if this is a container.
+    pub container: Option<String>,
+    /// Regular, init or sidecar; `None` for an image on its own.
+    pub kind: Option<ContainerKind>,
+    /// The image detection looks at (the Dockerfile's base image when one is merged), and where.
+    pub image: Option<Located>,
+    /// The container's own image, when another one (a Dockerfile's base) is in `image`.
+    pub container_image: Option<String>,
+    pub command: Vec<Located>,
+    pub args: Vec<Located>,
+    /// The environment in the order the process gets it (image `ENV`, then `env`), with the
+    /// values as the process sees them (`None`: from a secret, config map or field).
+    pub env: Vec<(String, Option<String>, At)>,
+    /// The effective memory limit, where it is written, and the CPUs.
+    pub limit: Option<u64>,
+    pub limit_at: Option<At>,
+    pub cpus: Cpus,
+    /// Where to point when nothing better is known.
+    pub fallback: At,
+    pub dockerfile: Option<(&'a DockerImageSpec, MatchedBy)>,
+    /// Rule codes to leave out (`oomdoc.dev/ignore` of the workload and the Dockerfile).
+    pub ignore: Vec<String>,
+}
+
+/// `$` doubled, so the JVM model's own `$(VAR)` expansion leaves an already expanded string as
+/// it is.
+fn escaped(s: &str) -> String {
+    s.replace('$', "$$")
+}
+
+fn docker_at(df: &DockerImageSpec, pos: Pos) -> At {
+    At {
+        file: df.file.clone(),
+        pos,
+        source: None,
+    }
+}
+
+fn docker_argv(
+    df: &DockerImageSpec,
+    c: &Option<oomdoc_model::dockerfile::ImageCommand>,
+    what: &'static str,
+) -> Vec<Located> {
+    c.iter()
+        .flat_map(|c| &c.argv)
+        .map(|a| Located {
+            value: a.value.clone(),
+            at: docker_at(df, a.pos),
+            what,
+        })
+        .collect()
+}
+
+fn docker_env(df: &DockerImageSpec) -> Vec<(String, Option<String>, At)> {
+    df.env
+        .iter()
+        .map(|e| {
+            (
+                e.name.clone(),
+                Some(e.value.value.clone()),
+                docker_at(df, e.value.pos),
+            )
+        })
+        .collect()
+}
+
+/// The view of a Kubernetes container, merged with the Dockerfile its image was matched to.
+pub(crate) fn container_view<'a>(
+    w: &Admitted<'_>,
+    c: &Pair<'_>,
+    dockerfile: Option<(&'a DockerImageSpec, MatchedBy)>,
+) -> JvmView<'a> {
+    let wl = w.workload;
+    let at = |pos: Pos| At {
+        file: wl.file.clone(),
+        pos,
+        source: wl.source.clone(),
+    };
+    let written = c.written;
+    // The kubelet's expansion: each env value against the entries before it, then command and
+    // args against all of them (`makeEnvironmentVariables`, `expansion.Expand`).
+    let mut pod_env: Vec<(String, Option<String>, At)> = Vec::new();
+    for e in &written.env {
+        let value = e.value.as_ref().map(|v| {
+            let lookup = |n: &str| {
+                pod_env
+                    .iter()
+                    .rev()
+                    .find(|(k, _, _)| k == n)
+                    .and_then(|(_, v, _)| v.clone())
+            };
+            expand(&v.value, &lookup)
+        });
+        pod_env.push((
+            e.name.clone(),
+            value,
+            at(e.value.as_ref().map_or(e.pos, |v| v.pos)),
+        ));
+    }
+    let lookup = |n: &str| {
+        pod_env
+            .iter()
+            .rev()
+            .find(|(k, _, _)| k == n)
+            .and_then(|(_, v, _)| v.clone())
+    };
+    let pod_items = |list: &[Spanned<String>], what| -> Vec<Located> {
+        list.iter()
+            .map(|s| Located {
+                value: expand(&s.value, &lookup),
+                at: at(s.pos),
+                what,
+            })
+            .collect()
+    };
+    let mut env = Vec::new();
+    let (command, args) = match dockerfile {
+        Some((df, _)) => {
+            env.extend(docker_env(df));
+            if !written.command.is_empty() {
+                (
+                    pod_items(&written.command, "command"),
+                    pod_items(&written.args, "args"),
+                )
+            } else if !written.args.is_empty() {
+                (
+                    docker_argv(df, &df.entrypoint, "ENTRYPOINT"),
+                    pod_items(&written.args, "args"),
+                )
+            } else {
+                (
+                    docker_argv(df, &df.entrypoint, "ENTRYPOINT"),
+                    docker_argv(df, &df.cmd, "CMD"),
+                )
+            }
+        }
+        None => (
+            pod_items(&written.command, "command"),
+            pod_items(&written.args, "args"),
+        ),
+    };
+    env.extend(pod_env.iter().cloned());
+    let own_image = written.image.as_ref().map(|i| Located {
+        value: i.value.clone(),
+        at: at(i.pos),
+        what: "image",
+    });
+    let (image, container_image) =
+        match dockerfile.and_then(|(df, _)| df.base_image.as_ref().map(|b| (df, b))) {
+            Some((df, base)) => (
+                Some(Located {
+                    value: base.value.clone(),
+                    at: docker_at(df, base.pos),
+                    what: "FROM",
+                }),
+                own_image.map(|i| i.value),
+            ),
+            None => (own_image, None),
+        };
+    let lim = c.admitted.resources.limits.memory.as_ref();
+    let millis = |q: Option<&oomdoc_model::admission::Sourced>| {
+        q.and_then(|q| q.quantity.milli_value())
+            .and_then(|m| u64::try_from(m).ok())
+    };
+    let r = &c.admitted.resources;
+    let mut ignore = wl.ignore.clone();
+    if let Some((df, _)) = dockerfile {
+        ignore.extend(df.ignore.iter().cloned());
+    }
+    JvmView {
+        subject: format!("container \"{}\"", c.admitted.name),
+        workload: wl.id(),
+        container: Some(c.admitted.name.clone()),
+        kind: Some(c.admitted.kind),
+        image,
+        container_image,
+        command,
+        args,
+        env,
+        limit: lim
+            .and_then(|q| q.quantity.value())
+            .and_then(|v| u64::try_from(v).ok())
+            .filter(|v| *v > 0),
+        limit_at: lim.and_then(|q| q.pos).map(at),
+        cpus: Cpus::Kubernetes {
+            limit_millis: millis(r.limits.cpu.as_ref()),
+            request_millis: millis(r.requests.cpu.as_ref()),
+        },
+        fallback: at(written.name.pos),
+        dockerfile,
+        ignore,
+    }
+}
+
+/// The view of a Dockerfile's image run on its own: no limit, the node's CPUs.
+pub(crate) fn image_view(df: &DockerImageSpec) -> JvmView<'_> {
+    JvmView {
+        subject: format!("image \"{}\"", df.display_name()),
+        workload: format!("Dockerfile/{}", df.display_name()),
+        container: None,
+        kind: None,
+        image: df.base_image.as_ref().map(|b| Located {
+            value: b.value.clone(),
+            at: docker_at(df, b.pos),
+            what: "FROM",
+        }),
+        container_image: None,
+        command: docker_argv(df, &df.entrypoint, "ENTRYPOINT"),
+        args: docker_argv(df, &df.cmd, "CMD"),
+        env: docker_env(df),
+        limit: None,
+        limit_at: None,
+        cpus: Cpus::Host,
+        fallback: docker_at(df, df.pos),
+        dockerfile: None,
+        ignore: df.ignore.clone(),
+    }
+}
+
+fn is_java(word: &str) -> bool {
+    word.rsplit('/').next() == Some("java")
+}
+
+impl JvmView<'_> {
+    /// Where the variable `name` the process gets is defined.
+    pub fn env_at(&self, name: &str) -> Option<&At> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _, _)| k == name)
+            .map(|(_, _, at)| at)
+    }
+
+    /// The command-line item that starts `java` (or a script that does).
+    pub fn java_item(&self) -> Option<&Located> {
+        let all = || self.command.iter().chain(&self.args);
+        all()
+            .find(|l| l.value.split_whitespace().any(is_java))
+            .or_else(|| all().next())
+    }
+
+    /// `java` is the program itself, not started by a shell or script.
+    pub fn java_started_directly(&self) -> bool {
+        self.command
+            .iter()
+            .chain(&self.args)
+            .next()
+            .is_some_and(|l| is_java(&l.value))
+    }
+
+    /// Where an option from `source` is written.
+    pub fn option_at(&self, source: &FlagSource, option: &str) -> Option<&At> {
+        match source {
+            FlagSource::JavaToolOptions => self.env_at("JAVA_TOOL_OPTIONS"),
+            FlagSource::JdkJavaOptions => self.env_at("JDK_JAVA_OPTIONS"),
+            FlagSource::UnderscoreJavaOptions => self.env_at("_JAVA_OPTIONS"),
+            FlagSource::ScriptVariable(name) => self.env_at(name),
+            FlagSource::CommandLine => {
+                let mut all = self.command.iter().chain(&self.args);
+                all.find(|l| l.value.contains(option))
+                    .map(|l| &l.at)
+                    .or_else(|| self.java_item().map(|l| &l.at))
+            }
+        }
+    }
+
+    /// Where the JDK version comes from: the image (or the Dockerfile's `FROM`).
+    pub fn image_at(&self) -> &At {
+        self.image.as_ref().map_or(&self.fallback, |i| &i.at)
+    }
+
+    /// Where the memory limit is written, else the fallback.
+    pub fn limit_or_fallback(&self) -> &At {
+        self.limit_at.as_ref().unwrap_or(&self.fallback)
+    }
+
+    /// Where to add JVM options, for help texts: the java command where it is written, or
+    /// `JAVA_TOOL_OPTIONS`.
+    pub fn where_to_add(&self) -> String {
+        match self
+            .java_item()
+            .filter(|l| l.value.split_whitespace().any(is_java))
+        {
+            Some(l) if l.what.chars().all(|c| c.is_ascii_uppercase()) => {
+                format!(
+                    "the java command in the Dockerfile's {} ({}:{})",
+                    l.what, l.at.file, l.at.pos.line
+                )
+            }
+            Some(l) => format!("the java command in the container's {}", l.what),
+            None => "JAVA_TOOL_OPTIONS".into(),
+        }
+    }
+
+    fn detection_input(&self, image: &str) -> ContainerInput {
+        ContainerInput {
+            image: image.to_string(),
+            command: self.command.iter().map(|l| escaped(&l.value)).collect(),
+            args: self.args.iter().map(|l| escaped(&l.value)).collect(),
+            env: self
+                .env
+                .iter()
+                .map(|(k, v, _)| (k.clone(), v.as_deref().map(escaped)))
+                .collect(),
+        }
+    }
+
+    /// Detects the JVM: from the image detection looks at, else from the container's own image.
+    fn detect(&self) -> (Detection, String) {
+        let image = self.image.as_ref().map_or("", |i| i.value.as_str());
+        let d = detect(&self.detection_input(image));
+        if let (false, Some(own)) = (d.is_jvm, &self.container_image) {
+            let d2 = detect(&self.detection_input(own));
+            if d2.is_jvm {
+                return (d2, own.clone());
+            }
+        }
+        (d, image.to_string())
+    }
+}
+
+/// Runs detection and, for a JVM, the model: `None` when no JVM is seen.
+pub(crate) fn summarize(view: &JvmView<'_>, a: &Assumptions) -> Option<JvmSummary> {
+    let (d, image) = view.detect();
+    if !d.is_jvm {
+        return None;
+    }
+    let mut notes = d.notes.clone();
+    let (jdk, jdk_source, jdk_assumed) = match &d.jdk {
+        Some(v) => (v.clone(), format!("{image}: {}", d.jdk_evidence), false),
+        None => {
+            let j = a.default_jdk.clone();
+            let s = format!(
+                "{}: JDK {j} assumed (--jdk)",
+                d.jdk_evidence.trim_end_matches('.')
+            );
+            (j, s, true)
+        }
+    };
+    let env = Environment {
+        host_memory: u64::try_from(a.node_memory_bytes).unwrap_or(0),
+        host_cpus: a.node_cpus.max(1),
+        memory_limit: view.limit,
+        cgroup: a.cgroup,
+        cpus: view.cpus,
+    };
+    let input = JvmInput {
+        jdk: jdk.clone(),
+        sources: d.sources.clone(),
+        env: env.clone(),
+        workload: JvmWorkload::default(),
+    };
+    let analysis = analyze(&input);
+    let flags = &analysis.flags;
+    let mut heap_modelled = true;
+    if d.runtime == Runtime::OpenJ9 {
+        heap_modelled = false;
+    }
+    if image_info(&image)
+        .jvm
+        .is_some_and(|v| v.starts_with("Paketo"))
+    {
+        heap_modelled = false;
+    }
+    if !flags.unfollowed.is_empty() {
+        heap_modelled = false;
+        let opts: Vec<&str> = flags.unfollowed.iter().map(|s| s.option.as_str()).collect();
+        notes.push(format!(
+            "options read from {} are not visible here: the heap may be set there",
+            opts.join(", ")
+        ));
+    }
+    let java_found = d.sources.iter().any(|(s, _)| *s == FlagSource::CommandLine);
+    let heap_flag = flags.max_heap_size.is_some()
+        || flags.max_ram_percentage.is_some()
+        || flags.max_ram_fraction.is_some()
+        || flags.max_ram.is_some();
+    if is_jvm_application_image(&image) && !java_found && !heap_flag {
+        heap_modelled = false;
+        notes.push(format!("{image} starts java through its own script, which may set the heap; oomdoc cannot see it, so the heap figures are the JVM's defaults and the heap checks are skipped"));
+    }
+    // With an assumed JDK, a start failure that another JDK would not have is not a finding.
+    let fails = &analysis.ergonomics.fails_to_start;
+    let start_depends_on_jdk = jdk_assumed
+        && !fails.is_empty()
+        && [8, 11, 17, 21, 25].iter().any(|f| {
+            let other = JvmInput {
+                jdk: JdkVersion::latest(*f),
+                ..input.clone()
+            };
+            analyze(&other).ergonomics.fails_to_start.is_empty()
+        });
+    if start_depends_on_jdk {
+        notes.push(format!(
+            "with JDK {jdk} (assumed: the image does not say) the JVM would not start ({}); other JDKs start with these options, so this is not reported",
+            fails.join("; ")
+        ));
+    }
+    let recommendation =
+        (heap_modelled && analysis.ergonomics.fails_to_start.is_empty()).then(|| {
+            recommend(
+                &jdk,
+                &d.sources,
+                &env,
+                JvmWorkload::default(),
+                Margin::default(),
+            )
+        });
+    let dockerfile = view.dockerfile.map(|(df, by)| DockerfileRef {
+        file: df.file.clone(),
+        line: df.pos.line,
+        matched_by: by,
+    });
+    Some(JvmSummary {
+        runtime: d.runtime,
+        jdk,
+        jdk_source,
+        jdk_assumed,
+        evidence: d.evidence,
+        notes,
+        sources: d.sources,
+        analysis,
+        heap_modelled,
+        start_depends_on_jdk,
+        recommendation,
+        dockerfile,
+    })
+}

@@ -1,0 +1,197 @@
+//! Bad input: a clear error naming file and line, the rest still audited, no panic, no hang,
+//! bounded memory, exit 2.
+
+use std::io::Write;
+use std::time::Duration;
+
+use crate::util::*;
+
+/// An alias bomb ("billion laughs"): 9^10 strings if expanded, in a Pod so it must be parsed.
+fn alias_bomb() -> String {
+    let mut s = String::from("apiVersion: v1\nkind: Pod\nmetadata:\n  name: lol\n  annotations:\n    a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let prev = format!("*a{}", i - 1);
+        s.push_str(&format!("    a{i}: &a{i} [{}]\n", [prev.as_str(); 9].join(", ")));
+    }
+    s.push_str("spec:\n  containers:\n  - name: a\n    env:\n    - {name: X, value: *a9}\n");
+    s
+}
+
+/// Each bad file, what its error must say, and its line (`None`: no error expected).
+fn cases() -> Vec<(&'static str, Vec<u8>, Option<(&'static str, u64)>)> {
+    vec![
+        ("01-malformed.yaml", b"kind: Pod\nspec:\n  containers: [{name: a}\n  bad: x: y\n".to_vec(), Some(("invalid YAML: ", 4))),
+        (
+            "02-helm.yaml",
+            b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"x.fullname\" . }}\nspec: {}\n".to_vec(),
+            Some(("looks like an unrendered Helm template ({{ include \"x.fullname\" . }})", 4)),
+        ),
+        ("03-binary.yaml", b"kind: Pod\nspec:\x00\x01\x02\xff\xfe binary".to_vec(), Some(("binary file", 2))),
+        ("04-latin1.yaml", b"kind: Pod\nmetadata:\n  name: caf\xe9\n".to_vec(), Some(("binary file (invalid UTF-8)", 3))),
+        ("05-empty.yaml", Vec::new(), None),
+        ("06-comments.yaml", b"# only a comment\n---\n...\n".to_vec(), None),
+        (
+            "07-unknown-field.yaml",
+            b"kind: Pod\nmetadata: {name: extra}\nspec:\n  frobnicate: true\n  containers:\n  - name: a\n    madeUp: {x: 1}\n    resources: {limits: {memory: 1Gi, cpu: 1}}\n".to_vec(),
+            None,
+        ),
+        ("08-alias-bomb.yaml", alias_bomb().into_bytes(), Some(("document contains excessive aliasing", 0))),
+        (
+            "09-quantity.yaml",
+            b"kind: Pod\nmetadata: {name: q}\nspec:\n  containers:\n  - name: a\n    resources:\n      limits:\n        memory: 1GB\n".to_vec(),
+            Some(("invalid quantity \"1GB\" for resources.limits.memory of container \"a\"", 8)),
+        ),
+        ("10-not-a-mapping.yaml", b"- just\n- a list\n".to_vec(), None),
+    ]
+}
+
+#[test]
+fn each_bad_input_alone() {
+    let d = Dir::new();
+    d.create("zz-good.yaml", ERROR_FINDING);
+    for (name, bytes, expected) in cases() {
+        d.create(name, &bytes);
+        let o = d.oomdoc().args(["audit", name, "zz-good.yaml", "-f", "json"]).timeout(Duration::from_secs(10)).run();
+        let v = o.json();
+        let e = errors(&v);
+        // The good file is audited after the bad one.
+        assert!(codes(&v).contains(&"OOM004".to_string()), "{name}");
+        assert!(names(&v).contains(&"rejected".to_string()), "{name}");
+        match expected {
+            None => {
+                assert_eq!(e, [], "{name}");
+                o.code(1);
+            }
+            Some((message, line)) => {
+                assert_eq!(e.len(), 1, "{name}: {e:?}");
+                assert_eq!(e[0].0, name);
+                assert!(e[0].2.starts_with(message), "{name}: {:?}", e[0].2);
+                if line > 0 {
+                    assert_eq!(e[0].1, Some(line), "{name}: {e:?}");
+                } else {
+                    assert!(e[0].1.is_some(), "{name}: {e:?}");
+                }
+                o.code(2);
+                // The text report names the file and line too.
+                let t = d.oomdoc().args(["audit", name, "zz-good.yaml"]).run();
+                let at = if line > 0 { format!("--> {name}:{line}:") } else { format!("--> {name}:") };
+                assert!(t.stdout.contains(&at), "{name}: {}", t.stdout);
+                assert!(t.stdout.contains("error[OOM004]"), "{name}: {}", t.stdout);
+            }
+        }
+    }
+}
+
+#[test]
+fn all_bad_inputs_in_one_directory() {
+    let d = Dir::new();
+    d.create("in/zz-good.yaml", ERROR_FINDING);
+    for (name, bytes, _) in cases() {
+        d.create(&format!("in/{name}"), &bytes);
+    }
+    let v = d.oomdoc().args(["audit", "in", "-f", "json", "--threads", "2"]).timeout(Duration::from_secs(10)).run().code(2).json();
+    let expected: Vec<String> = cases().iter().filter(|c| c.2.is_some()).map(|c| format!("in/{}", c.0)).collect();
+    let files: Vec<String> = errors(&v).into_iter().map(|e| e.0).collect();
+    assert_eq!(files, expected);
+    let mut n = names(&v);
+    n.sort();
+    assert_eq!(n, ["extra", "q", "rejected"]);
+}
+
+#[test]
+fn alias_bomb_finishes_fast() {
+    let o = TestCommand::new(&oomdoc_bin()).args(["audit", "-"]).stdin(alias_bomb()).timeout(Duration::from_secs(20)).run();
+    o.code(2);
+    assert!(o.elapsed < Duration::from_secs(5), "{:?}", o.elapsed);
+    assert!(o.stdout.contains("excessive aliasing"), "{}", o.stdout);
+    assert!(o.peak_rss_kib.is_none_or(|k| k < 200 * 1024), "{:?} KiB", o.peak_rss_kib);
+}
+
+#[test]
+fn unreadable_directory_entries_do_not_stop_or_hang_the_walk() {
+    let d = Dir::new();
+    d.create("k8s/good.yaml", ERROR_FINDING);
+    std::os::unix::fs::symlink("/nonexistent/oomdoc", d.path().join("k8s/dangling.yaml")).unwrap();
+    std::os::unix::fs::symlink(".", d.path().join("k8s/loop")).unwrap();
+    // A FIFO nobody writes to: opening it would block forever, so it must not be opened.
+    let fifo = d.path().join("k8s/pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("SKIP the FIFO case: mkfifo failed");
+    }
+    let v = d.oomdoc().args(["audit", "k8s", "-f", "json"]).timeout(Duration::from_secs(20)).run().code(2).json();
+    assert_eq!(codes(&v), ["OOM004"]);
+    let e = errors(&v);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert_eq!(e[0].0, "k8s/dangling.yaml");
+    assert!(e[0].2.starts_with("cannot read: "), "{e:?}");
+    assert_eq!(e[1].0, "k8s/loop");
+    assert!(e[1].2.contains("loop"), "{e:?}");
+}
+
+#[test]
+fn a_directory_given_as_a_file_and_a_file_that_is_a_directory() {
+    let d = Dir::new();
+    d.create("dir.yaml/pod.yaml", ERROR_FINDING);
+    // A directory named like a manifest is walked, not read.
+    let v = d.oomdoc().args(["audit", "dir.yaml", "-f", "json"]).run().code(1).json();
+    assert_eq!(codes(&v), ["OOM004"]);
+    assert_eq!(errors(&v), []);
+}
+
+/// A stream of `target` bytes: mostly ConfigMaps of 64 KiB (real streams are mostly
+/// non-workloads), a Burstable Deployment every MiB; returns the number of Deployments.
+fn write_stream(w: &mut dyn Write, target: u64) -> std::io::Result<u64> {
+    let dep = "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        resources:\n          requests: {memory: 1Gi}\n          limits: {memory: 2Gi}\n";
+    let cm = format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  big: |\n{}", format!("    {}\n", "x".repeat(60)).repeat(1000));
+    let unit = format!("{dep}{}", cm.repeat(16));
+    let mut written = 0;
+    let mut n = 0;
+    while written < target {
+        w.write_all(unit.as_bytes())?;
+        written += unit.len() as u64;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// 1 GiB streamed through stdin with a fresh release binary (about 2.5 s); 32 MiB with a debug
+/// binary (about 2 s). Memory must not follow the input size.
+#[test]
+fn big_stream_in_bounded_memory() {
+    let bin = fast_bin();
+    let release = bin != oomdoc_bin() || cfg!(not(debug_assertions));
+    let target: u64 = if release { 1 << 30 } else { 32 << 20 };
+    let units = {
+        let mut count = CountingSink(0);
+        write_stream(&mut count, target).unwrap()
+    };
+    let o = TestCommand::new(&bin)
+        .args(["audit", "-", "-f", "json", "--fail-on", "never"])
+        .stdin_with(move |w| {
+            let _ = write_stream(w, target);
+        })
+        .timeout(Duration::from_secs(120))
+        .run();
+    o.code(0);
+    let v = o.json();
+    assert_eq!(v["workloads"].as_array().unwrap().len() as u64, units);
+    assert_eq!(codes(&v).len() as u64, units);
+    let rss = o.peak_rss_kib.expect("VmHWM is readable on Linux");
+    eprintln!("{} MiB in {:?}, peak RSS {} MiB, {units} workloads", target >> 20, o.elapsed, rss >> 10);
+    // Far below the input: a few pieces, the largest document and the workloads found (a few KiB
+    // each: 1,024 for 1 GiB).
+    assert!(rss < 64 * 1024, "peak RSS {rss} KiB for {target} bytes");
+}
+
+struct CountingSink(u64);
+
+impl Write for CountingSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
