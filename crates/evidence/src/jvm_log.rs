@@ -1,0 +1,280 @@
+//! Container logs of a JVM: every `java.lang.OutOfMemoryError` kind, `-XX:+ExitOnOutOfMemoryError`
+//! (`Terminating due to java.lang.OutOfMemoryError: ..`, exit code 3), `-XX:+CrashOnOutOfMemoryError`
+//! (`Aborting due to ..`), `-XX:+HeapDumpOnOutOfMemoryError` (`Dumping heap to X ...`, `Heap dump file
+//! created [N bytes in S secs]`), Netty's `OutOfDirectMemoryError`, thread start failures, native
+//! allocation failures printed on stdout (the hs_err header lines) and unified GC log pause lines
+//! (`-Xlog:gc`): `[12.345s][info][gc] GC(12) Pause Full (G1 Compaction Pause) 1020M->1019M(1024M) 123.456ms`.
+
+use crate::hs_err::{parse_native_alloc, NativeAlloc};
+use crate::{after, leading_u64, Cited};
+
+/// The `OutOfMemoryError` detail messages HotSpot uses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum OomeKind {
+    /// `Java heap space`.
+    JavaHeapSpace,
+    /// `GC overhead limit exceeded`.
+    GcOverhead,
+    /// `Metaspace`.
+    Metaspace,
+    /// `Compressed class space`.
+    CompressedClassSpace,
+    /// `Direct buffer memory` (JDK ≤ 11) or `Cannot reserve N bytes of direct buffer memory` (JDK 17+).
+    DirectBuffer,
+    /// `unable to create native thread` / `unable to create new native thread` (JDK 8).
+    NativeThread,
+    /// `Requested array size exceeds VM limit`.
+    ArraySize,
+    /// Anything else, as written.
+    Other(String),
+}
+
+/// Classifies an OutOfMemoryError detail message.
+pub fn oome_kind(detail: &str) -> OomeKind {
+    let d = detail.trim();
+    if d.starts_with("Java heap space") {
+        OomeKind::JavaHeapSpace
+    } else if d.starts_with("GC overhead limit exceeded") {
+        OomeKind::GcOverhead
+    } else if d.starts_with("Metaspace") {
+        OomeKind::Metaspace
+    } else if d.starts_with("Compressed class space") {
+        OomeKind::CompressedClassSpace
+    } else if d.starts_with("Direct buffer memory") || d.contains("bytes of direct buffer memory") {
+        OomeKind::DirectBuffer
+    } else if d.starts_with("unable to create native thread")
+        || d.starts_with("unable to create new native thread")
+    {
+        OomeKind::NativeThread
+    } else if d.starts_with("Requested array size exceeds VM limit") {
+        OomeKind::ArraySize
+    } else {
+        OomeKind::Other(d.to_string())
+    }
+}
+
+/// A fact read from a container log.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub enum JvmLogFact {
+    /// A `java.lang.OutOfMemoryError: detail` line (thrown, caught and logged, or a `Caused by:`).
+    OutOfMemoryError {
+        /// The kind.
+        kind: OomeKind,
+        /// The detail message.
+        detail: String,
+        /// `Exception in thread "name"`.
+        thread: Option<String>,
+        /// The line starts with `Caused by:`.
+        caused_by: bool,
+        /// The line.
+        cited: Cited,
+    },
+    /// `Terminating due to java.lang.OutOfMemoryError: ..` (ExitOnOutOfMemoryError; exit code 3).
+    Terminating {
+        /// The kind.
+        kind: OomeKind,
+        /// The line.
+        cited: Cited,
+    },
+    /// `Aborting due to java.lang.OutOfMemoryError: ..` (CrashOnOutOfMemoryError; hs_err follows).
+    Aborting {
+        /// The kind.
+        kind: OomeKind,
+        /// The line.
+        cited: Cited,
+    },
+    /// `Dumping heap to PATH ...`.
+    HeapDumpStarted {
+        /// The dump path.
+        path: String,
+        /// The line.
+        cited: Cited,
+    },
+    /// `Heap dump file created [N bytes in S secs]`.
+    HeapDumpCreated {
+        /// Size in bytes.
+        bytes: Option<u64>,
+        /// The line.
+        cited: Cited,
+    },
+    /// Netty `OutOfDirectMemoryError: failed to allocate N byte(s) of direct memory (used: U, max: M)`.
+    NettyDirectMemory {
+        /// Requested bytes.
+        requested: Option<u64>,
+        /// `used`.
+        used: Option<u64>,
+        /// `max`.
+        max: Option<u64>,
+        /// The line.
+        cited: Cited,
+    },
+    /// `pthread_create failed (EAGAIN)` / `Failed to start thread`.
+    ThreadStartFailed {
+        /// The line.
+        cited: Cited,
+    },
+    /// Native allocation failure printed on stdout (`Native memory allocation (mmap) failed ...`,
+    /// `os::commit_memory(...) failed; error='Cannot allocate memory'`,
+    /// `There is insufficient memory for the Java Runtime Environment to continue.`).
+    NativeAllocFailure {
+        /// The allocation, when the line gives it.
+        alloc: Option<NativeAlloc>,
+        /// The line.
+        cited: Cited,
+    },
+    /// `An error report file with more information is saved as: PATH`.
+    HsErrSaved {
+        /// hs_err path.
+        path: String,
+        /// The line.
+        cited: Cited,
+    },
+    /// A unified GC log pause: heap before/after/capacity in bytes.
+    GcPause {
+        /// JVM uptime in seconds (`[12.345s]`).
+        uptime_s: Option<f64>,
+        /// `GC(N)`.
+        gc_id: Option<u64>,
+        /// `Pause Full (G1 Compaction Pause)`, `Pause Young (Normal) (G1 Evacuation Pause)`, ...
+        what: String,
+        /// Heap before.
+        before_bytes: u64,
+        /// Heap after.
+        after_bytes: u64,
+        /// Heap capacity.
+        capacity_bytes: u64,
+        /// Pause duration.
+        pause_ms: Option<f64>,
+        /// The line.
+        cited: Cited,
+    },
+}
+
+/// `1020M` → bytes (unified logging uses B, K, M, G).
+fn size(s: &str) -> Option<u64> {
+    let (num, unit) = s.split_at(s.len().checked_sub(1)?);
+    let n: u64 = num.parse().ok()?;
+    let m = match unit {
+        "B" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(m)
+}
+
+fn gc_pause(line: &str, n: u32) -> Option<JvmLogFact> {
+    let gc = line.find("GC(")?;
+    let gc_id = leading_u64(&line[gc + 3..]);
+    let after_id = &line[gc..];
+    let desc_start = after_id.find(") ")? + 2;
+    let desc = &after_id[desc_start..];
+    // The last `A->B(C)` token.
+    let tok_start = desc.rfind("->")?;
+    let tok_begin = desc[..tok_start].rfind(' ').map_or(0, |i| i + 1);
+    let tok_end = desc[tok_start..].find(')').map(|i| tok_start + i)?;
+    let tok = &desc[tok_begin..tok_end];
+    let (before, rest) = tok.split_once("->")?;
+    let (after_s, cap) = rest.split_once('(')?;
+    let pause_ms = desc[tok_end + 1..]
+        .trim()
+        .strip_suffix("ms")
+        .and_then(|m| m.trim().parse().ok());
+    let uptime_s = line.split('[').find_map(|p| {
+        p.strip_suffix("s]")
+            .or_else(|| p.split(']').next().and_then(|q| q.strip_suffix('s')))
+            .and_then(|v| v.parse().ok())
+    });
+    Some(JvmLogFact::GcPause {
+        uptime_s,
+        gc_id,
+        what: desc[..tok_begin].trim().to_string(),
+        before_bytes: size(before)?,
+        after_bytes: size(after_s)?,
+        capacity_bytes: size(cap)?,
+        pause_ms,
+        cited: Cited::new(n, line),
+    })
+}
+
+/// Reads one line; `None` when it holds nothing of interest.
+pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
+    let cited = || Cited::new(n, line);
+    if let Some(d) = after(line, "Terminating due to java.lang.OutOfMemoryError: ") {
+        return Some(JvmLogFact::Terminating {
+            kind: oome_kind(d),
+            cited: cited(),
+        });
+    }
+    if let Some(d) = after(line, "Aborting due to java.lang.OutOfMemoryError: ") {
+        return Some(JvmLogFact::Aborting {
+            kind: oome_kind(d),
+            cited: cited(),
+        });
+    }
+    if let Some(d) = after(line, "java.lang.OutOfMemoryError: ") {
+        let thread = after(line, "Exception in thread \"")
+            .and_then(|t| t.rfind("\" java.lang.").map(|e| t[..e].to_string()));
+        return Some(JvmLogFact::OutOfMemoryError {
+            kind: oome_kind(d),
+            detail: d.trim().to_string(),
+            thread,
+            caused_by: line.trim_start().starts_with("Caused by:"),
+            cited: cited(),
+        });
+    }
+    if let Some(p) = after(line, "Dumping heap to ") {
+        return Some(JvmLogFact::HeapDumpStarted {
+            path: p.trim().trim_end_matches(" ...").to_string(),
+            cited: cited(),
+        });
+    }
+    if let Some(p) = after(line, "Heap dump file created [") {
+        return Some(JvmLogFact::HeapDumpCreated {
+            bytes: leading_u64(p),
+            cited: cited(),
+        });
+    }
+    if let Some(p) = after(line, "OutOfDirectMemoryError: failed to allocate ") {
+        return Some(JvmLogFact::NettyDirectMemory {
+            requested: leading_u64(p),
+            used: after(p, "used: ").and_then(leading_u64),
+            max: after(p, "max: ").and_then(leading_u64),
+            cited: cited(),
+        });
+    }
+    if line.contains("pthread_create failed") || line.contains("Failed to start thread") {
+        return Some(JvmLogFact::ThreadStartFailed { cited: cited() });
+    }
+    if line.contains("There is insufficient memory for the Java Runtime Environment to continue")
+        || line.contains("Native memory allocation (")
+        || (line.contains("os::commit_memory(") && line.contains("failed"))
+    {
+        return Some(JvmLogFact::NativeAllocFailure {
+            alloc: parse_native_alloc(line),
+            cited: cited(),
+        });
+    }
+    if let Some(p) = after(
+        line,
+        "An error report file with more information is saved as:",
+    ) {
+        return Some(JvmLogFact::HsErrSaved {
+            path: p.trim().trim_start_matches("# ").to_string(),
+            cited: cited(),
+        });
+    }
+    if line.contains("GC(") && line.contains("->") && line.contains("Pause") {
+        return gc_pause(line, n);
+    }
+    None
+}
+
+/// Every fact in a container log.
+pub fn parse_jvm_log(text: &str) -> Vec<JvmLogFact> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| parse_jvm_line(l, i as u32 + 1))
+        .collect()
+}

@@ -1,0 +1,308 @@
+//! Kernel log line prefixes: raw `dmesg` (`[12345.678901] `), `dmesg -T` (`[Sat Nov 28 01:02:03 2026] `),
+//! syslog / `journalctl -k` (`Nov 28 01:02:03 host kernel: `, optionally followed by a monotonic
+//! stamp), RFC 3339 syslog (`2026-11-28T01:02:03.123456+00:00 host kernel: `), `/dev/kmsg` records
+//! (`6,1234,5678901,-;`), a syslog level (`<6>`) and markdown quoting (`> `). Anything else is taken
+//! as a bare message (log pipelines, node-problem-detector).
+
+/// A wall-clock time as printed by `dmesg -T` or syslog. The year is missing from syslog stamps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct WallClock {
+    /// Year, when printed.
+    pub year: Option<i32>,
+    /// Month 1..=12.
+    pub month: u8,
+    /// Day of month.
+    pub day: u8,
+    /// Hour.
+    pub hour: u8,
+    /// Minute.
+    pub minute: u8,
+    /// Second.
+    pub second: u8,
+    /// Microseconds, when printed.
+    pub micros: u32,
+}
+
+/// When a kernel line was logged, as far as its prefix says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct KernelStamp {
+    /// Microseconds since boot (raw dmesg, kmsg records, syslog lines that keep the `[..]` stamp).
+    pub monotonic_us: Option<u64>,
+    /// Wall-clock time (`dmesg -T`, syslog, journalctl).
+    pub wall: Option<WallClock>,
+    /// Host name from a syslog prefix.
+    pub host: Option<String>,
+}
+
+impl KernelStamp {
+    /// True when the prefix carried no time at all.
+    pub fn is_empty(&self) -> bool {
+        self.monotonic_us.is_none() && self.wall.is_none()
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn month(s: &str) -> Option<u8> {
+    MONTHS.iter().position(|m| *m == s).map(|i| i as u8 + 1)
+}
+
+/// `HH:MM:SS[.ffffff]` → (h, m, s, micros).
+fn hms(s: &str) -> Option<(u8, u8, u8, u32)> {
+    let b = s.as_bytes();
+    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let h = s[0..2].parse().ok()?;
+    let m = s[3..5].parse().ok()?;
+    let sec = s[6..8].parse().ok()?;
+    let micros = match s[8..].strip_prefix('.') {
+        Some(f) => {
+            let f: String = f.chars().take(6).collect();
+            let n: u32 = f.parse().ok()?;
+            n * 10u32.pow(6 - f.len() as u32)
+        }
+        None if s.len() == 8 => 0,
+        None => return None,
+    };
+    Some((h, m, sec, micros))
+}
+
+/// `seconds.micros` (with leading spaces) → microseconds.
+fn monotonic(s: &str) -> Option<u64> {
+    let s = s.trim_start().as_bytes();
+    let dot = memchr::memchr(b'.', s)?;
+    if dot == 0 || dot > 12 || !s[..dot].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut secs = 0u64;
+    for &b in &s[..dot] {
+        secs = secs * 10 + u64::from(b - b'0');
+    }
+    let frac = &s[dot + 1..];
+    if frac.is_empty() || !frac.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut us = 0u64;
+    for i in 0..6 {
+        us = us * 10 + frac.get(i).map_or(0, |b| u64::from(b - b'0'));
+    }
+    Some(secs * 1_000_000 + us)
+}
+
+/// `[  123.456789] rest` → (µs, rest).
+fn bracket_monotonic(s: &str) -> Option<(u64, &str)> {
+    let inner = s.strip_prefix('[')?;
+    let end = memchr::memchr(b']', inner.as_bytes())?;
+    let us = monotonic(&inner[..end])?;
+    Some((
+        us,
+        inner[end + 1..]
+            .strip_prefix(' ')
+            .unwrap_or(&inner[end + 1..]),
+    ))
+}
+
+/// `[Sat Nov 28 01:02:03 2026] rest`.
+fn bracket_wall(s: &str) -> Option<(WallClock, &str)> {
+    let inner = s.strip_prefix('[')?;
+    let end = memchr::memchr(b']', inner.as_bytes())?;
+    let mut it = inner[..end].split_ascii_whitespace();
+    let _dow = it.next()?;
+    let mon = month(it.next()?)?;
+    let day = it.next()?.parse().ok()?;
+    let (hour, minute, second, micros) = hms(it.next()?)?;
+    let year = it.next()?.parse().ok()?;
+    let w = WallClock {
+        year: Some(year),
+        month: mon,
+        day,
+        hour,
+        minute,
+        second,
+        micros,
+    };
+    Some((
+        w,
+        inner[end + 1..]
+            .strip_prefix(' ')
+            .unwrap_or(&inner[end + 1..]),
+    ))
+}
+
+/// `Nov 28 01:02:03[.ffffff] host kernel: rest` (also `kernel[123]:`).
+fn syslog(s: &str) -> Option<(WallClock, &str, &str)> {
+    let mon = month(s.get(0..3)?)?;
+    let rest = s[3..].trim_start();
+    let sp = rest.find(' ')?;
+    let day = rest[..sp].parse().ok()?;
+    let rest = rest[sp + 1..].trim_start();
+    let sp = rest.find(' ')?;
+    let (hour, minute, second, micros) = hms(&rest[..sp])?;
+    let rest = &rest[sp + 1..];
+    let (host, msg) = kernel_tag(rest)?;
+    let w = WallClock {
+        year: None,
+        month: mon,
+        day,
+        hour,
+        minute,
+        second,
+        micros,
+    };
+    Some((w, host, msg))
+}
+
+/// `2026-11-28T01:02:03.123456+00:00 host kernel: rest`.
+fn rfc3339(s: &str) -> Option<(WallClock, &str, &str)> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
+        return None;
+    }
+    let sp = s.find(' ')?;
+    let year = s[0..4].parse().ok()?;
+    let month = s[5..7].parse().ok()?;
+    let day = s[8..10].parse().ok()?;
+    let t = &s[11..sp];
+    let t_end = t.find(['+', '-', 'Z']).unwrap_or(t.len());
+    let (hour, minute, second, micros) = hms(&t[..t_end])?;
+    let (host, msg) = kernel_tag(&s[sp + 1..])?;
+    let w = WallClock {
+        year: Some(year),
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        micros,
+    };
+    Some((w, host, msg))
+}
+
+/// `host kernel: msg` → (host, msg).
+fn kernel_tag(s: &str) -> Option<(&str, &str)> {
+    let sp = s.find(' ')?;
+    let host = &s[..sp];
+    let rest = &s[sp + 1..];
+    let rest = if let Some(r) = rest.strip_prefix("kernel: ") {
+        r
+    } else if let Some(r) = rest.strip_prefix("kernel:") {
+        r
+    } else if rest.starts_with("kernel[") {
+        let c = rest.find("]: ")?;
+        &rest[c + 3..]
+    } else {
+        return None;
+    };
+    Some((host, rest))
+}
+
+/// `6,1234,5678901,-;msg` → (µs, msg).
+fn kmsg(s: &str) -> Option<(u64, &str)> {
+    let b = s.as_bytes();
+    // The level (and facility) is at most 4 digits followed by a comma.
+    if !b.iter().take(5).any(|&c| c == b',') {
+        return None;
+    }
+    let semi = memchr::memchr(b';', &b[..b.len().min(64)])?;
+    let mut f = s[..semi].split(',');
+    let level = f.next()?;
+    let seq = f.next()?;
+    let ts = f.next()?;
+    if level.is_empty()
+        || !level.bytes().all(|b| b.is_ascii_digit())
+        || !seq.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    Some((ts.parse().ok()?, &s[semi + 1..]))
+}
+
+/// Splits a kernel log line into its time stamp and the kernel message.
+pub fn split_prefix(line: &str) -> (KernelStamp, &str) {
+    let (p, msg) = split_prefix_ref(line);
+    (p.to_stamp(), msg)
+}
+
+/// A [`KernelStamp`] that borrows the host name (no allocation per line).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct StampRef<'a> {
+    pub(crate) monotonic_us: Option<u64>,
+    pub(crate) wall: Option<WallClock>,
+    pub(crate) host: Option<&'a str>,
+}
+
+impl StampRef<'_> {
+    pub(crate) fn to_stamp(self) -> KernelStamp {
+        KernelStamp {
+            monotonic_us: self.monotonic_us,
+            wall: self.wall,
+            host: self.host.map(str::to_string),
+        }
+    }
+}
+
+pub(crate) fn split_prefix_ref(line: &str) -> (StampRef<'_>, &str) {
+    let mut s = line.trim_end_matches(['\r', '\n']);
+    let mut st = StampRef::default();
+    while let Some(r) = s.strip_prefix("> ").or_else(|| s.strip_prefix('>')) {
+        s = r;
+    }
+    let lead = s.trim_start();
+    if let Some(b) = lead.as_bytes().first() {
+        if b.is_ascii_digit() {
+            if let Some((us, msg)) = kmsg(lead) {
+                st.monotonic_us = Some(us);
+                return (st, msg);
+            }
+            if let Some((w, host, msg)) = rfc3339(lead) {
+                st.wall = Some(w);
+                st.host = Some(host);
+                s = msg;
+            }
+        } else if b.is_ascii_uppercase() {
+            if let Some((w, host, msg)) = syslog(lead) {
+                st.wall = Some(w);
+                st.host = Some(host);
+                s = msg;
+            }
+        } else if *b == b'[' {
+            if let Some((us, msg)) = bracket_monotonic(lead) {
+                st.monotonic_us = Some(us);
+                return (st, msg);
+            }
+            if let Some((w, msg)) = bracket_wall(lead) {
+                st.wall = Some(w);
+                return (st, msg);
+            }
+            // A localised `dmesg -T` stamp (`[月  1月 26 01:49:41 2026]`): drop it, time unknown.
+            if let Some(end) = lead.find(']') {
+                let inner = &lead[1..end];
+                if inner.matches(':').count() == 2
+                    && inner.trim_end().ends_with(|c: char| c.is_ascii_digit())
+                    && !inner.contains(" pid ")
+                {
+                    let msg = &lead[end + 1..];
+                    return (st, msg.strip_prefix(' ').unwrap_or(msg));
+                }
+            }
+        }
+    }
+    // A syslog level, then a monotonic stamp kept inside syslog lines.
+    if s.starts_with('<') {
+        if let Some(end) = s.find('>') {
+            if end <= 4 && s[1..end].bytes().all(|b| b.is_ascii_digit()) {
+                s = &s[end + 1..];
+            }
+        }
+    }
+    if s.starts_with('[') {
+        if let Some((us, msg)) = bracket_monotonic(s) {
+            st.monotonic_us = Some(us);
+            s = msg;
+        }
+    }
+    (st, s)
+}
