@@ -1,5 +1,7 @@
 //! Runs the model and every check over a set of workloads.
 
+use std::collections::HashSet;
+
 use oomdoc_jvm::{CgroupVersion, JdkVersion};
 use oomdoc_model::admission::{admit, EffectivePod};
 use oomdoc_model::diagnostic::InputError;
@@ -10,7 +12,7 @@ use oomdoc_model::qos::{pod_qos, QosClass};
 
 use crate::checks;
 use crate::finding::{ContainerSummary, Finding, ImageSummary, MatchedBy, WorkloadSummary};
-use crate::images::{summarize_images, ImageBinding, Matcher};
+use crate::images::{add_repositories, summarize_images, ImageBinding, Matcher};
 use crate::{jvm_checks, jvm_view};
 
 /// Values oomdoc assumed because the input does not say them; every report prints them.
@@ -158,18 +160,88 @@ fn audit_workload(
     (summary, findings, uses)
 }
 
-/// Audits every workload.
+/// The audit of a stream of workloads, one at a time, in bounded memory: what [`audit`] does,
+/// for callers that cannot hold every workload (the CLI reads, audits and writes each in turn).
+///
+/// Everything that decides about one workload from the rest of the input must be known up front:
+/// the LimitRanges (admission applies all those of the namespace, wherever they are written), the
+/// Dockerfiles and `--image` bindings, and how many image repositories the input's containers use
+/// (rule 3 of the Dockerfile matching, see [`crate::images`]). What the session keeps is the
+/// list of containers matched to a Dockerfile, which [`AuditSession::finish`] reports per image.
+#[derive(Debug)]
+pub struct AuditSession<'a> {
+    limit_ranges: &'a [LimitRange],
+    dockerfiles: &'a [DockerImageSpec],
+    matcher: Matcher<'a>,
+    assumptions: Assumptions,
+    uses: Vec<Use>,
+}
+
+impl<'a> AuditSession<'a> {
+    /// A session over the input's LimitRanges, Dockerfiles and `--image` bindings.
+    /// `repositories` is the number of distinct image repositories (without tag and digest) of
+    /// all the input's containers and init containers, as [`crate::images::add_repositories`]
+    /// counts them; it is read only when there is exactly one Dockerfile, and any value above 1
+    /// means the same (so counting may stop at 2).
+    pub fn new(
+        limit_ranges: &'a [LimitRange],
+        dockerfiles: &'a [DockerImageSpec],
+        image_bindings: &'a [ImageBinding],
+        assumptions: Assumptions,
+        repositories: usize,
+    ) -> Self {
+        AuditSession {
+            limit_ranges,
+            dockerfiles,
+            matcher: Matcher::new(dockerfiles, image_bindings, repositories),
+            assumptions,
+            uses: Vec::new(),
+        }
+    }
+
+    /// The assumptions the session audits with.
+    pub fn assumptions(&self) -> &Assumptions {
+        &self.assumptions
+    }
+
+    /// Audits one workload: its summary and its findings, in the order [`audit`] reports them.
+    pub fn workload(&mut self, workload: &Workload) -> (WorkloadSummary, Vec<Finding>) {
+        let (summary, findings, uses) =
+            audit_workload(workload, self.limit_ranges, &self.assumptions, &self.matcher);
+        self.uses.extend(uses);
+        (summary, findings)
+    }
+
+    /// One summary per Dockerfile (with the containers that run it), and the findings about the
+    /// Dockerfiles no workload runs (audited on their own), which follow all workload findings.
+    pub fn finish(self) -> (Vec<ImageSummary>, Vec<Finding>) {
+        let mut findings = Vec::new();
+        let images = summarize_images(self.dockerfiles, &self.uses, &self.assumptions, &mut findings);
+        (images, findings)
+    }
+}
+
+/// Audits every workload: an [`AuditSession`] over `input`.
 pub fn audit(input: &AuditInput<'_>) -> AuditReport {
-    let matcher = Matcher::new(input);
+    let mut repositories = HashSet::new();
+    if input.dockerfiles.len() == 1 {
+        input.workloads.iter().for_each(|w| add_repositories(w, &mut repositories));
+    }
+    let mut session = AuditSession::new(
+        input.limit_ranges,
+        input.dockerfiles,
+        input.image_bindings,
+        input.assumptions.clone(),
+        repositories.len(),
+    );
     let mut workloads = Vec::with_capacity(input.workloads.len());
     let mut findings = Vec::new();
-    let mut uses = Vec::new();
     for w in input.workloads {
-        let (s, f, u) = audit_workload(w, input.limit_ranges, &input.assumptions, &matcher);
+        let (s, f) = session.workload(w);
         workloads.push(s);
         findings.extend(f);
-        uses.extend(u);
     }
-    let images = summarize_images(input.dockerfiles, &uses, &input.assumptions, &mut findings);
+    let (images, image_findings) = session.finish();
+    findings.extend(image_findings);
     AuditReport { workloads, images, findings, errors: Vec::new(), assumptions: input.assumptions.clone() }
 }

@@ -15,8 +15,9 @@
 use std::collections::HashSet;
 
 use oomdoc_model::dockerfile::{image_repository, DockerImageSpec};
+use oomdoc_model::pod::Workload;
 
-use crate::audit::{Assumptions, AuditInput};
+use crate::audit::Assumptions;
 use crate::finding::{Finding, ImageSummary, MatchedBy};
 use crate::{jvm_checks, jvm_view};
 
@@ -26,7 +27,7 @@ use crate::{jvm_checks, jvm_view};
 pub struct ImageBinding {
     /// An image reference, with or without tag.
     pub image: String,
-    /// Index into [`AuditInput::dockerfiles`].
+    /// Index into [`crate::AuditInput::dockerfiles`].
     pub dockerfile: usize,
 }
 
@@ -39,17 +40,18 @@ pub(crate) struct Matcher<'a> {
 }
 
 impl<'a> Matcher<'a> {
-    pub fn new(input: &AuditInput<'a>) -> Self {
-        let repos: HashSet<&str> = input
-            .workloads
-            .iter()
-            .flat_map(|w| w.pod.containers.iter().chain(&w.pod.init_containers))
-            .filter_map(|c| c.image.as_ref().map(|i| image_repository(&i.value)))
-            .collect();
+    /// `repositories`: how many distinct image repositories the input's containers use (see
+    /// [`add_repositories`]); only read when there is exactly one Dockerfile, where a count of 1
+    /// enables rule 3 (counting may stop at 2).
+    pub fn new(
+        dockerfiles: &'a [DockerImageSpec],
+        bindings: &'a [ImageBinding],
+        repositories: usize,
+    ) -> Self {
         Matcher {
-            dockerfiles: input.dockerfiles,
-            bindings: input.image_bindings,
-            only_one: input.dockerfiles.len() == 1 && repos.len() == 1,
+            dockerfiles,
+            bindings,
+            only_one: dockerfiles.len() == 1 && repositories == 1,
         }
     }
 
@@ -75,6 +77,20 @@ impl<'a> Matcher<'a> {
             None
         };
         hit.and_then(|(i, by)| self.dockerfiles.get(i).map(|d| (d, i, by)))
+    }
+}
+
+/// Adds the image repositories (without tag and digest) of `workload`'s containers and init
+/// containers to `repositories`: what rule 3 of the matching counts over the whole input.
+pub fn add_repositories(workload: &Workload, repositories: &mut HashSet<String>) {
+    let pod = &workload.pod;
+    for c in pod.containers.iter().chain(&pod.init_containers) {
+        if let Some(image) = &c.image {
+            let repo = image_repository(&image.value);
+            if !repositories.contains(repo) {
+                repositories.insert(repo.to_string());
+            }
+        }
     }
 }
 

@@ -9,7 +9,8 @@
 //!   the JVM model (`oomdoc-jvm`), and the checks behind the JVM rules.
 //! - [`images`]: which Dockerfile of the input each container runs; images nobody runs are
 //!   audited on their own.
-//! - [`audit`]: runs admission, QoS, oom_score_adj and every check over a set of workloads.
+//! - [`audit`]: runs admission, QoS, oom_score_adj and every check over a set of workloads, at
+//!   once ([`audit()`]) or one workload at a time ([`AuditSession`]).
 
 pub mod audit;
 pub mod checks;
@@ -21,7 +22,7 @@ pub mod registry;
 pub mod rules_jvm;
 pub mod rules_k8s;
 
-pub use audit::{audit, AuditInput, AuditReport, Assumptions};
+pub use audit::{audit, Assumptions, AuditInput, AuditReport, AuditSession};
 pub use finding::{
     ContainerSummary, DockerfileRef, Finding, ImageSummary, JvmSummary, MatchedBy, WorkloadSummary,
 };

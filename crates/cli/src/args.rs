@@ -49,6 +49,34 @@ pub enum Command {
     /// List the audit rules, or explain one.
     #[command(after_help = RULES_EXAMPLES)]
     Rules(RulesArgs),
+    /// Explain why a container died, from the evidence you collected.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
+}
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  kubectl get pod api-7d9 -o yaml > pod.yaml; kubectl get events -o json > ev.json
+  oomdoc explain pod.yaml ev.json dmesg.txt app.log   any subset, any order, detected by content
+  journalctl -k | oomdoc explain -                    the node's kernel log on stdin (streamed)
+  oomdoc explain pod.yaml flags.txt --format json     with `java -XX:+PrintFlagsFinal -version`
+
+Inputs: kernel logs (dmesg, dmesg -T, journalctl -k, /dev/kmsg), pod objects (YAML/JSON, Lists),
+events, `kubectl describe pod`, container logs, hs_err_pid files, cgroup memory files
+(`grep . memory.*` or `head memory.*`), NMT summaries, PrintFlagsFinal output.
+Verdicts: container_oom_kill, node_oom_kill, evicted, jvm_oome, native_alloc_failure,
+sigkill_not_oom, group_oom_kill, unknown.
+Exit status: 0 at least one death explained, 1 only unknown, 2 unreadable input.";
+
+/// `oomdoc explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Evidence files, or `-` for stdin.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
 }
 
 const AUDIT_EXAMPLES: &str = "\

@@ -1,15 +1,19 @@
-//! `oomdoc audit`: read manifests and Dockerfiles, run the audit, write the report, pick the exit
-//! code.
+//! `oomdoc audit`: read manifests and Dockerfiles, audit and write each workload as it is read
+//! (memory does not grow with the input; see [`crate::audit_passes`]), pick the exit code from
+//! the counts kept on the way.
 
 use std::io::{self, IsTerminal, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail};
-use oomdoc_audit::{audit, Assumptions, AuditInput, ImageBinding, Severity};
+use oomdoc_audit::{Assumptions, AuditSession, ImageBinding, Severity};
 use oomdoc_jvm::{CgroupVersion, JdkVersion};
-use oomdoc_manifest::{is_dockerfile, read_inputs, Item, ReadOptions};
+use oomdoc_manifest::{is_dockerfile, read_inputs_until, Item, ReadOptions};
+use oomdoc_report::{InputErrors, JsonSink, ReportSink, SarifSink, TextSink};
 
 use crate::args::{AuditArgs, Cgroup, ColorChoice, FailOn, Format, Global};
+use crate::audit_passes::{count_repositories, prepass, spool_inputs, Names};
 use crate::{EXIT_ERROR, EXIT_FINDINGS};
 
 pub(crate) fn color_enabled(choice: ColorChoice) -> bool {
@@ -63,16 +67,10 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
     if let Some(t) = args.threads {
         opts.threads = t.max(1);
     }
-    let mut workloads = Vec::new();
-    let mut limit_ranges = Vec::new();
-    let mut dockerfiles = Vec::new();
-    let mut errors = Vec::new();
-    read_inputs(&paths, &opts, &mut |item| match item {
-        Item::Workload(w) => workloads.push(w),
-        Item::LimitRange(l) => limit_ranges.push(l),
-        Item::Dockerfile(d) => dockerfiles.push(d),
-        Item::Error(e) => errors.push(e),
-    });
+    let (read_paths, spools) = spool_inputs(&paths)?;
+    let names = Names::new(&spools);
+
+    let (limit_ranges, dockerfiles) = prepass(&read_paths, &opts, &names);
     let canonical: Vec<Option<PathBuf>> =
         dockerfiles.iter().map(|d| std::fs::canonicalize(&*d.file).ok()).collect();
     let image_bindings: Vec<ImageBinding> = image_flags
@@ -91,38 +89,67 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
         },
         default_jdk,
     };
-    let input = AuditInput {
-        workloads: &workloads,
-        limit_ranges: &limit_ranges,
-        dockerfiles: &dockerfiles,
-        image_bindings: &image_bindings,
-        assumptions,
-    };
-    let mut report = audit(&input);
-    report.errors = errors;
+    let repositories = if dockerfiles.len() == 1 { count_repositories(&read_paths, &opts) } else { 0 };
+    let mut session = AuditSession::new(&limit_ranges, &dockerfiles, &image_bindings, assumptions, repositories);
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    match args.format {
-        Format::Text => {
-            let opts = oomdoc_report::TextOptions { color: color_enabled(global.color), verbose: args.verbose };
-            let mut sources = oomdoc_report::FileSources::default();
-            oomdoc_report::write_text(&report, &opts, &mut sources, &mut out)?;
+    let mut sources = oomdoc_report::FileSources::default();
+    for s in &spools {
+        sources.alias(s.name(), s.path());
+    }
+    let text_opts = oomdoc_report::TextOptions { color: color_enabled(global.color), verbose: args.verbose };
+    let mut sink: Box<dyn ReportSink + '_> = match args.format {
+        Format::Text => Box::new(TextSink::new(&text_opts, &mut sources, &mut out)),
+        Format::Json => Box::new(JsonSink::new(&mut out)),
+        Format::Sarif => Box::new(SarifSink::new(env!("CARGO_PKG_VERSION"), &mut out)),
+    };
+    sink.begin(session.assumptions())?;
+    let mut errors = InputErrors::new();
+    let mut write_error = None;
+    read_inputs_until(&read_paths, &opts, &mut |item| {
+        match item {
+            Item::Workload(mut w) => {
+                names.fix(&mut w.file);
+                let (summary, findings) = session.workload(&w);
+                if let Err(e) = sink.workload(&summary, &findings) {
+                    // The output is gone (a closed pipe): reading on would be wasted.
+                    write_error = Some(e);
+                    return ControlFlow::Break(());
+                }
+            }
+            Item::Error(mut e) => {
+                names.fix(&mut e.file);
+                errors.push(e);
+            }
+            // Known from the first pass.
+            Item::LimitRange(_) | Item::Dockerfile(_) => {}
         }
-        Format::Json => oomdoc_report::write_json(&report, &mut out)?,
-        Format::Sarif => oomdoc_report::write_sarif(&report, env!("CARGO_PKG_VERSION"), &mut out)?,
+        ControlFlow::Continue(())
+    });
+    if let Some(e) = write_error {
+        return Err(e.into());
     }
-    out.flush()?;
-
-    if !report.errors.is_empty() {
-        return Ok(EXIT_ERROR);
+    for e in spools.iter().filter_map(|s| s.error.clone()) {
+        errors.push(e);
     }
+    let (images, image_findings) = session.finish();
+    sink.finish(&images, &image_findings, &errors)?;
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
-    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
-    Ok(if failed { EXIT_FINDINGS } else { 0 })
+    // Counted while streaming: nothing written is kept.
+    let failed = threshold.is_some_and(|t| sink.tally().at_or_above(t) > 0);
+    drop(sink);
+    out.flush()?;
+    Ok(if !errors.is_empty() {
+        EXIT_ERROR
+    } else if failed {
+        EXIT_FINDINGS
+    } else {
+        0
+    })
 }

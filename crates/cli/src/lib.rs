@@ -6,6 +6,8 @@
 
 pub mod args;
 mod audit_cmd;
+mod audit_passes;
+mod explain_cmd;
 mod jvm_cmd;
 mod rules_cmd;
 
@@ -36,6 +38,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
         Command::Audit(a) => audit_cmd::run(a, &cli.global),
         Command::Jvm(j) => jvm_cmd::run(j),
         Command::Rules(r) => rules_cmd::run(r),
+        Command::Explain(x) => explain_cmd::run(x),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -16,6 +16,8 @@ use crate::{json, prescan, Item};
 pub(crate) struct Limits {
     pub max_document_bytes: usize,
     pub max_alias_expansions: usize,
+    /// What is read (not a limit, but it travels with them to every document).
+    pub only: crate::Only,
 }
 
 /// Reads the documents of `text`, whose first line is line `first_line` of `file`, appending
@@ -31,6 +33,11 @@ pub(crate) fn read_text(
     counts: &mut Counts,
 ) {
     for chunk in split::chunks(text) {
+        if limits.only == crate::Only::LimitRangesAndDockerfiles
+            && !prescan::may_hold_limit_range(chunk.text.as_bytes())
+        {
+            continue;
+        }
         let line = first_line.saturating_add(chunk.line);
         if chunk.text.len() > limits.max_document_bytes {
             counts.documents += 1;
@@ -74,13 +81,6 @@ fn read_chunk(
         return;
     }
     let mode = prescan::mode_for(text);
-    if mode == Mode::Validate {
-        // Objects that can never run a pod (CRDs, ConfigMaps, RBAC ...) are most of the bytes of
-        // real streams. oomdoc is not a YAML validator for them: skip without parsing.
-        counts.documents += 1;
-        counts.skipped += 1;
-        return;
-    }
     let parsed = parse_chunk(text, line, mode, limits.max_alias_expansions);
     counts.documents += parsed.documents;
     if mode == Mode::Validate {

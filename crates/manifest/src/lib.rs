@@ -52,6 +52,7 @@ mod tree;
 mod values;
 mod yaml11;
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use oomdoc_model::dockerfile::DockerImageSpec;
@@ -93,6 +94,23 @@ pub struct ReadOptions {
     /// Worker threads for [`read_inputs`]; 1 reads on the calling thread. Default: the available
     /// parallelism.
     pub threads: usize,
+    /// What to read. Default: everything.
+    pub only: Only,
+}
+
+/// What [`read_inputs`] reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Only {
+    /// Everything: workloads, LimitRanges, Dockerfiles, and every input error.
+    #[default]
+    Everything,
+    /// LimitRanges and Dockerfiles only, the objects that must be known before any workload is
+    /// audited (admission applies every LimitRange of a namespace, wherever it is written). Pieces
+    /// of text and documents that cannot spell `LimitRange` (the word is absent and no escape
+    /// sequence could produce it) are skipped unparsed, so a pass costs little more than reading
+    /// the bytes; no workload is delivered, and the errors delivered are incomplete (a later full
+    /// pass reports them).
+    LimitRangesAndDockerfiles,
 }
 
 impl Default for ReadOptions {
@@ -102,6 +120,7 @@ impl Default for ReadOptions {
             max_document_bytes: 256 << 20,
             max_alias_expansions: 100_000,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            only: Only::Everything,
         }
     }
 }
@@ -146,7 +165,29 @@ pub fn read_str_with(file: &str, text: &str, opts: &ReadOptions) -> Vec<Item> {
 /// files of a directory in sorted order, then document order). The order does not depend on
 /// `threads`. Workloads read from stdin carry their document's text in `source`.
 pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions, sink: &mut dyn FnMut(Item)) -> ReadStats {
+    stream::read_inputs(paths, opts, &mut |item| {
+        sink(item);
+        ControlFlow::Continue(())
+    })
+}
+
+/// [`read_inputs`] that stops early when `sink` returns [`ControlFlow::Break`]: no further item
+/// is delivered, reading stops and the worker threads are joined before it returns (the
+/// counters then cover what was read).
+pub fn read_inputs_until(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Item) -> ControlFlow<()>,
+) -> ReadStats {
     stream::read_inputs(paths, opts, sink)
+}
+
+/// `src` as the reader decodes it: without a UTF-8 byte order mark, and UTF-16 (with a byte
+/// order mark) as UTF-8. Reading the result gives the same items at the same positions as
+/// reading `src`; a copy of stdin made through it (to read it twice) is a UTF-8 file, whose lines
+/// the text report can quote.
+pub fn decoded<R: std::io::Read>(src: R) -> impl std::io::Read {
+    split::Decoded::new(src)
 }
 
 /// Reads one in-memory Dockerfile (tests, fuzzing): the image, if the text has a `FROM`, then

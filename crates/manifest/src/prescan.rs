@@ -93,15 +93,17 @@ pub(crate) fn top_level_kind(doc: &str) -> Option<&str> {
     let quoted = memmem::find_iter(b, b"\n\"kind\"")
         .chain(memmem::find_iter(b, b"\n'kind'"))
         .map(|p| p + 1);
-    let mut last_at = None;
+    let mut seen = 0;
     for at in starts.chain(quoted) {
         if let Some(v) = kind_value(&doc[at..]) {
-            // Duplicate keys: the last one wins, as in go-yaml.
-            if last_at.is_none_or(|l| at > l) {
-                last_at = Some(at);
-                found = Some(v);
-            }
+            seen += 1;
+            found = Some(v);
         }
+    }
+    // Two `kind:` lines at column 0 mean one of them is inside a multi-line quoted scalar (or the
+    // key is duplicated): the text cannot tell which is the object's, so parse it.
+    if seen > 1 {
+        return None;
     }
     found
 }
@@ -161,7 +163,8 @@ fn kind_value(line: &str) -> Option<&str> {
             v[..end].trim_end()
         }
     };
-    (!v.is_empty()).then_some(v)
+    // Kinds are identifiers; anything else (`ConfigMap"` closing a quoted scalar) means unsure.
+    (!v.is_empty() && v.bytes().all(|c| c.is_ascii_alphanumeric())).then_some(v)
 }
 
 /// Helm template markers that never occur in rendered manifests' payload text.
@@ -197,4 +200,15 @@ pub(crate) fn helm_action(doc: &str) -> Option<usize> {
 /// True when the document has any `{{`, so a syntax error in it likely comes from a template.
 pub(crate) fn has_braces(doc: &str) -> bool {
     memmem::find(doc.as_bytes(), b"{{").is_some()
+}
+
+/// False only when the text `b` cannot hold a `LimitRange`: the word is absent and no escape sequence
+/// could spell it (`\x`, `\u`, `\U` escapes and escaped line breaks in YAML double-quoted or JSON
+/// strings are the only ways to write those letters without writing them; a plain or folded
+/// scalar broken across lines gains a space). [`crate::Only::LimitRangesAndDockerfiles`] skips
+/// the rest unparsed.
+pub(crate) fn may_hold_limit_range(b: &[u8]) -> bool {
+    memmem::find(b, b"LimitRange").is_some()
+        || memchr::memchr_iter(b'\\', b)
+            .any(|i| matches!(b.get(i + 1), Some(b'x' | b'u' | b'U' | b'\n' | b'\r')))
 }

@@ -465,3 +465,71 @@ impl Utf16 {
         }
     }
 }
+
+/// The bytes of an input as [`UnitReader`] reads them: a UTF-8 byte order mark dropped, UTF-16
+/// with a byte order mark decoded to UTF-8 (see [`crate::decoded`]).
+pub(crate) struct Decoded<R> {
+    src: R,
+    /// The first bytes, read to look for a byte order mark, not yet handed out.
+    head: Vec<u8>,
+    started: bool,
+    utf16: Option<Utf16>,
+}
+
+impl<R: Read> Decoded<R> {
+    pub(crate) fn new(src: R) -> Self {
+        Decoded {
+            src,
+            head: Vec::new(),
+            started: false,
+            utf16: None,
+        }
+    }
+
+    /// Reads the first three bytes (fewer at the end) and decides as `UnitReader` does.
+    fn start(&mut self) -> std::io::Result<()> {
+        let mut b = [0u8; 3];
+        let mut n = 0;
+        while n < 3 {
+            match self.src.read(&mut b[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let b = &b[..n];
+        self.started = true;
+        if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            return Ok(());
+        }
+        if b.starts_with(&[0xFF, 0xFE]) || b.starts_with(&[0xFE, 0xFF]) {
+            self.utf16 = Some(Utf16 {
+                big_endian: b[0] == 0xFE,
+                pending: b[2..].to_vec(),
+                out: Vec::new(),
+            });
+            return Ok(());
+        }
+        self.head = b.to_vec();
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Decoded<R> {
+    fn read(&mut self, dst: &mut [u8]) -> std::io::Result<usize> {
+        if !self.started {
+            self.start()?;
+        }
+        if !self.head.is_empty() {
+            let n = dst.len().min(self.head.len());
+            dst[..n].copy_from_slice(&self.head[..n]);
+            self.head.drain(..n);
+            return Ok(n);
+        }
+        match &mut self.utf16 {
+            Some(u) => u.read(&mut self.src, dst),
+            None => self.src.read(dst),
+        }
+    }
+}

@@ -7,6 +7,7 @@
 //! input size.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -15,7 +16,7 @@ use oomdoc_model::InputError;
 use crate::document::{read_text, Limits};
 use crate::split::{Piece, UnitReader};
 use crate::values::Counts;
-use crate::{Item, ReadOptions, ReadStats};
+use crate::{Item, Only, ReadOptions, ReadStats};
 
 /// Pieces in flight per worker (queued, being parsed, or waiting to be reordered).
 const WINDOW_PER_THREAD: u64 = 4;
@@ -125,6 +126,9 @@ fn run(job: Job, limits: Limits) -> Done {
             d.items.extend(spec.map(Item::Dockerfile));
             d.items.extend(errors.into_iter().map(Item::Error));
         }
+        Piece::Text { text, .. }
+            if limits.only == Only::LimitRangesAndDockerfiles
+                && !crate::prescan::may_hold_limit_range(text.as_bytes()) => {}
         Piece::Text { text, first_line } => {
             read_text(
                 &job.file,
@@ -141,6 +145,10 @@ fn run(job: Job, limits: Limits) -> Done {
             pos,
             message,
         })),
+    }
+    if limits.only == Only::LimitRangesAndDockerfiles {
+        // A List may hold workloads beside its LimitRanges; this pass delivers none.
+        d.items.retain(|i| !matches!(i, Item::Workload(_)));
     }
     d
 }
@@ -164,6 +172,7 @@ fn produce(
         *seq += 1;
         ok
     };
+    let mut scratch = Vec::new();
     for input in inputs {
         let (file, stdin, reader): (Arc<str>, bool, Box<dyn std::io::Read>) = match input {
             Input::Dockerfile(path, file, names) => {
@@ -191,6 +200,17 @@ fn produce(
             }
             Input::Stdin => ("-".into(), true, Box::new(std::io::stdin().lock())),
             Input::File(path, file) => match std::fs::File::open(&path) {
+                Ok(f) if opts.only == Only::LimitRangesAndDockerfiles => {
+                    match skim(f, &path, &mut scratch) {
+                        Skim::Skip(n) => {
+                            files += 1;
+                            bytes += n;
+                            continue;
+                        }
+                        // Read as usual from the start (a read error is reported there too).
+                        Skim::Read(f) => (file, false, Box::new(f)),
+                    }
+                }
                 Ok(f) => (file, false, Box::new(f)),
                 Err(e) => {
                     let piece = Piece::Error {
@@ -214,6 +234,59 @@ fn produce(
         bytes += units.bytes;
     }
     (files, bytes)
+}
+
+/// What [`skim`] decided about a file.
+enum Skim {
+    /// No LimitRange can be in it: skip it (its size in bytes).
+    Skip(u64),
+    /// Read it (rewound to its start).
+    Read(std::fs::File),
+}
+
+/// For [`Only::LimitRangesAndDockerfiles`]: whether a file can hold a LimitRange, from its raw
+/// bytes, read in blocks into `scratch` (see [`crate::prescan::may_hold_limit_range`]). Most files
+/// cannot, and are then skipped without being cut into documents, checked as UTF-8 or handed to a
+/// worker: the pass costs about what reading the bytes costs. UTF-16 files, files that cannot be
+/// read to the end, and what is not a regular file (a pipe cannot be rewound) are read as usual.
+fn skim(mut f: std::fs::File, path: &Path, scratch: &mut Vec<u8>) -> Skim {
+    use std::io::{Read, Seek};
+    // Bytes kept from the end of one block to the start of the next, so that a word cut by the
+    // block boundary is still found.
+    const KEEP: usize = b"LimitRange".len() - 1;
+    const BLOCK: usize = 256 << 10;
+    if !f.metadata().is_ok_and(|m| m.is_file()) {
+        return Skim::Read(f);
+    }
+    scratch.resize(KEEP + BLOCK, 0);
+    let (mut kept, mut total) = (0usize, 0u64);
+    let found = loop {
+        let n = match f.read(&mut scratch[kept..]) {
+            Ok(0) => break false,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break true,
+        };
+        let filled = kept + n;
+        let utf16 = |b: &[u8]| b.starts_with(&[0xFF, 0xFE]) || b.starts_with(&[0xFE, 0xFF]);
+        if total < 2 && utf16(&scratch[..filled]) {
+            break true;
+        }
+        total += n as u64;
+        // Any bytes: a block may end inside a character.
+        if crate::prescan::may_hold_limit_range(&scratch[..filled]) {
+            break true;
+        }
+        kept = filled.min(KEEP);
+        scratch.copy_within(filled - kept..filled, 0);
+    };
+    if !found {
+        return Skim::Skip(total);
+    }
+    match f.rewind() {
+        Ok(()) => Skim::Read(f),
+        Err(_) => std::fs::File::open(path).map_or(Skim::Skip(total), Skim::Read),
+    }
 }
 
 /// Reads a whole Dockerfile (they are small; one larger than a document may be is refused).
@@ -282,26 +355,26 @@ impl Drop for CloseOnDrop<'_> {
 pub(crate) fn read_inputs(
     paths: &[PathBuf],
     opts: &ReadOptions,
-    sink: &mut dyn FnMut(Item),
+    sink: &mut dyn FnMut(Item) -> ControlFlow<()>,
 ) -> ReadStats {
     let limits = Limits {
         max_document_bytes: opts.max_document_bytes,
         max_alias_expansions: opts.max_alias_expansions,
+        only: opts.only,
     };
     let inputs = inputs(paths);
     let mut stats = ReadStats::default();
-    let add = |stats: &mut ReadStats, d: Done, sink: &mut dyn FnMut(Item)| {
+    let add = |stats: &mut ReadStats, d: Done, sink: &mut dyn FnMut(Item) -> ControlFlow<()>| {
         stats.documents += d.counts.documents;
         stats.workloads += d.counts.workloads;
         stats.skipped_documents += d.counts.skipped;
-        d.items.into_iter().for_each(&mut *sink);
+        d.items.into_iter().try_for_each(&mut *sink)
     };
     let threads = opts.threads.max(1);
     if threads == 1 {
         // Everything on the calling thread.
         let (files, bytes) = produce(inputs, opts, &mut |job| {
-            add(&mut stats, run(job, limits), sink);
-            true
+            add(&mut stats, run(job, limits), sink).is_continue()
         });
         stats.files = files;
         stats.bytes = bytes;
@@ -337,14 +410,20 @@ pub(crate) fn read_inputs(
         drop((job_rx, done_tx));
         let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
         let mut next = 0u64;
-        for (seq, done) in done_rx {
+        'deliver: for (seq, done) in done_rx.iter() {
             waiting.insert(seq, done);
             while let Some(d) = waiting.remove(&next) {
-                add(&mut stats, d, sink);
                 next += 1;
+                if add(&mut stats, d, sink).is_break() {
+                    // Stop the reader (it waits on the window or on a full job channel) and the
+                    // workers (their sends fail once the receiver is gone).
+                    window.close();
+                    break 'deliver;
+                }
             }
             window.delivered(next);
         }
+        drop((done_rx, waiting));
         let (files, bytes) = reader.join().unwrap_or_default();
         stats.files = files;
         stats.bytes = bytes;
@@ -357,6 +436,7 @@ pub(crate) fn read_str(file: &str, text: &str, opts: &ReadOptions) -> Vec<Item> 
     let limits = Limits {
         max_document_bytes: opts.max_document_bytes,
         max_alias_expansions: opts.max_alias_expansions,
+        only: opts.only,
     };
     let file: Arc<str> = file.into();
     let stdin = &*file == "-";

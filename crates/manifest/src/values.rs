@@ -291,9 +291,17 @@ impl Cx<'_> {
 
 /// Long texts are cut in messages.
 pub(crate) fn short(s: &str) -> String {
-    if s.chars().count() <= 60 {
-        s.to_string()
+    // Messages are one line: show line breaks and other controls escaped, as Go's %q would.
+    let escaped: String = s
+        .chars()
+        .flat_map(|c| {
+            let plain = (!c.is_control()).then_some(c);
+            plain.into_iter().chain(c.is_control().then(|| c.escape_debug()).into_iter().flatten())
+        })
+        .collect();
+    if escaped.chars().count() <= 60 {
+        escaped
     } else {
-        format!("{}…", s.chars().take(60).collect::<String>())
+        format!("{}…", escaped.chars().take(60).collect::<String>())
     }
 }

@@ -233,12 +233,12 @@ fn alias_bomb_is_refused_quickly() {
     );
     assert_eq!(e[0].pos.unwrap().line, 9);
     assert_eq!(one(&items).name.as_deref(), Some("ok"));
-    // A kind that never runs a pod is not parsed at all, so its bomb cannot go off.
+    // The same in a document that is only syntax-checked.
     let cm = text.replace("kind: Pod", "kind: ConfigMap");
-    let t = Instant::now();
     let items = read_str("bomb.yaml", &cm);
-    assert!(t.elapsed().as_secs() < 1);
-    assert!(items.is_empty(), "{items:#?}");
+    assert!(errors(&items)[0]
+        .message
+        .starts_with("document contains excessive aliasing"));
     // Ordinary anchor use is fine.
     let items = read_str("ok.yaml", "kind: Pod\nx: &e [{name: A, value: b}]\nspec:\n  containers:\n  - {name: a, env: *e}\n  - {name: b, env: *e}\n");
     no_errors(&items);

@@ -108,7 +108,7 @@ proptest! {
         let text: String = parts.concat();
         check(&read_str("p.yaml", &text));
         // Tiny limits exercise the limit paths too.
-        let opts = ReadOptions { max_document_bytes: 40, max_alias_expansions: 3, max_file_bytes: 200, threads: 1 };
+        let opts = ReadOptions { max_document_bytes: 40, max_alias_expansions: 3, max_file_bytes: 200, threads: 1, ..ReadOptions::default() };
         check(&read_str_with("p.yaml", &text, &opts));
     }
 }

@@ -43,6 +43,10 @@
 //!   (audited on their own, without a memory limit). Findings about them name the workload
 //!   `Dockerfile/<name>`.
 //!
+//! Written as the audit goes by [`JsonSink`]: workloads straight to the output, findings through a
+//! spool (the schema lists them after every workload), byte for byte what `serde_json`'s pretty
+//! printer makes of the whole document.
+//!
 //! The wire format lives here, in plain serde structs: the audit types have no serde, so renaming
 //! a field in the model can never change the output.
 
@@ -57,16 +61,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::jvm::{pools_json, recommendation_json};
+use crate::pretty::{close_array, write_at, write_element};
+use crate::sink::{InputErrors, ReportSink, Spool, Tally};
 use crate::{is_init, source_name};
-
-#[derive(Serialize)]
-struct Report<'a> {
-    workloads: Vec<Workload<'a>>,
-    images: Vec<Image<'a>>,
-    findings: Vec<JsonFinding<'a>>,
-    errors: Vec<Error<'a>>,
-    assumptions: Assumptions,
-}
 
 #[derive(Serialize)]
 struct Workload<'a> {
@@ -295,23 +292,105 @@ fn error(e: &InputError) -> Error<'_> {
     }
 }
 
-/// Writes the report as pretty-printed JSON with the stable schema above, ending in a newline.
-pub fn write_json(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
-    let doc = Report {
-        workloads: report.workloads.iter().map(workload).collect(),
-        images: report.images.iter().map(image).collect(),
-        findings: report.findings.iter().map(finding).collect(),
-        errors: report.errors.iter().map(error).collect(),
-        assumptions: Assumptions {
-            node_memory_bytes: report.assumptions.node_memory_bytes,
-            node_cpus: report.assumptions.node_cpus,
-            cgroup: match report.assumptions.cgroup {
-                CgroupVersion::V1 => "v1",
-                CgroupVersion::V2 => "v2",
-            },
-            default_jdk: report.assumptions.default_jdk.to_string(),
+fn assumptions(a: &oomdoc_audit::Assumptions) -> Assumptions {
+    Assumptions {
+        node_memory_bytes: a.node_memory_bytes,
+        node_cpus: a.node_cpus,
+        cgroup: match a.cgroup {
+            CgroupVersion::V1 => "v1",
+            CgroupVersion::V2 => "v2",
         },
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+        default_jdk: a.default_jdk.to_string(),
+    }
+}
+
+/// Writes the report as pretty-printed JSON with the stable schema above, ending in a newline:
+/// the whole report through a [`JsonSink`].
+pub fn write_json(report: &AuditReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut sink = JsonSink::new(out);
+    sink.begin(&report.assumptions)?;
+    for w in &report.workloads {
+        sink.workload(w, &[])?;
+    }
+    // All findings at the end: the document lists them after the workloads anyway.
+    sink.finish(
+        &report.images,
+        &report.findings,
+        &InputErrors::from(report.errors.clone()),
+    )
+}
+
+/// Array elements (workloads, findings) sit two levels deep: in the top-level object's arrays.
+const ELEMENT_LEVEL: usize = 2;
+
+/// The JSON report written as the audit goes (see [`crate::sink`]). Workloads go straight to the
+/// output; findings, which the schema lists after every workload, wait in a spool.
+pub struct JsonSink<'w> {
+    out: &'w mut dyn Write,
+    findings: Spool,
+    any_finding: bool,
+    assumptions: Option<oomdoc_audit::Assumptions>,
+    tally: Tally,
+}
+
+impl<'w> JsonSink<'w> {
+    /// A sink writing to `out`.
+    pub fn new(out: &'w mut dyn Write) -> Self {
+        JsonSink {
+            out,
+            findings: Spool::default(),
+            any_finding: false,
+            assumptions: None,
+            tally: Tally::default(),
+        }
+    }
+
+    fn spool_findings(&mut self, findings: &[Finding]) -> io::Result<()> {
+        for f in findings {
+            write_element(&mut self.findings, ELEMENT_LEVEL, !self.any_finding, &finding(f))?;
+            self.any_finding = true;
+        }
+        Ok(())
+    }
+}
+
+impl ReportSink for JsonSink<'_> {
+    fn begin(&mut self, a: &oomdoc_audit::Assumptions) -> io::Result<()> {
+        self.assumptions = Some(a.clone());
+        self.out.write_all(b"{\n  \"workloads\": [")
+    }
+
+    fn workload(&mut self, w: &WorkloadSummary, findings: &[Finding]) -> io::Result<()> {
+        write_element(self.out, ELEMENT_LEVEL, self.tally.workloads == 0, &workload(w))?;
+        self.tally.workload(w, findings);
+        self.spool_findings(findings)
+    }
+
+    fn finish(
+        &mut self,
+        images: &[ImageSummary],
+        findings: &[Finding],
+        errors: &InputErrors,
+    ) -> io::Result<()> {
+        self.tally.finish(images, findings, errors);
+        self.spool_findings(findings)?;
+        let out = &mut *self.out;
+        close_array(out, ELEMENT_LEVEL, self.tally.workloads > 0)?;
+        out.write_all(b",\n  \"images\": ")?;
+        write_at(out, 1, &images.iter().map(image).collect::<Vec<_>>())?;
+        out.write_all(b",\n  \"findings\": [")?;
+        self.findings.drain_to(out)?;
+        close_array(out, ELEMENT_LEVEL, self.any_finding)?;
+        out.write_all(b",\n  \"errors\": ")?;
+        let listed: Vec<_> = errors.listed().collect();
+        write_at(out, 1, &listed.iter().map(|e| error(e)).collect::<Vec<_>>())?;
+        out.write_all(b",\n  \"assumptions\": ")?;
+        let a = self.assumptions.clone().unwrap_or_default();
+        write_at(out, 1, &assumptions(&a))?;
+        out.write_all(b"\n}\n")
+    }
+
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
 }

@@ -9,24 +9,33 @@
 //!   document text kept for stdin).
 //! - [`fmt_bytes`]: byte counts as a Kubernetes manifest would write them.
 //!
-//! Every writer takes an [`oomdoc_audit::AuditReport`] (or the rule registry) and a
-//! `&mut dyn std::io::Write`; none of them prints on its own or decides about colours.
+//! - [`sink`]: the streaming interface of the audit writers ([`ReportSink`]: [`TextSink`],
+//!   [`JsonSink`], [`SarifSink`]), fed one workload at a time in bounded memory.
+//!
+//! Every writer takes an [`oomdoc_audit::AuditReport`] (or the rule registry), or is fed as a
+//! [`ReportSink`], and writes to a `&mut dyn std::io::Write`; none of them prints on its own or
+//! decides about colours.
 
 pub mod bytes;
+pub mod explain;
 pub mod json;
 pub mod jvm;
+mod pretty;
 pub mod rules;
 pub mod sarif;
+pub mod sink;
 pub mod sources;
 pub mod text;
 
 pub use bytes::fmt_bytes;
-pub use json::write_json;
+pub use explain::{write_explain_json, write_explain_text};
+pub use json::{write_json, JsonSink};
 pub use jvm::{jvm_json, write_jvm_json, write_jvm_text, JvmReport};
 pub use rules::{write_rule_doc, write_rules_json, write_rules_list};
-pub use sarif::write_sarif;
+pub use sarif::{write_sarif, SarifSink};
+pub use sink::{InputErrors, ReportSink, Tally};
 pub use sources::{FileSources, SourceLines};
-pub use text::{write_text, TextOptions};
+pub use text::{write_text, TextOptions, TextSink};
 
 use std::borrow::Cow;
 

@@ -14,6 +14,10 @@
 //! alert is kept, shown without a source annotation, and cannot be mistaken for a real file (as `-`
 //! could in a listing). Columns count Unicode code points (`columnKind`), as the reader does.
 //!
+//! Written as the audit goes by [`SarifSink`]: results are formatted as they come and kept in a
+//! spool until the end, where the log is printed around them, byte for byte what `serde_json`'s
+//! pretty printer makes of the whole log.
+//!
 //! Plain serde structs rather than the `serde-sarif` crate: we emit about fifteen of SARIF's
 //! hundreds of fields, the structs are shorter than the builder code would be, and they add no
 //! dependencies; the tests validate the output against the official OASIS schema instead.
@@ -21,11 +25,13 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use oomdoc_audit::{AuditReport, Finding, Rule, Severity, RULES};
+use oomdoc_audit::{AuditReport, Finding, ImageSummary, Rule, Severity, WorkloadSummary, RULES};
 use oomdoc_model::diagnostic::InputError;
 use serde::Serialize;
 
+use crate::pretty::{close_array, write_element};
 use crate::rules::yaml_block;
+use crate::sink::{InputErrors, ReportSink, Spool, Tally};
 
 /// Where oomdoc's documentation lives (`tool.driver.informationUri`).
 pub const INFORMATION_URI: &str = "https://github.com/oomdoc/oomdoc";
@@ -292,67 +298,167 @@ pub fn write_sarif(
     write_sarif_with(report, tool_version, RULES, out)
 }
 
-/// [`write_sarif`] with a given registry (tests use a fixed one).
+/// [`write_sarif`] with a given registry (tests use a fixed one): the whole report through a
+/// [`SarifSink`].
 pub(crate) fn write_sarif_with(
     report: &AuditReport,
     tool_version: &str,
     registry: &[Rule],
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut rules: Vec<Descriptor<'_>> = registry.iter().map(descriptor).collect();
-    let mut index: BTreeMap<&str, usize> = registry
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.code, i))
-        .collect();
-    let mut results = Vec::with_capacity(report.findings.len());
-    for f in &report.findings {
-        let i = *index.entry(f.code).or_insert_with(|| {
-            // A code the registry does not know: still described, so `ruleIndex` is valid.
-            rules.push(Descriptor {
-                id: f.code,
-                name: None,
-                short_description: None,
-                full_description: None,
-                help: None,
-                default_configuration: Configuration {
-                    level: level(f.severity),
-                },
-            });
-            rules.len() - 1
-        });
-        results.push(result(f, i));
+    let mut sink = SarifSink::with_registry(tool_version, registry, out);
+    sink.begin(&report.assumptions)?;
+    for w in &report.workloads {
+        sink.workload(w, &[])?;
     }
-    let log = Log {
-        schema: SCHEMA_URI,
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "oomdoc",
-                    version: tool_version,
-                    information_uri: INFORMATION_URI,
-                    rules,
-                },
-            },
-            invocations: [Invocation {
-                execution_successful: report.errors.is_empty(),
-                tool_execution_notifications: report.errors.iter().map(notification).collect(),
-            }],
-            original_uri_base_ids: BTreeMap::from([(
-                SRCROOT,
-                ArtifactLocation {
-                    description: Some(Text {
-                        text: "The directory oomdoc ran in; relative paths are relative to it."
-                            .to_string(),
-                    }),
-                    ..Default::default()
-                },
-            )]),
-            column_kind: "unicodeCodePoints",
-            results,
-        }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+    sink.finish(
+        &report.images,
+        &report.findings,
+        &InputErrors::from(report.errors.clone()),
+    )
 }
+
+/// `runs[0].results[i]` sit four levels deep: log object, `runs`, the run, `results`.
+const RESULT_LEVEL: usize = 4;
+
+/// The SARIF log written as the audit goes (see [`crate::sink`]). `invocations` (the input
+/// errors) precede `results` in the log and are known only at the end, so results are formatted
+/// as they come into a spool and the log is written at [`ReportSink::finish`]. Rule indexes are
+/// the registry's; a code the registry lacks is described after the registry's rules, in order
+/// of first use, as when the whole report is written at once.
+pub struct SarifSink<'w, 'r> {
+    out: &'w mut dyn Write,
+    tool_version: String,
+    registry: &'r [Rule],
+    index: BTreeMap<&'r str, usize>,
+    /// Codes the registry does not know, in order of first use, with the first severity seen.
+    unknown: Vec<(&'static str, Severity)>,
+    results: Spool,
+    any_result: bool,
+    tally: Tally,
+}
+
+impl<'w> SarifSink<'w, 'static> {
+    /// A sink writing to `out`, describing every rule of the registry. `tool_version` is
+    /// oomdoc's version (`tool.driver.version`).
+    pub fn new(tool_version: &str, out: &'w mut dyn Write) -> Self {
+        Self::with_registry(tool_version, RULES, out)
+    }
+}
+
+impl<'w, 'r> SarifSink<'w, 'r> {
+    pub(crate) fn with_registry(tool_version: &str, registry: &'r [Rule], out: &'w mut dyn Write) -> Self {
+        SarifSink {
+            out,
+            tool_version: tool_version.to_string(),
+            registry,
+            index: registry.iter().enumerate().map(|(i, r)| (r.code, i)).collect(),
+            unknown: Vec::new(),
+            results: Spool::default(),
+            any_result: false,
+            tally: Tally::default(),
+        }
+    }
+
+    fn spool_results(&mut self, findings: &[Finding]) -> io::Result<()> {
+        for f in findings {
+            let i = match self.index.get(f.code) {
+                Some(&i) => i,
+                None => match self.unknown.iter().position(|u| u.0 == f.code) {
+                    Some(k) => self.registry.len() + k,
+                    None => {
+                        self.unknown.push((f.code, f.severity));
+                        self.registry.len() + self.unknown.len() - 1
+                    }
+                },
+            };
+            write_element(&mut self.results, RESULT_LEVEL, !self.any_result, &result(f, i))?;
+            self.any_result = true;
+        }
+        Ok(())
+    }
+}
+
+impl ReportSink for SarifSink<'_, '_> {
+    fn begin(&mut self, _assumptions: &oomdoc_audit::Assumptions) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn workload(&mut self, w: &WorkloadSummary, findings: &[Finding]) -> io::Result<()> {
+        self.tally.workload(w, findings);
+        self.spool_results(findings)
+    }
+
+    fn finish(
+        &mut self,
+        images: &[ImageSummary],
+        findings: &[Finding],
+        errors: &InputErrors,
+    ) -> io::Result<()> {
+        self.tally.finish(images, findings, errors);
+        self.spool_results(findings)?;
+        let mut rules: Vec<Descriptor<'_>> = self.registry.iter().map(descriptor).collect();
+        // A code the registry does not know: still described, so `ruleIndex` is valid.
+        rules.extend(self.unknown.iter().map(|&(code, severity)| Descriptor {
+            id: code,
+            name: None,
+            short_description: None,
+            full_description: None,
+            help: None,
+            default_configuration: Configuration {
+                level: level(severity),
+            },
+        }));
+        let log = Log {
+            schema: SCHEMA_URI,
+            version: "2.1.0",
+            runs: [Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "oomdoc",
+                        version: &self.tool_version,
+                        information_uri: INFORMATION_URI,
+                        rules,
+                    },
+                },
+                invocations: [Invocation {
+                    execution_successful: errors.is_empty(),
+                    tool_execution_notifications: errors.listed().map(|e| notification(&e)).collect(),
+                }],
+                original_uri_base_ids: BTreeMap::from([(
+                    SRCROOT,
+                    ArtifactLocation {
+                        description: Some(Text {
+                            text: "The directory oomdoc ran in; relative paths are relative to it."
+                                .to_string(),
+                        }),
+                        ..Default::default()
+                    },
+                )]),
+                column_kind: "unicodeCodePoints",
+                results: Vec::new(),
+            }],
+        };
+        // Everything but the results, which are the run's last field: print the log with none,
+        // then put the spooled ones between the brackets of its `"results": []`.
+        let mut head = serde_json::to_vec_pretty(&log)?;
+        let at = head
+            .windows(RESULTS_EMPTY.len())
+            .rposition(|w| w == RESULTS_EMPTY)
+            .ok_or_else(|| io::Error::other("SARIF results array not found"))?;
+        let close = at + RESULTS_EMPTY.len() - 1;
+        let tail = head.split_off(close);
+        self.out.write_all(&head)?;
+        self.results.drain_to(self.out)?;
+        close_array(self.out, RESULT_LEVEL, self.any_result)?;
+        self.out.write_all(&tail[1..])?;
+        writeln!(self.out)
+    }
+
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
+}
+
+/// How an empty results array prints.
+const RESULTS_EMPTY: &[u8] = b"\"results\": []";

@@ -9,6 +9,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
+use std::path::PathBuf;
 
 use oomdoc_model::pod::DocSource;
 
@@ -34,12 +35,14 @@ impl SourceLines for NoSources {
 
 /// Reads lines from files on disk, lazily, with bounded memory (see the module docs).
 ///
-/// `-` (stdin) is never read: findings on stdin carry their document text in
+/// `-` (stdin) is read only through an alias ([`FileSources::alias`]: the CLI spools stdin to a
+/// file); otherwise findings on stdin carry their document text in
 /// [`oomdoc_audit::Finding::source`], which the text writer uses first.
 #[derive(Debug, Default)]
 pub struct FileSources {
     open: Vec<OpenFile>,
     clock: u64,
+    aliases: Vec<(String, PathBuf)>,
 }
 
 #[derive(Debug)]
@@ -67,6 +70,11 @@ impl FileSources {
         Self::default()
     }
 
+    /// Reads the lines of what reports call `name` (`-` for stdin) from the file at `path`.
+    pub fn alias(&mut self, name: &str, path: impl Into<PathBuf>) {
+        self.aliases.push((name.to_string(), path.into()));
+    }
+
     fn slot(&mut self, path: &str) -> &mut OpenFile {
         self.clock += 1;
         let clock = self.clock;
@@ -79,9 +87,14 @@ impl FileSources {
                         .unwrap_or(0);
                     self.open.swap_remove(oldest);
                 }
+                let real = self
+                    .aliases
+                    .iter()
+                    .find(|a| a.0 == path)
+                    .map_or_else(|| PathBuf::from(path), |a| a.1.clone());
                 self.open.push(OpenFile {
                     path: path.to_string(),
-                    reader: File::open(path).ok().map(BufReader::new),
+                    reader: File::open(real).ok().map(BufReader::new),
                     next_line: 1,
                     offset: 0,
                     index: vec![0],
@@ -98,7 +111,7 @@ impl FileSources {
 
 impl SourceLines for FileSources {
     fn line(&mut self, file: &str, line: u32) -> Option<String> {
-        if file == "-" || line == 0 {
+        if line == 0 || file == "-" && !self.aliases.iter().any(|a| a.0 == file) {
             return None;
         }
         let f = self.slot(file);

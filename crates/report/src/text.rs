@@ -17,12 +17,14 @@ use std::io::{self, Write};
 use annotate_snippets::renderer::{AnsiColor, Effects, Style, DEFAULT_LINE_NUM_STYLE};
 use annotate_snippets::{Annotation, AnnotationKind, Group, Level, Renderer, Snippet};
 use oomdoc_audit::{
-    AuditReport, ContainerSummary, Finding, ImageSummary, JvmSummary, Severity, WorkloadSummary,
+    Assumptions, AuditReport, ContainerSummary, Finding, ImageSummary, JvmSummary, Severity,
+    WorkloadSummary,
 };
 use oomdoc_jvm::{CgroupVersion, Runtime};
 use oomdoc_model::admission::{ContainerKind, Source};
 use oomdoc_model::diagnostic::InputError;
 
+use crate::sink::{InputErrors, ReportSink, Spool, Tally};
 use crate::sources::{doc_line, SourceLines};
 use crate::{clean, fmt_bytes, workload_id};
 
@@ -38,7 +40,7 @@ pub struct TextOptions {
 
 /// Writes the text report: every finding, then every input error, then (when `verbose`) one line
 /// per workload and per Dockerfile, then one line per Dockerfile no workload runs (always), then
-/// the final summary line with the assumptions.
+/// the final summary line with the assumptions. The whole report through a [`TextSink`].
 ///
 /// Source lines come from the finding's document text when it has one (stdin), else from
 /// `sources`; when neither has the line, only `--> file:line:col` is printed.
@@ -48,41 +50,107 @@ pub fn write_text(
     sources: &mut dyn SourceLines,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let renderer = if opts.color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    for f in &report.findings {
-        writeln!(
+    let mut sink = TextSink::new(opts, sources, out);
+    sink.begin(&report.assumptions)?;
+    for w in &report.workloads {
+        sink.workload(w, &[])?;
+    }
+    sink.finish(
+        &report.images,
+        &report.findings,
+        &InputErrors::from(report.errors.clone()),
+    )
+}
+
+/// The text report written as the audit goes (see [`crate::sink`]): findings are printed as
+/// they come; `--verbose` workload lines, which follow the input errors, wait in a spool.
+pub struct TextSink<'w> {
+    opts: TextOptions,
+    renderer: Renderer,
+    sources: &'w mut dyn SourceLines,
+    out: &'w mut dyn Write,
+    workload_lines: Spool,
+    assumptions: Option<Assumptions>,
+    tally: Tally,
+}
+
+impl<'w> TextSink<'w> {
+    /// A sink writing to `out`, with source lines from `sources`.
+    pub fn new(opts: &TextOptions, sources: &'w mut dyn SourceLines, out: &'w mut dyn Write) -> Self {
+        TextSink {
+            opts: opts.clone(),
+            renderer: if opts.color {
+                Renderer::styled()
+            } else {
+                Renderer::plain()
+            },
+            sources,
             out,
-            "{}\n",
-            render_finding(&renderer, opts.color, f, sources)
-        )?;
-    }
-    for e in &report.errors {
-        writeln!(out, "{}\n", render_error(&renderer, opts.color, e, sources))?;
-    }
-    if opts.verbose {
-        for w in &report.workloads {
-            writeln!(out, "{}", workload_line(w))?;
-        }
-        if !report.workloads.is_empty() {
-            writeln!(out)?;
+            workload_lines: Spool::default(),
+            assumptions: None,
+            tally: Tally::default(),
         }
     }
-    let images: Vec<&ImageSummary> = report
-        .images
-        .iter()
-        .filter(|i| opts.verbose || i.used_by.is_empty())
-        .collect();
-    for i in &images {
-        writeln!(out, "{}", image_line(i, report))?;
+
+    fn findings(&mut self, findings: &[Finding]) -> io::Result<()> {
+        for f in findings {
+            let text = render_finding(&self.renderer, self.opts.color, f, self.sources);
+            writeln!(self.out, "{text}\n")?;
+        }
+        Ok(())
     }
-    if !images.is_empty() {
-        writeln!(out)?;
+}
+
+impl ReportSink for TextSink<'_> {
+    fn begin(&mut self, assumptions: &Assumptions) -> io::Result<()> {
+        self.assumptions = Some(assumptions.clone());
+        Ok(())
     }
-    writeln!(out, "{}", summary_line(report, opts))
+
+    fn workload(&mut self, w: &WorkloadSummary, findings: &[Finding]) -> io::Result<()> {
+        self.tally.workload(w, findings);
+        self.findings(findings)?;
+        if self.opts.verbose {
+            writeln!(self.workload_lines, "{}", workload_line(w))?;
+        }
+        Ok(())
+    }
+
+    fn finish(
+        &mut self,
+        images: &[ImageSummary],
+        findings: &[Finding],
+        errors: &InputErrors,
+    ) -> io::Result<()> {
+        self.tally.finish(images, findings, errors);
+        self.findings(findings)?;
+        for e in errors.listed() {
+            let text = render_error(&self.renderer, self.opts.color, &e, self.sources);
+            writeln!(self.out, "{text}\n")?;
+        }
+        if self.opts.verbose {
+            self.workload_lines.drain_to(self.out)?;
+            if self.tally.workloads > 0 {
+                writeln!(self.out)?;
+            }
+        }
+        let a = self.assumptions.clone().unwrap_or_default();
+        let images: Vec<&ImageSummary> = images
+            .iter()
+            .filter(|i| self.opts.verbose || i.used_by.is_empty())
+            .collect();
+        for i in &images {
+            writeln!(self.out, "{}", image_line(i, &a))?;
+        }
+        if !images.is_empty() {
+            writeln!(self.out)?;
+        }
+        writeln!(self.out, "{}", summary_line(&self.tally, &a, &self.opts))
+    }
+
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
 }
 
 /// How a file is named in the text report: stdin (`-`) is `<stdin>`.
@@ -317,7 +385,7 @@ fn jvm_part(j: &JvmSummary) -> String {
 
 /// `k8s/app/Dockerfile:1  image app (eclipse-temurin:17-jre)  run by Deployment/default/app
 /// container app (image name)`, or what the image does on its own when nothing runs it.
-fn image_line(i: &ImageSummary, report: &AuditReport) -> String {
+fn image_line(i: &ImageSummary, assumptions: &Assumptions) -> String {
     let base = i
         .base_image
         .as_deref()
@@ -340,7 +408,7 @@ fn image_line(i: &ImageSummary, report: &AuditReport) -> String {
         Some(j) if j.runtime == Runtime::HotSpot && j.heap_modelled => format!(
             "; on its own: {}, from a {} node",
             jvm_part(j),
-            fmt_bytes(report.assumptions.node_memory_bytes)
+            fmt_bytes(assumptions.node_memory_bytes)
         ),
         Some(j) => format!("; on its own: {}", jvm_part(j)),
         None => String::new(),
@@ -397,8 +465,7 @@ fn paint(color: bool, style: Style, text: &str) -> String {
 
 /// `Found 3 errors, 5 warnings, 2 infos in 12 workloads from 9 files; 1 input error. Assumed node
 /// memory 16Gi (set with --node-memory).`
-fn summary_line(report: &AuditReport, opts: &TextOptions) -> String {
-    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+fn summary_line(tally: &Tally, a: &Assumptions, opts: &TextOptions) -> String {
     let bold = Style::new().effects(Effects::BOLD);
     let counts: Vec<String> = [
         (Severity::Error, "error", "errors", AnsiColor::BrightRed),
@@ -407,7 +474,7 @@ fn summary_line(report: &AuditReport, opts: &TextOptions) -> String {
     ]
     .into_iter()
     .filter_map(|(s, one, many, c)| {
-        let n = count(s);
+        let n = tally.of(s);
         (n > 0).then(|| {
             paint(
                 opts.color,
@@ -424,39 +491,26 @@ fn summary_line(report: &AuditReport, opts: &TextOptions) -> String {
     };
     line.push_str(&format!(
         " in {}",
-        plural(report.workloads.len(), "workload", "workloads")
+        plural(tally.workloads, "workload", "workloads")
     ));
-    let files: std::collections::HashSet<&str> = report
-        .workloads
-        .iter()
-        .map(|w| &*w.file)
-        .chain(report.images.iter().map(|i| &*i.file))
-        .collect();
-    if !files.is_empty() {
-        line.push_str(&format!(" from {}", plural(files.len(), "file", "files")));
+    if tally.files() > 0 {
+        line.push_str(&format!(" from {}", plural(tally.files(), "file", "files")));
     }
-    if !report.images.is_empty() {
+    if tally.images > 0 {
         line.push_str(&format!(
             " ({})",
-            plural(report.images.len(), "Dockerfile", "Dockerfiles")
+            plural(tally.images, "Dockerfile", "Dockerfiles")
         ));
     }
-    if !report.errors.is_empty() {
-        let errors = plural(report.errors.len(), "input error", "input errors");
+    if tally.input_errors > 0 {
+        let errors = plural(tally.input_errors, "input error", "input errors");
         line.push_str(&format!(
             "; {}",
             paint(opts.color, AnsiColor::BrightRed.on_default(), &errors)
         ));
     }
     line.push('.');
-    let jvms: Vec<&JvmSummary> = report
-        .workloads
-        .iter()
-        .flat_map(|w| w.containers.iter().filter_map(|c| c.jvm.as_ref()))
-        .chain(report.images.iter().filter_map(|i| i.jvm.as_ref()))
-        .collect();
-    if !jvms.is_empty() {
-        let a = &report.assumptions;
+    if tally.jvms {
         let cgroup = match a.cgroup {
             CgroupVersion::V1 => "v1",
             CgroupVersion::V2 => "v2",
@@ -465,7 +519,7 @@ fn summary_line(report: &AuditReport, opts: &TextOptions) -> String {
             " For JVMs assumed {} CPUs per node (--node-cpus), cgroup {cgroup} (--cgroup)",
             a.node_cpus
         ));
-        if jvms.iter().any(|j| j.jdk_assumed) {
+        if tally.jdk_assumed {
             line.push_str(&format!(
                 ", JDK {} where the image does not say (--jdk)",
                 a.default_jdk
@@ -475,7 +529,7 @@ fn summary_line(report: &AuditReport, opts: &TextOptions) -> String {
     }
     line.push_str(&format!(
         " Assumed node memory {} (set with --node-memory).",
-        fmt_bytes(report.assumptions.node_memory_bytes)
+        fmt_bytes(a.node_memory_bytes)
     ));
     line
 }

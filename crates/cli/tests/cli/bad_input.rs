@@ -11,14 +11,20 @@ fn alias_bomb() -> String {
     let mut s = String::from("apiVersion: v1\nkind: Pod\nmetadata:\n  name: lol\n  annotations:\n    a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let prev = format!("*a{}", i - 1);
-        s.push_str(&format!("    a{i}: &a{i} [{}]\n", [prev.as_str(); 9].join(", ")));
+        s.push_str(&format!(
+            "    a{i}: &a{i} [{}]\n",
+            [prev.as_str(); 9].join(", ")
+        ));
     }
     s.push_str("spec:\n  containers:\n  - name: a\n    env:\n    - {name: X, value: *a9}\n");
     s
 }
 
-/// Each bad file, what its error must say, and its line (`None`: no error expected).
-fn cases() -> Vec<(&'static str, Vec<u8>, Option<(&'static str, u64)>)> {
+/// A bad file, what its error must start with and its line (0: any line; `None`: no error).
+type Case = (&'static str, Vec<u8>, Option<(&'static str, u64)>);
+
+/// Every bad file.
+fn cases() -> Vec<Case> {
     vec![
         ("01-malformed.yaml", b"kind: Pod\nspec:\n  containers: [{name: a}\n  bad: x: y\n".to_vec(), Some(("invalid YAML: ", 4))),
         (
@@ -51,7 +57,11 @@ fn each_bad_input_alone() {
     d.create("zz-good.yaml", ERROR_FINDING);
     for (name, bytes, expected) in cases() {
         d.create(name, &bytes);
-        let o = d.oomdoc().args(["audit", name, "zz-good.yaml", "-f", "json"]).timeout(Duration::from_secs(10)).run();
+        let o = d
+            .oomdoc()
+            .args(["audit", name, "zz-good.yaml", "-f", "json"])
+            .timeout(Duration::from_secs(10))
+            .run();
         let v = o.json();
         let e = errors(&v);
         // The good file is audited after the bad one.
@@ -74,7 +84,11 @@ fn each_bad_input_alone() {
                 o.code(2);
                 // The text report names the file and line too.
                 let t = d.oomdoc().args(["audit", name, "zz-good.yaml"]).run();
-                let at = if line > 0 { format!("--> {name}:{line}:") } else { format!("--> {name}:") };
+                let at = if line > 0 {
+                    format!("--> {name}:{line}:")
+                } else {
+                    format!("--> {name}:")
+                };
                 assert!(t.stdout.contains(&at), "{name}: {}", t.stdout);
                 assert!(t.stdout.contains("error[OOM004]"), "{name}: {}", t.stdout);
             }
@@ -89,8 +103,18 @@ fn all_bad_inputs_in_one_directory() {
     for (name, bytes, _) in cases() {
         d.create(&format!("in/{name}"), &bytes);
     }
-    let v = d.oomdoc().args(["audit", "in", "-f", "json", "--threads", "2"]).timeout(Duration::from_secs(10)).run().code(2).json();
-    let expected: Vec<String> = cases().iter().filter(|c| c.2.is_some()).map(|c| format!("in/{}", c.0)).collect();
+    let v = d
+        .oomdoc()
+        .args(["audit", "in", "-f", "json", "--threads", "2"])
+        .timeout(Duration::from_secs(10))
+        .run()
+        .code(2)
+        .json();
+    let expected: Vec<String> = cases()
+        .iter()
+        .filter(|c| c.2.is_some())
+        .map(|c| format!("in/{}", c.0))
+        .collect();
     let files: Vec<String> = errors(&v).into_iter().map(|e| e.0).collect();
     assert_eq!(files, expected);
     let mut n = names(&v);
@@ -100,11 +124,19 @@ fn all_bad_inputs_in_one_directory() {
 
 #[test]
 fn alias_bomb_finishes_fast() {
-    let o = TestCommand::new(&oomdoc_bin()).args(["audit", "-"]).stdin(alias_bomb()).timeout(Duration::from_secs(20)).run();
+    let o = TestCommand::new(&oomdoc_bin())
+        .args(["audit", "-"])
+        .stdin(alias_bomb())
+        .timeout(Duration::from_secs(20))
+        .run();
     o.code(2);
     assert!(o.elapsed < Duration::from_secs(5), "{:?}", o.elapsed);
     assert!(o.stdout.contains("excessive aliasing"), "{}", o.stdout);
-    assert!(o.peak_rss_kib.is_none_or(|k| k < 200 * 1024), "{:?} KiB", o.peak_rss_kib);
+    assert!(
+        o.peak_rss_kib.is_none_or(|k| k < 200 * 1024),
+        "{:?} KiB",
+        o.peak_rss_kib
+    );
 }
 
 #[test]
@@ -115,11 +147,20 @@ fn unreadable_directory_entries_do_not_stop_or_hang_the_walk() {
     std::os::unix::fs::symlink(".", d.path().join("k8s/loop")).unwrap();
     // A FIFO nobody writes to: opening it would block forever, so it must not be opened.
     let fifo = d.path().join("k8s/pipe.yaml");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
     if !made {
         eprintln!("SKIP the FIFO case: mkfifo failed");
     }
-    let v = d.oomdoc().args(["audit", "k8s", "-f", "json"]).timeout(Duration::from_secs(20)).run().code(2).json();
+    let v = d
+        .oomdoc()
+        .args(["audit", "k8s", "-f", "json"])
+        .timeout(Duration::from_secs(20))
+        .run()
+        .code(2)
+        .json();
     assert_eq!(codes(&v), ["OOM004"]);
     let e = errors(&v);
     assert_eq!(e.len(), 2, "{e:?}");
@@ -134,7 +175,12 @@ fn a_directory_given_as_a_file_and_a_file_that_is_a_directory() {
     let d = Dir::new();
     d.create("dir.yaml/pod.yaml", ERROR_FINDING);
     // A directory named like a manifest is walked, not read.
-    let v = d.oomdoc().args(["audit", "dir.yaml", "-f", "json"]).run().code(1).json();
+    let v = d
+        .oomdoc()
+        .args(["audit", "dir.yaml", "-f", "json"])
+        .run()
+        .code(1)
+        .json();
     assert_eq!(codes(&v), ["OOM004"]);
     assert_eq!(errors(&v), []);
 }
@@ -143,7 +189,10 @@ fn a_directory_given_as_a_file_and_a_file_that_is_a_directory() {
 /// non-workloads), a Burstable Deployment every MiB; returns the number of Deployments.
 fn write_stream(w: &mut dyn Write, target: u64) -> std::io::Result<u64> {
     let dep = "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        resources:\n          requests: {memory: 1Gi}\n          limits: {memory: 2Gi}\n";
-    let cm = format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  big: |\n{}", format!("    {}\n", "x".repeat(60)).repeat(1000));
+    let cm = format!(
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  big: |\n{}",
+        format!("    {}\n", "x".repeat(60)).repeat(1000)
+    );
     let unit = format!("{dep}{}", cm.repeat(16));
     let mut written = 0;
     let mut n = 0;
@@ -178,7 +227,12 @@ fn big_stream_in_bounded_memory() {
     assert_eq!(v["workloads"].as_array().unwrap().len() as u64, units);
     assert_eq!(codes(&v).len() as u64, units);
     let rss = o.peak_rss_kib.expect("VmHWM is readable on Linux");
-    eprintln!("{} MiB in {:?}, peak RSS {} MiB, {units} workloads", target >> 20, o.elapsed, rss >> 10);
+    eprintln!(
+        "{} MiB in {:?}, peak RSS {} MiB, {units} workloads",
+        target >> 20,
+        o.elapsed,
+        rss >> 10
+    );
     // Far below the input: a few pieces, the largest document and the workloads found (a few KiB
     // each: 1,024 for 1 GiB).
     assert!(rss < 64 * 1024, "peak RSS {rss} KiB for {target} bytes");
@@ -194,4 +248,35 @@ impl Write for CountingSink {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// KNOWN BUG (crates/manifest `values.rs` `wrong_type` → `short`): a message quotes the value as
+/// written, line breaks included, although an `InputError` message is one line. The JSON carries
+/// the raw newlines, and the text report shows each as U+FFFD. Found by the `reader` fuzz target.
+#[test]
+fn error_messages_are_one_line() {
+    let text = "kind: CronJob\nmetadata: {name: nightly}\nspec:\n  jobTemplate: |\n    line one\n    line two\n";
+    let v = TestCommand::new(&oomdoc_bin())
+        .args(["audit", "-", "-f", "json"])
+        .stdin(text)
+        .run()
+        .code(2)
+        .json();
+    let e = errors(&v);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].2
+            .starts_with("spec.jobTemplate must be a mapping, got a string"),
+        "{e:?}"
+    );
+    assert!(
+        !e[0].2.contains('\n'),
+        "a message of more than one line: {:?}",
+        e[0].2
+    );
+    let o = TestCommand::new(&oomdoc_bin())
+        .args(["audit", "-"])
+        .stdin(text)
+        .run();
+    assert!(!o.stdout.contains('\u{FFFD}'), "{}", o.stdout);
 }

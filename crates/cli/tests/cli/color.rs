@@ -33,7 +33,10 @@ fn colour_always_forces_it_even_with_no_color() {
     assert!(text(&["--color=always"], &[("NO_COLOR", "1")]).contains(ESC));
     // The flag is global: before the command too. The text is the same without the escapes.
     let mut c = TestCommand::new(&oomdoc_bin());
-    let before = c.args(["--color", "always", "audit", "examples"]).run().stdout;
+    let before = c
+        .args(["--color", "always", "audit", "examples"])
+        .run()
+        .stdout;
     assert_eq!(before, always);
     assert_eq!(strip_ansi(&always), text(&["--color", "never"], &[]));
 }
@@ -44,7 +47,9 @@ fn strip_ansi(s: &str) -> String {
     while let Some(i) = rest.find(ESC) {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
-        let end = after.find(|c: char| c.is_ascii_alphabetic()).expect("an SGR sequence ends");
+        let end = after
+            .find(|c: char| c.is_ascii_alphabetic())
+            .expect("an SGR sequence ends");
         rest = &after[end + 1..];
     }
     out.push_str(rest);
@@ -60,7 +65,8 @@ fn on_a_terminal(env: &[(&str, &str)]) -> Option<String> {
     }
     let cmd = format!("{} audit examples", oomdoc_bin().display());
     let mut c = Command::new("/usr/bin/script");
-    c.args(["-q", "-e", "-c", &cmd, "/dev/null"]).current_dir(workspace_root());
+    c.args(["-q", "-e", "-c", &cmd, "/dev/null"])
+        .current_dir(workspace_root());
     for v in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR"] {
         c.env_remove(v);
     }
@@ -76,9 +82,13 @@ fn on_a_terminal(env: &[(&str, &str)]) -> Option<String> {
 
 #[test]
 fn colour_on_a_terminal_unless_no_color() {
-    let Some(tty) = on_a_terminal(&[]) else { return };
+    let Some(tty) = on_a_terminal(&[]) else {
+        return;
+    };
     assert!(tty.contains("\x1b[1m"), "{tty}");
-    let Some(no_color) = on_a_terminal(&[("NO_COLOR", "1")]) else { return };
+    let Some(no_color) = on_a_terminal(&[("NO_COLOR", "1")]) else {
+        return;
+    };
     assert!(!no_color.contains(ESC), "{no_color}");
     assert!(no_color.contains("info[OOM005]"), "{no_color}");
 }
@@ -86,6 +96,11 @@ fn colour_on_a_terminal_unless_no_color() {
 /// no-color.org: NO_COLOR disables colour "when present and not an empty string".
 #[test]
 fn an_empty_no_color_does_not_disable_colour() {
-    let Some(tty) = on_a_terminal(&[("NO_COLOR", "")]) else { return };
-    assert!(tty.contains("\x1b[1m"), "NO_COLOR= (empty) disabled colour:\n{tty}");
+    let Some(tty) = on_a_terminal(&[("NO_COLOR", "")]) else {
+        return;
+    };
+    assert!(
+        tty.contains("\x1b[1m"),
+        "NO_COLOR= (empty) disabled colour:\n{tty}"
+    );
 }

@@ -12,7 +12,15 @@ use crate::util::*;
 fn deterministic(bin: &Path, paths: &[PathBuf]) -> (usize, Duration) {
     let run = |threads: &str| {
         let o = TestCommand::new(bin)
-            .args(["audit", "-f", "json", "--fail-on", "never", "--threads", threads])
+            .args([
+                "audit",
+                "-f",
+                "json",
+                "--fail-on",
+                "never",
+                "--threads",
+                threads,
+            ])
             .args(paths)
             .timeout(Duration::from_secs(300))
             .run();
@@ -21,10 +29,16 @@ fn deterministic(bin: &Path, paths: &[PathBuf]) -> (usize, Duration) {
     };
     let one = run("1");
     let two = run("2");
-    assert!(one.stdout == two.stdout, "--threads 1 and --threads 2 differ on {paths:?}");
+    assert!(
+        one.stdout == two.stdout,
+        "--threads 1 and --threads 2 differ on {paths:?}"
+    );
     let v = one.json();
     assert_eq!(errors(&v), [], "input errors on the corpus");
-    (v["workloads"].as_array().unwrap().len(), one.elapsed.max(two.elapsed))
+    (
+        v["workloads"].as_array().unwrap().len(),
+        one.elapsed.max(two.elapsed),
+    )
 }
 
 /// Bytes and files under `dir`.
@@ -32,7 +46,11 @@ fn size(dir: &Path) -> (u64, u32) {
     let mut total = (0, 0);
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let m = e.metadata().unwrap();
-        let (b, f) = if m.is_dir() { size(&e.path()) } else { (m.len(), 1) };
+        let (b, f) = if m.is_dir() {
+            size(&e.path())
+        } else {
+            (m.len(), 1)
+        };
         total = (total.0 + b, total.1 + f);
     }
     total
@@ -49,14 +67,21 @@ fn corpus_is_deterministic_across_threads_and_reads_cleanly() {
     // The release build reads the whole corpus in ~0.2 s; an unoptimised debug reader has taken
     // ~20 s (~12 ms a file). Read the five smallest projects first, and the whole only when the
     // same pace would take less than 5 s.
-    let mut projects: Vec<((u64, u32), PathBuf)> = std::fs::read_dir(&corpus).unwrap().flatten().map(|e| (size(&e.path()), e.path())).collect();
+    let mut projects: Vec<((u64, u32), PathBuf)> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .flatten()
+        .map(|e| (size(&e.path()), e.path()))
+        .collect();
     projects.sort();
     let small: Vec<PathBuf> = projects.iter().take(5).map(|p| p.1.clone()).collect();
     let small_files: u32 = projects.iter().take(5).map(|p| p.0 .1).sum();
     let all_files: u32 = projects.iter().map(|p| p.0 .1).sum();
     let (n, took) = deterministic(&bin, &small);
     assert!(n > 0, "no workload in {small:?}");
-    eprintln!("corpus: {} projects, {small_files} files, {n} workloads, {took:?}", small.len());
+    eprintln!(
+        "corpus: {} projects, {small_files} files, {n} workloads, {took:?}",
+        small.len()
+    );
     let estimate = took * all_files / small_files.max(1);
     if estimate > Duration::from_secs(5) {
         eprintln!(

@@ -8,9 +8,16 @@ fn guaranteed_pod_is_clean() {
     d.create("pod.yaml", GUARANTEED);
     let o = d.oomdoc().args(["audit", "pod.yaml"]).run();
     o.code(0);
-    assert!(o.stdout.starts_with("No findings in 1 workload"), "{}", o.stdout);
+    assert!(
+        o.stdout.starts_with("No findings in 1 workload"),
+        "{}",
+        o.stdout
+    );
     assert!(o.stderr.is_empty(), "{}", o.stderr);
-    let j = d.oomdoc().args(["audit", "pod.yaml", "--format", "json"]).run();
+    let j = d
+        .oomdoc()
+        .args(["audit", "pod.yaml", "--format", "json"])
+        .run();
     j.code(0);
     let v = j.json();
     assert_eq!(v["workloads"][0]["qos_class"], "Guaranteed");
@@ -24,8 +31,17 @@ fn fail_on_thresholds() {
     d.create("warning.yaml", WARNING_ONLY);
     d.create("error.yaml", ERROR_FINDING);
     // The fixtures hold what their names say, and nothing else.
-    for (file, code) in [("info.yaml", "OOM005"), ("warning.yaml", "OOM001"), ("error.yaml", "OOM004")] {
-        let v = d.oomdoc().args(["audit", file, "-f", "json", "--fail-on", "never"]).run().code(0).json();
+    for (file, code) in [
+        ("info.yaml", "OOM005"),
+        ("warning.yaml", "OOM001"),
+        ("error.yaml", "OOM004"),
+    ] {
+        let v = d
+            .oomdoc()
+            .args(["audit", file, "-f", "json", "--fail-on", "never"])
+            .run()
+            .code(0)
+            .json();
         assert_eq!(codes(&v), [code], "{file}");
     }
     let table = [
@@ -52,14 +68,25 @@ fn fail_on_thresholds() {
             c.args(["--fail-on", f]);
         }
         let o = c.run();
-        assert_eq!(o.code, expected, "{file} --fail-on {fail_on:?}:\n{}", o.stdout);
+        assert_eq!(
+            o.code, expected,
+            "{file} --fail-on {fail_on:?}:\n{}",
+            o.stdout
+        );
         // The report is the same whatever the threshold.
         assert!(o.stdout.contains(&format!("--> {file}:")), "{}", o.stdout);
     }
     // All three together: the worst decides.
-    let o = d.oomdoc().args(["audit", ".", "--fail-on", "warning"]).run();
+    let o = d
+        .oomdoc()
+        .args(["audit", ".", "--fail-on", "warning"])
+        .run();
     o.code(1);
-    assert!(o.stdout.starts_with("error[OOM004]") || o.stdout.contains("\nerror[OOM004]"), "{}", o.stdout);
+    assert!(
+        o.stdout.starts_with("error[OOM004]") || o.stdout.contains("\nerror[OOM004]"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]
@@ -67,13 +94,34 @@ fn usage_errors_exit_2_without_a_report() {
     let d = Dir::new();
     d.create("pod.yaml", GUARANTEED);
     let cases: &[(&[&str], &str)] = &[
-        (&["audit", "--bogus", "pod.yaml"], "unexpected argument '--bogus'"),
-        (&["audit", "pod.yaml", "--node-memory", "1GB"], "invalid value '1GB' for '--node-memory"),
-        (&["audit", "pod.yaml", "--node-memory", "0"], "must be a positive number of bytes"),
-        (&["audit", "pod.yaml", "--node-memory=-1Gi"], "must be a positive number of bytes"),
-        (&["audit", "pod.yaml", "--format", "yaml"], "invalid value 'yaml'"),
-        (&["audit", "pod.yaml", "--fail-on", "fatal"], "invalid value 'fatal'"),
-        (&["audit", "pod.yaml", "--threads", "many"], "invalid value 'many'"),
+        (
+            &["audit", "--bogus", "pod.yaml"],
+            "unexpected argument '--bogus'",
+        ),
+        (
+            &["audit", "pod.yaml", "--node-memory", "1GB"],
+            "invalid value '1GB' for '--node-memory",
+        ),
+        (
+            &["audit", "pod.yaml", "--node-memory", "0"],
+            "must be a positive number of bytes",
+        ),
+        (
+            &["audit", "pod.yaml", "--node-memory=-1Gi"],
+            "must be a positive number of bytes",
+        ),
+        (
+            &["audit", "pod.yaml", "--format", "yaml"],
+            "invalid value 'yaml'",
+        ),
+        (
+            &["audit", "pod.yaml", "--fail-on", "fatal"],
+            "invalid value 'fatal'",
+        ),
+        (
+            &["audit", "pod.yaml", "--threads", "many"],
+            "invalid value 'many'",
+        ),
         (&["audit"], "required"),
         (&["frobnicate"], "unrecognized subcommand"),
         (&[], "Usage"),
@@ -81,14 +129,21 @@ fn usage_errors_exit_2_without_a_report() {
     for (args, message) in cases {
         let o = d.oomdoc().args(*args).run();
         assert_eq!(o.code, 2, "{args:?}: {o:?}");
-        assert!(o.stderr.contains(message), "{args:?}: stderr lacks {message:?}:\n{}", o.stderr);
+        assert!(
+            o.stderr.contains(message),
+            "{args:?}: stderr lacks {message:?}:\n{}",
+            o.stderr
+        );
         assert!(o.stdout.is_empty(), "{args:?}: {}", o.stdout);
     }
     // --help and --version are not errors.
     d.oomdoc().args(["--help"]).run().code(0);
     let v = d.oomdoc().args(["--version"]).run();
     v.code(0);
-    assert_eq!(v.stdout.trim(), format!("oomdoc {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        v.stdout.trim(),
+        format!("oomdoc {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -96,7 +151,10 @@ fn missing_file_exits_2_and_the_other_files_are_still_audited() {
     let d = Dir::new();
     d.create("error.yaml", ERROR_FINDING);
     d.create("warning.yaml", WARNING_ONLY);
-    let o = d.oomdoc().args(["audit", "error.yaml", "missing.yaml", "warning.yaml"]).run();
+    let o = d
+        .oomdoc()
+        .args(["audit", "error.yaml", "missing.yaml", "warning.yaml"])
+        .run();
     o.code(2);
     assert!(o.stdout.contains("error[OOM004]"), "{}", o.stdout);
     assert!(o.stdout.contains("warning[OOM001]"), "{}", o.stdout);
@@ -105,7 +163,16 @@ fn missing_file_exits_2_and_the_other_files_are_still_audited() {
     // Input errors win over findings and over --fail-on never.
     let v = d
         .oomdoc()
-        .args(["audit", "error.yaml", "missing.yaml", "warning.yaml", "-f", "json", "--fail-on", "never"])
+        .args([
+            "audit",
+            "error.yaml",
+            "missing.yaml",
+            "warning.yaml",
+            "-f",
+            "json",
+            "--fail-on",
+            "never",
+        ])
         .run()
         .code(2)
         .json();
@@ -119,7 +186,10 @@ fn missing_file_exits_2_and_the_other_files_are_still_audited() {
 #[test]
 fn malformed_yaml_exits_2_and_the_other_files_are_still_audited() {
     let d = Dir::new();
-    d.create("a-broken.yaml", "kind: Pod\nspec:\n  containers: [{name: a}\n  bad: x: y\n");
+    d.create(
+        "a-broken.yaml",
+        "kind: Pod\nspec:\n  containers: [{name: a}\n  bad: x: y\n",
+    );
     d.create("b-error.yaml", ERROR_FINDING);
     for fail_on in ["error", "never"] {
         let o = d.oomdoc().args(["audit", ".", "--fail-on", fail_on]).run();
@@ -129,4 +199,44 @@ fn malformed_yaml_exits_2_and_the_other_files_are_still_audited() {
         assert!(o.stdout.contains("error[OOM004]"), "{}", o.stdout);
         assert!(o.stdout.contains("--> ./b-error.yaml:10:"), "{}", o.stdout);
     }
+}
+
+/// `oomdoc audit . | head`: a reader that goes away is not an error.
+#[test]
+fn closed_stdout_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let d = Dir::new();
+    // About 1.5 MB of text report, far more than a pipe holds.
+    let pods: String = (0..3000)
+        .map(|i| {
+            format!(
+                "---\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  containers: [{{name: a}}]\n"
+            )
+        })
+        .collect();
+    d.create("many.yaml", pods);
+    let mut child = Command::new(oomdoc_bin())
+        .args(["audit", "many.yaml", "--fail-on", "never"])
+        .current_dir(d.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is closed here.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(first.starts_with(b"warning[OOM003]"));
 }

@@ -6,7 +6,15 @@ use crate::util::*;
 
 /// The schema's keys, as issue 2 fixes them.
 const TOP: &[&str] = &["workloads", "findings", "errors", "assumptions"];
-const WORKLOAD: &[&str] = &["file", "line", "kind", "namespace", "name", "qos_class", "containers"];
+const WORKLOAD: &[&str] = &[
+    "file",
+    "line",
+    "kind",
+    "namespace",
+    "name",
+    "qos_class",
+    "containers",
+];
 const CONTAINER: &[&str] = &[
     "name",
     "init",
@@ -17,7 +25,17 @@ const CONTAINER: &[&str] = &[
     "memory_limit_source",
     "oom_score_adj",
 ];
-const FINDING: &[&str] = &["code", "severity", "file", "line", "column", "workload", "container", "message", "help"];
+const FINDING: &[&str] = &[
+    "code",
+    "severity",
+    "file",
+    "line",
+    "column",
+    "workload",
+    "container",
+    "message",
+    "help",
+];
 const ERROR: &[&str] = &["file", "line", "column", "message"];
 const ASSUMPTIONS: &[&str] = &["node_memory_bytes"];
 
@@ -34,7 +52,9 @@ const ADDED: &[(&str, &str)] = &[
 
 /// Checks that `v` has every key of `expected`, and no other key but those listed in [`ADDED`].
 fn keys(what: &str, v: &Value, expected: &[&str]) {
-    let got = v.as_object().unwrap_or_else(|| panic!("{what} is not an object: {v}"));
+    let got = v
+        .as_object()
+        .unwrap_or_else(|| panic!("{what} is not an object: {v}"));
     for k in expected {
         assert!(got.contains_key(*k), "{what}: no {k:?} in {v}");
     }
@@ -50,25 +70,59 @@ fn check_schema(v: &Value) {
     keys("report", v, TOP);
     for w in v["workloads"].as_array().unwrap() {
         keys("workload", w, WORKLOAD);
-        assert!(w["line"].is_u64() && w["file"].is_string() && w["kind"].is_string() && w["namespace"].is_string());
+        assert!(
+            w["line"].is_u64()
+                && w["file"].is_string()
+                && w["kind"].is_string()
+                && w["namespace"].is_string()
+        );
         assert!(w["name"].is_string() || w["name"].is_null());
-        assert!(["Guaranteed", "Burstable", "BestEffort"].contains(&w["qos_class"].as_str().unwrap()), "{w}");
+        assert!(
+            ["Guaranteed", "Burstable", "BestEffort"].contains(&w["qos_class"].as_str().unwrap()),
+            "{w}"
+        );
         for c in w["containers"].as_array().unwrap() {
             keys("container", c, CONTAINER);
-            assert!(c["init"].is_boolean() && c["sidecar"].is_boolean() && c["oom_score_adj"].is_i64(), "{c}");
-            for (bytes, source) in [("memory_request_bytes", "memory_request_source"), ("memory_limit_bytes", "memory_limit_source")] {
+            assert!(
+                c["init"].is_boolean() && c["sidecar"].is_boolean() && c["oom_score_adj"].is_i64(),
+                "{c}"
+            );
+            for (bytes, source) in [
+                ("memory_request_bytes", "memory_request_source"),
+                ("memory_limit_bytes", "memory_limit_source"),
+            ] {
                 assert_eq!(c[bytes].is_null(), c[source].is_null(), "{c}");
                 assert!(c[bytes].is_null() || c[bytes].is_i64(), "{c}");
-                assert!(c[source].is_null() || ["manifest", "limit", "limitrange"].contains(&c[source].as_str().unwrap()), "{c}");
+                assert!(
+                    c[source].is_null()
+                        || ["manifest", "limit", "limitrange"]
+                            .contains(&c[source].as_str().unwrap()),
+                    "{c}"
+                );
             }
         }
     }
     for f in v["findings"].as_array().unwrap() {
         keys("finding", f, FINDING);
-        assert!(["error", "warning", "info"].contains(&f["severity"].as_str().unwrap()), "{f}");
-        assert!(oomdoc_audit::rule(f["code"].as_str().unwrap()).is_some(), "{f}");
-        assert!(f["line"].is_u64() && f["column"].is_u64() && f["message"].is_string() && f["help"].is_string(), "{f}");
-        assert!(f["container"].is_string() || f["container"].is_null(), "{f}");
+        assert!(
+            ["error", "warning", "info"].contains(&f["severity"].as_str().unwrap()),
+            "{f}"
+        );
+        assert!(
+            oomdoc_audit::rule(f["code"].as_str().unwrap()).is_some(),
+            "{f}"
+        );
+        assert!(
+            f["line"].is_u64()
+                && f["column"].is_u64()
+                && f["message"].is_string()
+                && f["help"].is_string(),
+            "{f}"
+        );
+        assert!(
+            f["container"].is_string() || f["container"].is_null(),
+            "{f}"
+        );
     }
     for e in v["errors"].as_array().unwrap() {
         keys("error", e, ERROR);
@@ -82,9 +136,15 @@ fn check_schema(v: &Value) {
 fn schema_of_a_report_with_everything() {
     let root = workspace_root();
     let d = Dir::new();
-    d.create("bad.yaml", "kind: Pod\nspec:\n  containers:\n  - name: a\n    resources: {limits: {memory: 1GB}}\n");
+    d.create(
+        "bad.yaml",
+        "kind: Pod\nspec:\n  containers:\n  - name: a\n    resources: {limits: {memory: 1GB}}\n",
+    );
     let mut c = TestCommand::new(&oomdoc_bin());
-    c.args(["audit", "-f", "json"]).arg(root.join("examples")).arg(d.path().join("bad.yaml")).arg(d.path().join("missing.yaml"));
+    c.args(["audit", "-f", "json"])
+        .arg(root.join("examples"))
+        .arg(d.path().join("bad.yaml"))
+        .arg(d.path().join("missing.yaml"));
     let v = c.run().code(2).json();
     check_schema(&v);
     assert_eq!(errors(&v).len(), 2, "{}", v["errors"]);
@@ -107,7 +167,19 @@ fn nulls_defaults_and_sources() {
         "ns.yaml",
         "kind: LimitRange\nmetadata: {name: lr, namespace: team}\nspec:\n  limits:\n  - type: Container\n    default: {memory: 512Mi}\n    defaultRequest: {memory: 256Mi}\n---\nkind: Pod\nmetadata: {name: in-team, namespace: team}\nspec:\n  containers:\n  - name: c\n    resources: {requests: {memory: 128Mi}}\n",
     );
-    let v = d.oomdoc().args(["audit", "pod.yaml", "ns.yaml", "-f", "json", "--node-memory", "8Gi"]).run().json();
+    let v = d
+        .oomdoc()
+        .args([
+            "audit",
+            "pod.yaml",
+            "ns.yaml",
+            "-f",
+            "json",
+            "--node-memory",
+            "8Gi",
+        ])
+        .run()
+        .json();
     check_schema(&v);
     let w = &v["workloads"][0];
     assert_eq!(w["namespace"], "default");
@@ -117,7 +189,12 @@ fn nulls_defaults_and_sources() {
     assert_eq!(limited["memory_request_source"], "limit");
     assert_eq!(limited["memory_limit_source"], "manifest");
     let bare = &w["containers"][1];
-    for k in ["memory_request_bytes", "memory_limit_bytes", "memory_request_source", "memory_limit_source"] {
+    for k in [
+        "memory_request_bytes",
+        "memory_limit_bytes",
+        "memory_request_source",
+        "memory_limit_source",
+    ] {
         assert!(bare[k].is_null(), "{k}: {bare}");
     }
     let team = &v["workloads"][1]["containers"][0];
@@ -136,7 +213,10 @@ fn sarif_schema() -> Option<Value> {
     match std::fs::read_to_string(&path) {
         Ok(s) => Some(serde_json::from_str(&s).expect("the schema is JSON")),
         Err(e) => {
-            eprintln!("SKIP SARIF schema validation: cannot read {}: {e}", path.display());
+            eprintln!(
+                "SKIP SARIF schema validation: cannot read {}: {e}",
+                path.display()
+            );
             None
         }
     }
@@ -147,34 +227,73 @@ fn sarif_validates_against_the_2_1_0_schema() {
     let root = workspace_root();
     let d = Dir::new();
     d.create("bad.yaml", "kind: Pod\nspec: [\n");
-    d.create("helm.yaml", "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n");
+    d.create(
+        "helm.yaml",
+        "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n",
+    );
     let runs: Vec<Vec<std::ffi::OsString>> = vec![
         vec![root.join("examples").into()],
-        vec![root.join("examples").into(), d.path().join("bad.yaml").into(), d.path().join("helm.yaml").into(), d.path().join("missing.yaml").into()],
+        vec![
+            root.join("examples").into(),
+            d.path().join("bad.yaml").into(),
+            d.path().join("helm.yaml").into(),
+            d.path().join("missing.yaml").into(),
+        ],
         vec!["-".into()],
     ];
     let schema = sarif_schema();
-    let validator = schema.as_ref().map(|s| jsonschema::options().should_validate_formats(true).build(s).expect("the schema compiles"));
+    let validator = schema.as_ref().map(|s| {
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(s)
+            .expect("the schema compiles")
+    });
     for args in runs {
-        let o = TestCommand::new(&oomdoc_bin()).args(["audit", "--format", "sarif"]).args(&args).stdin(ERROR_FINDING).run();
+        let o = TestCommand::new(&oomdoc_bin())
+            .args(["audit", "--format", "sarif"])
+            .args(&args)
+            .stdin(ERROR_FINDING)
+            .run();
         assert!(o.code == 1 || o.code == 2, "{o:?}");
         let v = o.json();
         assert_eq!(v["version"], "2.1.0");
         let results = v["runs"][0]["results"].as_array().unwrap();
-        let json = TestCommand::new(&oomdoc_bin()).args(["audit", "--format", "json"]).args(&args).stdin(ERROR_FINDING).run().json();
+        let json = TestCommand::new(&oomdoc_bin())
+            .args(["audit", "--format", "json"])
+            .args(&args)
+            .stdin(ERROR_FINDING)
+            .run()
+            .json();
         let findings = json["findings"].as_array().unwrap();
-        assert!(results.len() >= findings.len() && !results.is_empty(), "{args:?}");
+        assert!(
+            results.len() >= findings.len() && !results.is_empty(),
+            "{args:?}"
+        );
         for f in findings {
-            assert!(results.iter().any(|r| r["ruleId"] == f["code"]), "{f} missing from SARIF");
+            assert!(
+                results.iter().any(|r| r["ruleId"] == f["code"]),
+                "{f} missing from SARIF"
+            );
         }
         if let Some(validator) = &validator {
-            let errs: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
-            assert!(errs.is_empty(), "{args:?}: SARIF does not validate:\n{}\n{v:#}", errs.join("\n"));
+            let errs: Vec<String> = validator
+                .iter_errors(&v)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(
+                errs.is_empty(),
+                "{args:?}: SARIF does not validate:\n{}\n{v:#}",
+                errs.join("\n")
+            );
         }
     }
     // Guard the guard: the validator does reject a broken log.
     if let Some(validator) = &validator {
-        let mut v = TestCommand::new(&oomdoc_bin()).args(["audit", "-f", "sarif"]).arg(root.join("examples")).run().json();
+        let mut v = TestCommand::new(&oomdoc_bin())
+            .args(["audit", "-f", "sarif"])
+            .arg(root.join("examples"))
+            .run()
+            .json();
         v["runs"][0]["results"][0]["level"] = "fatal".into();
         assert!(!validator.is_valid(&v));
     }

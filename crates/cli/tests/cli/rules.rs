@@ -18,12 +18,21 @@ fn rules_lists_every_rule_of_the_registry() {
     assert_eq!(lines.len(), RULES.len(), "{}", o.stdout);
     for (line, rule) in lines.iter().zip(RULES) {
         let cols: Vec<&str> = line.split_whitespace().collect();
-        assert_eq!(cols[..3], [rule.code, rule.severity.as_str(), rule.name], "{line}");
+        assert_eq!(
+            cols[..3],
+            [rule.code, rule.severity.as_str(), rule.name],
+            "{line}"
+        );
         assert!(line.ends_with(rule.title), "{line}");
     }
     assert!(RULES.iter().any(|r| r.code == "OOM003"));
     let json = oomdoc(&["rules", "--format", "json"]).json();
-    let codes: Vec<&str> = json.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, RULES.iter().map(|r| r.code).collect::<Vec<_>>());
 }
 
@@ -33,15 +42,30 @@ fn rules_code_explains_one_rule() {
         let o = oomdoc(&["rules", rule.code]);
         o.code(0);
         let s = &o.stdout;
-        assert!(s.starts_with(&format!("# {} {} ({})", rule.code, rule.name, rule.severity.as_str())), "{s}");
+        assert!(
+            s.starts_with(&format!(
+                "# {} {} ({})",
+                rule.code,
+                rule.name,
+                rule.severity.as_str()
+            )),
+            "{s}"
+        );
         for part in [rule.title, rule.explanation, rule.fix] {
             let first = part.lines().next().unwrap();
             assert!(s.contains(first), "{}: missing {first:?}", rule.code);
         }
-        assert!(s.contains(rule.example.lines().next().unwrap()), "{}: no example", rule.code);
+        assert!(
+            s.contains(rule.example.lines().next().unwrap()),
+            "{}: no example",
+            rule.code
+        );
     }
     let s = oomdoc(&["rules", "OOM003"]).stdout;
-    assert!(s.contains("BestEffort") && s.contains("oom_score_adj") && s.contains("1000"), "{s}");
+    assert!(
+        s.contains("BestEffort") && s.contains("oom_score_adj") && s.contains("1000"),
+        "{s}"
+    );
     let one = oomdoc(&["rules", "OOM003", "-f", "json"]).json();
     assert_eq!(one["code"], "OOM003");
 }
@@ -62,18 +86,32 @@ fn help_of_each_command_shows_examples() {
         let o = oomdoc(&[cmd, "--help"]);
         o.code(0);
         assert!(o.stdout.contains("Examples:"), "{cmd}: {}", o.stdout);
-        assert!(o.stdout.contains(&format!("  oomdoc {cmd}")), "{cmd}: {}", o.stdout);
+        assert!(
+            o.stdout.contains(&format!("  oomdoc {cmd}")),
+            "{cmd}: {}",
+            o.stdout
+        );
         let short = oomdoc(&["help", cmd]);
         short.code(0);
         assert!(short.stdout.contains("Examples:"), "help {cmd}");
     }
     let audit = oomdoc(&["audit", "--help"]).stdout;
-    for needle in ["helm template", "| oomdoc audit -", "--format sarif", "--fail-on warning", "Exit status", "oomdoc.dev/ignore"] {
+    for needle in [
+        "helm template",
+        "| oomdoc audit -",
+        "--format sarif",
+        "--fail-on warning",
+        "Exit status",
+        "oomdoc.dev/ignore",
+    ] {
         assert!(audit.contains(needle), "audit --help lacks {needle:?}");
     }
     let top = oomdoc(&["--help"]).stdout;
     for cmd in ["audit", "jvm", "rules"] {
-        assert!(top.lines().any(|l| l.trim_start().starts_with(cmd)), "--help lacks {cmd}: {top}");
+        assert!(
+            top.lines().any(|l| l.trim_start().starts_with(cmd)),
+            "--help lacks {cmd}: {top}"
+        );
     }
 }
 
@@ -100,10 +138,20 @@ fn kubectl_plugin_behaves_like_oomdoc() {
         &["--version"],
     ];
     for args in runs {
-        let a = TestCommand::new(&oomdoc_bin()).args(*args).stdin(ERROR_FINDING).run();
-        let b = TestCommand::new(&kubectl_bin()).args(*args).stdin(ERROR_FINDING).run();
+        let a = TestCommand::new(&oomdoc_bin())
+            .args(*args)
+            .stdin(ERROR_FINDING)
+            .run();
+        let b = TestCommand::new(&kubectl_bin())
+            .args(*args)
+            .stdin(ERROR_FINDING)
+            .run();
         // Usage messages name the program as it was called.
         let b_stderr = b.stderr.replace("kubectl-oomdoc", "oomdoc");
-        assert_eq!((a.code, &a.stdout, &a.stderr), (b.code, &b.stdout, &b_stderr), "{args:?}");
+        assert_eq!(
+            (a.code, &a.stdout, &a.stderr),
+            (b.code, &b.stdout, &b_stderr),
+            "{args:?}"
+        );
     }
 }

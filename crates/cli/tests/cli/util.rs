@@ -100,7 +100,10 @@ fn newest_source(dir: &Path) -> Option<std::time::SystemTime> {
 
 /// The workspace root (two levels above this crate).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// A temporary directory, removed when dropped.
@@ -110,7 +113,12 @@ pub struct Dir {
 
 impl Dir {
     pub fn new() -> Dir {
-        Dir { tmp: tempfile::Builder::new().prefix("oomdoc-cli-").tempdir().unwrap() }
+        Dir {
+            tmp: tempfile::Builder::new()
+                .prefix("oomdoc-cli-")
+                .tempdir()
+                .unwrap(),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -133,10 +141,13 @@ impl Dir {
     }
 }
 
+/// Writes a command's stdin.
+type StdinWriter = Box<dyn FnOnce(&mut dyn Write) + Send>;
+
 /// A command to run: the binary under test, no colour variables from the outside, a timeout.
 pub struct TestCommand {
     pub cmd: Command,
-    stdin: Option<Box<dyn FnOnce(&mut dyn Write) + Send>>,
+    stdin: Option<StdinWriter>,
     timeout: Duration,
 }
 
@@ -154,11 +165,21 @@ pub struct Output {
 impl TestCommand {
     pub fn new(bin: &Path) -> TestCommand {
         let mut cmd = Command::new(bin);
-        for v in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "TERM"] {
+        for v in [
+            "NO_COLOR",
+            "CLICOLOR",
+            "CLICOLOR_FORCE",
+            "FORCE_COLOR",
+            "TERM",
+        ] {
             cmd.env_remove(v);
         }
         cmd.current_dir(workspace_root());
-        TestCommand { cmd, stdin: None, timeout: Duration::from_secs(60) }
+        TestCommand {
+            cmd,
+            stdin: None,
+            timeout: Duration::from_secs(60),
+        }
     }
 
     pub fn args<I, S>(&mut self, args: I) -> &mut Self
@@ -202,7 +223,11 @@ impl TestCommand {
     /// Runs it; panics on timeout, or when the binary panicked.
     pub fn run(&mut self) -> Output {
         let start = Instant::now();
-        self.cmd.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        self.cmd.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = self.cmd.spawn().expect("the binary starts");
         let writer = self.stdin.take().map(|f| {
@@ -224,7 +249,11 @@ impl TestCommand {
         let status_file = format!("/proc/{}/status", child.id());
         let mut peak_rss_kib = None;
         let status = loop {
-            if let Some(hwm) = std::fs::read_to_string(&status_file).ok().as_deref().and_then(vm_hwm) {
+            if let Some(hwm) = std::fs::read_to_string(&status_file)
+                .ok()
+                .as_deref()
+                .and_then(vm_hwm)
+            {
                 peak_rss_kib = Some(hwm);
             }
             if let Some(s) = child.try_wait().unwrap() {
@@ -242,7 +271,13 @@ impl TestCommand {
         }
         let stdout = String::from_utf8(out_t.join().unwrap()).expect("stdout is UTF-8");
         let stderr = String::from_utf8_lossy(&err_t.join().unwrap()).into_owned();
-        let o = Output { code: status.code().unwrap_or(-1), stdout, stderr, elapsed: start.elapsed(), peak_rss_kib };
+        let o = Output {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+            elapsed: start.elapsed(),
+            peak_rss_kib,
+        };
         assert!(
             !o.stderr.contains("panicked") && status.code().is_some(),
             "{:?} crashed: {status:?}\n{}",
@@ -262,19 +297,32 @@ fn vm_hwm(status: &str) -> Option<u64> {
 impl Output {
     /// Asserts the exit code, showing the output when it differs.
     pub fn code(&self, expected: i32) -> &Self {
-        assert_eq!(self.code, expected, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, expected,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 }
 
 /// The codes of a JSON report's findings.
 pub fn codes(report: &Value) -> Vec<String> {
-    report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect()
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// The JSON report's errors as (file, line, message).
@@ -284,12 +332,21 @@ pub fn errors(report: &Value) -> Vec<(String, Option<u64>, String)> {
         .unwrap()
         .iter()
         .map(|e| {
-            (e["file"].as_str().unwrap().to_string(), e["line"].as_u64(), e["message"].as_str().unwrap().to_string())
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64(),
+                e["message"].as_str().unwrap().to_string(),
+            )
         })
         .collect()
 }
 
 /// The names of the JSON report's workloads.
 pub fn names(report: &Value) -> Vec<String> {
-    report["workloads"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap_or("?").to_string()).collect()
+    report["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap_or("?").to_string())
+        .collect()
 }

@@ -4,6 +4,7 @@ mod bytes;
 mod json;
 mod rules;
 mod sarif;
+mod sink;
 mod sources;
 mod text;
 

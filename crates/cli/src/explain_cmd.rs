@@ -1,0 +1,135 @@
+//! `oomdoc explain FILE... | -`: reads each input, detected by content, and prints a verdict per
+//! death. Kernel logs and container logs are streamed line by line (bounded memory on any size);
+//! other inputs (pod objects, events, describe, hs_err, cgroup files, NMT, PrintFlagsFinal) are
+//! read whole up to [`MAX_WHOLE`].
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+use oomdoc_evidence::jvm_log::parse_jvm_line;
+use oomdoc_evidence::{detect, KernelEvent, KernelReader, Kind};
+use oomdoc_explain::collect::heap_option;
+use oomdoc_explain::{explain, Facts, Src};
+
+use crate::args::{ExplainArgs, RulesFormat};
+
+/// Largest input read whole (pod lists, events, describe output, hs_err files).
+pub(crate) const MAX_WHOLE: u64 = 256 << 20;
+/// Bytes looked at to detect what an input is.
+const HEAD: usize = 8192;
+
+pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
+    let mut facts = Facts::new();
+    let mut unreadable = false;
+    for path in &args.files {
+        let name = path.to_string_lossy().into_owned();
+        let r = if name == "-" {
+            read_input(
+                &name,
+                BufReader::with_capacity(1 << 16, io::stdin().lock()),
+                &mut facts,
+            )
+        } else {
+            open(path)
+                .and_then(|f| read_input(&name, BufReader::with_capacity(1 << 16, f), &mut facts))
+        };
+        if let Err(e) = r {
+            facts.add_error(format!("{name}: {e}"));
+            unreadable = true;
+        }
+    }
+    let e = explain(&facts);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match args.format {
+        RulesFormat::Text => oomdoc_report::write_explain_text(&e, &mut out)?,
+        RulesFormat::Json => oomdoc_report::write_explain_json(&e, &mut out)?,
+    }
+    out.flush()?;
+    Ok(if unreadable || !e.errors.is_empty() {
+        crate::EXIT_ERROR
+    } else if e.explained() {
+        0
+    } else {
+        1
+    })
+}
+
+fn open(path: &Path) -> io::Result<File> {
+    let f = File::open(path)?;
+    if f.metadata()?.is_dir() {
+        return Err(io::Error::other("is a directory; pass the files in it"));
+    }
+    Ok(f)
+}
+
+/// Reads the first `HEAD` bytes (or fewer at end of input).
+fn head<R: Read>(r: &mut R) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(HEAD);
+    r.by_ref().take(HEAD as u64).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+fn read_input<R: BufRead>(name: &str, mut r: R, facts: &mut Facts) -> io::Result<()> {
+    let head = head(&mut r)?;
+    let head_str = String::from_utf8_lossy(&head);
+    // A multi-byte character may be cut at the end of the head: drop a trailing U+FFFD.
+    let kind = detect(head_str.trim_end_matches('\u{FFFD}'));
+    let mut all = io::Cursor::new(head).chain(r);
+    match kind {
+        Kind::KernelLog => {
+            for ev in KernelReader::new(BufReader::new(all)) {
+                match ev {
+                    KernelEvent::Incident(i) => facts.add_kernel_incident(name, *i),
+                    KernelEvent::ReadError(e) => return Err(io::Error::other(e)),
+                }
+            }
+        }
+        Kind::JvmLog | Kind::ContainerLog => {
+            let mut found = Vec::new();
+            let mut line = Vec::new();
+            let mut n = 0u32;
+            loop {
+                line.clear();
+                if all.read_until(b'\n', &mut line)? == 0 {
+                    break;
+                }
+                n = n.saturating_add(1);
+                line.truncate(64 * 1024);
+                let s = String::from_utf8_lossy(&line);
+                let s = s.trim_end_matches(['\n', '\r']);
+                if let Some(f) = parse_jvm_line(s, n) {
+                    found.push(f);
+                }
+                if s.contains("-Xmx") || s.contains("MaxHeapSize=") || s.contains("MaxRAM") {
+                    if let Some(h) = heap_option(s, n) {
+                        facts.heap_options.push(Src {
+                            file: name.to_string(),
+                            fact: h,
+                        });
+                    }
+                }
+            }
+            if !found.is_empty() {
+                facts.jvm_logs.push(Src {
+                    file: name.to_string(),
+                    fact: found,
+                });
+            }
+        }
+        Kind::Unknown => {}
+        _ => {
+            let mut buf = Vec::new();
+            all.take(MAX_WHOLE + 1).read_to_end(&mut buf)?;
+            if buf.len() as u64 > MAX_WHOLE {
+                return Err(io::Error::other(format!(
+                    "larger than {} MiB; pass the part around the kill",
+                    MAX_WHOLE >> 20
+                )));
+            }
+            facts.add_kind(name, &String::from_utf8_lossy(&buf), kind);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! Gathering facts: each input detected by content and read with its evidence reader.
+
+use oomdoc_evidence::cgroup_files::{parse_cgroup_files, CgroupMemory};
+use oomdoc_evidence::describe::parse_describe;
+use oomdoc_evidence::events::{parse_events, parse_events_table, EventFacts};
+use oomdoc_evidence::flags_final::{parse_flags_final, JvmFlag};
+use oomdoc_evidence::hs_err::{parse_hs_err, HsErr};
+use oomdoc_evidence::jvm_log::{parse_jvm_log, JvmLogFact};
+use oomdoc_evidence::nmt::{parse_nmt, NmtSummary};
+use oomdoc_evidence::pod_status::{parse_pods, PodFacts};
+use oomdoc_evidence::{detect, Cited, KernelOomIncident, Kind};
+
+/// A fact and the input it was read from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Src<T> {
+    /// The input's name (`-` for stdin).
+    pub file: String,
+    /// The fact.
+    pub fact: T,
+}
+
+/// A heap size setting written in an input: `-Xmx`, `-XX:MaxHeapSize=`, `-XX:MaxRAMPercentage=`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeapOption {
+    /// `-Xmx` / `-XX:MaxHeapSize=` in bytes.
+    pub max_heap: Option<u64>,
+    /// `-XX:MaxRAMPercentage=` (or JDK 8's `MaxRAMFraction=N` as 100/N).
+    pub ram_percentage: Option<f64>,
+    /// The line.
+    pub cited: Cited,
+}
+
+/// Every fact read from a set of inputs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Facts {
+    /// Kernel OOM reports.
+    pub kernel: Vec<Src<KernelOomIncident>>,
+    /// Pod objects (and pods from `kubectl describe`).
+    pub pods: Vec<Src<PodFacts>>,
+    /// Events (objects and tables).
+    pub events: Vec<Src<EventFacts>>,
+    /// Container log facts, one entry per input.
+    pub jvm_logs: Vec<Src<Vec<JvmLogFact>>>,
+    /// hs_err files.
+    pub hs_errs: Vec<Src<HsErr>>,
+    /// cgroup memory files.
+    pub cgroups: Vec<Src<CgroupMemory>>,
+    /// NMT summaries.
+    pub nmt: Vec<Src<NmtSummary>>,
+    /// `-XX:+PrintFlagsFinal` outputs.
+    pub flags: Vec<Src<Vec<JvmFlag>>>,
+    /// Heap options written anywhere else (pod args, env, hs_err `jvm_args`, `Picked up ...`).
+    pub heap_options: Vec<Src<HeapOption>>,
+    /// Inputs that could not be read.
+    pub errors: Vec<String>,
+}
+
+impl Facts {
+    /// Empty.
+    pub fn new() -> Self {
+        Facts::default()
+    }
+
+    /// Reads one whole input, detected by content. Returns what it was taken for.
+    pub fn add_text(&mut self, file: &str, text: &str) -> Kind {
+        let head_end = floor_boundary(text, 4096);
+        let kind = detect(&text[..head_end]);
+        self.add_kind(file, text, kind);
+        kind
+    }
+
+    /// Reads one whole input as `kind` (from [`detect`] on its start).
+    pub fn add_kind(&mut self, file: &str, text: &str, kind: Kind) {
+        fn src<T>(file: &str, fact: T) -> Src<T> {
+            Src {
+                file: file.to_string(),
+                fact,
+            }
+        }
+        match kind {
+            Kind::KernelLog => {
+                for i in oomdoc_evidence::kernel::parse_kernel_log(text) {
+                    self.kernel.push(src(file, i));
+                }
+                return;
+            }
+            Kind::PodObjects => match parse_pods(text) {
+                Ok(p) => self.pods.extend(p.into_iter().map(|p| Src {
+                    file: file.to_string(),
+                    fact: p,
+                })),
+                Err((l, m)) => self.errors.push(format!("{file}:{l}: {m}")),
+            },
+            Kind::Events => match parse_events(text) {
+                Ok(e) => self.events.extend(e.into_iter().map(|e| Src {
+                    file: file.to_string(),
+                    fact: e,
+                })),
+                Err((l, m)) => self.errors.push(format!("{file}:{l}: {m}")),
+            },
+            Kind::DescribePod => {
+                let (p, e) = parse_describe(text);
+                self.pods.extend(p.into_iter().map(|p| Src {
+                    file: file.to_string(),
+                    fact: p,
+                }));
+                self.events.extend(e.into_iter().map(|e| Src {
+                    file: file.to_string(),
+                    fact: e,
+                }));
+            }
+            Kind::EventsTable => {
+                self.events
+                    .extend(parse_events_table(text).into_iter().map(|e| Src {
+                        file: file.to_string(),
+                        fact: e,
+                    }))
+            }
+            Kind::HsErr => self.hs_errs.push(src(file, parse_hs_err(text))),
+            Kind::NmtSummary => self.nmt.push(src(file, parse_nmt(text))),
+            Kind::FlagsFinal => {
+                self.flags.push(src(file, parse_flags_final(text)));
+                return;
+            }
+            Kind::CgroupV1 | Kind::CgroupV2 => {
+                self.cgroups.push(src(file, parse_cgroup_files(text)));
+                return;
+            }
+            Kind::JvmLog | Kind::ContainerLog => {
+                let f = parse_jvm_log(text);
+                if !f.is_empty() {
+                    self.jvm_logs.push(src(file, f));
+                }
+            }
+            Kind::Unknown => return,
+        }
+        self.scan_heap_options(file, text);
+    }
+
+    /// Adds one kernel report read elsewhere (the CLI streams kernel logs).
+    pub fn add_kernel_incident(&mut self, file: &str, incident: KernelOomIncident) {
+        self.kernel.push(Src {
+            file: file.to_string(),
+            fact: incident,
+        });
+    }
+
+    /// Adds a read error.
+    pub fn add_error(&mut self, message: String) {
+        self.errors.push(message);
+    }
+
+    fn scan_heap_options(&mut self, file: &str, text: &str) {
+        for (i, line) in text.lines().enumerate() {
+            if !(line.contains("-Xmx") || line.contains("MaxHeapSize=") || line.contains("MaxRAM"))
+            {
+                continue;
+            }
+            if let Some(h) = heap_option(line, i as u32 + 1) {
+                self.heap_options.push(Src {
+                    file: file.to_string(),
+                    fact: h,
+                });
+            }
+        }
+    }
+}
+
+/// Reads the heap options on one line (the last one wins, as in the JVM).
+pub fn heap_option(line: &str, n: u32) -> Option<HeapOption> {
+    let mut max_heap = None;
+    let mut ram_percentage = None;
+    let words =
+        line.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '[' | ']'));
+    for w in words {
+        if let Some(v) = w.strip_prefix("-Xmx") {
+            max_heap = oomdoc_jvm::flags::parse_size(v).or(max_heap);
+        } else if let Some(v) = w.strip_prefix("-XX:MaxHeapSize=") {
+            max_heap = oomdoc_jvm::flags::parse_size(v).or(max_heap);
+        } else if let Some(v) = w.strip_prefix("-XX:MaxRAMPercentage=") {
+            ram_percentage = v.parse::<f64>().ok().or(ram_percentage);
+        } else if let Some(v) = w.strip_prefix("-XX:MaxRAMFraction=") {
+            ram_percentage = v
+                .parse::<f64>()
+                .ok()
+                .filter(|f| *f >= 1.0)
+                .map(|f| 100.0 / f)
+                .or(ram_percentage);
+        }
+    }
+    (max_heap.is_some() || ram_percentage.is_some()).then(|| HeapOption {
+        max_heap,
+        ram_percentage,
+        cited: Cited::new(n, line),
+    })
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

@@ -1,0 +1,239 @@
+//! Joining facts from different inputs into one group per death: by pod UID, container id, pid
+//! and, for facts without keys (JVM logs, hs_err, NMT, cgroup files), by elimination.
+
+use oomdoc_evidence::cgroup_files::CgroupMemory;
+use oomdoc_evidence::events::{EventFacts, EventMeaning};
+use oomdoc_evidence::flags_final::JvmFlag;
+use oomdoc_evidence::hs_err::HsErr;
+use oomdoc_evidence::jvm_log::JvmLogFact;
+use oomdoc_evidence::kernel::OomKind;
+use oomdoc_evidence::nmt::NmtSummary;
+use oomdoc_evidence::pod_status::{ContainerFacts, PodFacts, Terminated};
+use oomdoc_evidence::KernelOomIncident;
+
+use crate::collect::{Facts, HeapOption, Src};
+
+/// The facts of one death.
+#[derive(Default)]
+pub(crate) struct Group<'a> {
+    pub kernel: Option<&'a Src<KernelOomIncident>>,
+    pub pod: Option<&'a Src<PodFacts>>,
+    /// Index into the pod's containers.
+    pub container: Option<usize>,
+    pub events: Vec<&'a Src<EventFacts>>,
+    pub jvm_logs: Vec<&'a Src<Vec<JvmLogFact>>>,
+    pub hs_errs: Vec<&'a Src<HsErr>>,
+    pub cgroups: Vec<&'a Src<CgroupMemory>>,
+    pub nmt: Vec<&'a Src<NmtSummary>>,
+    pub flags: Vec<&'a Src<Vec<JvmFlag>>>,
+    pub heap_options: Vec<&'a Src<HeapOption>>,
+}
+
+impl<'a> Group<'a> {
+    pub fn container_facts(&self) -> Option<&'a ContainerFacts> {
+        Some(&self.pod?.fact.containers[self.container?])
+    }
+
+    /// The container's terminated state that this death left (lastState, else state).
+    pub fn terminated(&self) -> Option<&'a Terminated> {
+        terminated_of(self.container_facts()?)
+    }
+
+    pub fn pod_uid(&self) -> Option<String> {
+        self.pod
+            .and_then(|p| p.fact.uid.clone())
+            .or_else(|| self.kernel.and_then(|k| kernel_uid(&k.fact)))
+    }
+
+    fn victim_comm(&self) -> Option<&'a str> {
+        self.kernel
+            .and_then(|k| k.fact.victim().map(|v| v.comm.as_str()))
+    }
+}
+
+/// The terminated state a container shows for its last death.
+pub(crate) fn terminated_of(c: &ContainerFacts) -> Option<&Terminated> {
+    c.last_state
+        .as_ref()
+        .and_then(|s| s.terminated())
+        .or(c.state.as_ref().and_then(|s| s.terminated()))
+}
+
+fn kernel_uid(k: &KernelOomIncident) -> Option<String> {
+    k.task_memcg()
+        .and_then(|m| m.pod_uid)
+        .or(k.oom_memcg().and_then(|m| m.pod_uid))
+}
+
+fn kernel_cid(k: &KernelOomIncident) -> Option<String> {
+    k.task_memcg().and_then(|m| m.container_id)
+}
+
+/// Whether a container's terminated state is worth an incident of its own.
+fn interesting(t: &Terminated) -> bool {
+    let r = t.reason.as_deref().unwrap_or("");
+    r == "OOMKilled" || r == "Evicted" || matches!(t.exit_code, Some(137) | Some(3))
+}
+
+fn ids_match(c: &ContainerFacts, cid: &str) -> bool {
+    c.container_id.as_deref() == Some(cid)
+        || terminated_of(c).and_then(|t| t.container_id.as_deref()) == Some(cid)
+}
+
+fn event_targets(src: &Src<EventFacts>, g: &Group) -> bool {
+    let e = &src.fact;
+    // The Events table of `kubectl describe pod` belongs to the pod above it.
+    if e.object_uid.is_none()
+        && e.object_name.is_none()
+        && g.pod.is_some_and(|p| p.file == src.file)
+    {
+        return true;
+    }
+    if let (Some(u), Some(gu)) = (e.object_uid.as_deref(), g.pod_uid()) {
+        if u == gu {
+            return true;
+        }
+    }
+    match (g.pod, e.object_name.as_deref()) {
+        (Some(p), Some(n)) => {
+            p.fact.name.as_deref() == Some(n)
+                && (e.object_namespace.is_none()
+                    || p.fact.namespace.is_none()
+                    || e.object_namespace == p.fact.namespace)
+        }
+        _ => false,
+    }
+}
+
+/// Groups the facts.
+pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
+    let mut groups: Vec<Group> = f
+        .kernel
+        .iter()
+        .map(|k| Group {
+            kernel: Some(k),
+            ..Group::default()
+        })
+        .collect();
+
+    // Pods: each interesting container (or an evicted pod) joins a kernel report of its pod.
+    for p in &f.pods {
+        let uid = p.fact.uid.as_deref();
+        let evicted = p.fact.reason.as_deref() == Some("Evicted");
+        let mut used = false;
+        for (ci, c) in p.fact.containers.iter().enumerate() {
+            let hit = groups.iter().position(|g| {
+                g.pod.is_none()
+                    && g.kernel.is_some_and(|k| {
+                        kernel_uid(&k.fact).as_deref() == uid
+                            && uid.is_some()
+                            && kernel_cid(&k.fact).is_none_or(|cid| ids_match(c, &cid))
+                    })
+            });
+            let hit = hit.filter(|&gi| {
+                // Without a container id match, only a container that died can claim the report.
+                let k = &groups[gi].kernel.expect("kernel group").fact;
+                kernel_cid(k).is_some() || terminated_of(c).is_some_and(interesting)
+            });
+            if let Some(gi) = hit {
+                groups[gi].pod = Some(p);
+                groups[gi].container = Some(ci);
+                used = true;
+            } else if terminated_of(c).is_some_and(interesting) && !evicted {
+                groups.push(Group {
+                    pod: Some(p),
+                    container: Some(ci),
+                    ..Group::default()
+                });
+                used = true;
+            }
+        }
+        if evicted && !used {
+            groups.push(Group {
+                pod: Some(p),
+                ..Group::default()
+            });
+        }
+    }
+
+    // Events: by pid for kernel lines, else by the involved pod.
+    for e in &f.events {
+        let by_pid = |pid: Option<u32>, gs: &[Group]| {
+            gs.iter()
+                .position(|g| pid.is_some() && g.kernel.is_some_and(|k| k.fact.victim_pid() == pid))
+        };
+        let hit = match &e.fact.meaning {
+            EventMeaning::OomKilling(k) => by_pid(k.as_ref().map(|k| k.pid), &groups),
+            // The kubelet reports SystemOOM for kills outside any container cgroup: global ones.
+            EventMeaning::SystemOom { pid, .. } => {
+                let global = |g: &Group| g.kernel.is_some_and(|k| k.fact.kind() == OomKind::Global);
+                by_pid(*pid, &groups)
+                    .filter(|&gi| global(&groups[gi]))
+                    .or_else(|| groups.iter().position(global))
+            }
+            EventMeaning::Other => continue,
+            _ => groups.iter().position(|g| event_targets(e, g)),
+        };
+        match (hit, &e.fact.meaning) {
+            (Some(gi), _) => groups[gi].events.push(e),
+            (
+                None,
+                EventMeaning::OomKilling(_)
+                | EventMeaning::SystemOom { .. }
+                | EventMeaning::Evicted(_)
+                | EventMeaning::ProbeKill { .. },
+            ) => groups.push(Group {
+                events: vec![e],
+                ..Group::default()
+            }),
+            _ => {}
+        }
+    }
+
+    // Heap options written in a pod file follow that pod.
+    let mut loose_heap = Vec::new();
+    for h in &f.heap_options {
+        match groups
+            .iter()
+            .position(|g| g.pod.is_some_and(|p| p.file == h.file))
+        {
+            Some(gi) => groups[gi].heap_options.push(h),
+            None => loose_heap.push(h),
+        }
+    }
+
+    // Facts without keys: to the one group they can belong to, else a group of their own.
+    let loose = !f.jvm_logs.is_empty()
+        || !f.hs_errs.is_empty()
+        || !f.cgroups.is_empty()
+        || !f.nmt.is_empty()
+        || !f.flags.is_empty()
+        || !loose_heap.is_empty();
+    if loose {
+        let pick = |pred: &dyn Fn(&Group) -> bool, gs: &[Group]| {
+            let v: Vec<usize> = (0..gs.len()).filter(|&i| pred(&gs[i])).collect();
+            (v.len() == 1).then(|| v[0])
+        };
+        let target = if groups.len() == 1 {
+            Some(0)
+        } else {
+            pick(&|g: &Group| g.victim_comm() == Some("java"), &groups)
+                .or_else(|| pick(&|g: &Group| g.kernel.is_some(), &groups))
+        };
+        let gi = match target {
+            Some(gi) => gi,
+            None => {
+                groups.push(Group::default());
+                groups.len() - 1
+            }
+        };
+        let g = &mut groups[gi];
+        g.jvm_logs.extend(f.jvm_logs.iter());
+        g.hs_errs.extend(f.hs_errs.iter());
+        g.cgroups.extend(f.cgroups.iter());
+        g.nmt.extend(f.nmt.iter());
+        g.flags.extend(f.flags.iter());
+        g.heap_options.extend(loose_heap);
+    }
+    groups
+}

@@ -1,0 +1,237 @@
+//! Writers for `oomdoc explain`: text for people (verdict first, then the chain of evidence with
+//! file:line and the quoted line, then next steps) and the JSON schema
+//! `{"incidents":[{verdict, oome_kind, victim, constraint, memcg, limit_bytes, usage_bytes,
+//! rss_kb, oom_score_adj, attribution, evidence, confidence, next_steps}], "errors":[...]}`.
+
+use std::io::{self, Write};
+
+use oomdoc_explain::{EvidenceItem, Explanation, Incident, RssKb, Victim};
+use serde::Serialize;
+
+fn opt_bytes(b: Option<u64>) -> String {
+    b.map_or("?".into(), oomdoc_explain::fmt_size)
+}
+
+#[derive(Serialize)]
+struct JsonIncident<'a> {
+    verdict: &'static str,
+    oome_kind: &'a Option<String>,
+    victim: &'a Victim,
+    constraint: &'a Option<String>,
+    memcg: &'a Option<String>,
+    limit_bytes: Option<u64>,
+    usage_bytes: Option<u64>,
+    rss_kb: &'a RssKb,
+    oom_score_adj: Option<i64>,
+    attribution: Option<&'static str>,
+    evidence: &'a [EvidenceItem],
+    confidence: &'static str,
+    next_steps: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonDoc<'a> {
+    incidents: Vec<JsonIncident<'a>>,
+    errors: &'a [String],
+}
+
+fn json_incident(i: &Incident) -> JsonIncident<'_> {
+    JsonIncident {
+        verdict: i.verdict.as_str(),
+        oome_kind: &i.oome_kind,
+        victim: &i.victim,
+        constraint: &i.constraint,
+        memcg: &i.memcg,
+        limit_bytes: i.limit_bytes,
+        usage_bytes: i.usage_bytes,
+        rss_kb: &i.rss_kb,
+        oom_score_adj: i.oom_score_adj,
+        attribution: i.attribution.map(|a| a.as_str()),
+        evidence: &i.evidence,
+        confidence: i.confidence.level.as_str(),
+        next_steps: &i.next_steps,
+    }
+}
+
+/// Writes the JSON document (pretty, keys in the documented order, one trailing newline).
+pub fn write_explain_json(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+    let doc = JsonDoc {
+        incidents: e.incidents.iter().map(json_incident).collect(),
+        errors: &e.errors,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+/// Writes the text report.
+pub fn write_explain_text(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+    for (n, i) in e.incidents.iter().enumerate() {
+        if n > 0 {
+            writeln!(out)?;
+        }
+        write_incident(i, out)?;
+    }
+    for err in &e.errors {
+        writeln!(out, "error: {err}")?;
+    }
+    Ok(())
+}
+
+fn write_incident(i: &Incident, out: &mut dyn Write) -> io::Result<()> {
+    let v = &i.victim;
+    let mut who = Vec::new();
+    if let Some(p) = &v.process {
+        who.push(match v.pid {
+            Some(pid) => format!("{p} (pid {pid})"),
+            None => p.clone(),
+        });
+    } else if let Some(pid) = v.pid {
+        who.push(format!("pid {pid}"));
+    }
+    if let Some(c) = &v.container {
+        who.push(format!("container {c}"));
+    }
+    if let Some(p) = &v.pod {
+        who.push(format!("pod {p}"));
+    } else if let Some(u) = &v.pod_uid {
+        who.push(format!("pod uid {u}"));
+    }
+    let kind = i
+        .oome_kind
+        .as_deref()
+        .map(|k| format!(" ({k})"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "verdict: {}{kind}: {}",
+        i.verdict.as_str(),
+        i.verdict.headline()
+    )?;
+    if !who.is_empty() {
+        writeln!(out, "  victim: {}", who.join(", "))?;
+    }
+    if let Some(id) = &v.container_id {
+        writeln!(out, "  container id: {id}")?;
+    }
+    if i.limit_bytes.is_some() || i.usage_bytes.is_some() {
+        writeln!(
+            out,
+            "  memory: usage {} of limit {}{}",
+            opt_bytes(i.usage_bytes),
+            opt_bytes(i.limit_bytes),
+            i.memcg
+                .as_deref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
+        )?;
+    }
+    let r = &i.rss_kb;
+    if r.anon.is_some() || r.file.is_some() || r.shmem.is_some() {
+        let kb = |x: Option<u64>| x.map_or("?".into(), |k| opt_bytes(Some(k * 1024)));
+        writeln!(
+            out,
+            "  victim rss: anon {}, file {}, shmem {}{}",
+            kb(r.anon),
+            kb(r.file),
+            kb(r.shmem),
+            i.oom_score_adj
+                .map(|a| format!("; oom_score_adj {a}"))
+                .unwrap_or_default()
+        )?;
+    }
+    if let Some(a) = i.attribution {
+        writeln!(out, "  attribution: {}", a.as_str())?;
+        if let Some(w) = &i.attribution_why {
+            writeln!(out, "    {w}")?;
+        }
+    }
+    writeln!(
+        out,
+        "  confidence: {} ({})",
+        i.confidence.level.as_str(),
+        i.confidence.why
+    )?;
+    if !i.evidence.is_empty() {
+        writeln!(out, "  evidence:")?;
+        for e in &i.evidence {
+            writeln!(out, "    {}:{}: {}", e.file, e.line, e.note)?;
+            writeln!(out, "      | {}", crate::clean(&e.text))?;
+        }
+    }
+    if !i.next_steps.is_empty() {
+        writeln!(out, "  next steps:")?;
+        for s in &i.next_steps {
+            writeln!(out, "    - {s}")?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> Explanation {
+        let kernel = "[ 1.0] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,oom_memcg=/kubepods/burstable/pod1/abcdefabcdef01,task_memcg=/kubepods/burstable/pod1/abcdefabcdef01,task=java,pid=9,uid=0\n\
+[ 1.1] Memory cgroup out of memory: Killed process 9 (java) total-vm:9000000kB, anon-rss:3000000kB, file-rss:100kB, shmem-rss:0kB, UID:0 pgtables:10kB oom_score_adj:900\n";
+        oomdoc_explain::explain_texts([
+            ("dmesg", kernel),
+            ("app.log", "java -Xmx1g -jar app.jar\n"),
+        ])
+    }
+
+    #[test]
+    fn json_has_the_documented_keys_in_order() {
+        let mut out = Vec::new();
+        write_explain_json(&seed(), &mut out).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        let keys = [
+            "\"incidents\"",
+            "\"verdict\"",
+            "\"oome_kind\"",
+            "\"victim\"",
+            "\"pid\"",
+            "\"process\"",
+            "\"container\"",
+            "\"pod_uid\"",
+            "\"container_id\"",
+            "\"constraint\"",
+            "\"memcg\"",
+            "\"limit_bytes\"",
+            "\"usage_bytes\"",
+            "\"rss_kb\"",
+            "\"anon\"",
+            "\"file\"",
+            "\"shmem\"",
+            "\"oom_score_adj\"",
+            "\"attribution\"",
+            "\"evidence\"",
+            "\"confidence\"",
+            "\"next_steps\"",
+            "\"errors\"",
+        ];
+        let mut at = 0;
+        for k in keys {
+            at += s[at..]
+                .find(k)
+                .unwrap_or_else(|| panic!("{k} missing or out of order in {s}"));
+        }
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["incidents"][0]["verdict"], "container_oom_kill");
+        assert_eq!(v["incidents"][0]["confidence"], "high");
+        assert_eq!(v["incidents"][0]["rss_kb"]["anon"], 3000000);
+    }
+
+    #[test]
+    fn text_puts_the_verdict_first_then_evidence_then_next_steps() {
+        let mut out = Vec::new();
+        write_explain_text(&seed(), &mut out).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.starts_with("verdict: container_oom_kill"), "{s}");
+        let ev = s.find("evidence:").unwrap();
+        let ns = s.find("next steps:").unwrap();
+        assert!(ev < ns);
+        assert!(s.contains("dmesg:2: "), "{s}");
+        assert!(s.contains("app.log:1: "), "{s}");
+    }
+}
