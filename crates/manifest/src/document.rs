@@ -81,6 +81,11 @@ fn read_chunk(
         return;
     }
     let mode = prescan::mode_for(text);
+    if mode == Mode::Skip {
+        counts.documents += 1;
+        counts.skipped += 1;
+        return;
+    }
     let parsed = parse_chunk(text, line, mode, limits.max_alias_expansions);
     counts.documents += parsed.documents;
     if mode == Mode::Validate {

@@ -189,6 +189,8 @@ pub(crate) enum Mode {
     Build,
     /// Only check syntax and aliases (the document cannot hold anything we read).
     Validate,
+    /// Not even parsed: a CustomResourceDefinition (see [`crate::prescan`]).
+    Skip,
 }
 
 /// A problem that ends the parse of a chunk.
