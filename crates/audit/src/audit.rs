@@ -148,6 +148,12 @@ fn audit_workload(
     // JVM findings follow the workload's own, those in its manifest first, in line order.
     jvm_findings.sort_by_key(|f| (f.file != workload.file, f.pos));
     findings.extend(jvm_findings);
+    // An object the API server would reject has its input error already; findings computed from
+    // the values left after dropping the invalid ones would mislead (a container whose only
+    // limit was `1GB` is not BestEffort).
+    if workload.rejected {
+        findings.clear();
+    }
     let summary = WorkloadSummary {
         file: workload.file.clone(),
         line: workload.pos.line,

@@ -201,3 +201,28 @@ fn registry_is_complete_and_every_rule_is_tested() {
         assert!(me.contains(&test_name), "{} has no test named {test_name}...", r.code);
     }
 }
+
+#[test]
+fn an_object_the_api_server_rejects_gets_no_findings() {
+    // `1GB` is not a quantity: the reader reports it, and the pod - which would otherwise look
+    // BestEffort (OOM003) - is not judged on the values left.
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    resources: {limits: {memory: 1GB}}\n";
+    let items = read_str("test.yaml", yaml);
+    assert!(items.iter().any(|i| matches!(i, Item::Error(e) if e.message.contains("1GB"))));
+    let workloads: Vec<_> =
+        items.into_iter().filter_map(|i| if let Item::Workload(w) = i { Some(w) } else { None }).collect();
+    assert!(workloads[0].rejected);
+    let r = audit(&AuditInput {
+        workloads: &workloads,
+        limit_ranges: &[],
+        dockerfiles: &[],
+        image_bindings: &[],
+        assumptions: Assumptions::with_node_memory(16 * GI),
+    });
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    assert_eq!(r.workloads.len(), 1, "still summarised");
+    // With a valid limit and no request the same pod is judged (the request defaults to the
+    // limit, leaving cpu unset: Burstable with no finding), and without resources it is OOM003.
+    assert!(codes(&yaml.replace("1GB", "1Gi")).is_empty());
+    assert_eq!(codes(&yaml.replace("    resources: {limits: {memory: 1GB}}\n", "")), vec!["OOM003"]);
+}

@@ -80,6 +80,7 @@ impl Cx<'_> {
         inherited_api: Option<&str>,
         depth: u32,
     ) -> Option<Item> {
+        let errors_before = self.counts.errors;
         let kind = self
             .string_at(obj, "kind", &|| "kind".to_string())
             .map(|k| k.value);
@@ -182,6 +183,7 @@ impl Cx<'_> {
             ignore: meta.ignore,
             pod,
             source: self.source.cloned(),
+            rejected: self.counts.errors > errors_before,
         };
         self.counts.workloads += 1;
         Some(Item::Workload(w))

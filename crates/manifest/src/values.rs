@@ -16,6 +16,8 @@ pub(crate) struct Counts {
     pub documents: usize,
     pub workloads: usize,
     pub skipped: usize,
+    /// Input errors reported so far, so an object can tell whether any were its own.
+    pub errors: usize,
 }
 
 /// Reading one document: the tree, where results go, and what to report against.
@@ -33,6 +35,7 @@ pub(crate) type What<'w> = &'w dyn Fn() -> String;
 impl Cx<'_> {
     /// Reports an input problem at `pos`.
     pub(crate) fn error(&mut self, pos: Pos, message: String) {
+        self.counts.errors += 1;
         self.out.push(Item::Error(InputError {
             file: self.file.clone(),
             pos: Some(pos),

@@ -183,6 +183,9 @@ pub struct Workload {
     pub pod: PodSpec,
     /// The document text, for stdin only.
     pub source: Option<Arc<DocSource>>,
+    /// The reader reported an input error inside this object (an invalid quantity, a value of the
+    /// wrong type): the API server would reject it as written, so it is not audited.
+    pub rejected: bool,
 }
 
 impl Workload {
