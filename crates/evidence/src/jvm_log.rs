@@ -152,7 +152,9 @@ pub enum JvmLogFact {
 
 /// `1020M` → bytes (unified logging uses B, K, M, G).
 fn size(s: &str) -> Option<u64> {
-    let (num, unit) = s.split_at(s.len().checked_sub(1)?);
+    // The unit is the last character, which need not be ASCII in arbitrary input.
+    let unit_at = s.char_indices().next_back()?.0;
+    let (num, unit) = s.split_at(unit_at);
     let n: u64 = num.parse().ok()?;
     let m = match unit {
         "B" => 1,
@@ -277,4 +279,14 @@ pub fn parse_jvm_log(text: &str) -> Vec<JvmLogFact> {
         .enumerate()
         .filter_map(|(i, l)| parse_jvm_line(l, i as u32 + 1))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    // Found by the `evidence` fuzz target: a GC-line size ending in a multi-byte character.
+    #[test]
+    fn a_size_ending_in_a_multibyte_character_is_not_a_size() {
+        assert_eq!(super::size("512\u{fffd}"), None);
+        assert_eq!(super::size("1020M"), Some(1020 << 20));
+    }
 }

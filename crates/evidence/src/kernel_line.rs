@@ -52,7 +52,8 @@ fn month(s: &str) -> Option<u8> {
 /// `HH:MM:SS[.ffffff]` → (h, m, s, micros).
 fn hms(s: &str) -> Option<(u8, u8, u8, u32)> {
     let b = s.as_bytes();
-    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+    // Byte indexing below is safe only on ASCII (found by the `evidence` fuzz target).
+    if b.len() < 8 || !b[..8].is_ascii() || b[2] != b':' || b[5] != b':' {
         return None;
     }
     let h = s[0..2].parse().ok()?;
@@ -60,9 +61,12 @@ fn hms(s: &str) -> Option<(u8, u8, u8, u32)> {
     let sec = s[6..8].parse().ok()?;
     let micros = match s[8..].strip_prefix('.') {
         Some(f) => {
-            let f: String = f.chars().take(6).collect();
-            let n: u32 = f.parse().ok()?;
-            n * 10u32.pow(6 - f.len() as u32)
+            let digits = &f.as_bytes()[..f.len().min(6)];
+            if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            let n: u32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+            n * 10u32.pow(6 - digits.len() as u32)
         }
         None if s.len() == 8 => 0,
         None => return None,
@@ -305,4 +309,15 @@ pub(crate) fn split_prefix_ref(line: &str) -> (StampRef<'_>, &str) {
         }
     }
     (st, s)
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    // Found by the `evidence` fuzz target: times with multi-byte characters where digits belong.
+    #[test]
+    fn times_with_multibyte_characters_are_not_times() {
+        assert_eq!(super::hms("01:02:0\u{e9}"), None);
+        assert_eq!(super::hms("01:02:03.\u{e9}\u{e9}\u{e9}\u{e9}"), None);
+        assert_eq!(super::hms("01:02:03.5"), Some((1, 2, 3, 500_000)));
+    }
 }
