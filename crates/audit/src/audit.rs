@@ -154,6 +154,9 @@ fn audit_workload(
     if workload.rejected {
         findings.clear();
     }
+    for f in &mut findings {
+        f.template = workload.template.clone();
+    }
     let summary = WorkloadSummary {
         file: workload.file.clone(),
         line: workload.pos.line,

@@ -62,6 +62,7 @@ pub(crate) fn finding(w: &Admitted<'_>, code: &'static str, pos: Pos, container:
         message,
         help,
         source: w.workload.source.clone(),
+        template: w.workload.template.clone(),
     }
 }
 

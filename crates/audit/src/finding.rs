@@ -32,6 +32,8 @@ pub struct Finding {
     pub help: String,
     /// The document text, for inputs that cannot be read again (stdin).
     pub source: Option<Arc<DocSource>>,
+    /// The Helm template that rendered the workload (`# Source:` of `helm template`), if known.
+    pub template: Option<Arc<str>>,
 }
 
 /// One container's effective memory settings.

@@ -49,6 +49,7 @@ impl Cx<'_, '_> {
             message,
             help,
             source: at.source.clone(),
+            template: None,
         });
     }
 

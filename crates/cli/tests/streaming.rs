@@ -308,3 +308,16 @@ fn utf16_stdin_reads_and_quotes_as_utf8() {
     let text = stdout(&oomdoc(dir.path(), &["audit", "-", "--color", "never"], &utf16));
     assert!(text.contains("14 |           limits: {memory: 1Gi}\n"), "{text}");
 }
+
+#[test]
+fn helm_source_comments_name_the_template_of_each_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let stream = "---\n# Source: shop/templates/worker.yaml\napiVersion: v1\nkind: Pod\nmetadata: {name: w}\nspec:\n  containers:\n  - name: w\n    image: x\n---\n# Source: shop/templates/api.yaml\napiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: a\n    image: x\n    resources: {requests: {memory: 1Gi}, limits: {memory: 1Gi}}\n";
+    let text = stdout(&oomdoc(dir.path(), &["audit", "-", "--color", "never", "--fail-on", "never"], stream));
+    assert!(text.contains("Pod/default/w (rendered from shop/templates/worker.yaml)"), "{text}");
+    // The Guaranteed-memory pod has no finding, so its template is not mentioned.
+    assert!(!text.contains("api.yaml"), "{text}");
+    // JSON keeps its stable schema: the workload id alone.
+    let json = stdout(&oomdoc(dir.path(), &["audit", "-", "--format", "json", "--fail-on", "never"], stream));
+    assert!(json.contains("\"workload\": \"Pod/default/w\""), "{json}");
+}

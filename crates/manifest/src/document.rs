@@ -97,11 +97,13 @@ fn read_chunk(
             text: text.to_string(),
         })
     });
+    let template = helm_source(text);
     for tree in &parsed.trees {
         let mut cx = Cx {
             tree,
             file,
             source: source.as_ref(),
+            template: template.as_ref(),
             out: &mut *out,
             counts: &mut *counts,
         };
@@ -159,4 +161,16 @@ fn offset_pos(text: &str, at: usize, line: u32) -> Pos {
         line.saturating_add(nls),
         before[ls..].chars().count() as u32 + 1,
     )
+}
+
+/// The template path of `helm template`'s `# Source: chart/templates/x.yaml` comment, when it is
+/// among the document's leading comment lines.
+fn helm_source(text: &str) -> Option<Arc<str>> {
+    text.lines()
+        .map(str::trim)
+        .take_while(|l| l.is_empty() || l.starts_with('#') || l.starts_with("---"))
+        .find_map(|l| l.strip_prefix("# Source:"))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(Arc::from)
 }

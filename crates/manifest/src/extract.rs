@@ -183,6 +183,7 @@ impl Cx<'_> {
             ignore: meta.ignore,
             pod,
             source: self.source.cloned(),
+            template: self.template.cloned(),
             rejected: self.counts.errors > errors_before,
         };
         self.counts.workloads += 1;

@@ -25,6 +25,8 @@ pub(crate) struct Cx<'a> {
     pub tree: &'a Tree,
     pub file: &'a Arc<str>,
     pub source: Option<&'a Arc<DocSource>>,
+    /// `helm template`'s `# Source:` comment of this document.
+    pub template: Option<&'a Arc<str>>,
     pub out: &'a mut Vec<Item>,
     pub counts: &'a mut Counts,
 }

@@ -183,6 +183,9 @@ pub struct Workload {
     pub pod: PodSpec,
     /// The document text, for stdin only.
     pub source: Option<Arc<DocSource>>,
+    /// The template that rendered the object, from the `# Source: chart/templates/x.yaml` comment
+    /// `helm template` writes before each document.
+    pub template: Option<Arc<str>>,
     /// The reader reported an input error inside this object (an invalid quantity, a value of the
     /// wrong type): the API server would reject it as written, so it is not audited.
     pub rejected: bool,

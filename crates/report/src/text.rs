@@ -185,7 +185,10 @@ fn render_finding(
     let title = level(f.severity)
         .primary_title(clean(&f.message).into_owned())
         .id(f.code);
-    let workload = clean(&f.workload).into_owned();
+    let workload = match &f.template {
+        Some(t) => format!("{} (rendered from {})", clean(&f.workload), clean(t)),
+        None => clean(&f.workload).into_owned(),
+    };
     match snippet(&f.file, line, col, text) {
         Some(snippet) => renderer.render(&[Group::with_title(title)
             .element(snippet)

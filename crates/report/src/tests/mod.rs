@@ -150,6 +150,7 @@ pub(crate) fn finding(
         message: message.to_string(),
         help: help.to_string(),
         source: None,
+        template: None,
     }
 }
 
