@@ -11,7 +11,9 @@ use std::time::Instant;
 use saphyr_parser::{Event, Parser};
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: yaml-parse-only FILE");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: yaml-parse-only FILE");
     let text = std::fs::read_to_string(&path).expect("readable UTF-8 file");
     let start = Instant::now();
     let (mut docs, mut events, mut errors) = (0u64, 0u64, 0u64);
@@ -47,8 +49,8 @@ fn split_documents(text: &str) -> impl Iterator<Item = &str> {
         let mut offset = 0;
         let mut first = true;
         for line in rest.split_inclusive('\n') {
-            let is_marker = line.starts_with("---")
-                && line[3..].chars().next().is_none_or(char::is_whitespace);
+            let is_marker =
+                line.starts_with("---") && line[3..].chars().next().is_none_or(char::is_whitespace);
             if is_marker && !first {
                 let (doc, tail) = rest.split_at(offset);
                 rest = tail;

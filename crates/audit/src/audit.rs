@@ -113,9 +113,19 @@ fn audit_workload(
         .collect();
     let pod = admit(&workload.pod, &ranges);
     let qos = pod_qos(&pod);
-    let admitted = Admitted { workload, pod, qos, node_memory_bytes: assumptions.node_memory_bytes };
+    let admitted = Admitted {
+        workload,
+        pod,
+        qos,
+        node_memory_bytes: assumptions.node_memory_bytes,
+    };
     let mut findings = checks::run_all(&admitted);
-    findings.retain(|f| !workload.ignore.iter().any(|c| c.eq_ignore_ascii_case(f.code)));
+    findings.retain(|f| {
+        !workload
+            .ignore
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(f.code))
+    });
     let mut uses = Vec::new();
     let mut jvm_findings = Vec::new();
     let containers = checks::containers(&admitted)
@@ -140,7 +150,12 @@ fn audit_workload(
                 memory_limit_bytes: lim.and_then(|q| q.quantity.value()),
                 memory_request_source: req.map(|q| q.source),
                 memory_limit_source: lim.map(|q| q.source),
-                oom_score_adj: oom_score_adj(&admitted.pod, qos, c.which, assumptions.node_memory_bytes),
+                oom_score_adj: oom_score_adj(
+                    &admitted.pod,
+                    qos,
+                    c.which,
+                    assumptions.node_memory_bytes,
+                ),
                 jvm,
             }
         })
@@ -215,8 +230,12 @@ impl<'a> AuditSession<'a> {
 
     /// Audits one workload: its summary and its findings, in the order [`audit`] reports them.
     pub fn workload(&mut self, workload: &Workload) -> (WorkloadSummary, Vec<Finding>) {
-        let (summary, findings, uses) =
-            audit_workload(workload, self.limit_ranges, &self.assumptions, &self.matcher);
+        let (summary, findings, uses) = audit_workload(
+            workload,
+            self.limit_ranges,
+            &self.assumptions,
+            &self.matcher,
+        );
         self.uses.extend(uses);
         (summary, findings)
     }
@@ -225,7 +244,12 @@ impl<'a> AuditSession<'a> {
     /// Dockerfiles no workload runs (audited on their own), which follow all workload findings.
     pub fn finish(self) -> (Vec<ImageSummary>, Vec<Finding>) {
         let mut findings = Vec::new();
-        let images = summarize_images(self.dockerfiles, &self.uses, &self.assumptions, &mut findings);
+        let images = summarize_images(
+            self.dockerfiles,
+            &self.uses,
+            &self.assumptions,
+            &mut findings,
+        );
         (images, findings)
     }
 }
@@ -234,7 +258,10 @@ impl<'a> AuditSession<'a> {
 pub fn audit(input: &AuditInput<'_>) -> AuditReport {
     let mut repositories = HashSet::new();
     if input.dockerfiles.len() == 1 {
-        input.workloads.iter().for_each(|w| add_repositories(w, &mut repositories));
+        input
+            .workloads
+            .iter()
+            .for_each(|w| add_repositories(w, &mut repositories));
     }
     let mut session = AuditSession::new(
         input.limit_ranges,
@@ -252,5 +279,11 @@ pub fn audit(input: &AuditInput<'_>) -> AuditReport {
     }
     let (images, image_findings) = session.finish();
     findings.extend(image_findings);
-    AuditReport { workloads, images, findings, errors: Vec::new(), assumptions: input.assumptions.clone() }
+    AuditReport {
+        workloads,
+        images,
+        findings,
+        errors: Vec::new(),
+        assumptions: input.assumptions.clone(),
+    }
 }

@@ -39,19 +39,40 @@ pub(crate) struct Pair<'a> {
 
 pub(crate) fn containers<'a>(w: &'a Admitted<'_>) -> Vec<Pair<'a>> {
     let spec = &w.workload.pod;
-    let regular = spec.containers.iter().zip(&w.pod.containers).enumerate().map(|(i, (written, admitted))| Pair {
-        written,
-        admitted,
-        which: ContainerRef::Regular(i),
-    });
-    let init = spec.init_containers.iter().zip(&w.pod.init_containers).enumerate().map(|(i, (written, admitted))| {
-        Pair { written, admitted, which: ContainerRef::Init(i) }
-    });
+    let regular = spec
+        .containers
+        .iter()
+        .zip(&w.pod.containers)
+        .enumerate()
+        .map(|(i, (written, admitted))| Pair {
+            written,
+            admitted,
+            which: ContainerRef::Regular(i),
+        });
+    let init = spec
+        .init_containers
+        .iter()
+        .zip(&w.pod.init_containers)
+        .enumerate()
+        .map(|(i, (written, admitted))| Pair {
+            written,
+            admitted,
+            which: ContainerRef::Init(i),
+        });
     regular.chain(init).collect()
 }
 
-pub(crate) fn finding(w: &Admitted<'_>, code: &'static str, pos: Pos, container: Option<&str>, message: String, help: String) -> Finding {
-    let severity = rule(code).map(|r| r.severity).expect("every check's code is in the registry");
+pub(crate) fn finding(
+    w: &Admitted<'_>,
+    code: &'static str,
+    pos: Pos,
+    container: Option<&str>,
+    message: String,
+    help: String,
+) -> Finding {
+    let severity = rule(code)
+        .map(|r| r.severity)
+        .expect("every check's code is in the registry");
     Finding {
         code,
         severity,
@@ -69,16 +90,27 @@ pub(crate) fn finding(w: &Admitted<'_>, code: &'static str, pos: Pos, container:
 /// Where to point when a value is missing: the `limits:`/`requests:` mapping, else `resources:`,
 /// else the container's name.
 fn anchor_missing(c: &Container, limits: bool) -> Pos {
-    let list = if limits { &c.resources.limits } else { &c.resources.requests };
+    let list = if limits {
+        &c.resources.limits
+    } else {
+        &c.resources.requests
+    };
     list.pos.or(c.resources.pos).unwrap_or(c.name.pos)
 }
 
 fn describe(s: &Sourced) -> String {
-    let bytes = s.quantity.value().map(human).unwrap_or_else(|| s.quantity.to_string());
+    let bytes = s
+        .quantity
+        .value()
+        .map(human)
+        .unwrap_or_else(|| s.quantity.to_string());
     match s.source {
         Source::Manifest => bytes,
         Source::Limit => format!("{bytes} (defaulted from the limit)"),
-        Source::LimitRange => format!("{bytes} (from LimitRange {})", s.limit_range.as_deref().unwrap_or("?")),
+        Source::LimitRange => format!(
+            "{bytes} (from LimitRange {})",
+            s.limit_range.as_deref().unwrap_or("?")
+        ),
         Source::Defaulted => format!("{bytes} (defaulted)"),
     }
 }
@@ -87,7 +119,13 @@ fn best_effort(w: &Admitted<'_>, out: &mut Vec<Finding>) {
     if w.qos != QosClass::BestEffort || w.pod.containers.is_empty() {
         return;
     }
-    let pos = w.workload.pod.containers.first().map(|c| c.pos).unwrap_or(w.workload.pod.pos);
+    let pos = w
+        .workload
+        .pod
+        .containers
+        .first()
+        .map(|c| c.pos)
+        .unwrap_or(w.workload.pod.pos);
     out.push(finding(
         w,
         BEST_EFFORT_POD,
@@ -102,7 +140,13 @@ fn best_effort(w: &Admitted<'_>, out: &mut Vec<Finding>) {
 }
 
 fn pod_level_memory(w: &Admitted<'_>, limits: bool) -> bool {
-    w.pod.pod_resources.as_ref().is_some_and(|r| if limits { r.limits.memory.is_some() } else { r.requests.memory.is_some() })
+    w.pod.pod_resources.as_ref().is_some_and(|r| {
+        if limits {
+            r.limits.memory.is_some()
+        } else {
+            r.requests.memory.is_some()
+        }
+    })
 }
 
 fn missing_values(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
@@ -137,8 +181,13 @@ fn missing_values(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
 fn limit_below_request(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
     let name = c.admitted.name.as_str();
     let r = &c.admitted.resources;
-    for (resource, req, lim) in [("memory", &r.requests.memory, &r.limits.memory), ("cpu", &r.requests.cpu, &r.limits.cpu)] {
-        let (Some(req), Some(lim)) = (req, lim) else { continue };
+    for (resource, req, lim) in [
+        ("memory", &r.requests.memory, &r.limits.memory),
+        ("cpu", &r.requests.cpu, &r.limits.cpu),
+    ] {
+        let (Some(req), Some(lim)) = (req, lim) else {
+            continue;
+        };
         if req.quantity <= lim.quantity {
             continue;
         }
@@ -169,8 +218,12 @@ fn describe_any(s: &Sourced, resource: &str) -> String {
 fn request_vs_limit(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
     let name = c.admitted.name.as_str();
     let r = &c.admitted.resources;
-    let (Some(req), Some(lim)) = (&r.requests.memory, &r.limits.memory) else { return };
-    let (Some(req_b), Some(lim_b)) = (req.quantity.value(), lim.quantity.value()) else { return };
+    let (Some(req), Some(lim)) = (&r.requests.memory, &r.limits.memory) else {
+        return;
+    };
+    let (Some(req_b), Some(lim_b)) = (req.quantity.value(), lim.quantity.value()) else {
+        return;
+    };
     // A request of a few bytes is a unit mistake (OOM009); ratios built on it would only add noise.
     if req_b >= lim_b || (req_b > 0 && req_b < TINY_MEMORY_BYTES) {
         return;
@@ -213,7 +266,9 @@ fn tiny_values(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
     let r = &c.written.resources;
     for (what, v) in [("request", &r.requests.memory), ("limit", &r.limits.memory)] {
         let Some(v) = v else { continue };
-        let Some(bytes) = v.value.value() else { continue };
+        let Some(bytes) = v.value.value() else {
+            continue;
+        };
         if bytes == 0 || bytes >= TINY_MEMORY_BYTES {
             continue;
         }
@@ -230,8 +285,15 @@ fn tiny_values(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
 
 /// What a user who wrote a tiny memory value most likely meant.
 fn guess_unit(written: &str) -> String {
-    let digits: String = written.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-    let n = if digits.is_empty() { "128" } else { digits.as_str() };
+    let digits: String = written
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let n = if digits.is_empty() {
+        "128"
+    } else {
+        digits.as_str()
+    };
     format!("{n}Mi")
 }
 
@@ -255,22 +317,42 @@ fn memory_volumes(w: &Admitted<'_>, out: &mut Vec<Finding>) {
             ));
             continue;
         };
-        let Some(size_b) = size.value.value() else { continue };
+        let Some(size_b) = size.value.value() else {
+            continue;
+        };
         // The tmpfs is charged to the writer: compare with the containers that mount it, or with
         // the whole pod when none does (the limit then bounds nothing in particular).
         let mounting: Vec<Pair<'_>> = containers(w)
             .into_iter()
             .filter(|c| c.written.volume_mounts.iter().any(|m| m.name == vol.name))
             .collect();
-        let limit_of = |c: &Pair<'_>| c.admitted.resources.limits.memory.as_ref().and_then(|q| q.quantity.value());
+        let limit_of = |c: &Pair<'_>| {
+            c.admitted
+                .resources
+                .limits
+                .memory
+                .as_ref()
+                .and_then(|q| q.quantity.value())
+        };
         let (bound, who) = if mounting.is_empty() {
-            let limits: Option<Vec<i64>> = containers(w).iter().filter(|c| c.which_is_regular()).map(limit_of).collect();
+            let limits: Option<Vec<i64>> = containers(w)
+                .iter()
+                .filter(|c| c.which_is_regular())
+                .map(limit_of)
+                .collect();
             match limits {
-                Some(l) if !l.is_empty() => (l.iter().sum::<i64>(), "the pod's containers together".to_string()),
+                Some(l) if !l.is_empty() => (
+                    l.iter().sum::<i64>(),
+                    "the pod's containers together".to_string(),
+                ),
                 _ => continue,
             }
         } else {
-            match mounting.iter().filter_map(|c| limit_of(c).map(|l| (l, c.admitted.name.clone()))).min() {
+            match mounting
+                .iter()
+                .filter_map(|c| limit_of(c).map(|l| (l, c.admitted.name.clone())))
+                .min()
+            {
                 Some((l, name)) => (l, format!("container \"{name}\" (which mounts it)")),
                 None => continue,
             }

@@ -41,7 +41,8 @@ fn pod(res: &str) -> String {
     )
 }
 
-const GUARANTEED: &str = "    resources:\n      requests: {cpu: 1, memory: 1Gi}\n      limits: {cpu: 1, memory: 1Gi}\n";
+const GUARANTEED: &str =
+    "    resources:\n      requests: {cpu: 1, memory: 1Gi}\n      limits: {cpu: 1, memory: 1Gi}\n";
 
 #[test]
 fn guaranteed_pod_has_no_findings() {
@@ -71,7 +72,9 @@ fn oom002_no_memory_request() {
     let yaml = pod("    resources:\n      requests:\n        cpu: 100m\n");
     assert!(codes(&yaml).contains(&"OOM002"));
     // A limit alone is copied into the request by the API server.
-    assert!(!codes(&pod("    resources:\n      limits:\n        memory: 1Gi\n")).contains(&"OOM002"));
+    assert!(
+        !codes(&pod("    resources:\n      limits:\n        memory: 1Gi\n")).contains(&"OOM002")
+    );
 }
 
 #[test]
@@ -89,11 +92,22 @@ fn oom004_limit_below_request() {
     let r = run(&yaml);
     let f = only(&r.findings, "OOM004");
     assert_eq!(f.len(), 1);
-    assert_eq!((f[0].pos.line, f[0].pos.column), (13, 17), "points at the limit value");
-    assert!(f[0].message.contains("1Gi is below the request 2Gi"), "{}", f[0].message);
+    assert_eq!(
+        (f[0].pos.line, f[0].pos.column),
+        (13, 17),
+        "points at the limit value"
+    );
+    assert!(
+        f[0].message.contains("1Gi is below the request 2Gi"),
+        "{}",
+        f[0].message
+    );
     assert!(!codes(&pod(GUARANTEED)).contains(&"OOM004"));
     // cpu too
-    assert!(codes(&pod("    resources:\n      requests: {cpu: 2}\n      limits: {cpu: 1500m}\n")).contains(&"OOM004"));
+    assert!(codes(&pod(
+        "    resources:\n      requests: {cpu: 2}\n      limits: {cpu: 1500m}\n"
+    ))
+    .contains(&"OOM004"));
 }
 
 #[test]
@@ -102,7 +116,11 @@ fn oom004_limitrange_default_below_request() {
     let r = run(yaml);
     let f = only(&r.findings, "OOM004");
     assert_eq!(f.len(), 1, "{:?}", r.findings);
-    assert!(f[0].message.contains("LimitRange ns/lr"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("LimitRange ns/lr"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -112,7 +130,11 @@ fn oom005_burstable_memory_gives_oom_score_adj() {
     let f = only(&r.findings, "OOM005");
     assert_eq!(f.len(), 1);
     // 1000 - 1000*2Gi/16Gi = 875
-    assert!(f[0].message.contains("oom_score_adj 875"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("oom_score_adj 875"),
+        "{}",
+        f[0].message
+    );
     assert_eq!(r.workloads[0].containers[0].oom_score_adj, 875);
     assert!(!codes(&pod(GUARANTEED)).contains(&"OOM005"));
 }
@@ -136,29 +158,50 @@ fn oom007_memory_emptydir_without_size_limit() {
     let f = only(&r.findings, "OOM007");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].pos.line, 12);
-    assert!(!codes(&format!("{TMPFS}      medium: Memory\n      sizeLimit: 256Mi\n")).contains(&"OOM007"));
+    assert!(!codes(&format!(
+        "{TMPFS}      medium: Memory\n      sizeLimit: 256Mi\n"
+    ))
+    .contains(&"OOM007"));
     // Disk-backed emptyDir is not tmpfs.
     assert!(!codes(&format!("{TMPFS}      sizeLimit: 2Gi\n")).contains(&"OOM007"));
 }
 
 #[test]
 fn oom008_tmpfs_larger_than_limit() {
-    let r = run(&format!("{TMPFS}      medium: Memory\n      sizeLimit: 2Gi\n"));
+    let r = run(&format!(
+        "{TMPFS}      medium: Memory\n      sizeLimit: 2Gi\n"
+    ));
     let f = only(&r.findings, "OOM008");
     assert_eq!(f.len(), 1);
-    assert!(f[0].message.contains("container \"app\" (which mounts it)"), "{}", f[0].message);
-    assert!(!codes(&format!("{TMPFS}      medium: Memory\n      sizeLimit: 512Mi\n")).contains(&"OOM008"));
+    assert!(
+        f[0].message.contains("container \"app\" (which mounts it)"),
+        "{}",
+        f[0].message
+    );
+    assert!(!codes(&format!(
+        "{TMPFS}      medium: Memory\n      sizeLimit: 512Mi\n"
+    ))
+    .contains(&"OOM008"));
     // Disk-backed volumes are not charged to memory.
     assert!(!codes(&format!("{TMPFS}      sizeLimit: 2Gi\n")).contains(&"OOM008"));
 }
 
 #[test]
 fn oom009_tiny_memory_value() {
-    let r = run(&pod("    resources:\n      limits:\n        memory: 128m\n"));
+    let r = run(&pod(
+        "    resources:\n      limits:\n        memory: 128m\n",
+    ));
     let f = only(&r.findings, "OOM009");
-    assert_eq!(f.len(), 1, "reported once, not again for the defaulted request");
+    assert_eq!(
+        f.len(),
+        1,
+        "reported once, not again for the defaulted request"
+    );
     assert!(f[0].help.contains("128Mi"), "{}", f[0].help);
-    assert!(!codes(&pod("    resources:\n      limits:\n        memory: 128Mi\n")).contains(&"OOM009"));
+    assert!(!codes(&pod(
+        "    resources:\n      limits:\n        memory: 128Mi\n"
+    ))
+    .contains(&"OOM009"));
 }
 
 #[test]
@@ -192,13 +235,27 @@ fn registry_is_complete_and_every_rule_is_tested() {
         assert!(r.code > prev, "codes sorted and unique: {}", r.code);
         prev = r.code;
         assert!(r.code.len() == 6 && r.code.starts_with("OOM"), "{}", r.code);
-        for (what, text) in [("title", r.title), ("explanation", r.explanation), ("fix", r.fix), ("example", r.example), ("example_fixed", r.example_fixed)] {
+        for (what, text) in [
+            ("title", r.title),
+            ("explanation", r.explanation),
+            ("fix", r.fix),
+            ("example", r.example),
+            ("example_fixed", r.example_fixed),
+        ] {
             assert!(!text.trim().is_empty(), "{} has no {what}", r.code);
         }
-        assert!(r.explanation.contains("Source:"), "{} cites its source", r.code);
+        assert!(
+            r.explanation.contains("Source:"),
+            "{} cites its source",
+            r.code
+        );
         assert_ne!(r.example, r.example_fixed, "{}", r.code);
         let test_name = format!("fn {}_", r.code.to_lowercase());
-        assert!(me.contains(&test_name), "{} has no test named {test_name}...", r.code);
+        assert!(
+            me.contains(&test_name),
+            "{} has no test named {test_name}...",
+            r.code
+        );
     }
 }
 
@@ -208,9 +265,19 @@ fn an_object_the_api_server_rejects_gets_no_findings() {
     // BestEffort (OOM003) - is not judged on the values left.
     let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    resources: {limits: {memory: 1GB}}\n";
     let items = read_str("test.yaml", yaml);
-    assert!(items.iter().any(|i| matches!(i, Item::Error(e) if e.message.contains("1GB"))));
-    let workloads: Vec<_> =
-        items.into_iter().filter_map(|i| if let Item::Workload(w) = i { Some(w) } else { None }).collect();
+    assert!(items
+        .iter()
+        .any(|i| matches!(i, Item::Error(e) if e.message.contains("1GB"))));
+    let workloads: Vec<_> = items
+        .into_iter()
+        .filter_map(|i| {
+            if let Item::Workload(w) = i {
+                Some(w)
+            } else {
+                None
+            }
+        })
+        .collect();
     assert!(workloads[0].rejected);
     let r = audit(&AuditInput {
         workloads: &workloads,
@@ -224,5 +291,8 @@ fn an_object_the_api_server_rejects_gets_no_findings() {
     // With a valid limit and no request the same pod is judged (the request defaults to the
     // limit, leaving cpu unset: Burstable with no finding), and without resources it is OOM003.
     assert!(codes(&yaml.replace("1GB", "1Gi")).is_empty());
-    assert_eq!(codes(&yaml.replace("    resources: {limits: {memory: 1GB}}\n", "")), vec!["OOM003"]);
+    assert_eq!(
+        codes(&yaml.replace("    resources: {limits: {memory: 1GB}}\n", "")),
+        vec!["OOM003"]
+    );
 }

@@ -30,7 +30,9 @@ pub(crate) fn color_enabled(choice: ColorChoice) -> bool {
 /// `--image IMAGE=PATH`: the image and the Dockerfile's canonical path (a directory means its
 /// `Dockerfile` or `Containerfile`).
 fn parse_image_flag(kv: &str) -> anyhow::Result<(String, PathBuf)> {
-    let (image, path) = kv.split_once('=').ok_or_else(|| anyhow!("--image {kv:?}: expected IMAGE=PATH"))?;
+    let (image, path) = kv
+        .split_once('=')
+        .ok_or_else(|| anyhow!("--image {kv:?}: expected IMAGE=PATH"))?;
     if image.is_empty() || path.is_empty() {
         bail!("--image {kv:?}: expected IMAGE=PATH");
     }
@@ -40,23 +42,37 @@ fn parse_image_flag(kv: &str) -> anyhow::Result<(String, PathBuf)> {
             .iter()
             .map(|n| path.join(n))
             .find(|p| p.is_file())
-            .ok_or_else(|| anyhow!("--image {kv:?}: no Dockerfile or Containerfile in {}", path.display()))?;
+            .ok_or_else(|| {
+                anyhow!(
+                    "--image {kv:?}: no Dockerfile or Containerfile in {}",
+                    path.display()
+                )
+            })?;
     }
     if !is_dockerfile(&path, true) {
         bail!("--image {kv:?}: {} is not named like a Dockerfile (Dockerfile, Containerfile, NAME.Dockerfile, Dockerfile.NAME)", path.display());
     }
-    let canonical = std::fs::canonicalize(&path).map_err(|e| anyhow!("--image {kv:?}: cannot read {}: {e}", path.display()))?;
+    let canonical = std::fs::canonicalize(&path)
+        .map_err(|e| anyhow!("--image {kv:?}: cannot read {}: {e}", path.display()))?;
     Ok((image.to_string(), canonical))
 }
 
 /// True when `file` (canonical) is one of `paths` or inside one of them.
 fn covered(file: &Path, paths: &[PathBuf]) -> bool {
-    paths.iter().filter_map(|p| std::fs::canonicalize(p).ok()).any(|p| file == p || (p.is_dir() && file.starts_with(&p)))
+    paths
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .any(|p| file == p || (p.is_dir() && file.starts_with(&p)))
 }
 
 pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
-    let default_jdk = JdkVersion::parse(&args.jdk).map_err(|e| anyhow!("--jdk {:?}: {e}", args.jdk))?;
-    let image_flags = args.images.iter().map(|kv| parse_image_flag(kv)).collect::<anyhow::Result<Vec<_>>>()?;
+    let default_jdk =
+        JdkVersion::parse(&args.jdk).map_err(|e| anyhow!("--jdk {:?}: {e}", args.jdk))?;
+    let image_flags = args
+        .images
+        .iter()
+        .map(|kv| parse_image_flag(kv))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut paths = args.paths.clone();
     for (_, file) in &image_flags {
         if !covered(file, &paths) {
@@ -71,13 +87,20 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
     let names = Names::new(&spools);
 
     let (limit_ranges, dockerfiles) = prepass(&read_paths, &opts, &names);
-    let canonical: Vec<Option<PathBuf>> =
-        dockerfiles.iter().map(|d| std::fs::canonicalize(&*d.file).ok()).collect();
+    let canonical: Vec<Option<PathBuf>> = dockerfiles
+        .iter()
+        .map(|d| std::fs::canonicalize(&*d.file).ok())
+        .collect();
     let image_bindings: Vec<ImageBinding> = image_flags
         .iter()
         .filter_map(|(image, file)| {
-            let i = canonical.iter().position(|c| c.as_deref() == Some(file.as_path()))?;
-            Some(ImageBinding { image: image.clone(), dockerfile: i })
+            let i = canonical
+                .iter()
+                .position(|c| c.as_deref() == Some(file.as_path()))?;
+            Some(ImageBinding {
+                image: image.clone(),
+                dockerfile: i,
+            })
         })
         .collect();
     let assumptions = Assumptions {
@@ -89,8 +112,18 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
         },
         default_jdk,
     };
-    let repositories = if dockerfiles.len() == 1 { count_repositories(&read_paths, &opts) } else { 0 };
-    let mut session = AuditSession::new(&limit_ranges, &dockerfiles, &image_bindings, assumptions, repositories);
+    let repositories = if dockerfiles.len() == 1 {
+        count_repositories(&read_paths, &opts)
+    } else {
+        0
+    };
+    let mut session = AuditSession::new(
+        &limit_ranges,
+        &dockerfiles,
+        &image_bindings,
+        assumptions,
+        repositories,
+    );
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -98,7 +131,10 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
     for s in &spools {
         sources.alias(s.name(), s.path());
     }
-    let text_opts = oomdoc_report::TextOptions { color: color_enabled(global.color), verbose: args.verbose };
+    let text_opts = oomdoc_report::TextOptions {
+        color: color_enabled(global.color),
+        verbose: args.verbose,
+    };
     let mut sink: Box<dyn ReportSink + '_> = match args.format {
         Format::Text => Box::new(TextSink::new(&text_opts, &mut sources, &mut out)),
         Format::Json => Box::new(JsonSink::new(&mut out)),

@@ -62,7 +62,12 @@ impl Spool {
             message: format!("cannot read: {e}"),
         });
         let spool_name = file.path().display().to_string();
-        Ok(Spool { file, spool_name, name: name.into(), error })
+        Ok(Spool {
+            file,
+            spool_name,
+            name: name.into(),
+            error,
+        })
     }
 
     /// The copy.

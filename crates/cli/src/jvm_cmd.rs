@@ -27,7 +27,9 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
     let jdk = JdkVersion::parse(&args.jdk).map_err(|e| anyhow!("--jdk {:?}: {e}", args.jdk))?;
     let mut sources = Vec::new();
     for kv in &args.env {
-        let (name, value) = kv.split_once('=').ok_or_else(|| anyhow!("--env {kv:?}: expected NAME=VALUE"))?;
+        let (name, value) = kv
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--env {kv:?}: expected NAME=VALUE"))?;
         sources.push((env_source(name)?, split_options(value)));
     }
     if let Some(f) = &args.flags {
@@ -49,10 +51,21 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
         },
         cpus: Cpus::Count(args.cpus),
     };
-    let workload = Workload { threads: args.threads, classes: args.classes };
-    let analysis = analyze(&JvmInput { jdk: jdk.clone(), sources: sources.clone(), env: env.clone(), workload });
+    let workload = Workload {
+        threads: args.threads,
+        classes: args.classes,
+    };
+    let analysis = analyze(&JvmInput {
+        jdk: jdk.clone(),
+        sources: sources.clone(),
+        env: env.clone(),
+        workload,
+    });
     let rec = args.recommend.then(|| {
-        let margin = Margin { percent: args.margin, ..Margin::default() };
+        let margin = Margin {
+            percent: args.margin,
+            ..Margin::default()
+        };
         recommend(&jdk, &sources, &env, workload, margin)
     });
 
@@ -64,10 +77,20 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
         ));
     }
     if !analysis.ergonomics.container_aware.value || args.limit.is_none() {
-        assumptions.push(format!("node memory {} (--node-memory)", human(args.node_memory)));
+        assumptions.push(format!(
+            "node memory {} (--node-memory)",
+            human(args.node_memory)
+        ));
     }
     assumptions.push(format!("{} CPUs (--cpus)", args.cpus));
-    assumptions.push(format!("cgroup {} on the node (--cgroup)", if args.cgroup == Cgroup::V1 { "v1" } else { "v2" }));
+    assumptions.push(format!(
+        "cgroup {} on the node (--cgroup)",
+        if args.cgroup == Cgroup::V1 {
+            "v1"
+        } else {
+            "v2"
+        }
+    ));
     if args.threads.is_none() {
         assumptions.push(format!("{DEFAULT_THREADS} live threads (--threads)"));
     }
@@ -75,7 +98,11 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
         assumptions.push(format!("{DEFAULT_CLASSES} loaded classes (--classes)"));
     }
 
-    let report = JvmReport { analysis: &analysis, recommendation: rec.as_ref(), assumptions: &assumptions };
+    let report = JvmReport {
+        analysis: &analysis,
+        recommendation: rec.as_ref(),
+        assumptions: &assumptions,
+    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match args.format {
@@ -83,5 +110,9 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
         RulesFormat::Json => oomdoc_report::write_jvm_json(&report, &mut out)?,
     }
     out.flush()?;
-    Ok(if analysis.ergonomics.fails_to_start.is_empty() { 0 } else { crate::EXIT_FINDINGS })
+    Ok(if analysis.ergonomics.fails_to_start.is_empty() {
+        0
+    } else {
+        crate::EXIT_FINDINGS
+    })
 }

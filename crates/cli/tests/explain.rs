@@ -18,19 +18,30 @@ fn oomdoc(args: &[&str], stdin: Option<&[u8]>) -> (i32, String) {
     input.write_all(stdin.unwrap_or(b"")).unwrap();
     drop(input);
     let o = c.wait_with_output().unwrap();
-    (o.status.code().unwrap(), String::from_utf8(o.stdout).unwrap())
+    (
+        o.status.code().unwrap(),
+        String::from_utf8(o.stdout).unwrap(),
+    )
 }
 
 #[test]
 fn seed_case_is_explained_as_growth_outside_the_heap() {
     let (code, out) = oomdoc(
-        &["explain", "kernel/dmesg_v2_memcg_systemd.txt", "k8s/pod_oomkilled.yaml", "jvm/flags_final_jdk17.txt"],
+        &[
+            "explain",
+            "kernel/dmesg_v2_memcg_systemd.txt",
+            "k8s/pod_oomkilled.yaml",
+            "jvm/flags_final_jdk17.txt",
+        ],
         None,
     );
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("verdict: container_oom_kill"), "{out}");
     assert!(out.contains("attribution: off_heap_native"), "{out}");
-    assert!(out.contains("kernel/dmesg_v2_memcg_systemd.txt:32: "), "{out}");
+    assert!(
+        out.contains("kernel/dmesg_v2_memcg_systemd.txt:32: "),
+        "{out}"
+    );
 }
 
 #[test]

@@ -102,7 +102,13 @@ fn inputs() -> tempfile::TempDir {
 
 /// Runs `oomdoc ARGS` with `stdin`, `.` in ARGS standing for `dir`.
 fn oomdoc(dir: &Path, args: &[&str], stdin: impl AsRef<[u8]>) -> Output {
-    let args = args.iter().map(|a| if *a == "." { dir.join(".") } else { PathBuf::from(a) });
+    let args = args.iter().map(|a| {
+        if *a == "." {
+            dir.join(".")
+        } else {
+            PathBuf::from(a)
+        }
+    });
     let mut child = Command::new(env!("CARGO_BIN_EXE_oomdoc"))
         .args(args)
         .env_remove("NO_COLOR")
@@ -136,7 +142,8 @@ fn in_memory(dir: &Path, paths: &[&str], stdin: &str, format: &str) -> String {
             read_inputs(&[dir.join(p)], &opts, &mut |i| items.push(i));
         }
     }
-    let (mut workloads, mut limit_ranges, mut dockerfiles, mut errors) = (vec![], vec![], vec![], vec![]);
+    let (mut workloads, mut limit_ranges, mut dockerfiles, mut errors) =
+        (vec![], vec![], vec![], vec![]);
     for i in items {
         match i {
             Item::Workload(w) => workloads.push(w),
@@ -176,7 +183,11 @@ fn streaming_and_in_memory_give_the_same_json_and_sarif() {
     for format in ["json", "sarif"] {
         let o = oomdoc(dir.path(), &["audit", ".", "-", "-f", format], STDIN);
         assert_eq!(o.status.code(), Some(2), "input error: exit 2");
-        assert_eq!(stdout(&o), in_memory(dir.path(), &[".", "-"], STDIN, format), "{format}");
+        assert_eq!(
+            stdout(&o),
+            in_memory(dir.path(), &[".", "-"], STDIN, format),
+            "{format}"
+        );
     }
 }
 
@@ -218,7 +229,10 @@ fn the_only_dockerfile_is_matched_when_every_container_runs_one_repository() {
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(workload(&v, "app")["containers"][0]["jvm"], Value::Null);
     assert_eq!(v["images"][0]["used_by"].as_array().unwrap().len(), 0);
-    assert_eq!(stdout(&o), in_memory(dir.path(), &[".", "-"], &other, "json"));
+    assert_eq!(
+        stdout(&o),
+        in_memory(dir.path(), &[".", "-"], &other, "json")
+    );
 }
 
 #[test]
@@ -229,13 +243,20 @@ fn stdin_is_named_dash_and_quoted_in_the_text_report() {
     assert_eq!(v["workloads"][0]["file"], "-");
     assert_eq!(v["findings"][0]["file"], "-");
     assert_eq!(v["errors"][0]["file"], "-");
-    assert!(!stdout(&o).contains("oomdoc-stdin-"), "the spool's name leaked: {}", stdout(&o));
+    assert!(
+        !stdout(&o).contains("oomdoc-stdin-"),
+        "the spool's name leaked: {}",
+        stdout(&o)
+    );
 
     let o = oomdoc(dir.path(), &["audit", "-", "--color", "never"], STDIN);
     let text = stdout(&o);
     // The finding and the input error both quote their line, read back from the spooled copy.
     assert!(text.contains("--> <stdin>:14:28\n"), "{text}");
-    assert!(text.contains("14 |           limits: {memory: 1Gi}\n"), "{text}");
+    assert!(
+        text.contains("14 |           limits: {memory: 1Gi}\n"),
+        "{text}"
+    );
     assert!(text.contains("--> <stdin>:21:1\n"), "{text}");
     assert!(text.contains("21 | ---\n"), "{text}");
     assert!(text.contains("1 input error"), "{text}");
@@ -253,7 +274,12 @@ fn stdin_read_twice_counts_once_and_the_spool_is_removed() {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped());
     let mut child = c.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(APP.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(APP.as_bytes())
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["workloads"].as_array().unwrap().len(), 1);
@@ -282,9 +308,18 @@ fn a_pipe_given_as_a_path_is_read_once_and_named_as_given() {
         })
     };
     let name = fifo.display().to_string();
-    let o = oomdoc(dir.path(), &["audit", &name, "-f", "json", "--fail-on", "never"], "");
+    let o = oomdoc(
+        dir.path(),
+        &["audit", &name, "-f", "json", "--fail-on", "never"],
+        "",
+    );
     writer.join().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     let app = workload(&v, "app");
     assert_eq!(app["file"], name);
@@ -300,24 +335,53 @@ fn utf16_stdin_reads_and_quotes_as_utf8() {
     utf16.extend(STDIN.encode_utf16().flat_map(u16::to_le_bytes));
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend_from_slice(STDIN.as_bytes());
-    for args in [&["audit", "-", "-f", "json"][..], &["audit", "-", "--color", "never"]] {
+    for args in [
+        &["audit", "-", "-f", "json"][..],
+        &["audit", "-", "--color", "never"],
+    ] {
         let plain = stdout(&oomdoc(dir.path(), args, STDIN));
-        assert_eq!(stdout(&oomdoc(dir.path(), args, &utf16)), plain, "UTF-16, {args:?}");
-        assert_eq!(stdout(&oomdoc(dir.path(), args, &bom)), plain, "UTF-8 BOM, {args:?}");
+        assert_eq!(
+            stdout(&oomdoc(dir.path(), args, &utf16)),
+            plain,
+            "UTF-16, {args:?}"
+        );
+        assert_eq!(
+            stdout(&oomdoc(dir.path(), args, &bom)),
+            plain,
+            "UTF-8 BOM, {args:?}"
+        );
     }
-    let text = stdout(&oomdoc(dir.path(), &["audit", "-", "--color", "never"], &utf16));
-    assert!(text.contains("14 |           limits: {memory: 1Gi}\n"), "{text}");
+    let text = stdout(&oomdoc(
+        dir.path(),
+        &["audit", "-", "--color", "never"],
+        &utf16,
+    ));
+    assert!(
+        text.contains("14 |           limits: {memory: 1Gi}\n"),
+        "{text}"
+    );
 }
 
 #[test]
 fn helm_source_comments_name_the_template_of_each_finding() {
     let dir = tempfile::tempdir().unwrap();
     let stream = "---\n# Source: shop/templates/worker.yaml\napiVersion: v1\nkind: Pod\nmetadata: {name: w}\nspec:\n  containers:\n  - name: w\n    image: x\n---\n# Source: shop/templates/api.yaml\napiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: a\n    image: x\n    resources: {requests: {memory: 1Gi}, limits: {memory: 1Gi}}\n";
-    let text = stdout(&oomdoc(dir.path(), &["audit", "-", "--color", "never", "--fail-on", "never"], stream));
-    assert!(text.contains("Pod/default/w (rendered from shop/templates/worker.yaml)"), "{text}");
+    let text = stdout(&oomdoc(
+        dir.path(),
+        &["audit", "-", "--color", "never", "--fail-on", "never"],
+        stream,
+    ));
+    assert!(
+        text.contains("Pod/default/w (rendered from shop/templates/worker.yaml)"),
+        "{text}"
+    );
     // The Guaranteed-memory pod has no finding, so its template is not mentioned.
     assert!(!text.contains("api.yaml"), "{text}");
     // JSON keeps its stable schema: the workload id alone.
-    let json = stdout(&oomdoc(dir.path(), &["audit", "-", "--format", "json", "--fail-on", "never"], stream));
+    let json = stdout(&oomdoc(
+        dir.path(),
+        &["audit", "-", "--format", "json", "--fail-on", "never"],
+        stream,
+    ));
     assert!(json.contains("\"workload\": \"Pod/default/w\""), "{json}");
 }

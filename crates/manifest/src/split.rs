@@ -186,7 +186,10 @@ impl<R: Read> UnitReader<R> {
             let n = if self.utf16.is_none() {
                 // `read_to_end` reads into spare capacity without zeroing it first; zeroing a
                 // 1 MiB block per read dominated the run time on directories of small files.
-                (&mut self.src).take(room).read_to_end(&mut self.buf).map(|_| self.buf.len() - old)
+                (&mut self.src)
+                    .take(room)
+                    .read_to_end(&mut self.buf)
+                    .map(|_| self.buf.len() - old)
             } else {
                 self.buf.resize(old + room as usize, 0);
                 let mut tmp = std::mem::take(&mut self.buf);

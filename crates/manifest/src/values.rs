@@ -301,7 +301,12 @@ pub(crate) fn short(s: &str) -> String {
         .chars()
         .flat_map(|c| {
             let plain = (!c.is_control()).then_some(c);
-            plain.into_iter().chain(c.is_control().then(|| c.escape_debug()).into_iter().flatten())
+            plain.into_iter().chain(
+                c.is_control()
+                    .then(|| c.escape_debug())
+                    .into_iter()
+                    .flatten(),
+            )
         })
         .collect();
     if escaped.chars().count() <= 60 {

@@ -76,7 +76,10 @@ fn mixed_dir() -> tempfile::TempDir {
     std::fs::write(dir.path().join("f.yaml"), bytes).unwrap();
     let head = "apiVersion: v1\n#";
     let pad = (256 << 10) - 4 - head.len() - "\nkind: ".len();
-    let straddle = format!("{head}{}\nkind: LimitRange\nmetadata: {{name: straddling}}\n", "x".repeat(pad));
+    let straddle = format!(
+        "{head}{}\nkind: LimitRange\nmetadata: {{name: straddling}}\n",
+        "x".repeat(pad)
+    );
     assert_eq!(straddle.find("LimitRange"), Some((256 << 10) - 4));
     std::fs::write(dir.path().join("g.yaml"), straddle).unwrap();
     dir
@@ -91,12 +94,27 @@ fn the_first_pass_finds_every_limit_range_and_dockerfile_and_no_workload() {
         .iter()
         .map(|l| l.name.clone().unwrap_or_default())
         .collect();
-    assert_eq!(names, ["plain", "listed", "typed", "escaped", "folded", "utf16", "straddling"]);
+    assert_eq!(
+        names,
+        [
+            "plain",
+            "listed",
+            "typed",
+            "escaped",
+            "folded",
+            "utf16",
+            "straddling"
+        ]
+    );
     assert_eq!(common::workloads(&full).len(), 2);
     for threads in [1, 2] {
         let first = read(&paths, Only::LimitRangesAndDockerfiles, threads);
         assert!(common::workloads(&first).is_empty());
-        assert_eq!(prepass_part(first), prepass_part(full.clone()), "threads {threads}");
+        assert_eq!(
+            prepass_part(first),
+            prepass_part(full.clone()),
+            "threads {threads}"
+        );
     }
 }
 
@@ -110,7 +128,10 @@ fn the_first_pass_matches_a_full_read_on_the_corpus() {
     let paths = [dir.to_path_buf()];
     let full = prepass_part(read(&paths, Only::Everything, 2));
     assert!(!full.is_empty());
-    assert_eq!(prepass_part(read(&paths, Only::LimitRangesAndDockerfiles, 2)), full);
+    assert_eq!(
+        prepass_part(read(&paths, Only::LimitRangesAndDockerfiles, 2)),
+        full
+    );
 }
 
 #[test]

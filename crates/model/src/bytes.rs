@@ -3,7 +3,14 @@
 /// Formats bytes the way a Kubernetes user would write them: the largest binary suffix that is
 /// exact (`4Gi`, `1536Mi`), else the largest exact decimal suffix (`500M`), else plain bytes.
 pub fn human(bytes: i64) -> String {
-    const BIN: [(&str, u32); 6] = [("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)];
+    const BIN: [(&str, u32); 6] = [
+        ("Ei", 60),
+        ("Pi", 50),
+        ("Ti", 40),
+        ("Gi", 30),
+        ("Mi", 20),
+        ("Ki", 10),
+    ];
     const DEC: [(&str, i64); 6] = [
         ("E", 1_000_000_000_000_000_000),
         ("P", 1_000_000_000_000_000),
@@ -36,7 +43,11 @@ pub fn approx(bytes: i64) -> String {
     if !exact.ends_with(|c: char| c.is_ascii_digit()) || bytes.abs() < (1 << 20) {
         return exact;
     }
-    let (unit, suffix) = if bytes.abs() >= 1 << 30 { (1u64 << 30, "Gi") } else { (1 << 20, "Mi") };
+    let (unit, suffix) = if bytes.abs() >= 1 << 30 {
+        (1u64 << 30, "Gi")
+    } else {
+        (1 << 20, "Mi")
+    };
     format!("~{:.1}{suffix}", bytes as f64 / unit as f64)
 }
 

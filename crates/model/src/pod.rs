@@ -99,7 +99,9 @@ impl Container {
 
     /// True for an init container that keeps running beside the app (`restartPolicy: Always`).
     pub fn is_restartable(&self) -> bool {
-        self.restart_policy.as_ref().is_some_and(|p| p.value == "Always")
+        self.restart_policy
+            .as_ref()
+            .is_some_and(|p| p.value == "Always")
     }
 }
 

@@ -347,7 +347,12 @@ impl<'w> JsonSink<'w> {
 
     fn spool_findings(&mut self, findings: &[Finding]) -> io::Result<()> {
         for f in findings {
-            write_element(&mut self.findings, ELEMENT_LEVEL, !self.any_finding, &finding(f))?;
+            write_element(
+                &mut self.findings,
+                ELEMENT_LEVEL,
+                !self.any_finding,
+                &finding(f),
+            )?;
             self.any_finding = true;
         }
         Ok(())
@@ -361,7 +366,12 @@ impl ReportSink for JsonSink<'_> {
     }
 
     fn workload(&mut self, w: &WorkloadSummary, findings: &[Finding]) -> io::Result<()> {
-        write_element(self.out, ELEMENT_LEVEL, self.tally.workloads == 0, &workload(w))?;
+        write_element(
+            self.out,
+            ELEMENT_LEVEL,
+            self.tally.workloads == 0,
+            &workload(w),
+        )?;
         self.tally.workload(w, findings);
         self.spool_findings(findings)
     }

@@ -48,12 +48,32 @@ pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> 
     }
     let aware = if e.container_aware.value { "yes" } else { "NO" };
     let rows: [(&str, String, &str); 6] = [
-        ("container-aware", aware.to_string(), e.container_aware.why.as_str()),
-        ("physical memory", approx(e.physical_memory.value), e.physical_memory.why.as_str()),
-        ("CPUs", e.active_processors.value.to_string(), e.active_processors.why.as_str()),
+        (
+            "container-aware",
+            aware.to_string(),
+            e.container_aware.why.as_str(),
+        ),
+        (
+            "physical memory",
+            approx(e.physical_memory.value),
+            e.physical_memory.why.as_str(),
+        ),
+        (
+            "CPUs",
+            e.active_processors.value.to_string(),
+            e.active_processors.why.as_str(),
+        ),
         ("GC", e.gc.name().to_string(), ""),
-        ("max heap", approx(e.max_heap.value), e.max_heap.why.as_str()),
-        ("initial heap", approx(e.initial_heap.value), e.initial_heap.why.as_str()),
+        (
+            "max heap",
+            approx(e.max_heap.value),
+            e.max_heap.why.as_str(),
+        ),
+        (
+            "initial heap",
+            approx(e.initial_heap.value),
+            e.initial_heap.why.as_str(),
+        ),
     ];
     for (name, value, why) in rows {
         if why.is_empty() {
@@ -62,7 +82,11 @@ pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> 
             writeln!(out, "  {name:<16} {value:<10} {why}")?;
         }
     }
-    writeln!(out, "  {:<16} {} bytes (MaxHeapSize), {} bytes (InitialHeapSize)", "exact", e.max_heap.value, e.initial_heap.value)?;
+    writeln!(
+        out,
+        "  {:<16} {} bytes (MaxHeapSize), {} bytes (InitialHeapSize)",
+        "exact", e.max_heap.value, e.initial_heap.value
+    )?;
     writeln!(out)?;
     match bud.limit {
         Some(l) => writeln!(out, "Memory budget against the {} limit:", b(l))?,
@@ -73,7 +97,12 @@ pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> 
     if let (Some(h), Some(l)) = (bud.headroom, bud.limit) {
         let pct = h as f64 * 100.0 / l as f64;
         if h >= 0 {
-            writeln!(out, "  {:<15} {:>10}  ({pct:.0}% of the limit)", "headroom", approx(h as u64))?;
+            writeln!(
+                out,
+                "  {:<15} {:>10}  ({pct:.0}% of the limit)",
+                "headroom",
+                approx(h as u64)
+            )?;
         } else {
             writeln!(
                 out,
@@ -92,10 +121,24 @@ pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> 
     }
     if let Some(rec) = r.recommendation {
         writeln!(out)?;
-        writeln!(out, "Recommendation (margin {} kept free):", approx(rec.margin))?;
+        writeln!(
+            out,
+            "Recommendation (margin {} kept free):",
+            approx(rec.margin)
+        )?;
         writeln!(out, "  JAVA_TOOL_OPTIONS=\"{}\"", as_java_tool_options(rec))?;
-        writeln!(out, "  resources: requests.memory {}  limits.memory {}", b(rec.request), b(rec.limit))?;
-        writeln!(out, "  max heap then {}; total {}", approx(rec.max_heap), approx(rec.budget.footprint))?;
+        writeln!(
+            out,
+            "  resources: requests.memory {}  limits.memory {}",
+            b(rec.request),
+            b(rec.limit)
+        )?;
+        writeln!(
+            out,
+            "  max heap then {}; total {}",
+            approx(rec.max_heap),
+            approx(rec.budget.footprint)
+        )?;
         for w in &rec.why {
             writeln!(out, "  - {w}")?;
         }
@@ -111,7 +154,14 @@ pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> 
 
 fn write_pools(pools: &[Pool], out: &mut dyn Write) -> io::Result<()> {
     for p in pools {
-        writeln!(out, "  {:<15} {:>10}  {:<28} {}", p.name, approx(p.bytes), provenance(&p.provenance), p.why)?;
+        writeln!(
+            out,
+            "  {:<15} {:>10}  {:<28} {}",
+            p.name,
+            approx(p.bytes),
+            provenance(&p.provenance),
+            p.why
+        )?;
     }
     Ok(())
 }

@@ -347,12 +347,20 @@ impl<'w> SarifSink<'w, 'static> {
 }
 
 impl<'w, 'r> SarifSink<'w, 'r> {
-    pub(crate) fn with_registry(tool_version: &str, registry: &'r [Rule], out: &'w mut dyn Write) -> Self {
+    pub(crate) fn with_registry(
+        tool_version: &str,
+        registry: &'r [Rule],
+        out: &'w mut dyn Write,
+    ) -> Self {
         SarifSink {
             out,
             tool_version: tool_version.to_string(),
             registry,
-            index: registry.iter().enumerate().map(|(i, r)| (r.code, i)).collect(),
+            index: registry
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.code, i))
+                .collect(),
             unknown: Vec::new(),
             results: Spool::default(),
             any_result: false,
@@ -372,7 +380,12 @@ impl<'w, 'r> SarifSink<'w, 'r> {
                     }
                 },
             };
-            write_element(&mut self.results, RESULT_LEVEL, !self.any_result, &result(f, i))?;
+            write_element(
+                &mut self.results,
+                RESULT_LEVEL,
+                !self.any_result,
+                &result(f, i),
+            )?;
             self.any_result = true;
         }
         Ok(())
@@ -423,7 +436,10 @@ impl ReportSink for SarifSink<'_, '_> {
                 },
                 invocations: [Invocation {
                     execution_successful: errors.is_empty(),
-                    tool_execution_notifications: errors.listed().map(|e| notification(&e)).collect(),
+                    tool_execution_notifications: errors
+                        .listed()
+                        .map(|e| notification(&e))
+                        .collect(),
                 }],
                 original_uri_base_ids: BTreeMap::from([(
                     SRCROOT,

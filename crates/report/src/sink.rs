@@ -124,7 +124,12 @@ impl Tally {
     }
 
     /// Counts what [`ReportSink::finish`] receives.
-    pub(crate) fn finish(&mut self, images: &[ImageSummary], findings: &[Finding], errors: &InputErrors) {
+    pub(crate) fn finish(
+        &mut self,
+        images: &[ImageSummary],
+        findings: &[Finding],
+        errors: &InputErrors,
+    ) {
         self.images += images.len();
         for i in images {
             self.file(&i.file);

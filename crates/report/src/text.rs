@@ -76,7 +76,11 @@ pub struct TextSink<'w> {
 
 impl<'w> TextSink<'w> {
     /// A sink writing to `out`, with source lines from `sources`.
-    pub fn new(opts: &TextOptions, sources: &'w mut dyn SourceLines, out: &'w mut dyn Write) -> Self {
+    pub fn new(
+        opts: &TextOptions,
+        sources: &'w mut dyn SourceLines,
+        out: &'w mut dyn Write,
+    ) -> Self {
         TextSink {
             opts: opts.clone(),
             renderer: if opts.color {

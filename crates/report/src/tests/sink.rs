@@ -20,7 +20,11 @@ fn stream(report: &AuditReport, sink: &mut dyn ReportSink) -> std::io::Result<()
     let (first, rest) = report.findings.split_at(split);
     sink.workload(&report.workloads[0], first)?;
     sink.workload(&report.workloads[1], rest)?;
-    sink.finish(&report.images, &[], &InputErrors::from(report.errors.clone()))
+    sink.finish(
+        &report.images,
+        &[],
+        &InputErrors::from(report.errors.clone()),
+    )
 }
 
 #[test]
@@ -31,15 +35,23 @@ fn streamed_output_equals_the_whole_report_output() {
         assert_eq!(streamed, whole);
 
         let whole = render(|out| write_sarif_with(&report, "0.1.0", TEST_RULES, out));
-        let streamed =
-            render(|out| stream(&report, &mut SarifSink::with_registry("0.1.0", TEST_RULES, out)));
+        let streamed = render(|out| {
+            stream(
+                &report,
+                &mut SarifSink::with_registry("0.1.0", TEST_RULES, out),
+            )
+        });
         assert_eq!(streamed, whole);
 
         for verbose in [false, true] {
-            let opts = TextOptions { color: false, verbose };
+            let opts = TextOptions {
+                color: false,
+                verbose,
+            };
             let mut sources = MapSources::with("k8s/app.yaml", APP_YAML);
             let whole = render(|out| write_text(&report, &opts, &mut sources, out));
-            let streamed = render(|out| stream(&report, &mut TextSink::new(&opts, &mut sources, out)));
+            let streamed =
+                render(|out| stream(&report, &mut TextSink::new(&opts, &mut sources, out)));
             assert_eq!(streamed, whole);
         }
     }
@@ -53,7 +65,10 @@ fn the_tally_counts_what_was_written() {
     stream(&report, &mut sink).unwrap();
     let t = sink.tally();
     assert_eq!((t.errors, t.warnings, t.infos), (1, 1, 1));
-    assert_eq!((t.workloads, t.images, t.files(), t.input_errors), (2, 2, 4, 2));
+    assert_eq!(
+        (t.workloads, t.images, t.files(), t.input_errors),
+        (2, 2, 4, 2)
+    );
     assert_eq!(t.at_or_above(Severity::Warning), 2);
     assert!(t.jvms);
 }
