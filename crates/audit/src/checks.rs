@@ -298,6 +298,7 @@ fn guess_unit(written: &str) -> String {
 }
 
 fn memory_volumes(w: &Admitted<'_>, out: &mut Vec<Finding>) {
+    let pairs = containers(w);
     for vol in &w.workload.pod.volumes {
         let Some(ed) = &vol.empty_dir else { continue };
         if ed.medium.as_ref().is_none_or(|m| m.value != "Memory") {
@@ -322,8 +323,8 @@ fn memory_volumes(w: &Admitted<'_>, out: &mut Vec<Finding>) {
         };
         // The tmpfs is charged to the writer: compare with the containers that mount it, or with
         // the whole pod when none does (the limit then bounds nothing in particular).
-        let mounting: Vec<Pair<'_>> = containers(w)
-            .into_iter()
+        let mounting: Vec<&Pair<'_>> = pairs
+            .iter()
             .filter(|c| c.written.volume_mounts.iter().any(|m| m.name == vol.name))
             .collect();
         let limit_of = |c: &Pair<'_>| {
@@ -335,7 +336,7 @@ fn memory_volumes(w: &Admitted<'_>, out: &mut Vec<Finding>) {
                 .and_then(|q| q.quantity.value())
         };
         let (bound, who) = if mounting.is_empty() {
-            let limits: Option<Vec<i64>> = containers(w)
+            let limits: Option<Vec<i64>> = pairs
                 .iter()
                 .filter(|c| c.which_is_regular())
                 .map(limit_of)

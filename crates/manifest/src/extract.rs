@@ -11,7 +11,7 @@ use crate::Item;
 const MAX_LIST_DEPTH: u32 = 4;
 
 /// Kinds whose pod template is known to be a pod spec, even when partial (a kustomize patch).
-fn is_workload_kind(kind: &str) -> bool {
+pub(crate) fn is_workload_kind(kind: &str) -> bool {
     matches!(
         kind,
         "Pod"

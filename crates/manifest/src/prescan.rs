@@ -12,19 +12,7 @@ use crate::tree::Mode;
 
 /// Kinds that are read (workloads, LimitRange, lists of them).
 fn is_read(kind: &str) -> bool {
-    matches!(
-        kind,
-        "Pod"
-            | "Deployment"
-            | "StatefulSet"
-            | "DaemonSet"
-            | "ReplicaSet"
-            | "ReplicationController"
-            | "Job"
-            | "CronJob"
-            | "PodTemplate"
-            | "LimitRange"
-    ) || kind.ends_with("List")
+    crate::extract::is_workload_kind(kind) || kind == "LimitRange" || kind.ends_with("List")
 }
 
 /// Built-in and common kinds that never hold a pod template at `spec.template.spec`, whatever

@@ -201,13 +201,17 @@ impl Workload {
 
     /// `Kind/namespace/name`, the workload's identity in reports.
     pub fn id(&self) -> String {
-        format!(
-            "{}/{}/{}",
-            self.kind,
+        object_id(
+            &self.kind,
             self.namespace_or_default(),
-            self.name.as_deref().unwrap_or("<unnamed>")
+            self.name.as_deref(),
         )
     }
+}
+
+/// `Kind/namespace/name`, how reports name an object (`<unnamed>` when it has no name).
+pub fn object_id(kind: &str, namespace: &str, name: Option<&str>) -> String {
+    format!("{kind}/{namespace}/{}", name.unwrap_or("<unnamed>"))
 }
 
 /// A `LimitRange` object: its `type: Container` defaults apply to containers of its namespace at

@@ -54,12 +54,7 @@ pub fn source_name(source: Source) -> &'static str {
 
 /// `Kind/namespace/name` of a workload summary, as findings name it.
 pub(crate) fn workload_id(w: &oomdoc_audit::WorkloadSummary) -> String {
-    format!(
-        "{}/{}/{}",
-        w.kind,
-        w.namespace,
-        w.name.as_deref().unwrap_or("<unnamed>")
-    )
+    oomdoc_model::pod::object_id(&w.kind, &w.namespace, w.name.as_deref())
 }
 
 /// Whether a container is an init container (sidecars included).
