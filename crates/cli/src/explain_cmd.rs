@@ -8,7 +8,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use oomdoc_evidence::jvm_log::parse_jvm_line;
-use oomdoc_evidence::{detect, KernelEvent, KernelReader, Kind};
+use oomdoc_evidence::{detect, KernelEvent, Kind};
 use oomdoc_explain::collect::heap_option;
 use oomdoc_explain::{explain, Facts, Src};
 
@@ -79,11 +79,19 @@ fn read_input<R: BufRead>(name: &str, mut r: R, facts: &mut Facts) -> io::Result
     let mut all = io::Cursor::new(head).chain(r);
     match kind {
         Kind::KernelLog => {
-            for ev in KernelReader::new(BufReader::new(all)) {
-                match ev {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let mut error = None;
+            crate::kernel_stream::read_kernel_log(
+                all,
+                threads,
+                crate::kernel_stream::BLOCK,
+                &mut |ev| match ev {
                     KernelEvent::Incident(i) => facts.add_kernel_incident(name, *i),
-                    KernelEvent::ReadError(e) => return Err(io::Error::other(e)),
-                }
+                    KernelEvent::ReadError(e) => error = Some(e),
+                },
+            );
+            if let Some(e) = error {
+                return Err(io::Error::other(e));
             }
         }
         Kind::JvmLog | Kind::ContainerLog => {

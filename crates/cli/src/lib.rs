@@ -9,6 +9,7 @@ mod audit_cmd;
 mod audit_passes;
 mod explain_cmd;
 mod jvm_cmd;
+pub mod kernel_stream;
 mod rules_cmd;
 
 use std::ffi::OsString;

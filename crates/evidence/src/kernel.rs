@@ -61,6 +61,14 @@ impl<R: BufRead> KernelReader<R> {
             parser: Parser::new(),
         }
     }
+
+    /// A reader over `input` whose first line is line `first_line` (1-based) of a larger log:
+    /// for a block cut at [`crate::kernel_blocks::safe_cut`].
+    pub fn starting_at_line(input: R, first_line: u32) -> Self {
+        let mut r = KernelReader::new(input);
+        r.parser.line = first_line.saturating_sub(1);
+        r
+    }
 }
 
 impl Parser {
@@ -107,7 +115,9 @@ impl Parser {
             let first = msg.as_bytes().first().copied().unwrap_or(b' ');
             if first == b' '
                 || (first == b'[' && self.task_cols.is_some())
-                || (self.in_v2_stats && first.is_ascii_lowercase())
+                || (self.in_v2_stats
+                    && first.is_ascii_lowercase()
+                    && self.f_invoked.find(msg.as_bytes()).is_none())
             {
                 return self.feed_body(raw, msg);
             }

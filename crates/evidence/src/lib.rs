@@ -18,6 +18,7 @@ pub mod flags_final;
 pub mod hs_err;
 pub mod jvm_log;
 pub mod kernel;
+pub mod kernel_blocks;
 pub mod kernel_facts;
 pub mod kernel_incident;
 pub mod kernel_line;

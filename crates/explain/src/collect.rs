@@ -53,7 +53,13 @@ pub struct Facts {
     pub heap_options: Vec<Src<HeapOption>>,
     /// Inputs that could not be read.
     pub errors: Vec<String>,
+    /// Kernel OOM reports left out to keep memory bounded (the oldest), per file.
+    pub kernel_dropped: Vec<(String, u64)>,
 }
+
+/// The most kernel OOM reports kept (the newest): a log of an OOM storm can hold millions, and
+/// each becomes an incident; beyond this the oldest are counted, not explained.
+pub const MAX_KERNEL_INCIDENTS: usize = 10_000;
 
 impl Facts {
     /// Empty.
@@ -139,10 +145,31 @@ impl Facts {
 
     /// Adds one kernel report read elsewhere (the CLI streams kernel logs).
     pub fn add_kernel_incident(&mut self, file: &str, incident: KernelOomIncident) {
+        // Dropping half at twice the cap keeps adding O(1) amortised; `trim_kernel` cuts to
+        // the cap exactly before explaining.
+        if self.kernel.len() >= 2 * MAX_KERNEL_INCIDENTS {
+            self.drop_oldest_kernel(MAX_KERNEL_INCIDENTS);
+        }
         self.kernel.push(Src {
             file: file.to_string(),
             fact: incident,
         });
+    }
+
+    fn drop_oldest_kernel(&mut self, n: usize) {
+        for old in self.kernel.drain(..n) {
+            match self.kernel_dropped.iter_mut().find(|(f, _)| *f == old.file) {
+                Some((_, c)) => *c += 1,
+                None => self.kernel_dropped.push((old.file, 1)),
+            }
+        }
+    }
+
+    /// Keeps only the newest [`MAX_KERNEL_INCIDENTS`] kernel reports.
+    pub fn trim_kernel(&mut self) {
+        if self.kernel.len() > MAX_KERNEL_INCIDENTS {
+            self.drop_oldest_kernel(self.kernel.len() - MAX_KERNEL_INCIDENTS);
+        }
     }
 
     /// Adds a read error.

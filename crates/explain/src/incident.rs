@@ -203,6 +203,8 @@ pub struct Explanation {
     pub incidents: Vec<Incident>,
     /// Inputs that could not be read (`file:line: message`).
     pub errors: Vec<String>,
+    /// What was read but left out, and why.
+    pub notes: Vec<String>,
 }
 
 impl Explanation {

@@ -1,5 +1,5 @@
-//! Joining facts from different inputs into one group per death: by pod UID, container id, pid
-//! and, for facts without keys (JVM logs, hs_err, NMT, cgroup files), by elimination.
+//! Joining facts from different inputs into one group per death: by pod UID, container id, pid,
+//! the time of the kill (when no key ties a kernel report to a container) and, for facts without keys (JVM logs, hs_err, NMT, cgroup files), by elimination.
 
 use oomdoc_evidence::cgroup_files::CgroupMemory;
 use oomdoc_evidence::events::{EventFacts, EventMeaning};
@@ -12,6 +12,7 @@ use oomdoc_evidence::pod_status::{ContainerFacts, PodFacts, Terminated};
 use oomdoc_evidence::KernelOomIncident;
 
 use crate::collect::{Facts, HeapOption, Src};
+use crate::time::{parse_rfc3339, wall_epoch, JOIN_WINDOW_SECS};
 
 /// The facts of one death.
 #[derive(Default)]
@@ -27,6 +28,9 @@ pub(crate) struct Group<'a> {
     pub nmt: Vec<&'a Src<NmtSummary>>,
     pub flags: Vec<&'a Src<Vec<JvmFlag>>>,
     pub heap_options: Vec<&'a Src<HeapOption>>,
+    /// Set when the kernel report and the pod were joined by time alone: seconds between the
+    /// kill and `finishedAt`.
+    pub time_join: Option<i64>,
 }
 
 impl<'a> Group<'a> {
@@ -105,6 +109,32 @@ fn event_targets(src: &Src<EventFacts>, g: &Group) -> bool {
     }
 }
 
+/// The kernel report (not yet joined, with no pod UID that says otherwise) whose kill is nearest
+/// in time to the container's `finishedAt`, within [`JOIN_WINDOW_SECS`]; with the seconds apart.
+/// Only for a container that died of an OOM kill or a SIGKILL, and only kernel reports with a
+/// wall-clock stamp (raw `dmesg` counts from boot and cannot be placed).
+fn by_time(c: &ContainerFacts, pod_uid: Option<&str>, groups: &[Group]) -> Option<(usize, i64)> {
+    let t = terminated_of(c).filter(|t| interesting(t))?;
+    let (finished, year) = parse_rfc3339(t.finished_at.as_deref()?)?;
+    groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.pod.is_none())
+        .filter_map(|(gi, g)| {
+            let k = &g.kernel?.fact;
+            if kernel_uid(k).is_some_and(|u| pod_uid.is_some_and(|p| p != u)) {
+                return None;
+            }
+            if kernel_cid(k).is_some_and(|cid| c.container_id.is_some() && !ids_match(c, &cid)) {
+                return None;
+            }
+            let wall = k.victim().map(|v| &v.stamp).unwrap_or(&k.start).wall?;
+            let apart = wall_epoch(&wall, year) - finished;
+            (apart.abs() <= JOIN_WINDOW_SECS).then_some((gi, apart))
+        })
+        .min_by_key(|(_, apart)| apart.abs())
+}
+
 /// Groups the facts.
 pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
     let mut groups: Vec<Group> = f
@@ -135,9 +165,14 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
                 let k = &groups[gi].kernel.expect("kernel group").fact;
                 kernel_cid(k).is_some() || terminated_of(c).is_some_and(interesting)
             });
-            if let Some(gi) = hit {
+            let by_time = match hit {
+                Some(_) => None,
+                None => by_time(c, uid, &groups),
+            };
+            if let Some(gi) = hit.or(by_time.map(|(gi, _)| gi)) {
                 groups[gi].pod = Some(p);
                 groups[gi].container = Some(ci);
+                groups[gi].time_join = by_time.map(|(_, apart)| apart);
                 used = true;
             } else if terminated_of(c).is_some_and(interesting) && !evicted {
                 groups.push(Group {

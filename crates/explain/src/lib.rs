@@ -25,6 +25,7 @@ pub mod collect;
 pub mod incident;
 mod join;
 mod next_steps;
+pub mod time;
 mod verdict;
 
 pub use attribution::MaxHeap;
@@ -34,6 +35,14 @@ pub use verdict::oome_kind_name;
 
 /// Explains every death in `facts`.
 pub fn explain(facts: &Facts) -> Explanation {
+    let mut trimmed;
+    let facts = if facts.kernel.len() > collect::MAX_KERNEL_INCIDENTS {
+        trimmed = facts.clone();
+        trimmed.trim_kernel();
+        &trimmed
+    } else {
+        facts
+    };
     let groups = join::join(facts);
     let mut incidents = Vec::with_capacity(groups.len());
     for g in &groups {
@@ -50,9 +59,20 @@ pub fn explain(facts: &Facts) -> Explanation {
             "no OOM report, terminated container, OOM event or JVM error in the inputs".into();
         incidents.push(inc);
     }
+    let notes = facts
+        .kernel_dropped
+        .iter()
+        .map(|(file, n)| {
+            format!(
+                "{file}: {n} older OOM reports not explained (only the newest {} are); pass the part of the log around the kill you care about",
+                collect::MAX_KERNEL_INCIDENTS
+            )
+        })
+        .collect();
     Explanation {
         incidents,
         errors: facts.errors.clone(),
+        notes,
     }
 }
 

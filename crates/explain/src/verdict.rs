@@ -473,6 +473,13 @@ pub(crate) fn decide(g: &Group) -> Incident {
             d.2.push_str(&qos_of_adj(adj));
         }
     }
+    if let (Some(d), Some(apart)) = (decided.as_mut(), g.time_join) {
+        d.2.push_str(&format!(
+            "; the kernel report and the pod were joined by time alone: the kill was {}s {} finishedAt (node clock taken as UTC)",
+            apart.abs(),
+            if apart <= 0 { "before" } else { "after" }
+        ));
+    }
     if let Some((v, level, why)) = decided {
         inc.verdict = v;
         inc.confidence = Confidence { level, why };

@@ -409,3 +409,78 @@ fn crash_on_oome_and_describe_events_join() {
     let e = run(&["k8s/describe_evicted.txt"]);
     assert_eq!(verdicts(&e), vec![Verdict::Evicted], "{e:#?}");
 }
+
+/// A memcg kill whose cgroup path names no pod (a node where only `journalctl -k` kept the
+/// line), and a pod whose container died 4 s later: joined by time alone, and said so.
+const JOURNAL_KILL: &str = "Nov 28 01:02:03 node-7 kernel: Memory cgroup out of memory: Killed process 9120 (java) total-vm:6512000kB, anon-rss:4150000kB, file-rss:20000kB, shmem-rss:0kB, UID:1000 pgtables:8800kB oom_score_adj:968\n";
+
+fn pod_finished_at(finished: &str) -> String {
+    POD_137
+        .replace("EXIT", "137")
+        .replace("REASON", "OOMKilled")
+        .replace(
+            "        containerID: containerd://bbbb",
+            &format!("        finishedAt: \"{finished}\"\n        containerID: containerd://bbbb"),
+        )
+}
+
+#[test]
+fn kernel_report_joins_the_pod_by_time_when_no_key_ties_them() {
+    let pod = pod_finished_at("2026-11-28T01:02:07Z");
+    let e = run_texts(&[("journal.txt", JOURNAL_KILL), ("pod.yaml", &pod)]);
+    assert_eq!(e.incidents.len(), 1, "{e:#?}");
+    let i = &e.incidents[0];
+    assert_eq!(i.verdict, Verdict::ContainerOomKill, "{i:#?}");
+    assert_eq!(i.victim.pid, Some(9120));
+    assert_eq!(i.victim.container.as_deref(), Some("api"));
+    assert_eq!(
+        i.victim.pod_uid.as_deref(),
+        Some("11111111-2222-3333-4444-555555555555")
+    );
+    assert!(
+        i.confidence
+            .why
+            .contains("joined by time alone: the kill was 4s before finishedAt"),
+        "{}",
+        i.confidence.why
+    );
+    assert!(i.evidence.iter().any(|ev| ev.file == "pod.yaml"), "{i:#?}");
+}
+
+#[test]
+fn kernel_report_far_from_finished_at_stays_apart() {
+    let pod = pod_finished_at("2026-11-28T03:02:07Z");
+    let e = run_texts(&[("journal.txt", JOURNAL_KILL), ("pod.yaml", &pod)]);
+    assert_eq!(e.incidents.len(), 2, "{e:#?}");
+    assert!(e
+        .incidents
+        .iter()
+        .all(|i| !i.confidence.why.contains("joined by time")));
+}
+
+#[test]
+fn an_oom_storm_keeps_the_newest_reports_and_says_how_many_were_left_out() {
+    let extra = 3;
+    let n = oomdoc_explain::collect::MAX_KERNEL_INCIDENTS + extra;
+    let log: String = (0..n)
+        .map(|i| {
+            format!(
+                "[{i}.000000] Memory cgroup out of memory: Killed process {} (w) total-vm:1000kB, anon-rss:900kB, file-rss:0kB, shmem-rss:0kB\n",
+                i + 100
+            )
+        })
+        .collect();
+    let e = run_texts(&[("storm.log", &log)]);
+    assert_eq!(
+        e.incidents.len(),
+        oomdoc_explain::collect::MAX_KERNEL_INCIDENTS
+    );
+    // The oldest ones went: the first kept is the fourth kill.
+    assert_eq!(e.incidents[0].victim.pid, Some(100 + extra as u32));
+    assert_eq!(e.notes.len(), 1, "{:?}", e.notes);
+    assert!(
+        e.notes[0].starts_with("storm.log: 3 older OOM reports not explained"),
+        "{:?}",
+        e.notes
+    );
+}

@@ -33,6 +33,7 @@ struct JsonIncident<'a> {
 struct JsonDoc<'a> {
     incidents: Vec<JsonIncident<'a>>,
     errors: &'a [String],
+    notes: &'a [String],
 }
 
 fn json_incident(i: &Incident) -> JsonIncident<'_> {
@@ -58,6 +59,7 @@ pub fn write_explain_json(e: &Explanation, out: &mut dyn Write) -> io::Result<()
     let doc = JsonDoc {
         incidents: e.incidents.iter().map(json_incident).collect(),
         errors: &e.errors,
+        notes: &e.notes,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
@@ -73,6 +75,9 @@ pub fn write_explain_text(e: &Explanation, out: &mut dyn Write) -> io::Result<()
     }
     for err in &e.errors {
         writeln!(out, "error: {err}")?;
+    }
+    for note in &e.notes {
+        writeln!(out, "note: {note}")?;
     }
     Ok(())
 }

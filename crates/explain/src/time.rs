@@ -1,0 +1,102 @@
+//! Times of facts on one clock, for joining a kernel report to the container it killed when no
+//! key (pod UID, container id) ties them: kernel wall-clock stamps (`dmesg -T`, syslog,
+//! journalctl; taken as UTC, as node clocks usually are, and as the year of the other fact when
+//! syslog leaves it out) against the kubelet's `finishedAt` (RFC 3339).
+
+use oomdoc_evidence::kernel_line::WallClock;
+
+/// Kernel kills and container ends at most this far apart may be the same death: the kubelet
+/// notices a dead container within a sync period or two.
+pub const JOIN_WINDOW_SECS: i64 = 120;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn epoch(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> i64 {
+    days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s
+}
+
+/// `2026-11-28T01:02:03Z` (fractions and offsets allowed) → (seconds since the epoch, year).
+pub fn parse_rfc3339(s: &str) -> Option<(i64, i32)> {
+    let b = s.as_bytes();
+    if b.len() < 19 || !b[..19].is_ascii() || b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
+        return None;
+    }
+    if !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s[r].parse::<i64>().ok();
+    let (y, mo, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (h, mi, sec) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    let mut rest = &s[19..];
+    if let Some(f) = rest.strip_prefix('.') {
+        rest = f.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let offset = match rest {
+        "Z" | "z" | "" => 0,
+        o if o.len() == 6 && o.is_ascii() && (o.starts_with('+') || o.starts_with('-')) => {
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            sign * (o[1..3].parse::<i64>().ok()? * 3600 + o[4..6].parse::<i64>().ok()? * 60)
+        }
+        _ => return None,
+    };
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    Some((epoch(y, mo, d, h, mi, sec) - offset, y as i32))
+}
+
+/// A kernel wall-clock stamp in seconds since the epoch, taking `year` when the stamp has none.
+pub fn wall_epoch(w: &WallClock, year: i32) -> i64 {
+    epoch(
+        i64::from(w.year.unwrap_or(year)),
+        i64::from(w.month),
+        i64::from(w.day),
+        i64::from(w.hour),
+        i64::from(w.minute),
+        i64::from(w.second),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_matches_known_epochs() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some((0, 1970)));
+        assert_eq!(
+            parse_rfc3339("2026-11-28T01:02:03Z"),
+            Some((1_795_827_723, 2026))
+        );
+        assert_eq!(
+            parse_rfc3339("2024-02-29T23:59:59.123+01:00"),
+            Some((1_709_247_599, 2024))
+        );
+        assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("yesterday"), None);
+        assert_eq!(parse_rfc3339("2026-11-28T01:02:03é"), None);
+    }
+
+    #[test]
+    fn syslog_stamps_take_the_year_given() {
+        let w = WallClock {
+            year: None,
+            month: 11,
+            day: 28,
+            hour: 1,
+            minute: 2,
+            second: 3,
+            micros: 0,
+        };
+        assert_eq!(wall_epoch(&w, 2026), 1_795_827_723);
+    }
+}
