@@ -11,6 +11,7 @@ mod explain_cmd;
 mod jvm_cmd;
 pub mod kernel_stream;
 mod rules_cmd;
+pub mod simulate_cmd;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -40,6 +41,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
         Command::Jvm(j) => jvm_cmd::run(j),
         Command::Rules(r) => rules_cmd::run(r),
         Command::Explain(x) => explain_cmd::run(x),
+        Command::Simulate(s) => simulate_cmd::run(s),
     };
     match result {
         Ok(code) => ExitCode::from(code),

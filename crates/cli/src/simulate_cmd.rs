@@ -1,0 +1,226 @@
+//! `oomdoc simulate`: reads a node, its pods and their usage, and prints what the model in
+//! `oomdoc-sim` computes: fit, overcommit, `memory.available` against each threshold, the
+//! kubelet's eviction order, the kernel's OOM-kill order and, with `--grow`, what happens first
+//! as usage grows. All reading happens here; the model is pure.
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use oomdoc_manifest::{read_inputs, Item, ReadOptions};
+use oomdoc_model::pod::{LimitRange, Workload};
+use oomdoc_sim::input::{parse_node, parse_usage};
+use oomdoc_sim::node::NodeConfig;
+use oomdoc_sim::simulate::{simulate, Input};
+use oomdoc_sim::story::Grow;
+use oomdoc_sim::threshold::{parse_list, Kind, DEFAULT_HARD};
+use oomdoc_sim::usage::Assume;
+
+use crate::args::{parse_bytes, RulesFormat};
+
+/// Examples shown by `oomdoc simulate --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  kubectl get node ip-10-0-3-17 -o yaml > node.yaml
+  kubectl get pods -A -o json --field-selector spec.nodeName=ip-10-0-3-17 > pods.json
+  kubectl top pod -A --containers > top.txt
+  oomdoc simulate --node node.yaml pods.json --usage top.txt
+        fit, overcommit, memory.available, eviction and OOM-kill order of a live node
+
+  oomdoc simulate --node node.yaml pods.json --usage top.txt --grow shop/api=+2Gi
+        what happens first as the api pod's first container grows by 2Gi
+
+  oomdoc simulate --node-memory 16Gi --eviction-hard 'memory.available<100Mi' k8s/ --grow shop/api=+2Gi
+        a planned node from manifests (Deployments count one pod each; usage assumed = requests)
+
+  oomdoc simulate --node-memory 32Gi --kube-reserved memory=1Gi --system-reserved memory=512Mi \\
+      --eviction-soft 'memory.available<1Gi' --eviction-soft-grace-period 'memory.available=1m30s' \\
+      k8s/ --assume-usage 80% --grow shop/api/envoy=+300Mi --fast-growth --format json
+
+  kubectl get --raw /apis/metrics.k8s.io/v1beta1/pods > metrics.json
+  oomdoc simulate --node node.yaml pods.json --usage metrics.json
+        usage from the metrics API (the usage file's format is detected by content)";
+
+/// Largest node or usage file read.
+const MAX_FILE: u64 = 256 << 20;
+
+/// `oomdoc simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Pods: manifests (a controller counts one pod, or one per matching row of --usage),
+    /// `kubectl get pods -o json|yaml` output, directories, or `-` for stdin. LimitRanges in
+    /// them apply as admission would.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The node: `kubectl get node NAME -o yaml|json` (capacity and allocatable memory).
+    #[arg(long, value_name = "FILE")]
+    pub node: Option<PathBuf>,
+
+    /// The node's memory capacity (overrides --node's), e.g. 16Gi.
+    #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
+    pub node_memory: Option<i64>,
+
+    /// The kubelet's --kube-reserved (`memory=1Gi,cpu=500m`, or just a size); with it,
+    /// allocatable is derived instead of read from --node.
+    #[arg(long, value_name = "LIST", value_parser = parse_reserved)]
+    pub kube_reserved: Option<i64>,
+
+    /// The kubelet's --system-reserved (`memory=512Mi`, or just a size).
+    #[arg(long, value_name = "LIST", value_parser = parse_reserved)]
+    pub system_reserved: Option<i64>,
+
+    /// The kubelet's --eviction-hard list (`memory.available<100Mi`, `memory.available<10%`).
+    #[arg(long, value_name = "LIST", default_value = DEFAULT_HARD)]
+    pub eviction_hard: String,
+
+    /// The kubelet's --eviction-soft list; needs --eviction-soft-grace-period.
+    #[arg(long, value_name = "LIST", default_value = "")]
+    pub eviction_soft: String,
+
+    /// The kubelet's --eviction-soft-grace-period list (`memory.available=1m30s`).
+    #[arg(long, value_name = "LIST", default_value = "")]
+    pub eviction_soft_grace_period: String,
+
+    /// The node's working set outside pods (system daemons, kernel); default: what is
+    /// reserved for them (kube-reserved + system-reserved).
+    #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
+    pub system_usage: Option<i64>,
+
+    /// Measured usage: `kubectl top pod [-A] [--containers]` text, or the metrics API's
+    /// PodMetricsList JSON (`kubectl get --raw /apis/metrics.k8s.io/v1beta1/pods`); detected by
+    /// content.
+    #[arg(long, value_name = "FILE")]
+    pub usage: Option<PathBuf>,
+
+    /// Usage of pods without a measurement: `request`, `limit`, or a percentage of the limit
+    /// (`80%`). Stated as an assumption in the output.
+    #[arg(long, value_name = "HOW", default_value = "request", value_parser = Assume::parse)]
+    pub assume_usage: Assume,
+
+    /// Grow a container's usage: `NS/POD[/CONTAINER]=+SIZE` (the pod's first container when
+    /// none is named; POD may be a controller's name). Repeatable; growers grow together.
+    #[arg(long = "grow", value_name = "NS/POD[/C]=+SIZE", value_parser = Grow::parse)]
+    pub grow: Vec<Grow>,
+
+    /// The growth is faster than the kubelet's 10 s housekeeping interval: no eviction happens
+    /// in time, the kernel's global OOM killer acts instead.
+    #[arg(long)]
+    pub fast_growth: bool,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+/// `memory=1Gi,cpu=500m` (the kubelet's reserved-list form) or a plain size: the memory, bytes.
+fn parse_reserved(s: &str) -> Result<i64, String> {
+    if !s.contains('=') {
+        return oomdoc_sim::memory_bytes(s);
+    }
+    for pair in s.split(',') {
+        match pair.split_once('=') {
+            Some((k, v)) if k.trim() == "memory" => return oomdoc_sim::memory_bytes(v),
+            Some(_) => {}
+            None => return Err(format!("`{pair}`: expected RESOURCE=QUANTITY")),
+        }
+    }
+    Ok(0)
+}
+
+/// Reads a whole node or usage file (`-` for stdin).
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    let mut buf = Vec::new();
+    let r = if path.as_os_str() == "-" {
+        io::stdin().lock().take(MAX_FILE + 1).read_to_end(&mut buf)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut buf))
+    };
+    r.map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+    if buf.len() as u64 > MAX_FILE {
+        anyhow::bail!("{}: larger than {} MiB", path.display(), MAX_FILE >> 20);
+    }
+    String::from_utf8(buf).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))
+}
+
+/// `file:line: message`.
+fn located(path: &Path, e: &oomdoc_sim::InputError) -> anyhow::Error {
+    match e.line {
+        Some(l) => anyhow::anyhow!("{}:{l}: {}", path.display(), e.message),
+        None => anyhow::anyhow!("{}: {}", path.display(), e.message),
+    }
+}
+
+pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
+    let hard = parse_list(&args.eviction_hard, Kind::Hard, "")
+        .map_err(|e| anyhow::anyhow!("--eviction-hard: {e}"))?;
+    let soft = parse_list(
+        &args.eviction_soft,
+        Kind::Soft,
+        &args.eviction_soft_grace_period,
+    )
+    .map_err(|e| anyhow::anyhow!("--eviction-soft: {e}"))?;
+    let object = match &args.node {
+        Some(p) => Some(parse_node(&read_text(p)?).map_err(|e| located(p, &e))?),
+        None => None,
+    };
+    let usage = match &args.usage {
+        Some(p) => Some(parse_usage(&read_text(p)?).map_err(|e| located(p, &e))?),
+        None => None,
+    };
+
+    let mut workloads: Vec<Workload> = Vec::new();
+    let mut limit_ranges: Vec<LimitRange> = Vec::new();
+    let mut errors = Vec::new();
+    if !args.paths.is_empty() {
+        read_inputs(
+            &args.paths,
+            &ReadOptions::default(),
+            &mut |item| match item {
+                Item::Workload(w) => workloads.push(w),
+                Item::LimitRange(l) => limit_ranges.push(l),
+                Item::Dockerfile(_) => {}
+                Item::Error(e) => errors.push(e),
+            },
+        );
+    }
+
+    let input = Input {
+        node: NodeConfig {
+            object,
+            memory: args.node_memory,
+            kube_reserved: args.kube_reserved,
+            system_reserved: args.system_reserved,
+            hard,
+            soft,
+            system_usage: args.system_usage,
+        },
+        workloads: &workloads,
+        limit_ranges: &limit_ranges,
+        usage: usage.as_ref(),
+        assume: args.assume_usage,
+        grows: args.grow.clone(),
+        fast: args.fast_growth,
+    };
+    let report = simulate(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match args.format {
+        RulesFormat::Text => out.write_all(oomdoc_sim::text::render(&report).as_bytes())?,
+        RulesFormat::Json => writeln!(out, "{:#}", oomdoc_sim::json::to_json(&report))?,
+    }
+    out.flush()?;
+    if errors.is_empty() {
+        return Ok(0);
+    }
+    let mut err = io::stderr().lock();
+    for e in &errors {
+        writeln!(err, "oomdoc: {e}")?;
+    }
+    writeln!(
+        err,
+        "oomdoc: {} input error(s): the simulation above leaves out what could not be read",
+        errors.len()
+    )?;
+    Ok(crate::EXIT_ERROR)
+}

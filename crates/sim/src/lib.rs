@@ -1,0 +1,88 @@
+//! Pure node-memory simulation behind `oomdoc simulate`: allocatable, eviction thresholds, the
+//! kubelet's eviction order, the kernel OOM killer's victim order, and what happens first as
+//! memory usage grows. No I/O: the CLI reads the files and hands text and workloads in.
+//!
+//! - [`input`]: readers, text to data: a Node object ([`input::node`]), `kubectl top pod` text
+//!   ([`input::top`]) and the metrics API's `PodMetricsList` ([`input::metrics`]), detected by
+//!   content ([`input::parse_usage`]).
+//! - [`threshold`]: eviction thresholds (`memory.available<100Mi`, `<10%`) as the kubelet parses
+//!   and applies them.
+//! - [`node`]: capacity, reservations, allocatable, the node's working set and `memory.available`.
+//! - [`usage`]: measured usage joined to pods, or assumed (`request`, `limit`, `NN%` of limit).
+//! - [`pod`]: the pods the node runs, from admitted pod specs: requests, limits, priority, QoS,
+//!   `oom_score_adj`.
+//! - [`eviction`]: `rankMemoryPressure`, the kubelet's eviction order under memory pressure.
+//! - [`oom_kill`]: `oom_badness`, the kernel OOM killer's victim order.
+//! - [`story`]: `--grow`: step by step, what happens first as usage grows.
+//! - [`simulate`]: the whole model, inputs to [`simulate::Report`]; [`json`] and [`text`] write it.
+
+pub mod eviction;
+pub mod input;
+pub mod json;
+pub mod node;
+pub mod oom_kill;
+pub mod pod;
+pub mod simulate;
+pub mod story;
+pub mod text;
+pub mod threshold;
+pub mod usage;
+
+use oomdoc_model::Quantity;
+
+/// A problem with one input, with the 1-based line it was found at when known.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+pub struct InputError {
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// What is wrong, in one line.
+    pub message: String,
+}
+
+impl InputError {
+    /// An error at `line`.
+    pub fn at(line: u32, message: impl Into<String>) -> InputError {
+        InputError {
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+
+    /// An error about the input as a whole.
+    pub fn whole(message: impl Into<String>) -> InputError {
+        InputError {
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// A memory quantity (`512Mi`, `1.5Gi`, `123456Ki`) in bytes, rounded up as `Quantity.Value()`
+/// does; negative quantities are refused.
+pub fn memory_bytes(text: &str) -> Result<i64, String> {
+    let q = Quantity::parse(text.trim()).map_err(|e| format!("`{}`: {e}", text.trim()))?;
+    if q.is_negative() {
+        return Err(format!(
+            "`{}`: a memory size cannot be negative",
+            text.trim()
+        ));
+    }
+    q.value()
+        .ok_or_else(|| format!("`{}`: too large", text.trim()))
+}
+
+/// Bytes as a Kubernetes user writes them (`4Gi`), or approximately (`~1.2Gi`) when not exact.
+pub fn fmt_bytes(bytes: i64) -> String {
+    let exact = oomdoc_model::bytes::human(bytes);
+    // `15242288Ki` is exact but unreadable: below whole MiB, say it approximately.
+    if bytes.abs() >= 1 << 20 && bytes % (1 << 20) != 0 {
+        let (unit, suffix) = if bytes.abs() >= 1 << 30 {
+            (1u64 << 30, "Gi")
+        } else {
+            (1 << 20, "Mi")
+        };
+        return format!("~{:.1}{suffix}", bytes as f64 / unit as f64);
+    }
+    exact
+}

@@ -1,0 +1,401 @@
+//! The pods a node runs, from workloads read by `oomdoc-manifest` and admitted as the API server
+//! would (`oomdoc_model::admission::admit`, with the namespace's LimitRanges), joined to their
+//! measured usage.
+//!
+//! - A `Pod` (also an item of `kubectl get pods -o json`) is one pod.
+//! - A controller (Deployment, StatefulSet, ...) is as many pods as the usage file lists under
+//!   names it generates (`api-7d9f8b7c6-x2x5z` for Deployment `api`, `db-0` for StatefulSet
+//!   `db`); with no such row, one pod named after the workload (`replicas` is not read), stated
+//!   as an assumption.
+//! - Only running containers count: regular containers and sidecars; init containers have exited.
+
+use oomdoc_model::admission::{ContainerKind, EffectiveContainer, EffectivePod};
+use oomdoc_model::oom_score::{
+    aggregate_container_memory_requests, is_critical, oom_score_adj, pod_level_requests_set,
+    ContainerRef,
+};
+use oomdoc_model::pod::{LimitRange, Workload};
+use oomdoc_model::qos::{pod_qos, QosClass};
+
+use crate::usage::{Assume, PodUsage, UsageTable};
+
+/// `system-node-critical`'s priority value.
+const NODE_CRITICAL_PRIORITY: i32 = 2_000_001_000;
+/// `system-cluster-critical`'s priority value.
+const CLUSTER_CRITICAL_PRIORITY: i32 = 2_000_000_000;
+
+/// Where a pod's usage figure came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UsageSource {
+    /// Measured (the usage file).
+    Measured,
+    /// Assumed (`--assume-usage`).
+    Assumed(Assume),
+}
+
+/// A running container.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimContainer {
+    /// `name`.
+    pub name: String,
+    /// Regular or sidecar.
+    pub kind: ContainerKind,
+    /// Memory request, bytes (0 when none).
+    pub request: i64,
+    /// Memory limit, bytes.
+    pub limit: Option<i64>,
+    /// The `oom_score_adj` the kubelet gives it on this node.
+    pub oom_score_adj: i64,
+    /// Working set, bytes.
+    pub usage: i64,
+}
+
+/// A pod on the node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimPod {
+    /// Namespace.
+    pub namespace: String,
+    /// Pod name.
+    pub name: String,
+    /// The object it came from: `Kind/namespace/name (file:line)`.
+    pub origin: String,
+    /// `spec.priority` as the kubelet sees it (0 when unset).
+    pub priority: i32,
+    /// QoS class.
+    pub qos: QosClass,
+    /// Critical (static, mirror, or priority at least 2000000000): the kubelet never evicts it.
+    pub critical: bool,
+    /// The pod's memory request as eviction and scheduling count it (`PodRequests` + overhead).
+    pub request: i64,
+    /// The pod's memory limit, when every running container has one (or pod-level limits).
+    pub limit: Option<i64>,
+    /// Running containers.
+    pub containers: Vec<SimContainer>,
+    /// Where the usage came from.
+    pub usage_source: UsageSource,
+}
+
+impl SimPod {
+    /// `namespace/name`.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// The pod's working set: the sum of its containers'.
+    pub fn usage(&self) -> i64 {
+        self.containers
+            .iter()
+            .fold(0i64, |a, c| a.saturating_add(c.usage))
+    }
+}
+
+/// The pods, the usage rows no pod matched, and what was assumed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PodSet {
+    /// Pods in input order.
+    pub pods: Vec<SimPod>,
+    /// Usage rows of pods without a spec in the input: they use memory on the node but cannot be
+    /// ranked.
+    pub unmatched_usage: Vec<PodUsage>,
+    /// Assumptions made, one sentence each.
+    pub assumptions: Vec<String>,
+}
+
+fn bytes(s: Option<&oomdoc_model::admission::Sourced>) -> Option<i64> {
+    s.and_then(|s| s.quantity.value())
+}
+
+/// Whether `pod` is a name the controller `kind`/`owner` generates.
+pub(crate) fn generated_by(kind: &str, owner: &str, pod: &str) -> bool {
+    let Some(suffix) = pod.strip_prefix(owner).and_then(|s| s.strip_prefix('-')) else {
+        return false;
+    };
+    let token = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric());
+    let parts: Vec<&str> = suffix.split('-').collect();
+    match kind {
+        "Deployment" | "Rollout" | "DeploymentConfig" => {
+            parts.len() == 2 && parts.iter().all(|p| token(p))
+        }
+        "StatefulSet" => !suffix.is_empty() && suffix.chars().all(|c| c.is_ascii_digit()),
+        "CronJob" => {
+            parts.len() == 2 && parts[0].chars().all(|c| c.is_ascii_digit()) && token(parts[1])
+        }
+        _ => parts.len() == 1 && token(parts[0]),
+    }
+}
+
+/// The priority the kubelet sees, and a note when it had to be guessed from the class name.
+fn priority_of(pod: &EffectivePod) -> (i32, Option<String>) {
+    if let Some(p) = pod.priority {
+        return (p, None);
+    }
+    match pod.priority_class_name.as_deref() {
+        Some("system-node-critical") => (NODE_CRITICAL_PRIORITY, None),
+        Some("system-cluster-critical") => (CLUSTER_CRITICAL_PRIORITY, None),
+        Some(other) => (
+            0,
+            Some(format!(
+                "PriorityClass `{other}` is not in the input: its priority is taken as 0"
+            )),
+        ),
+        None => (0, None),
+    }
+}
+
+/// `GetResourceRequestQuantity(pod, memory)`: pod-level requests when set, else the aggregated
+/// container requests; then the overhead.
+pub fn pod_request(pod: &EffectivePod) -> i64 {
+    let base = if pod_level_requests_set(pod) {
+        pod.pod_resources
+            .as_ref()
+            .and_then(|r| bytes(r.requests.memory.as_ref()))
+            .unwrap_or_else(|| aggregate_container_memory_requests(pod))
+    } else {
+        aggregate_container_memory_requests(pod)
+    };
+    base.saturating_add(pod.overhead_memory.and_then(|q| q.value()).unwrap_or(0))
+}
+
+/// The pod's memory limit: pod-level when set; else the running containers' sum (each must
+/// have one), at least the largest init container limit.
+fn pod_limit(pod: &EffectivePod) -> Option<i64> {
+    if let Some(l) = pod
+        .pod_resources
+        .as_ref()
+        .and_then(|r| bytes(r.limits.memory.as_ref()))
+    {
+        return Some(l);
+    }
+    let mut sum = 0i64;
+    for c in running(pod) {
+        sum = sum.saturating_add(bytes(c.resources.limits.memory.as_ref())?);
+    }
+    let init_max = pod
+        .init_containers
+        .iter()
+        .filter(|c| c.kind == ContainerKind::Init)
+        .filter_map(|c| bytes(c.resources.limits.memory.as_ref()))
+        .max()
+        .unwrap_or(0);
+    Some(sum.max(init_max))
+}
+
+fn running(pod: &EffectivePod) -> impl Iterator<Item = &EffectiveContainer> {
+    pod.containers.iter().chain(
+        pod.init_containers
+            .iter()
+            .filter(|c| c.kind == ContainerKind::Sidecar),
+    )
+}
+
+/// Builds one pod: containers with their `oom_score_adj` on a node of `capacity` bytes, usage
+/// from `row` (split evenly over the running containers when only the pod's total is known) or
+/// assumed.
+fn build(
+    namespace: &str,
+    name: &str,
+    origin: String,
+    pod: &EffectivePod,
+    capacity: i64,
+    row: Option<&PodUsage>,
+    assume: Assume,
+) -> SimPod {
+    let qos = pod_qos(pod);
+    let mut containers: Vec<SimContainer> = Vec::new();
+    for (i, c) in pod.containers.iter().enumerate() {
+        containers.push(container(pod, c, ContainerRef::Regular(i), qos, capacity));
+    }
+    for (i, c) in pod.init_containers.iter().enumerate() {
+        if c.kind == ContainerKind::Sidecar {
+            containers.push(container(pod, c, ContainerRef::Init(i), qos, capacity));
+        }
+    }
+    let usage_source = match row {
+        Some(row) => {
+            let named = row.containers.iter().any(|c| c.name.is_some());
+            if named {
+                for c in &mut containers {
+                    c.usage = row
+                        .containers
+                        .iter()
+                        .filter(|u| u.name.as_deref() == Some(c.name.as_str()))
+                        .fold(0, |a, u| a + u.bytes);
+                }
+            } else if !containers.is_empty() {
+                let total = row.total();
+                let n = containers.len() as i64;
+                for (i, c) in containers.iter_mut().enumerate() {
+                    c.usage = total / n + if i == 0 { total % n } else { 0 };
+                }
+            }
+            UsageSource::Measured
+        }
+        None => {
+            for c in &mut containers {
+                c.usage = assume.bytes(c.request, c.limit);
+            }
+            UsageSource::Assumed(assume)
+        }
+    };
+    let (priority, _) = priority_of(pod);
+    SimPod {
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        origin,
+        priority,
+        qos,
+        critical: is_critical(pod),
+        request: pod_request(pod),
+        limit: pod_limit(pod),
+        containers,
+        usage_source,
+    }
+}
+
+fn container(
+    pod: &EffectivePod,
+    c: &EffectiveContainer,
+    which: ContainerRef,
+    qos: QosClass,
+    capacity: i64,
+) -> SimContainer {
+    SimContainer {
+        name: c.name.clone(),
+        kind: c.kind,
+        request: bytes(c.resources.requests.memory.as_ref()).unwrap_or(0),
+        limit: bytes(c.resources.limits.memory.as_ref()),
+        oom_score_adj: oom_score_adj(pod, qos, which, capacity),
+        usage: 0,
+    }
+}
+
+/// The pods of `workloads` on a node of `capacity` bytes, admitted with the LimitRanges of their
+/// namespaces, joined to `usage` (assumed per `assume` where there is none). Workloads the
+/// reader rejected are skipped.
+pub fn pods_from_workloads(
+    workloads: &[Workload],
+    limit_ranges: &[LimitRange],
+    usage: Option<&UsageTable>,
+    assume: Assume,
+    capacity: i64,
+) -> PodSet {
+    let mut set = PodSet::default();
+    let mut used = vec![false; usage.map_or(0, |u| u.pods.len())];
+    let rows = usage.map(|u| u.pods.as_slice()).unwrap_or_default();
+    let mut one_per_controller: Vec<String> = Vec::new();
+    let mut unmeasured = 0usize;
+    for w in workloads.iter().filter(|w| !w.rejected) {
+        let ns = w.namespace_or_default();
+        let lrs: Vec<&LimitRange> = limit_ranges
+            .iter()
+            .filter(|l| l.namespace.as_deref().unwrap_or("default") == ns)
+            .collect();
+        let pod = oomdoc_model::admission::admit(&w.pod, &lrs);
+        if let (_, Some(note)) = priority_of(&pod) {
+            if !set.assumptions.contains(&note) {
+                set.assumptions.push(note);
+            }
+        }
+        let name = w.name.as_deref().unwrap_or("<unnamed>");
+        let origin = format!("{} ({}:{})", w.id(), w.file, w.pos.line);
+        if w.kind == "Pod" {
+            let row = rows.iter().position(|r| r.is_for(ns, name));
+            if let Some(i) = row {
+                used[i] = true;
+            } else {
+                unmeasured += 1;
+            }
+            let p = build(
+                ns,
+                name,
+                origin,
+                &pod,
+                capacity,
+                row.map(|i| &rows[i]),
+                assume,
+            );
+            set.pods.push(p);
+            continue;
+        }
+        let matches: Vec<usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| {
+                !used[*i]
+                    && r.namespace.as_deref().is_none_or(|n| n == ns)
+                    && generated_by(&w.kind, name, &r.pod)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if matches.is_empty() {
+            one_per_controller.push(w.id());
+            unmeasured += 1;
+            set.pods.push(build(
+                ns,
+                name,
+                origin.clone(),
+                &pod,
+                capacity,
+                None,
+                assume,
+            ));
+        }
+        for i in matches {
+            used[i] = true;
+            let r = &rows[i];
+            set.pods.push(build(
+                ns,
+                &r.pod,
+                origin.clone(),
+                &pod,
+                capacity,
+                Some(r),
+                assume,
+            ));
+        }
+    }
+    if !one_per_controller.is_empty() {
+        set.assumptions.push(format!(
+            "one pod per controller without a matching usage row (replicas are not read): {}",
+            one_per_controller.join(", ")
+        ));
+    }
+    if unmeasured > 0 {
+        set.assumptions.push(format!(
+            "{unmeasured} pod(s) without a measured usage: each container is taken to use {}",
+            assume.describe()
+        ));
+    }
+    set.unmatched_usage = rows
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(r, _)| r.clone())
+        .collect();
+    if !set.unmatched_usage.is_empty() {
+        set.assumptions.push(format!(
+            "{} pod(s) in the usage file have no spec in the input: their usage counts toward the node's working set, but they are not ranked",
+            set.unmatched_usage.len()
+        ));
+    }
+    set
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_names() {
+        assert!(generated_by("Deployment", "api", "api-7d9f8b7c6-x2x5z"));
+        assert!(!generated_by(
+            "Deployment",
+            "api",
+            "api-gateway-7d9f8b7c6-x2x5z"
+        ));
+        assert!(generated_by("StatefulSet", "db", "db-0"));
+        assert!(!generated_by("StatefulSet", "db", "db-proxy"));
+        assert!(generated_by("DaemonSet", "agent", "agent-x2x5z"));
+        assert!(generated_by("CronJob", "report", "report-29400000-x2x5z"));
+    }
+}

@@ -1,0 +1,222 @@
+//! The report for people: a short summary, a table per order, the story, the assumptions.
+
+use std::fmt::Write;
+
+use crate::fmt_bytes;
+use crate::simulate::Report;
+use crate::threshold::Kind;
+
+/// Replaces control characters so names from the input cannot drive the terminal.
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// Bytes, with the exact count when the short form is approximate (a threshold is met one byte
+/// past it).
+fn precise(bytes: i64) -> String {
+    let short = fmt_bytes(bytes);
+    if short.starts_with('~') {
+        format!("{short} = {bytes} B")
+    } else {
+        short
+    }
+}
+
+/// Rows as left-aligned columns separated by two spaces.
+fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut s = String::from("  ");
+        for (i, (c, w)) in cells.iter().zip(&width).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                let _ = write!(s, "{c:<w$}  ");
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        line(header.iter().map(|h| h.to_string()).collect())
+    );
+    for r in rows {
+        let _ = writeln!(out, "{}", line(r.iter().map(|c| clean(c)).collect()));
+    }
+}
+
+/// Writes the report as text.
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let n = &r.node;
+    let _ = writeln!(
+        out,
+        "node {}: capacity {} ({}), allocatable {} ({})",
+        clean(n.name.as_deref().unwrap_or("(unnamed)")),
+        fmt_bytes(n.capacity),
+        n.capacity_source,
+        fmt_bytes(n.allocatable),
+        n.allocatable_source
+    );
+    let _ = writeln!(
+        out,
+        "requests  {} of {} allocatable: {}",
+        fmt_bytes(r.requests),
+        fmt_bytes(n.allocatable),
+        if r.fits {
+            "fit"
+        } else {
+            "DO NOT FIT (the scheduler would not place them all)"
+        }
+    );
+    let _ = write!(
+        out,
+        "limits    {} = {:.2}x allocatable",
+        fmt_bytes(r.limits),
+        r.overcommit_ratio
+    );
+    if r.overcommit_ratio > 1.0 {
+        out.push_str(" (overcommitted: the pods may together use more than the node has)");
+    }
+    out.push('\n');
+    if !r.unlimited.is_empty() {
+        let _ = writeln!(
+            out,
+            "          + {} pod(s) without a memory limit, unbounded: {}",
+            r.unlimited.len(),
+            clean(&r.unlimited.join(", "))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "usage     node working set {} = pods {} + outside pods {}{}",
+        fmt_bytes(r.node_working_set),
+        fmt_bytes(r.pods_usage),
+        fmt_bytes(n.system_usage),
+        if r.unmatched_usage > 0 {
+            format!(" + pods without a spec {}", fmt_bytes(r.unmatched_usage))
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(
+        out,
+        "memory.available {} (capacity - working set)",
+        fmt_bytes(r.memory_available)
+    );
+    for t in &r.thresholds {
+        let kind = match t.kind {
+            Kind::Hard => "hard",
+            Kind::Soft => "soft",
+        };
+        let _ = writeln!(
+            out,
+            "  {kind} {} = {}: {}{}",
+            t.text,
+            fmt_bytes(t.bytes),
+            if t.met {
+                "MET now".to_string()
+            } else {
+                format!("{} to go", fmt_bytes(t.distance))
+            },
+            t.grace_period
+                .as_deref()
+                .map(|g| format!(" (grace period {g})"))
+                .unwrap_or_default()
+        );
+    }
+    if r.thresholds.is_empty() {
+        out.push_str("  no memory.available threshold: the kubelet never evicts for memory\n");
+    }
+
+    out.push_str("\nkubelet eviction order under memory pressure (rankMemoryPressure):\n");
+    let rows: Vec<Vec<String>> = r
+        .eviction_order
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            vec![
+                (i + 1).to_string(),
+                e.pod.clone(),
+                e.qos.as_str().to_string(),
+                e.priority.to_string(),
+                fmt_bytes(e.request),
+                fmt_bytes(e.usage),
+                if e.critical {
+                    format!("{} - critical, never evicted", e.reason)
+                } else {
+                    e.reason.clone()
+                },
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &["#", "POD", "QOS", "PRIORITY", "REQUEST", "USAGE", "WHY"],
+        &rows,
+    );
+
+    out.push_str("\nkernel OOM killer victim order, node out of memory (oom_badness):\n");
+    let rows: Vec<Vec<String>> = r
+        .oom_kill_order
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            vec![
+                (i + 1).to_string(),
+                o.container.clone(),
+                o.qos.as_str().to_string(),
+                o.oom_score_adj.to_string(),
+                fmt_bytes(o.usage),
+                o.badness.to_string(),
+                o.oom_score.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &[
+            "#",
+            "CONTAINER",
+            "QOS",
+            "OOM_SCORE_ADJ",
+            "USAGE",
+            "BADNESS",
+            "OOM_SCORE",
+        ],
+        &rows,
+    );
+
+    if !r.steps.is_empty() {
+        out.push_str("\nas usage grows:\n");
+        for (i, s) in r.steps.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {}. after +{} of growth (node working set {}, memory.available {}): {}{}",
+                i + 1,
+                fmt_bytes(s.growth),
+                fmt_bytes(s.node_working_set),
+                precise(s.memory_available),
+                s.kind.as_str().replace('_', " "),
+                s.target
+                    .as_deref()
+                    .map(|t| format!(" {}", clean(t)))
+                    .unwrap_or_default()
+            );
+            let _ = writeln!(out, "     {}", clean(&s.explanation));
+        }
+    }
+    out.push_str("\nassumptions:\n");
+    for a in &r.assumptions {
+        let _ = writeln!(out, "  - {}", clean(a));
+    }
+    out
+}
