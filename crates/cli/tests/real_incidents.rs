@@ -429,8 +429,9 @@ fn b_java_heap_above_limit_killed_without_oome() {
     assert_eq!(inc["attribution"], "heap", "{text}");
 }
 
-// (e) SIGKILL with no OOM: `kill -9` of a sleeping process. There is no pod here, so the user has
-// only an empty kernel log since the start and the cgroup's files with oom_kill 0.
+// (e) SIGKILL with no OOM: `kill -9` of a sleeping process. The user has the kernel log since the
+// start (no OOM report), the cgroup's files (oom_kill 0) and the container's status as the kubelet
+// writes it for a SIGKILL that was not an OOM kill (exit code 137, reason Error).
 #[test]
 fn e_sigkill_without_oom() {
     let env = setup_or_skip!("sigkill without oom", "sigkill", 64 * MI, false);
@@ -440,28 +441,35 @@ fn e_sigkill_without_oom() {
     // `wait` reports the child's SIGKILL as 137.
     assert_eq!(shell_exit(out.status), 137, "{:?}", out.status);
     assert_eq!(env.cg.oom_kills(), before, "no OOM kill expected");
-    let files = env.collect_kernel_and_cgroup();
+    let mut files = env.collect_kernel_and_cgroup();
     let kernel = fs::read_to_string(&files[0]).unwrap();
     assert!(
         !kernel.contains("oom-kill") && !kernel.contains("Killed process"),
         "{kernel}"
     );
+    let status = format!(
+        r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"sleeper","namespace":"test","uid":"0b4c2a51-7c1e-4f7e-9d3a-2f6f0c1e9a11"}},"status":{{"containerStatuses":[{{"name":"sleeper","restartCount":1,"lastState":{{"terminated":{{"exitCode":{},"reason":"Error"}}}},"state":{{"running":{{}}}}}}]}}}}"#,
+        shell_exit(out.status)
+    );
+    files.push(env.collect("pod.json", &status));
     let (code, v, text) = explain(&files);
     report("sigkill without oom", &v);
     let incs = v["incidents"].as_array().expect("incidents");
-    for i in incs {
-        let verdict = i["verdict"].as_str().unwrap_or("");
-        assert!(
-            verdict == "unknown" || verdict == "sigkill_not_oom",
-            "not an OOM kill expected, got {verdict}: {text}"
-        );
-        assert!(
-            i["next_steps"].as_array().is_some_and(|n| !n.is_empty()),
-            "next steps expected: {text}"
-        );
-    }
-    assert!(!incs.is_empty() || code != 0, "{text}");
-    eprintln!("sigkill without oom: oomdoc exit {code}: {text}");
+    assert_eq!(incs.len(), 1, "{text}");
+    let i = &incs[0];
+    assert_eq!(i["verdict"], "sigkill_not_oom", "{text}");
+    assert_eq!(i["victim"]["container"], "sleeper", "{text}");
+    assert!(
+        i["evidence"].as_array().is_some_and(|e| e
+            .iter()
+            .any(|e| e["text"].as_str().unwrap_or("").contains("oom_kill 0"))),
+        "the cgroup's oom_kill 0 should be cited: {text}"
+    );
+    assert!(
+        i["next_steps"].as_array().is_some_and(|n| !n.is_empty()),
+        "next steps expected: {text}"
+    );
+    assert_eq!(code, 0, "{text}");
 }
 
 /// Runs `Leak <mode>` with `opts` in the env's cgroup: (exit status, stdout, stderr).

@@ -1,6 +1,7 @@
 //! From a group of joined facts to an [`Incident`]: the verdict, the victim, the figures and the
 //! chain of cited evidence.
 
+use oomdoc_evidence::cgroup_files::{CgValue, CgroupMemory};
 use oomdoc_evidence::events::EventMeaning;
 use oomdoc_evidence::jvm_log::{JvmLogFact, OomeKind};
 use oomdoc_evidence::kernel::OomKind;
@@ -8,6 +9,7 @@ use oomdoc_evidence::kernel_facts::Constraint;
 use oomdoc_evidence::memcg_path::MemcgLevel;
 use oomdoc_evidence::Cited;
 
+use crate::collect::Src;
 use crate::incident::*;
 use crate::join::Group;
 
@@ -449,6 +451,18 @@ pub(crate) fn decide(g: &Group) -> Incident {
                     Level::Medium,
                     "exit 137 without OOMKilled, and the kubelet killed the container after a failed probe".into(),
                 )
+            } else if let Some((src, e)) = no_oom_kill_counted(g) {
+                inc.evidence
+                    .push(ev(&src.file, &e.cited, "the cgroup counted no OOM kill"));
+                (
+                    Verdict::SigkillNotOom,
+                    Level::Medium,
+                    format!(
+                        "exit 137 (SIGKILL) with reason {}, and the container's cgroup counted no OOM kill ({} oom_kill 0): something else sent SIGKILL - a manual kill, the runtime after the termination grace period, or another process",
+                        t.reason.as_deref().unwrap_or("unset"),
+                        e.file
+                    ),
+                )
             } else {
                 (
                     Verdict::Unknown,
@@ -485,6 +499,20 @@ pub(crate) fn decide(g: &Group) -> Incident {
         inc.confidence = Confidence { level, why };
     }
     inc
+}
+
+/// A cgroup file of this death saying the kernel OOM-killed nothing in it (v2 `memory.events`
+/// or v1 `memory.oom_control` `oom_kill 0`).
+fn no_oom_kill_counted<'a>(
+    g: &Group<'a>,
+) -> Option<(
+    &'a Src<CgroupMemory>,
+    &'a oomdoc_evidence::cgroup_files::CgEntry,
+)> {
+    g.cgroups.iter().find_map(|src| {
+        let e = src.fact.oom_kills()?;
+        (e.value == CgValue::N(0)).then_some((*src, e))
+    })
 }
 
 fn kernel_note(k: &oomdoc_evidence::KernelOomIncident, c: &Cited) -> String {

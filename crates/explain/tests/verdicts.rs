@@ -484,3 +484,26 @@ fn an_oom_storm_keeps_the_newest_reports_and_says_how_many_were_left_out() {
         e.notes
     );
 }
+
+#[test]
+fn sigkill_with_no_oom_kill_counted_is_not_an_oom_kill() {
+    let pod = POD_137.replace("EXIT", "137").replace("REASON", "Error");
+    let cgroup = "memory.oom_control:oom_kill_disable 0\nmemory.oom_control:under_oom 0\nmemory.oom_control:oom_kill 0\n";
+    let e = run_texts(&[("pod.yaml", &pod), ("cgroup.txt", cgroup)]);
+    let i = &e.incidents[0];
+    assert_eq!(i.verdict, Verdict::SigkillNotOom, "{i:#?}");
+    assert!(
+        i.confidence.why.contains("counted no OOM kill"),
+        "{}",
+        i.confidence.why
+    );
+    assert!(
+        i.evidence
+            .iter()
+            .any(|ev| ev.file == "cgroup.txt" && ev.text.ends_with("oom_kill 0")),
+        "{i:#?}"
+    );
+    // Without the cgroup's count, nothing says who sent the SIGKILL.
+    let e = run_texts(&[("pod.yaml", &pod)]);
+    assert_eq!(e.incidents[0].verdict, Verdict::Unknown);
+}
