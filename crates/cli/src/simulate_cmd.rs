@@ -206,8 +206,12 @@ pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match args.format {
-        RulesFormat::Text => out.write_all(oomdoc_sim::text::render(&report).as_bytes())?,
-        RulesFormat::Json => writeln!(out, "{:#}", oomdoc_sim::json::to_json(&report))?,
+        RulesFormat::Text => {
+            out.write_all(oomdoc_report::simulate::text::render(&report).as_bytes())?
+        }
+        RulesFormat::Json => {
+            writeln!(out, "{:#}", oomdoc_report::simulate::json::to_json(&report))?
+        }
     }
     out.flush()?;
     if errors.is_empty() {

@@ -23,6 +23,7 @@ pub mod jvm;
 mod pretty;
 pub mod rules;
 pub mod sarif;
+pub mod simulate;
 pub mod sink;
 pub mod sources;
 pub mod text;

@@ -14,17 +14,15 @@
 //! - [`eviction`]: `rankMemoryPressure`, the kubelet's eviction order under memory pressure.
 //! - [`oom_kill`]: `oom_badness`, the kernel OOM killer's victim order.
 //! - [`story`]: `--grow`: step by step, what happens first as usage grows.
-//! - [`simulate`]: the whole model, inputs to [`simulate::Report`]; [`json`] and [`text`] write it.
+//! - [`simulate`]: the whole model, inputs to [`simulate::Report`], which `oomdoc_report::simulate` writes as text and JSON.
 
 pub mod eviction;
 pub mod input;
-pub mod json;
 pub mod node;
 pub mod oom_kill;
 pub mod pod;
 pub mod simulate;
 pub mod story;
-pub mod text;
 pub mod threshold;
 pub mod usage;
 

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::oom_kill::PAGE_SIZE;
-use crate::simulate::Report;
+use oomdoc_sim::oom_kill::PAGE_SIZE;
+use oomdoc_sim::simulate::Report;
 
 /// The report as JSON.
 pub fn to_json(r: &Report) -> Value {

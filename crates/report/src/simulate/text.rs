@@ -2,9 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::fmt_bytes;
-use crate::simulate::Report;
-use crate::threshold::Kind;
+use oomdoc_sim::fmt_bytes;
+use oomdoc_sim::simulate::Report;
+use oomdoc_sim::threshold::Kind;
 
 /// Replaces control characters so names from the input cannot drive the terminal.
 fn clean(s: &str) -> String {
