@@ -52,6 +52,9 @@ pub enum Command {
     /// Explain why a container died, from the evidence you collected.
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
+    /// Find the leak in memory time series (Prometheus, CSV, a live cgroup) and chart it.
+    #[command(after_help = crate::trend_cmd::EXAMPLES)]
+    Trend(crate::trend_cmd::TrendArgs),
     /// Simulate a node running out of memory: who is evicted, who is OOM-killed, in what order.
     #[command(after_help = crate::simulate_cmd::EXAMPLES)]
     Simulate(crate::simulate_cmd::SimulateArgs),

@@ -12,6 +12,7 @@ mod jvm_cmd;
 pub mod kernel_stream;
 mod rules_cmd;
 pub mod simulate_cmd;
+pub mod trend_cmd;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -42,6 +43,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
         Command::Rules(r) => rules_cmd::run(r),
         Command::Explain(x) => explain_cmd::run(x),
         Command::Simulate(s) => simulate_cmd::run(s),
+        Command::Trend(t) => trend_cmd::run(t),
     };
     match result {
         Ok(code) => ExitCode::from(code),

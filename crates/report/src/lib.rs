@@ -27,6 +27,7 @@ pub mod simulate;
 pub mod sink;
 pub mod sources;
 pub mod text;
+pub mod trend;
 
 pub use bytes::fmt_bytes;
 pub use explain::{write_explain_json, write_explain_text};
@@ -37,6 +38,7 @@ pub use sarif::{write_sarif, SarifSink};
 pub use sink::{InputErrors, ReportSink, Tally};
 pub use sources::{FileSources, SourceLines};
 pub use text::{write_text, TextOptions, TextSink};
+pub use trend::{render_trend_html, render_trend_svg, write_trend_json, write_trend_text};
 
 use std::borrow::Cow;
 

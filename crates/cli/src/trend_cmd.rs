@@ -1,0 +1,372 @@
+//! `oomdoc trend`: reads memory time series from one source (files, a Prometheus server, or a
+//! live cgroup), runs the trend analysis and prints the verdict; optionally draws an SVG chart
+//! and an HTML report. The readers live in `oomdoc-metrics`, the analysis in `oomdoc-series`,
+//! the writers in `oomdoc-report`; this module picks the source, reads flags and prints.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use oomdoc_metrics::cgroup_sampler;
+use oomdoc_metrics::csv::CsvOptions;
+use oomdoc_metrics::prometheus::{self, Client, ClientOptions, QuerySpec, Selector};
+use oomdoc_metrics::timestamp::parse_timestamp;
+use oomdoc_metrics::units::{parse_unit_flag, quantity_bytes};
+use oomdoc_metrics::{Collector, Loaded};
+use oomdoc_model::Quantity;
+use oomdoc_series::Input;
+
+/// Examples shown by `oomdoc trend --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  oomdoc trend --prometheus http://localhost:9090 --pod shop/admin-7d9 --since 7d --svg admin.svg
+  oomdoc trend metrics.csv --limit 4Gi                 a Grafana or Datadog CSV export
+  oomdoc trend range.json                              saved `curl .../api/v1/query_range` output
+  oomdoc trend --cgroup /sys/fs/cgroup/memory/kubepods/burstable/pod<uid>/<id> \\
+               --every 1s --for 10m --record node.csv  on the node itself
+  oomdoc trend node.csv --html report.html --format json
+
+Sources (one per run): files (Prometheus API JSON, Datadog query JSON, CSV with a time column and
+value columns; detected by content), a Prometheus server (cAdvisor, kube-state-metrics and
+Micrometer JVM series of one pod, or raw --query), or a memory cgroup sampled live (v1 or v2).
+CSV units come from the header (`rss (MiB)`) or --unit; times are ISO 8601 or epoch s/ms.
+The bearer token is read from --bearer-token-file, else $OOMDOC_PROMETHEUS_TOKEN.
+Verdicts: leak, warming_up, steady, sawtooth_restarts, insufficient_data.
+Exit status: 0 analysed; 2 bad flags, unreadable input or unreachable source.";
+
+/// Environment variable holding a Prometheus bearer token.
+pub const TOKEN_ENV: &str = "OOMDOC_PROMETHEUS_TOKEN";
+
+/// Output format of `oomdoc trend`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum TrendFormat {
+    /// For people.
+    #[default]
+    Text,
+    /// The stable JSON schema.
+    Json,
+}
+
+/// `oomdoc trend`.
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// Files to read (`-` for stdin): Prometheus query_range JSON, Datadog query JSON, CSV.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Where to read from Prometheus (boxed: keeps the command enum small).
+    #[command(flatten)]
+    pub prom: Box<PromArgs>,
+    /// Where and how to sample a live cgroup.
+    #[command(flatten)]
+    pub live: Box<LiveArgs>,
+    /// The memory limit, where the source has none (or to ask "what if").
+    #[arg(long, value_name = "QTY")]
+    pub limit: Option<Quantity>,
+    /// Unit of CSV value columns whose header names none (B, KiB, MiB, GiB, KB, MB, GB).
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+    /// The JVM's max heap, where the source has no jvm_memory_max_bytes.
+    #[arg(long, value_name = "QTY")]
+    pub jvm_max_heap: Option<Quantity>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TrendFormat::Text)]
+    pub format: TrendFormat,
+    /// Draw the series, trends and limit as an SVG chart into this file.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Write a self-contained HTML report (chart and findings) into this file.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+/// The Prometheus source of `oomdoc trend`.
+#[derive(Debug, Args)]
+pub struct PromArgs {
+    /// Prometheus base URL (the part before /api/v1).
+    #[arg(long, value_name = "URL", help_heading = "Prometheus")]
+    pub prometheus: Option<String>,
+    /// The pod whose containers to read.
+    #[arg(long, value_name = "NS/NAME", help_heading = "Prometheus")]
+    pub pod: Option<String>,
+    /// One container of the pod (default: all but the pause container).
+    #[arg(long, value_name = "NAME", help_heading = "Prometheus")]
+    pub container: Option<String>,
+    /// A PromQL query to read as well (repeatable); its metric name decides the component.
+    #[arg(long = "query", value_name = "PROMQL", help_heading = "Prometheus")]
+    pub queries: Vec<String>,
+    /// How far back (a duration like 7d, 36h) or from when (RFC 3339, epoch seconds).
+    #[arg(
+        long,
+        value_name = "WHEN",
+        default_value = "7d",
+        help_heading = "Prometheus"
+    )]
+    pub since: String,
+    /// Until when (RFC 3339, epoch seconds); default now.
+    #[arg(long, value_name = "WHEN", help_heading = "Prometheus")]
+    pub until: Option<String>,
+    /// Resolution (default: about 2000 points over the range, 15s at least).
+    #[arg(long, value_name = "DURATION", help_heading = "Prometheus")]
+    pub step: Option<String>,
+    /// File holding a bearer token (else $OOMDOC_PROMETHEUS_TOKEN).
+    #[arg(long, value_name = "FILE", help_heading = "Prometheus")]
+    pub bearer_token_file: Option<PathBuf>,
+    /// Timeout of each HTTP request.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "30s",
+        help_heading = "Prometheus"
+    )]
+    pub timeout: String,
+}
+
+/// The live-cgroup source of `oomdoc trend`.
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// A memory cgroup directory to sample live (v1 or v2).
+    #[arg(long, value_name = "DIR", help_heading = "Live cgroup")]
+    pub cgroup: Option<PathBuf>,
+    /// Sampling interval.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "1s",
+        help_heading = "Live cgroup"
+    )]
+    pub every: String,
+    /// How long to sample.
+    #[arg(
+        long = "for",
+        value_name = "DURATION",
+        default_value = "10m",
+        help_heading = "Live cgroup"
+    )]
+    pub duration: String,
+    /// Write every sample to this CSV as it is taken (readable again by `oomdoc trend FILE`).
+    #[arg(long, value_name = "FILE", help_heading = "Live cgroup")]
+    pub record: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: &TrendArgs) -> anyhow::Result<u8> {
+    if args.prom.prometheus.is_none() && (args.prom.pod.is_some() || !args.prom.queries.is_empty())
+    {
+        bail!("--pod and --query read from Prometheus: add --prometheus URL");
+    }
+    let sources = [
+        !args.files.is_empty(),
+        args.prom.prometheus.is_some(),
+        args.live.cgroup.is_some(),
+    ];
+    match sources.iter().filter(|&&s| s).count() {
+        0 => bail!("nothing to read: give FILEs, --prometheus URL with --pod or --query, or --cgroup DIR (see --help)"),
+        1 => {}
+        _ => bail!("give one source: FILEs, --prometheus or --cgroup, not several"),
+    }
+    if args.live.cgroup.is_none() && args.live.record.is_some() {
+        bail!("--record writes what --cgroup samples: add --cgroup DIR");
+    }
+    let mut loaded = if let Some(url) = &args.prom.prometheus {
+        from_prometheus(args, url)?
+    } else if let Some(dir) = &args.live.cgroup {
+        from_cgroup(args, dir)?
+    } else {
+        from_files(args)?
+    };
+    for w in &loaded.warnings {
+        eprintln!("oomdoc: warning: {w}");
+    }
+    apply_flags(args, &mut loaded.input)?;
+    let analysis = oomdoc_series::analyze(&loaded.input, &oomdoc_series::Options::default());
+
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        TrendFormat::Text => oomdoc_report::write_trend_text(&loaded.input, &analysis, &mut out)?,
+        TrendFormat::Json => oomdoc_report::write_trend_json(&loaded.input, &analysis, &mut out)?,
+    }
+    out.flush()?;
+    if let Some(p) = &args.svg {
+        write_file(
+            p,
+            &oomdoc_report::render_trend_svg(&loaded.input, &analysis),
+        )?;
+    }
+    if let Some(p) = &args.html {
+        write_file(
+            p,
+            &oomdoc_report::render_trend_html(&loaded.input, &analysis),
+        )?;
+    }
+    Ok(0)
+}
+
+fn write_file(p: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
+    eprintln!("oomdoc: wrote {}", p.display());
+    Ok(())
+}
+
+fn apply_flags(args: &TrendArgs, input: &mut Input) -> anyhow::Result<()> {
+    if let Some(q) = &args.limit {
+        let b = quantity_bytes(q).filter(|b| *b > 0.0);
+        input.limit_bytes = Some(b.with_context(|| format!("--limit {q}: not a positive size"))?);
+    }
+    if let Some(q) = &args.jvm_max_heap {
+        let b = quantity_bytes(q).filter(|b| *b > 0.0);
+        input.jvm_max_heap_bytes =
+            Some(b.with_context(|| format!("--jvm-max-heap {q}: not a positive size"))?);
+    }
+    Ok(())
+}
+
+fn duration_flag(flag: &str, v: &str) -> anyhow::Result<f64> {
+    prometheus::parse_duration(v).map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+}
+
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+fn from_files(args: &TrendArgs) -> anyhow::Result<Loaded> {
+    let unit_factor = args
+        .unit
+        .as_deref()
+        .map(parse_unit_flag)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--unit: {e}"))?;
+    let opts = CsvOptions { unit_factor };
+    let mut c = Collector::new();
+    for path in &args.files {
+        let name = path.to_string_lossy().into_owned();
+        let r = if name == "-" {
+            oomdoc_metrics::read_any(
+                BufReader::with_capacity(1 << 16, io::stdin().lock()),
+                &name,
+                &opts,
+                &mut c,
+            )
+        } else {
+            let f = File::open(path).with_context(|| format!("cannot open {name}"))?;
+            if f.metadata().is_ok_and(|m| m.is_dir()) {
+                bail!("{name} is a directory; pass the files in it");
+            }
+            oomdoc_metrics::read_any(BufReader::with_capacity(1 << 16, f), &name, &opts, &mut c)
+        };
+        r.with_context(|| format!("cannot read {name}"))?;
+    }
+    let what = if args.files.len() == 1 {
+        args.files[0].to_string_lossy().into_owned()
+    } else {
+        format!("{} files", args.files.len())
+    };
+    Ok(c.finish(&what)?)
+}
+
+fn from_prometheus(args: &TrendArgs, url: &str) -> anyhow::Result<Loaded> {
+    if args.prom.pod.is_none() && args.prom.queries.is_empty() {
+        bail!("--prometheus needs --pod NS/NAME or --query PROMQL");
+    }
+    if args.prom.container.is_some() && args.prom.pod.is_none() {
+        bail!("--container selects within --pod: add --pod NS/NAME");
+    }
+    let end = match args.prom.until.as_deref() {
+        None | Some("now") => now(),
+        Some(u) => parse_timestamp(u)
+            .with_context(|| format!("--until: `{u}` is not a time (RFC 3339 or epoch seconds)"))?,
+    };
+    let start = match prometheus::parse_duration(&args.prom.since) {
+        Ok(d) => end - d,
+        Err(_) => parse_timestamp(&args.prom.since).with_context(|| {
+            format!(
+                "--since: `{}` is neither a duration (7d) nor a time",
+                args.prom.since
+            )
+        })?,
+    };
+    if start >= end {
+        bail!("--since is not before --until");
+    }
+    let step = match &args.prom.step {
+        Some(s) => duration_flag("--step", s)?,
+        None => prometheus::query::auto_step(end - start),
+    };
+    if step <= 0.0 {
+        bail!("--step must be positive");
+    }
+    let timeout =
+        Duration::from_secs_f64(duration_flag("--timeout", &args.prom.timeout)?.max(0.001));
+    let bearer_token = match &args.prom.bearer_token_file {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read --bearer-token-file {}", p.display()))?,
+        ),
+        None => std::env::var(TOKEN_ENV).ok(),
+    };
+    let mut queries: Vec<QuerySpec> = Vec::new();
+    if let Some(pod) = &args.prom.pod {
+        let sel =
+            Selector::parse(pod, args.prom.container.as_deref()).map_err(anyhow::Error::msg)?;
+        queries.extend(prometheus::pod_queries(&sel));
+    }
+    queries.extend(args.prom.queries.iter().map(|q| QuerySpec {
+        metric: None,
+        promql: q.clone(),
+    }));
+    let client = Client::new(&ClientOptions {
+        url: url.to_string(),
+        bearer_token,
+        timeout,
+    });
+    Ok(prometheus::fetch(&client, &queries, start, end, step)?)
+}
+
+fn from_cgroup(args: &TrendArgs, dir: &Path) -> anyhow::Result<Loaded> {
+    let every = duration_flag("--every", &args.live.every)?;
+    let total = duration_flag("--for", &args.live.duration)?;
+    if every <= 0.0 {
+        bail!("--every must be positive");
+    }
+    let version = cgroup_sampler::detect_version(dir)?;
+    let mut record = match &args.live.record {
+        Some(p) => {
+            Some(BufWriter::new(File::create(p).with_context(|| {
+                format!("cannot create --record {}", p.display())
+            })?))
+        }
+        None => None,
+    };
+    eprintln!(
+        "oomdoc: sampling {} (cgroup {}) every {} for {}{}",
+        dir.display(),
+        match version {
+            cgroup_sampler::Version::V1 => "v1",
+            cgroup_sampler::Version::V2 => "v2",
+        },
+        args.live.every,
+        args.live.duration,
+        args.live
+            .record
+            .as_ref()
+            .map_or(String::new(), |p| format!(", recording to {}", p.display()))
+    );
+    let input = cgroup_sampler::sample(
+        dir,
+        Duration::from_secs_f64(every),
+        Duration::from_secs_f64(total),
+        record.as_mut().map(|w| w as &mut dyn Write),
+        &mut |_| {},
+    )
+    .with_context(|| format!("cannot sample {}", dir.display()))?;
+    let samples = input.series.iter().map(|s| s.samples.len() as u64).sum();
+    Ok(Loaded {
+        input,
+        warnings: Vec::new(),
+        samples,
+    })
+}

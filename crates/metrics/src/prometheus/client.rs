@@ -1,0 +1,145 @@
+//! Asking Prometheus: one blocking GET per query and page, bearer token, timeouts, and errors
+//! that say what went wrong (unreachable, HTTP status, Prometheus's own error).
+
+use std::time::Duration;
+
+use crate::collect::{Collector, Loaded};
+use crate::prom_json::{collect_results, Response};
+use crate::prometheus::query::{plan_range, QuerySpec};
+use crate::Error;
+
+/// How to reach the server.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Base URL (`http://localhost:9090`, or with a path prefix).
+    pub url: String,
+    /// Bearer token, sent as `Authorization: Bearer ...`.
+    pub bearer_token: Option<String>,
+    /// Timeout of each request, connect to last byte.
+    pub timeout: Duration,
+}
+
+/// A Prometheus API client.
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    token: Option<String>,
+    timeout: Duration,
+}
+
+impl Client {
+    /// A client; no request is made yet.
+    pub fn new(o: &ClientOptions) -> Client {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(o.timeout))
+            // Prometheus answers errors as JSON with a 4xx/5xx status: read them.
+            .http_status_as_error(false)
+            .user_agent(concat!("oomdoc/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Client {
+            agent,
+            base: o.url.trim_end_matches('/').to_string(),
+            token: o
+                .bearer_token
+                .as_ref()
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty()),
+            timeout: o.timeout,
+        }
+    }
+
+    /// `GET /api/v1/query_range` for one page.
+    pub fn query_range(
+        &self,
+        promql: &str,
+        start: f64,
+        end: f64,
+        step: f64,
+    ) -> Result<Response, Error> {
+        let url = format!("{}/api/v1/query_range", self.base);
+        let mut req = self
+            .agent
+            .get(&url)
+            .query("query", promql)
+            .query("start", format!("{start:.3}"))
+            .query("end", format!("{end:.3}"))
+            .query("step", format!("{step}"))
+            // Server-side limit a little below ours, so that a slow query reports itself.
+            .query("timeout", format!("{}s", self.timeout.as_secs().max(1)));
+        if let Some(t) = &self.token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut resp = req.call().map_err(|e| unreachable(&url, e))?;
+        let status = resp.status().as_u16();
+        let body = resp.body_mut().with_config().limit(1 << 30).reader();
+        let parsed: Result<Response, _> = serde_json::from_reader(std::io::BufReader::new(body));
+        match parsed {
+            Ok(r) if r.status.as_deref() == Some("error") || r.error.is_some() => {
+                Err(Error::Prometheus {
+                    error_type: r.error_type.unwrap_or_else(|| format!("HTTP {status}")),
+                    error: r.error.unwrap_or_default(),
+                })
+            }
+            Ok(r) if status < 300 => Ok(r),
+            Ok(_) => Err(Error::HttpStatus {
+                url,
+                status,
+                body: String::new(),
+            }),
+            Err(e) if status >= 300 => Err(Error::HttpStatus {
+                url,
+                status,
+                body: format!("(not a Prometheus API response: {e})"),
+            }),
+            Err(e) => Err(Error::Json(format!(
+                "{url}: not a Prometheus API response: {e}"
+            ))),
+        }
+    }
+}
+
+fn unreachable(url: &str, e: ureq::Error) -> Error {
+    let message = match &e {
+        ureq::Error::Timeout(_) => "timed out (see --timeout)".to_string(),
+        ureq::Error::HostNotFound => "host not found".to_string(),
+        ureq::Error::ConnectionFailed => "connection refused or failed".to_string(),
+        ureq::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    };
+    Error::Unreachable {
+        url: url.to_string(),
+        message,
+    }
+}
+
+/// Runs every query over `[start, end]` at `step`, page by page, into one input. A query with
+/// no result (a metric this cluster does not have, like `container_memory_kernel_usage` before
+/// cAdvisor 0.48) is not an error; a refused query or an unreachable server is.
+pub fn fetch(
+    client: &Client,
+    queries: &[QuerySpec],
+    start: f64,
+    end: f64,
+    step: f64,
+) -> Result<Loaded, Error> {
+    let mut c = Collector::new();
+    let pages = plan_range(start, end, step);
+    if pages.is_empty() {
+        return Err(Error::Usage(format!(
+            "empty time range ({start} to {end}, step {step}s)"
+        )));
+    }
+    for q in queries {
+        for &(s, e) in &pages {
+            let resp = client.query_range(&q.promql, s, e, step)?;
+            let (results, warnings) = resp.into_result()?;
+            for w in warnings {
+                c.warn(format!("Prometheus warning: {w}"));
+            }
+            collect_results(results, q.metric.as_deref(), &q.promql, &mut c);
+        }
+    }
+    let what = format!("Prometheus at {} ({} queries)", client.base, queries.len());
+    c.finish(&what)
+}
