@@ -58,6 +58,12 @@ pub enum Command {
     /// Simulate a node running out of memory: who is evicted, who is OOM-killed, in what order.
     #[command(after_help = crate::simulate_cmd::EXAMPLES)]
     Simulate(crate::simulate_cmd::SimulateArgs),
+    /// Scan a live cluster (or a dump of one) for containers dying of OOM or at risk, ranked.
+    #[command(after_help = crate::scan_cmd::EXAMPLES)]
+    Scan(crate::scan_cmd::ScanArgs),
+    /// Watch a live cluster and explain each new OOM kill or eviction as it happens.
+    #[command(after_help = crate::watch_cmd::EXAMPLES)]
+    Watch(crate::watch_cmd::WatchArgs),
 }
 
 const EXPLAIN_EXAMPLES: &str = "\
@@ -66,20 +72,39 @@ Examples:
   oomdoc explain pod.yaml ev.json dmesg.txt app.log   any subset, any order, detected by content
   journalctl -k | oomdoc explain -                    the node's kernel log on stdin (streamed)
   oomdoc explain pod.yaml flags.txt --format json     with `java -XX:+PrintFlagsFinal -version`
+  oomdoc explain --pod shop/admin-7d9                 gathered from the cluster (read-only)
+  kubectl oomdoc explain --pod admin-7d9 -n shop --context prod
 
 Inputs: kernel logs (dmesg, dmesg -T, journalctl -k, /dev/kmsg), pod objects (YAML/JSON, Lists),
 events, `kubectl describe pod`, container logs, hs_err_pid files, cgroup memory files
 (`grep . memory.*` or `head memory.*`), NMT summaries, PrintFlagsFinal output.
 Verdicts: container_oom_kill, node_oom_kill, evicted, jvm_oome, native_alloc_failure,
 sigkill_not_oom, group_oom_kill, unknown.
-Exit status: 0 at least one death explained, 1 only unknown, 2 unreadable input.";
+With --pod: the pod, its events (involvedObject), its node's events, and the last --tail lines
+of the previous log of each container that terminated (needs get on pods and pods/log, list on
+events: deploy/rbac.yaml).
+Exit status: 0 at least one death explained, 1 only unknown, 2 unreadable input or cluster
+error.";
 
 /// `oomdoc explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// Evidence files, or `-` for stdin.
-    #[arg(required = true, value_name = "FILE")]
+    /// Evidence files, or `-` for stdin (optional with --pod: added to what is gathered).
+    #[arg(required_unless_present = "pod", value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Gather the evidence from the cluster: the pod, its events, its node's events and the
+    /// previous logs of its terminated containers (NS/NAME, or NAME with -n).
+    #[arg(long, value_name = "NS/NAME")]
+    pub pod: Option<String>,
+    /// The pod's namespace when --pod has none (default: the context's).
+    #[arg(long, short = 'n', value_name = "NS", requires = "pod")]
+    pub namespace: Option<String>,
+    /// Lines of each container log read with --pod (the end of the log).
+    #[arg(long, value_name = "N", default_value_t = 2000, requires = "pod")]
+    pub tail: i64,
+    /// Where to find the cluster, with --pod.
+    #[command(flatten)]
+    pub conn: crate::scan_cmd::ConnArgs,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
     pub format: RulesFormat,

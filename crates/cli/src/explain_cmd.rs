@@ -1,7 +1,8 @@
 //! `oomdoc explain FILE... | -`: reads each input, detected by content, and prints a verdict per
 //! death. Kernel logs and container logs are streamed line by line (bounded memory on any size);
 //! other inputs (pod objects, events, describe, hs_err, cgroup files, NMT, PrintFlagsFinal) are
-//! read whole up to [`MAX_WHOLE`].
+//! read whole up to [`MAX_WHOLE`]. With `--pod NS/NAME` the evidence is gathered from the
+//! cluster first (read-only), then the files are added to it.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -19,9 +20,39 @@ pub(crate) const MAX_WHOLE: u64 = 256 << 20;
 /// Bytes looked at to detect what an input is.
 const HEAD: usize = 8192;
 
+/// `NS/NAME`, or `NAME` in `-n NS` (or the context's namespace, `None` here).
+fn pod_ref<'a>(pod: &'a str, ns: Option<&'a str>) -> anyhow::Result<(Option<&'a str>, &'a str)> {
+    let (n, name) = match pod.split_once('/') {
+        Some((n, name)) => (Some(n), name),
+        None => (ns, pod),
+    };
+    if name.is_empty() || n == Some("") || name.contains('/') {
+        anyhow::bail!("--pod {pod:?}: expected NAMESPACE/NAME or NAME");
+    }
+    Ok((n, name))
+}
+
 pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     let mut facts = Facts::new();
     let mut unreadable = false;
+    if let Some(pod) = &args.pod {
+        let (ns, name) = pod_ref(pod, args.namespace.as_deref())?;
+        let mut target = args.conn.target(None);
+        target.namespace = ns.map(str::to_string);
+        let r = oomdoc_cluster::gather::gather_pod(&target, ns, name, args.tail.max(1));
+        match r {
+            Ok(g) => {
+                for n in &g.notes {
+                    writeln!(io::stderr(), "oomdoc: note: {n}")?;
+                }
+                facts = g.facts;
+            }
+            Err(e) => {
+                writeln!(io::stderr(), "oomdoc: error: {e}")?;
+                return Ok(crate::EXIT_ERROR);
+            }
+        }
+    }
     for path in &args.files {
         let name = path.to_string_lossy().into_owned();
         let r = if name == "-" {

@@ -11,8 +11,10 @@ mod explain_cmd;
 mod jvm_cmd;
 pub mod kernel_stream;
 mod rules_cmd;
+pub mod scan_cmd;
 pub mod simulate_cmd;
 pub mod trend_cmd;
+pub mod watch_cmd;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -42,8 +44,10 @@ pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
         Command::Jvm(j) => jvm_cmd::run(j),
         Command::Rules(r) => rules_cmd::run(r),
         Command::Explain(x) => explain_cmd::run(x),
-        Command::Simulate(s) => simulate_cmd::run(s),
         Command::Trend(t) => trend_cmd::run(t),
+        Command::Simulate(s) => simulate_cmd::run(s),
+        Command::Scan(s) => scan_cmd::run(s),
+        Command::Watch(w) => watch_cmd::run(w),
     };
     match result {
         Ok(code) => ExitCode::from(code),

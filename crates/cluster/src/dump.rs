@@ -1,0 +1,281 @@
+//! Reads `kubectl get pods,nodes,events -A -o json` output (a v1 `List` of mixed kinds, a
+//! `PodList`, or one object) item by item: `items` is visited as a sequence and each element is
+//! handed on before the next is read, so memory holds one item, not the list.
+
+use std::fmt;
+use std::io::Read;
+
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::scan::Scan;
+
+/// One object of a dump.
+#[derive(Debug)]
+pub enum DumpItem {
+    /// A pod, with its JSON text (for the audit).
+    Pod(Box<Pod>, Box<RawValue>),
+    /// A node.
+    Node(Box<Node>),
+    /// An event (`v1` or `events.k8s.io/v1` read through the core shape).
+    Event(Box<Event>),
+    /// Any other kind (ignored by the scan).
+    Other(String),
+}
+
+#[derive(Deserialize)]
+struct Probe {
+    kind: Option<String>,
+}
+
+/// Classifies and deserializes one item. Errors name the item's index and kind.
+pub fn read_item(index: u64, raw: Box<RawValue>) -> Result<DumpItem, String> {
+    let kind = serde_json::from_str::<Probe>(raw.get())
+        .ok()
+        .and_then(|p| p.kind)
+        .unwrap_or_default();
+    let what = |e: serde_json::Error| format!("item {index} ({kind}): {e}");
+    Ok(match kind.as_str() {
+        "Pod" => DumpItem::Pod(
+            Box::new(serde_json::from_str(raw.get()).map_err(what)?),
+            raw,
+        ),
+        "Node" => DumpItem::Node(Box::new(serde_json::from_str(raw.get()).map_err(what)?)),
+        "Event" => DumpItem::Event(Box::new(serde_json::from_str(raw.get()).map_err(what)?)),
+        _ => DumpItem::Other(kind),
+    })
+}
+
+struct Items<'f> {
+    sink: &'f mut dyn FnMut(u64, Box<RawValue>),
+    count: u64,
+}
+
+impl<'de> Visitor<'de> for &mut Items<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of objects")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+            (self.sink)(self.count, raw);
+            self.count += 1;
+        }
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for &mut Items<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+struct Top<'f> {
+    items: Items<'f>,
+    /// Fields of a single object (no `items`), kept to read it whole at the end.
+    fields: Vec<(String, Box<RawValue>)>,
+    saw_items: bool,
+}
+
+impl<'de> Visitor<'de> for &mut Top<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object (`kubectl get ... -o json`)")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "items" {
+                self.saw_items = true;
+                map.next_value_seed(&mut self.items)?;
+            } else if self.saw_items {
+                map.next_value::<IgnoredAny>()?;
+            } else {
+                let v = map.next_value::<Box<RawValue>>()?;
+                self.fields.push((key, v));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a dump, handing each item (or the reason it could not be read) to `sink`. Returns the
+/// number of items, or the JSON syntax error (`line L column C: ...`) that stopped reading.
+pub fn read_dump<R: Read>(
+    reader: R,
+    sink: &mut dyn FnMut(Result<DumpItem, String>),
+) -> Result<u64, String> {
+    read_dump_raw(reader, &mut |i, raw| sink(read_item(i, raw)))
+}
+
+/// [`read_dump`] without reading the items: each item's index and JSON text, for
+/// [`read_item`] elsewhere (on a worker thread).
+pub fn read_dump_raw<R: Read>(
+    reader: R,
+    sink: &mut dyn FnMut(u64, Box<RawValue>),
+) -> Result<u64, String> {
+    let mut top = Top {
+        items: Items { sink, count: 0 },
+        fields: Vec::new(),
+        saw_items: false,
+    };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let r = serde::Deserializer::deserialize_map(&mut de, &mut top).and_then(|()| de.end());
+    if let Err(e) = r {
+        return Err(
+            if e.is_eof() && top.items.count == 0 && top.fields.is_empty() {
+                "empty input: expected `kubectl get pods,nodes,events -A -o json` output".into()
+            } else if e.line() > 0 {
+                format!("line {} column {}: {e}", e.line(), e.column())
+                    .replace(&format!(" at line {} column {}", e.line(), e.column()), "")
+            } else {
+                e.to_string()
+            },
+        );
+    }
+    if !top.saw_items {
+        // A single object: put it back together.
+        let mut text = String::from("{");
+        for (i, (k, v)) in top.fields.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&serde_json::to_string(k).unwrap_or_default());
+            text.push(':');
+            text.push_str(v.get());
+        }
+        text.push('}');
+        let raw = RawValue::from_string(text).map_err(|e| e.to_string())?;
+        (top.items.sink)(0, raw);
+        top.items.count = 1;
+    }
+    Ok(top.items.count)
+}
+
+enum Msg {
+    Pod(crate::scan::PodResult),
+    Node(Box<Node>),
+    Event(Box<Event>),
+    Error(String),
+}
+
+/// Scans a dump: every pod, node and event of it fed to `scan`, unreadable items noted as errors
+/// named after `name`. One thread splits the input into items, `workers` threads read and audit
+/// them, the caller merges; the channels between them are bounded, so memory holds a few hundred
+/// items at most. The report does not depend on `workers` (the ranking is a total order).
+pub fn scan_dump<R: Read + Send>(reader: R, name: &str, scan: &mut Scan, workers: usize) {
+    let (analyzer, tally) = scan.split();
+    let (raw_tx, raw_rx) = crossbeam_channel::bounded::<(u64, Box<RawValue>)>(256);
+    let (res_tx, res_rx) = crossbeam_channel::bounded::<Msg>(256);
+    std::thread::scope(|s| {
+        let rtx = res_tx.clone();
+        s.spawn(move || {
+            // A send fails only when the receivers are gone: nothing is left to do then.
+            let r = read_dump_raw(reader, &mut |i, raw| {
+                let _ = raw_tx.send((i, raw));
+            });
+            if let Err(e) = r {
+                let _ = rtx.send(Msg::Error(format!("{name}: {e}")));
+            }
+        });
+        for _ in 0..workers.max(1) {
+            let (rx, tx) = (raw_rx.clone(), res_tx.clone());
+            s.spawn(move || {
+                for (i, raw) in rx {
+                    let m = match read_item(i, raw) {
+                        Ok(DumpItem::Pod(p, raw)) => Msg::Pod(analyzer.pod(&p, Some(raw.get()))),
+                        Ok(DumpItem::Node(n)) => Msg::Node(n),
+                        Ok(DumpItem::Event(e)) => Msg::Event(e),
+                        Ok(DumpItem::Other(_)) => continue,
+                        Err(e) => Msg::Error(format!("{name}: {e}")),
+                    };
+                    if tx.send(m).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(res_tx);
+        drop(raw_rx);
+        for m in res_rx {
+            match m {
+                Msg::Pod(r) => tally.merge(r),
+                Msg::Node(n) => tally.add_node(&n),
+                Msg::Event(e) => tally.add_event(&e),
+                Msg::Error(e) => tally.error(e),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> (Vec<String>, Result<u64, String>) {
+        let mut out = Vec::new();
+        let n = read_dump(text.as_bytes(), &mut |r| {
+            out.push(match r {
+                Ok(DumpItem::Pod(p, _)) => format!("pod {}", p.metadata.name.unwrap_or_default()),
+                Ok(DumpItem::Node(_)) => "node".into(),
+                Ok(DumpItem::Event(_)) => "event".into(),
+                Ok(DumpItem::Other(k)) => format!("other {k}"),
+                Err(e) => format!("error {e}"),
+            })
+        });
+        (out, n)
+    }
+
+    #[test]
+    fn mixed_list_is_read_item_by_item() {
+        let (k, n) = kinds(
+            r#"{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"}},
+            {"apiVersion":"v1","kind":"Node","metadata":{"name":"n"}},
+            {"apiVersion":"v1","kind":"Event","metadata":{"name":"e"},"involvedObject":{}},
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"s"}},
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":3}}]}"#,
+        );
+        assert_eq!(n, Ok(5));
+        assert_eq!(k[..4], ["pod a", "node", "event", "other Service"]);
+        assert!(
+            k[4].starts_with("error item 4 (Pod): invalid type"),
+            "{}",
+            k[4]
+        );
+    }
+
+    #[test]
+    fn a_single_pod_and_syntax_errors() {
+        let (k, n) = kinds(r#"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"solo"}}"#);
+        assert_eq!((k, n), (vec!["pod solo".to_string()], Ok(1)));
+        let (k, n) = kinds("{\"kind\":\"List\",\"items\":[{\"kind\":\"Pod\",\"metadata\":{}},\n{,");
+        assert_eq!(k.len(), 1);
+        assert!(n.unwrap_err().starts_with("line 2 column 2: "));
+        let (_, n) = kinds("");
+        assert!(n.unwrap_err().starts_with("empty input"));
+    }
+
+    #[test]
+    fn workers_do_not_change_the_report() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dump.json");
+        let text = std::fs::read_to_string(path).unwrap();
+        let run = |workers| {
+            let mut scan = Scan::new(oomdoc_audit::Assumptions::default());
+            scan_dump(text.as_bytes(), "dump.json", &mut scan, workers);
+            scan.finish(None)
+        };
+        let one = run(1);
+        assert_eq!(one.pods, 5);
+        assert_eq!(one.containers_at_risk.len(), 5);
+        assert_eq!(one.nodes_read, 2);
+        assert_eq!(one.oom_events, 3);
+        assert_eq!(run(3), one);
+    }
+}

@@ -1,0 +1,290 @@
+//! `watch` against a live cluster: pods and events through `kube::runtime::watcher` (list, then
+//! watch from the list's resourceVersion with bookmarks; on 410 Gone it lists again), each new OOM
+//! kill or eviction reported once with its verdict. What the first list shows is the baseline,
+//! not news; what a later re-list shows that was not seen is news (it happened in the gap).
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use futures::{stream, StreamExt};
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::runtime::watcher;
+use kube::Api;
+use oomdoc_explain::{explain, Explanation};
+
+use crate::api_error::{classify, ClusterError};
+use crate::client::{connect_with, runtime, Conn, Target};
+use crate::facts::{event_concerns, pod_facts};
+use crate::kills::{event_kill, pod_kills, Kill, Seen};
+use crate::live_scan::PAGE;
+use crate::scan::is_oom_event;
+
+/// When to stop.
+#[derive(Clone, Debug, Default)]
+pub struct WatchOptions {
+    /// Stop after reporting this many.
+    pub max_events: Option<u64>,
+    /// Stop after this long.
+    pub timeout: Option<Duration>,
+}
+
+/// Why the watch ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchEnd {
+    /// Ctrl-C.
+    Interrupted,
+    /// `--timeout` passed.
+    TimedOut,
+    /// `--max-events` reported.
+    MaxEvents,
+    /// The streams ended (does not happen with a live server).
+    StreamsEnded,
+}
+
+/// A watch's counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WatchSummary {
+    /// Why it ended.
+    pub end: WatchEnd,
+    /// Kills and evictions reported.
+    pub reported: u64,
+    /// Lists made (1 per watcher at start, one more after each 410 Gone or reconnect).
+    pub lists: u64,
+}
+
+// Pods are large and events small; the message lives only between two awaits.
+#[allow(clippy::large_enum_variant)]
+enum Msg {
+    Pod(Result<watcher::Event<Pod>, watcher::Error>),
+    Ev(Result<watcher::Event<Event>, watcher::Error>),
+}
+
+/// Recent OOM events and the last state of pods that had kills, for the verdicts; bounded.
+struct Memory {
+    events: VecDeque<Event>,
+    pods: HashMap<String, Pod>,
+    pod_order: VecDeque<String>,
+}
+
+const REMEMBER: usize = 1000;
+
+impl Memory {
+    fn event(&mut self, e: &Event) {
+        if self.events.len() == REMEMBER {
+            self.events.pop_front();
+        }
+        self.events.push_back(e.clone());
+    }
+    fn pod(&mut self, p: &Pod) {
+        let uid = p.metadata.uid.clone().unwrap_or_default();
+        if !self.pods.contains_key(&uid) {
+            if self.pod_order.len() == REMEMBER {
+                if let Some(old) = self.pod_order.pop_front() {
+                    self.pods.remove(&old);
+                }
+            }
+            self.pod_order.push_back(uid.clone());
+        }
+        self.pods.insert(uid, p.clone());
+    }
+    fn explain_pod(&self, p: &Pod) -> Explanation {
+        let ev: Vec<&Event> = self
+            .events
+            .iter()
+            .filter(|e| event_concerns(e, p))
+            .collect();
+        explain(&pod_facts(p, &ev, &[]))
+    }
+    fn explain_event(&self, k: &Kill, e: &Event) -> Explanation {
+        let pod = self.pods.values().find(|p| {
+            k.pod.is_some() && p.metadata.name == k.pod && p.metadata.namespace == k.namespace
+        });
+        match pod {
+            Some(p) => self.explain_pod(p),
+            None => {
+                let mut facts = oomdoc_explain::Facts::new();
+                let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [e]});
+                let text = serde_json::to_string_pretty(&list).unwrap_or_default();
+                facts.add_kind("event", &text, oomdoc_evidence::Kind::Events);
+                explain(&facts)
+            }
+        }
+    }
+}
+
+/// Watches until Ctrl-C, `timeout` or `max_events`, calling `report` with each new kill and its
+/// verdict and `note` with what the watch went through (re-lists, reconnects).
+pub fn watch_live(
+    t: &Target,
+    opts: &WatchOptions,
+    report: &mut dyn FnMut(&Kill, &Explanation) -> std::io::Result<()>,
+    note: &mut dyn FnMut(&str),
+) -> Result<WatchSummary, ClusterError> {
+    runtime()?.block_on(async {
+        // A watch response lasts up to the server-side timeout (290 s): read longer than that.
+        let c = connect_with(t, Duration::from_secs(300)).await?;
+        run(&c, opts, report, note).await
+    })
+}
+
+fn api<K>(c: &Conn) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+    K::DynamicType: Default,
+{
+    match &c.namespace {
+        Some(ns) => Api::namespaced(c.client.clone(), ns),
+        None => Api::all(c.client.clone()),
+    }
+}
+
+async fn run(
+    c: &Conn,
+    opts: &WatchOptions,
+    report: &mut dyn FnMut(&Kill, &Explanation) -> std::io::Result<()>,
+    note: &mut dyn FnMut(&str),
+) -> Result<WatchSummary, ClusterError> {
+    let cfg = watcher::Config::default().page_size(PAGE);
+    let pods = watcher(api::<Pod>(c), cfg.clone()).map(Msg::Pod).boxed();
+    let events = watcher(api::<Event>(c), cfg).map(Msg::Ev).boxed();
+    let mut all = stream::select(pods, events);
+    let mut seen = Seen::new(100_000);
+    let mut mem = Memory {
+        events: VecDeque::new(),
+        pods: HashMap::new(),
+        pod_order: VecDeque::new(),
+    };
+    // The first list of each resource is the baseline.
+    let (mut pods_listed, mut events_listed) = (false, false);
+    let mut sum = WatchSummary {
+        end: WatchEnd::StreamsEnded,
+        reported: 0,
+        lists: 0,
+    };
+    let mut failures = 0u32;
+    let deadline = opts.timeout.map(|d| tokio::time::Instant::now() + d);
+    let sleep_until = async {
+        match deadline {
+            Some(d) => tokio::time::sleep_until(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(sleep_until);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        let msg = tokio::select! {
+            m = all.next() => m,
+            _ = &mut ctrl_c => { sum.end = WatchEnd::Interrupted; return Ok(sum); }
+            _ = &mut sleep_until => { sum.end = WatchEnd::TimedOut; return Ok(sum); }
+        };
+        let Some(msg) = msg else { return Ok(sum) };
+        let mut news: Vec<(Kill, Explanation)> = Vec::new();
+        let err = match msg {
+            Msg::Pod(Ok(ev)) => {
+                failures = 0;
+                match ev {
+                    watcher::Event::Init => sum.lists += 1,
+                    watcher::Event::InitDone => pods_listed = true,
+                    watcher::Event::Apply(p) | watcher::Event::InitApply(p) => {
+                        let kills = pod_kills(&p);
+                        if !kills.is_empty() {
+                            mem.pod(&p);
+                        }
+                        for k in kills {
+                            if seen.first(&k.key) && pods_listed {
+                                let e = mem.explain_pod(&p);
+                                news.push((k, e));
+                            }
+                        }
+                    }
+                    watcher::Event::Delete(_) => {}
+                }
+                None
+            }
+            Msg::Ev(Ok(ev)) => {
+                failures = 0;
+                match ev {
+                    watcher::Event::Init => sum.lists += 1,
+                    watcher::Event::InitDone => events_listed = true,
+                    watcher::Event::Apply(e) | watcher::Event::InitApply(e) => {
+                        if is_oom_event(&e) {
+                            mem.event(&e);
+                            if let Some(k) = event_kill(&e) {
+                                if seen.first(&k.key) && events_listed {
+                                    let x = mem.explain_event(&k, &e);
+                                    news.push((k, x));
+                                }
+                            }
+                        }
+                    }
+                    watcher::Event::Delete(_) => {}
+                }
+                None
+            }
+            Msg::Pod(Err(e)) => Some((e, "pods")),
+            Msg::Ev(Err(e)) => Some((e, "events")),
+        };
+        for (k, x) in news {
+            match report(&k, &x) {
+                Ok(()) => {}
+                // The reader went away (`| head`): the watch is over.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(sum),
+                Err(e) => return Err(ClusterError::Output(e.to_string())),
+            }
+            sum.reported += 1;
+            if opts.max_events.is_some_and(|m| sum.reported >= m) {
+                sum.end = WatchEnd::MaxEvents;
+                return Ok(sum);
+            }
+        }
+        let Some((e, resource)) = err else { continue };
+        let listed = if resource == "pods" {
+            pods_listed
+        } else {
+            events_listed
+        };
+        match e {
+            watcher::Error::WatchError(s) if s.code == 410 => {
+                note(&format!(
+                    "{resource}: resourceVersion expired (410 Gone: {}); listing again",
+                    s.message
+                ));
+            }
+            watcher::Error::WatchError(s) => {
+                let ce = crate::api_error::from_status(
+                    s.code, &s.reason, &s.message, "watch", resource, &c.url,
+                );
+                if matches!(s.code, 401 | 403 | 404) {
+                    return Err(ce);
+                }
+                note(&format!("{ce}; watching again"));
+            }
+            watcher::Error::InitialListFailed(ke)
+            | watcher::Error::WatchStartFailed(ke)
+            | watcher::Error::WatchFailed(ke) => {
+                let verb = if listed { "watch" } else { "list" };
+                let ce = classify(&ke, verb, resource, &c.url);
+                // Refusals are final; so is a server never reached. A connection lost after
+                // the first list is retried with backoff.
+                let fatal = matches!(ce.code(), Some(401 | 403 | 404))
+                    || (!listed && matches!(ce, ClusterError::Unreachable { .. }));
+                if fatal {
+                    return Err(ce);
+                }
+                failures += 1;
+                note(&format!("{ce}; retrying"));
+                let backoff = Duration::from_millis(500 * 2u64.pow(failures.min(6)));
+                tokio::time::sleep(backoff).await;
+            }
+            watcher::Error::NoResourceVersion => {
+                note(&format!(
+                    "{resource}: the server sent no resourceVersion; listing again"
+                ));
+            }
+        }
+    }
+}
