@@ -98,7 +98,16 @@ fn same_verdict_as_the_files_a_user_would_save() {
     let a: Value = serde_json::from_slice(&live.stdout).unwrap();
     let b: Value = serde_json::from_slice(&files.stdout).unwrap();
     assert_eq!(a["incidents"][0]["verdict"], b["incidents"][0]["verdict"]);
-    assert_eq!(a["incidents"][0]["victim"], b["incidents"][0]["victim"]);
+    for key in ["container", "container_id", "pod_uid"] {
+        assert_eq!(
+            a["incidents"][0]["victim"][key], b["incidents"][0]["victim"][key],
+            "{key}"
+        );
+    }
+    // Live, the node's OOMKilling event (found by time on the pod's node) adds the process.
+    assert_eq!(a["incidents"].as_array().map(Vec::len), Some(1), "{a}");
+    assert_eq!(a["incidents"][0]["victim"]["pid"], 4242);
+    assert_eq!(a["incidents"][0]["victim"]["process"], "java");
 }
 
 #[test]

@@ -135,6 +135,38 @@ fn by_time(c: &ContainerFacts, pod_uid: Option<&str>, groups: &[Group]) -> Optio
         .min_by_key(|(_, apart)| apart.abs())
 }
 
+/// The group of a container that was OOM-killed on the event's node (when both say which) within
+/// [`JOIN_WINDOW_SECS`] of the node's `OOMKilling` event, nearest first: the kubelet's event
+/// names the node and the process, not the pod, so time is the only key when no kernel log ties
+/// the pid to the container.
+fn event_by_time(e: &EventFacts, groups: &[Group]) -> Option<usize> {
+    let (at, _) = parse_rfc3339(
+        e.last_timestamp
+            .as_deref()
+            .or(e.first_timestamp.as_deref())?,
+    )?;
+    groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.kernel.is_none())
+        .filter_map(|(gi, g)| {
+            let pod = &g.pod?.fact;
+            if let (Some(node), Some(host)) = (pod.node_name.as_deref(), e.host.as_deref()) {
+                if node != host {
+                    return None;
+                }
+            }
+            let t = g
+                .terminated()
+                .filter(|t| t.reason.as_deref() == Some("OOMKilled"))?;
+            let (finished, _) = parse_rfc3339(t.finished_at.as_deref()?)?;
+            let apart = (finished - at).abs();
+            (apart <= JOIN_WINDOW_SECS).then_some((gi, apart))
+        })
+        .min_by_key(|&(_, apart)| apart)
+        .map(|(gi, _)| gi)
+}
+
 /// Groups the facts.
 pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
     let mut groups: Vec<Group> = f
@@ -198,7 +230,8 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
                 .position(|g| pid.is_some() && g.kernel.is_some_and(|k| k.fact.victim_pid() == pid))
         };
         let hit = match &e.fact.meaning {
-            EventMeaning::OomKilling(k) => by_pid(k.as_ref().map(|k| k.pid), &groups),
+            EventMeaning::OomKilling(k) => by_pid(k.as_ref().map(|k| k.pid), &groups)
+                .or_else(|| event_by_time(&e.fact, &groups)),
             // The kubelet reports SystemOOM for kills outside any container cgroup: global ones.
             EventMeaning::SystemOom { pid, .. } => {
                 let global = |g: &Group| g.kernel.is_some_and(|k| k.fact.kind() == OomKind::Global);

@@ -507,3 +507,44 @@ fn sigkill_with_no_oom_kill_counted_is_not_an_oom_kill() {
     let e = run_texts(&[("pod.yaml", &pod)]);
     assert_eq!(e.incidents[0].verdict, Verdict::Unknown);
 }
+
+/// The node's `OOMKilling` event (node-problem-detector) names the node and the process, not the
+/// pod; with no kernel log, the pod whose container was OOM-killed 2 s later on that node is the
+/// same death.
+const NODE_OOM_EVENT: &str = r#"{"apiVersion":"v1","kind":"EventList","items":[{"apiVersion":"v1","kind":"Event",
+"involvedObject":{"kind":"Node","name":"node-7","uid":"node-7"},
+"reason":"OOMKilling","type":"Warning","count":1,
+"firstTimestamp":"2026-11-28T01:02:05Z","lastTimestamp":"2026-11-28T01:02:05Z",
+"message":"Memory cgroup out of memory: Killed process 9120 (java) total-vm:6512000kB, anon-rss:4150000kB, file-rss:20000kB, shmem-rss:0kB, UID:1000 pgtables:8800kB oom_score_adj:968",
+"source":{"component":"kernel-monitor","host":"node-7"}}]}"#;
+
+#[test]
+fn node_oom_killing_event_joins_the_pod_killed_at_that_time_on_that_node() {
+    let pod =
+        pod_finished_at("2026-11-28T01:02:07Z").replace("spec:\n", "spec:\n  nodeName: node-7\n");
+    let e = run_texts(&[("pod.yaml", &pod), ("events.json", NODE_OOM_EVENT)]);
+    assert_eq!(e.incidents.len(), 1, "{e:#?}");
+    let i = &e.incidents[0];
+    assert_eq!(i.verdict, Verdict::ContainerOomKill, "{i:#?}");
+    assert_eq!(i.victim.container.as_deref(), Some("api"));
+    assert!(
+        i.evidence.iter().any(|ev| ev.file == "events.json"),
+        "{i:#?}"
+    );
+    // Another node's event, or one an hour away, stays apart.
+    let far = pod_finished_at("2026-11-28T02:02:07Z");
+    assert_eq!(
+        run_texts(&[("pod.yaml", &far), ("events.json", NODE_OOM_EVENT)])
+            .incidents
+            .len(),
+        2
+    );
+    let other =
+        pod_finished_at("2026-11-28T01:02:07Z").replace("spec:\n", "spec:\n  nodeName: node-8\n");
+    assert_eq!(
+        run_texts(&[("pod.yaml", &other), ("events.json", NODE_OOM_EVENT)])
+            .incidents
+            .len(),
+        2
+    );
+}
