@@ -25,7 +25,7 @@ pub mod kernel_line;
 pub mod memcg_path;
 pub mod nmt;
 pub mod pod_status;
-mod tree;
+pub mod tree;
 
 pub use detect::{detect, Kind};
 pub use kernel::{KernelEvent, KernelOomIncident, KernelReader};

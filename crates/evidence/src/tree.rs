@@ -1,21 +1,29 @@
 //! A small document tree with line numbers, loaded with `saphyr` (YAML 1.2, so JSON too). Pod and
-//! event readers walk it; the manifest reader in `oomdoc-manifest` only keeps pod *specs*.
+//! event readers walk it, and `oomdoc-sim`'s Node and metrics readers; the manifest reader in
+//! `oomdoc-manifest` only keeps pod *specs*.
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 /// A value in a document.
+/// A value: null, a scalar's text, a sequence or a mapping (keys in document order).
 #[derive(Clone, Debug)]
-pub(crate) enum V {
+pub enum V {
+    /// `null`, `~` or nothing.
     Null,
+    /// A scalar, as written (numbers and booleans too).
     Scalar(String),
+    /// A sequence.
     Seq(Vec<Node>),
+    /// A mapping.
     Map(Vec<(String, Node)>),
 }
 
 /// A value and the 1-based line it starts on.
 #[derive(Clone, Debug)]
-pub(crate) struct Node {
+pub struct Node {
+    /// 1-based line.
     pub line: u32,
+    /// The value.
     pub v: V,
 }
 
@@ -39,6 +47,11 @@ impl Node {
             V::Scalar(s) => Some(s),
             _ => None,
         }
+    }
+
+    /// A scalar at `path`, borrowed.
+    pub fn str_at(&self, path: &[&str]) -> Option<&str> {
+        self.at(path).and_then(Node::str)
     }
 
     /// A scalar at `path`, as a string.
@@ -124,7 +137,7 @@ fn too_deep(text: &str) -> Option<u32> {
 }
 
 /// Loads every document in `text`; a syntax error is returned with its 1-based line.
-pub(crate) fn load(text: &str) -> Result<Vec<Node>, (u32, String)> {
+pub fn load(text: &str) -> Result<Vec<Node>, (u32, String)> {
     if let Some(line) = too_deep(text) {
         return Err((line, format!("nesting deeper than {MAX_DEPTH} levels")));
     }

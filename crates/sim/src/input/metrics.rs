@@ -14,21 +14,21 @@ pub fn looks_like_metrics(text: &str) -> bool {
 
 fn pod_usage(item: &Node) -> Result<PodUsage, InputError> {
     let name = item
-        .s(&["metadata", "name"])
+        .str_at(&["metadata", "name"])
         .ok_or_else(|| InputError::at(item.line, "pod metrics without metadata.name"))?;
     let mut containers = Vec::new();
     for c in item.get("containers").map(Node::items).unwrap_or_default() {
         let mem = c
-            .s(&["usage", "memory"])
+            .str_at(&["usage", "memory"])
             .ok_or_else(|| InputError::at(c.line, "container metrics without usage.memory"))?;
         containers.push(ContainerUsage {
-            name: c.s(&["name"]).map(str::to_string),
+            name: c.str_at(&["name"]).map(str::to_string),
             bytes: memory_bytes(mem).map_err(|e| InputError::at(c.line, e))?,
         });
     }
     Ok(PodUsage {
         namespace: Some(
-            item.s(&["metadata", "namespace"])
+            item.str_at(&["metadata", "namespace"])
                 .unwrap_or("default")
                 .to_string(),
         ),
@@ -44,7 +44,7 @@ pub fn parse_metrics(text: &str) -> Result<UsageTable, InputError> {
     let Some(doc) = docs.first() else {
         return Err(InputError::whole("empty metrics document"));
     };
-    let pods = match doc.s(&["kind"]) {
+    let pods = match doc.str_at(&["kind"]) {
         Some("PodMetricsList") => doc
             .get("items")
             .map(Node::items)

@@ -19,7 +19,7 @@ fn memory_at(node: &Node, path: &[&str]) -> Result<Option<i64>, InputError> {
     let Some(n) = node.at(path) else {
         return Ok(None);
     };
-    let Some(s) = node.s(path) else {
+    let Some(s) = node.str_at(path) else {
         return Err(InputError::at(
             n.line,
             format!("`{}` is not a quantity", path.join(".")),
@@ -35,14 +35,14 @@ pub fn parse_node(text: &str) -> Result<NodeObject, InputError> {
     let docs = load(text)?;
     let mut nodes: Vec<&Node> = Vec::new();
     for doc in &docs {
-        match doc.s(&["kind"]) {
+        match doc.str_at(&["kind"]) {
             Some("Node") => nodes.push(doc),
             Some("List" | "NodeList") => nodes.extend(
                 doc.get("items")
                     .map(Node::items)
                     .unwrap_or_default()
                     .iter()
-                    .filter(|i| matches!(i.s(&["kind"]), Some("Node") | None)),
+                    .filter(|i| matches!(i.str_at(&["kind"]), Some("Node") | None)),
             ),
             _ => {}
         }
@@ -71,7 +71,7 @@ pub fn parse_node(text: &str) -> Result<NodeObject, InputError> {
         )
     })?;
     Ok(NodeObject {
-        name: node.s(&["metadata", "name"]).map(str::to_string),
+        name: node.str_at(&["metadata", "name"]).map(str::to_string),
         capacity,
         allocatable: memory_at(node, &["status", "allocatable", "memory"])?,
     })
