@@ -11,150 +11,19 @@
 
 use std::fs;
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use oomdoc_testkit::{runnable, MemoryCgroup};
 
 const MI: u64 = 1 << 20;
 
 static SERIAL: Mutex<()> = Mutex::new(());
-static SEQ: AtomicUsize = AtomicUsize::new(0);
 
 fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// A child memory cgroup, removed on drop (killing anything left inside first).
-struct Cgroup {
-    dir: PathBuf,
-    name: String,
-}
-
-impl Cgroup {
-    fn file(&self, f: &str) -> PathBuf {
-        self.dir.join(f)
-    }
-
-    fn oom_kills(&self) -> u64 {
-        fs::read_to_string(self.file("memory.oom_control"))
-            .unwrap_or_default()
-            .lines()
-            .find_map(|l| l.strip_prefix("oom_kill "))
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap_or(0)
-    }
-
-    /// The memory files as `cd <cgroup> && grep . memory.*` prints them.
-    fn grep_memory_files(&self) -> String {
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg("grep . memory.* 2>/dev/null")
-            .current_dir(&self.dir)
-            .output()
-            .expect("grep");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Runs `argv` inside the cgroup (`echo $$ > cgroup.procs; exec ...`), with a timeout.
-    fn run(&self, argv: &[&str], timeout: Duration) -> Output {
-        let script = format!(
-            "echo $$ > '{}' && exec \"$@\"",
-            self.file("cgroup.procs").display()
-        );
-        let child = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .arg("sh")
-            .args(argv)
-            .env_remove("JAVA_TOOL_OPTIONS")
-            .env_remove("JDK_JAVA_OPTIONS")
-            .env_remove("_JAVA_OPTIONS")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let pid = child.id();
-        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let d = done.clone();
-        let watchdog = std::thread::spawn(move || {
-            let start = Instant::now();
-            while start.elapsed() < timeout {
-                if d.load(Ordering::SeqCst) {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            if !d.load(Ordering::SeqCst) {
-                eprintln!("timeout: killing pid {pid}");
-                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-            }
-        });
-        let out = child.wait_with_output().expect("wait");
-        done.store(true, Ordering::SeqCst);
-        let _ = watchdog.join();
-        out
-    }
-}
-
-impl Drop for Cgroup {
-    fn drop(&mut self) {
-        for _ in 0..100 {
-            if let Ok(procs) = fs::read_to_string(self.file("cgroup.procs")) {
-                for p in procs.split_whitespace() {
-                    let _ = Command::new("kill").args(["-9", p]).status();
-                }
-            }
-            if fs::remove_dir(&self.dir).is_ok() || !self.dir.exists() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        eprintln!("could not remove {}", self.dir.display());
-    }
-}
-
-fn memory_cgroup_dir() -> Result<PathBuf, String> {
-    let own = fs::read_to_string("/proc/self/cgroup")
-        .map_err(|e| format!("cannot read /proc/self/cgroup: {e}"))?;
-    let line = own
-        .lines()
-        .find(|l| {
-            l.split(':')
-                .nth(1)
-                .is_some_and(|c| c.split(',').any(|c| c == "memory"))
-        })
-        .ok_or("no cgroup v1 memory controller in /proc/self/cgroup")?;
-    let path = line.splitn(3, ':').nth(2).unwrap_or("/");
-    let dir = Path::new("/sys/fs/cgroup/memory").join(path.trim_start_matches('/'));
-    if !dir.join("memory.limit_in_bytes").exists() {
-        return Err(format!("{} has no memory.limit_in_bytes", dir.display()));
-    }
-    Ok(dir)
-}
-
-fn is_root() -> bool {
-    fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Uid:"))
-                .and_then(|u| u.split_whitespace().nth(1).map(|e| e == "0"))
-        })
-        .unwrap_or(false)
-}
-
-fn unique(tag: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!(
-        "oomdoc-incident-{tag}-{}-{}-{nanos}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::SeqCst)
-    )
 }
 
 /// The kernel log since a marker written at the start of the test.
@@ -163,8 +32,9 @@ struct KernelWindow {
 }
 
 impl KernelWindow {
-    fn start(tag: &str) -> Result<Self, String> {
-        let marker = format!("oomdoc-test-start {}", unique(tag));
+    /// `name` is unique to the test (its cgroup's name).
+    fn start(name: &str) -> Result<Self, String> {
+        let marker = format!("oomdoc-test-start {name}");
         fs::write("/dev/kmsg", format!("{marker}\n"))
             .map_err(|e| format!("cannot write /dev/kmsg: {e}"))?;
         let w = KernelWindow { marker };
@@ -214,42 +84,22 @@ impl KernelWindow {
 /// Everything a test needs, or why it cannot run.
 struct Env {
     _lock: MutexGuard<'static, ()>,
-    cg: Cgroup,
+    cg: MemoryCgroup,
     kernel: KernelWindow,
     tmp: tempfile::TempDir,
 }
 
 fn setup(tag: &str, limit: u64, needs_java: bool) -> Result<Env, String> {
     let lock = serial();
-    if !is_root() {
-        return Err("not root".into());
-    }
     if needs_java {
         for tool in ["java", "javac"] {
-            let ok = Command::new(tool)
-                .arg("-version")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            if !ok {
+            if !runnable(tool, "-version") {
                 return Err(format!("{tool} not runnable"));
             }
         }
     }
-    let base = memory_cgroup_dir()?;
-    let name = unique(tag);
-    let dir = base.join(&name);
-    fs::create_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let cg = Cgroup { dir, name };
-    fs::write(cg.file("memory.limit_in_bytes"), limit.to_string())
-        .map_err(|e| format!("cannot set memory.limit_in_bytes: {e}"))?;
-    // No swapping around the limit: the kill must come at the limit.
-    let _ = fs::write(cg.file("memory.swappiness"), "0");
-    if cg.file("memory.memsw.limit_in_bytes").exists() {
-        let _ = fs::write(cg.file("memory.memsw.limit_in_bytes"), limit.to_string());
-    }
-    let kernel = KernelWindow::start(tag)?;
+    let cg = MemoryCgroup::create(&format!("incident-{tag}"), Some(limit))?;
+    let kernel = KernelWindow::start(cg.name())?;
     let tmp = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
     Ok(Env {
         _lock: lock,
@@ -323,20 +173,20 @@ fn explain(files: &[String]) -> (i32, serde_json::Value, String) {
 }
 
 /// The incident about our cgroup (its memcg path ends with our name), else the only one.
-fn our_incident<'a>(v: &'a serde_json::Value, cg: &Cgroup) -> &'a serde_json::Value {
+fn our_incident<'a>(v: &'a serde_json::Value, cg: &MemoryCgroup) -> &'a serde_json::Value {
     let incs = v["incidents"].as_array().expect("incidents");
     incs.iter()
         .find(|i| {
-            i["memcg"].as_str().is_some_and(|m| m.contains(&cg.name))
+            i["memcg"].as_str().is_some_and(|m| m.contains(cg.name()))
                 || i["memcg"]["task"]
                     .as_str()
-                    .is_some_and(|m| m.contains(&cg.name))
+                    .is_some_and(|m| m.contains(cg.name()))
                 || i["memcg"]["oom"]
                     .as_str()
-                    .is_some_and(|m| m.contains(&cg.name))
+                    .is_some_and(|m| m.contains(cg.name()))
         })
         .or_else(|| (incs.len() == 1).then(|| &incs[0]))
-        .unwrap_or_else(|| panic!("no incident for {} in {v:#}", cg.name))
+        .unwrap_or_else(|| panic!("no incident for {} in {v:#}", cg.name()))
 }
 
 /// One line per incident for `--nocapture` runs.

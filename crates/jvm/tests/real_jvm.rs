@@ -9,10 +9,10 @@
 use oomdoc_jvm::ergonomics::{ergonomics, CgroupVersion, Cpus, Environment};
 use oomdoc_jvm::flags::{split_options, FlagSource, Gc, JvmFlags};
 use oomdoc_jvm::version::JdkVersion;
+use oomdoc_testkit::MemoryCgroup;
 use std::collections::HashMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -249,36 +249,6 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-struct Cgroup(PathBuf);
-
-impl Drop for Cgroup {
-    fn drop(&mut self) {
-        // The JVM has exited (waited for), so the cgroup is empty; retry briefly anyway.
-        for _ in 0..50 {
-            if fs::remove_dir(&self.0).is_ok() || !self.0.exists() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        eprintln!("could not remove {}", self.0.display());
-    }
-}
-
-fn memory_cgroup_dir() -> Result<PathBuf, String> {
-    let own = fs::read_to_string("/proc/self/cgroup")
-        .map_err(|e| format!("cannot read /proc/self/cgroup: {e}"))?;
-    let line = own
-        .lines()
-        .find(|l| l.split(':').nth(1).is_some_and(|c| c.split(',').any(|c| c == "memory")))
-        .ok_or("no cgroup v1 memory controller in /proc/self/cgroup (cgroup v2 only is not supported by this test)")?;
-    let path = line.splitn(3, ':').nth(2).unwrap_or("/");
-    let dir = Path::new("/sys/fs/cgroup/memory").join(path.trim_start_matches('/'));
-    if !dir.join("memory.limit_in_bytes").exists() {
-        return Err(format!("{} has no memory.limit_in_bytes", dir.display()));
-    }
-    Ok(dir)
-}
-
 fn host_memory() -> Option<u64> {
     let info = fs::read_to_string("/proc/meminfo").ok()?;
     let kb: u64 = info
@@ -310,31 +280,17 @@ struct Outcome {
     output: String,
 }
 
-fn run_in_cgroup(dir: &Path, c: &Case) -> Result<Outcome, String> {
-    let _guard = Cgroup(dir.to_path_buf());
-    fs::create_dir(dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
-    if let Some(limit) = c.limit {
-        fs::write(dir.join("memory.limit_in_bytes"), limit.to_string())
-            .map_err(|e| format!("set limit: {e}"))?;
-    }
-    let script = format!(
-        "echo $$ > '{}/cgroup.procs' && exec java \"$@\"",
-        dir.display()
-    );
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg(script).arg("sh");
-    cmd.args(split_options(c.args))
-        .args(["-XX:+PrintFlagsFinal", "-version"]);
-    cmd.env_remove("JAVA_TOOL_OPTIONS")
-        .env_remove("JDK_JAVA_OPTIONS")
-        .env_remove("_JAVA_OPTIONS");
+fn run_in_cgroup(i: usize, c: &Case) -> Result<Outcome, String> {
+    let cg = MemoryCgroup::create(&format!("jvm-{i}"), c.limit)?;
+    let mut argv = vec!["java".to_string()];
+    argv.extend(split_options(c.args));
+    argv.extend(["-XX:+PrintFlagsFinal".to_string(), "-version".to_string()]);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let mut cmd = cg.command(&argv);
     if let Some(o) = c.java_tool_options {
         cmd.env("JAVA_TOOL_OPTIONS", o);
     }
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("spawn: {e}"))?;
+    let out = cmd.output().map_err(|e| format!("spawn: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut flags = HashMap::new();
     for line in stdout.lines() {
@@ -433,22 +389,10 @@ fn heap_ergonomics_match_the_real_jvm_in_real_cgroups() {
             return;
         }
     };
-    let base = match memory_cgroup_dir() {
-        Ok(d) => d,
-        Err(why) => {
-            println!("SKIP real-JVM matrix: {why}");
-            return;
-        }
-    };
-    let probe = base.join(format!("oomdoc-probe-{}", std::process::id()));
-    if let Err(e) = fs::create_dir(&probe) {
-        println!(
-            "SKIP real-JVM matrix: cannot create a child memory cgroup under {}: {e}",
-            base.display()
-        );
+    if let Err(why) = MemoryCgroup::create("probe", None) {
+        println!("SKIP real-JVM matrix: cannot make a child memory cgroup: {why}");
         return;
     }
-    drop(Cgroup(probe));
     let Some(host_memory) = host_memory() else {
         println!("SKIP real-JVM matrix: cannot read MemTotal from /proc/meminfo");
         return;
@@ -463,8 +407,7 @@ fn heap_ergonomics_match_the_real_jvm_in_real_cgroups() {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(c) = cases.get(i) else { break };
-                let dir = base.join(format!("oomdoc-test-{}-{i}", std::process::id()));
-                let result = run_in_cgroup(&dir, c)
+                let result = run_in_cgroup(i, c)
                     .and_then(|got| check(c, &jdk, host_memory, host_cpus, &got));
                 match result {
                     Ok(()) => {

@@ -11,124 +11,23 @@
 //! Without them a test prints `SKIP ...` and passes.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::process::{Child, Command};
+use std::time::Duration;
 
 use oomdoc_metrics::cgroup_sampler;
 use oomdoc_series::{analyze, Component, Input, Options, Verdict};
+use oomdoc_testkit::{runnable, MemoryCgroup};
 
 const MI: u64 = 1 << 20;
-static SEQ: AtomicUsize = AtomicUsize::new(0);
 
-/// A child memory cgroup, removed on drop (killing anything left inside first).
-struct Cgroup {
-    dir: PathBuf,
-}
-
-impl Cgroup {
-    fn file(&self, f: &str) -> PathBuf {
-        self.dir.join(f)
-    }
-
-    /// Starts `argv` inside the cgroup.
-    fn spawn(&self, argv: &[&str]) -> Child {
-        let script = format!(
-            "echo $$ > '{}' && exec \"$@\"",
-            self.file("cgroup.procs").display()
-        );
-        Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .arg("sh")
-            .args(argv)
-            .env_remove("JAVA_TOOL_OPTIONS")
-            .env_remove("JDK_JAVA_OPTIONS")
-            .env_remove("_JAVA_OPTIONS")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn")
-    }
-
-    /// Waits until the workload is inside (so that the first sample sees it).
-    fn wait_for_procs(&self) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            if fs::read_to_string(self.file("cgroup.procs")).is_ok_and(|p| !p.trim().is_empty()) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-}
-
-impl Drop for Cgroup {
-    fn drop(&mut self) {
-        for _ in 0..100 {
-            if let Ok(procs) = fs::read_to_string(self.file("cgroup.procs")) {
-                for p in procs.split_whitespace() {
-                    let _ = Command::new("kill").args(["-9", p]).status();
-                }
-            }
-            if fs::remove_dir(&self.dir).is_ok() || !self.dir.exists() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        eprintln!("could not remove {}", self.dir.display());
-    }
-}
-
-fn memory_cgroup_dir() -> Result<PathBuf, String> {
-    let own = fs::read_to_string("/proc/self/cgroup")
-        .map_err(|e| format!("cannot read /proc/self/cgroup: {e}"))?;
-    let line = own
-        .lines()
-        .find(|l| {
-            l.split(':')
-                .nth(1)
-                .is_some_and(|c| c.split(',').any(|c| c == "memory"))
-        })
-        .ok_or("no cgroup v1 memory controller in /proc/self/cgroup")?;
-    let path = line.splitn(3, ':').nth(2).unwrap_or("/");
-    let dir = Path::new("/sys/fs/cgroup/memory").join(path.trim_start_matches('/'));
-    if !dir.join("memory.limit_in_bytes").exists() {
-        return Err(format!("{} has no memory.limit_in_bytes", dir.display()));
-    }
-    Ok(dir)
-}
-
-fn runnable(tool: &str, arg: &str) -> bool {
-    Command::new(tool)
-        .arg(arg)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn setup(tag: &str, limit: u64, tools: &[(&str, &str)]) -> Result<Cgroup, String> {
+fn setup(tag: &str, limit: u64, tools: &[(&str, &str)]) -> Result<MemoryCgroup, String> {
     for (tool, arg) in tools {
         if !runnable(tool, arg) {
             return Err(format!("{tool} not runnable"));
         }
     }
-    let base = memory_cgroup_dir()?;
-    let name = format!(
-        "oomdoc-trend-{tag}-{}-{}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::SeqCst)
-    );
-    let dir = base.join(name);
-    fs::create_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let cg = Cgroup { dir };
-    fs::write(cg.file("memory.limit_in_bytes"), limit.to_string())
-        .map_err(|e| format!("cannot set memory.limit_in_bytes: {e}"))?;
-    let _ = fs::write(cg.file("memory.swappiness"), "0");
-    Ok(cg)
+    MemoryCgroup::create(&format!("trend-{tag}"), Some(limit))
 }
 
 macro_rules! setup_or_skip {
@@ -145,11 +44,10 @@ macro_rules! setup_or_skip {
 
 /// Samples the cgroup every 100 ms for `secs` while `child` runs, recording to a CSV as
 /// `--record` does; returns the input and the record's text.
-fn sample(cg: &Cgroup, mut child: Child, secs: f64) -> (Input, String) {
-    cg.wait_for_procs();
+fn sample(cg: &MemoryCgroup, mut child: Child, secs: f64) -> (Input, String) {
     let mut record = Vec::new();
     let input = cgroup_sampler::sample(
-        &cg.dir,
+        cg.dir(),
         Duration::from_millis(100),
         Duration::from_secs_f64(secs),
         Some(&mut record),
