@@ -42,6 +42,8 @@ fn seed_case_is_explained_as_growth_outside_the_heap() {
         out.contains("kernel/dmesg_v2_memcg_systemd.txt:32: "),
         "{out}"
     );
+    // The whole report, as the README shows it: a change to any line of it is a reviewed change.
+    insta::assert_snapshot!("seed_case_text", out);
 }
 
 #[test]
