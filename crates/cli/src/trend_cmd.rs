@@ -114,6 +114,12 @@ pub struct PromArgs {
     /// File holding a bearer token (else $OOMDOC_PROMETHEUS_TOKEN).
     #[arg(long, value_name = "FILE", help_heading = "Prometheus")]
     pub bearer_token_file: Option<PathBuf>,
+    /// PEM file of the CA that signed the server's certificate (instead of the web PKI roots).
+    #[arg(long, value_name = "FILE", help_heading = "Prometheus")]
+    pub ca_file: Option<PathBuf>,
+    /// Do not check the server's certificate (like kubectl's flag; for testing only).
+    #[arg(long, help_heading = "Prometheus")]
+    pub insecure_skip_tls_verify: bool,
     /// Timeout of each HTTP request.
     #[arg(
         long,
@@ -318,11 +324,19 @@ fn from_prometheus(args: &TrendArgs, url: &str) -> anyhow::Result<Loaded> {
         metric: None,
         promql: q.clone(),
     }));
+    let ca_pem = match &args.prom.ca_file {
+        Some(p) => Some(
+            std::fs::read(p).with_context(|| format!("cannot read --ca-file {}", p.display()))?,
+        ),
+        None => None,
+    };
     let client = Client::new(&ClientOptions {
         url: url.to_string(),
         bearer_token,
         timeout,
-    });
+        ca_pem,
+        insecure: args.prom.insecure_skip_tls_verify,
+    })?;
     Ok(prometheus::fetch(&client, &queries, start, end, step)?)
 }
 

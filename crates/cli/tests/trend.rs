@@ -158,6 +158,22 @@ fn unreachable_prometheus_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains(&format!("cannot reach {url}")), "{err}");
+
+    // HTTPS with a CA file that holds no certificate: refused before any request.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("ca.pem");
+    std::fs::write(&bad, "not a certificate").unwrap();
+    let o = oomdoc(&[
+        "--prometheus",
+        "https://127.0.0.1:1",
+        "--pod",
+        "shop/admin-7d9",
+        "--ca-file",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--ca-file holds no PEM certificate"), "{err}");
 }
 
 #[test]

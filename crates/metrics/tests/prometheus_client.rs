@@ -40,7 +40,10 @@ fn client(url: &str, token: Option<&str>, timeout: Duration) -> Client {
         url: format!("{url}/prom/"),
         bearer_token: token.map(str::to_string),
         timeout,
+        ca_pem: None,
+        insecure: false,
     })
+    .expect("client")
 }
 
 #[test]
@@ -115,4 +118,28 @@ fn times_out() {
         .expect("timeout");
     assert!(t.elapsed() < Duration::from_secs(3));
     assert!(e.to_string().contains("timed out"), "{e}");
+}
+
+#[test]
+fn ca_files_must_hold_a_certificate() {
+    let opts = |pem: &[u8]| ClientOptions {
+        url: "https://prometheus.example:9090".into(),
+        bearer_token: None,
+        timeout: Duration::from_secs(1),
+        ca_pem: Some(pem.to_vec()),
+        insecure: false,
+    };
+    let ca = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/ca_isrg_root_x2.pem"
+    ))
+    .expect("fixture");
+    assert!(Client::new(&opts(&ca)).is_ok());
+    for bad in [
+        &b"not a certificate"[..],
+        b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    ] {
+        let e = Client::new(&opts(bad)).err().expect("refused");
+        assert!(e.to_string().contains("--ca-file"), "{e}");
+    }
 }

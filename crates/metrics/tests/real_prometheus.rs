@@ -43,7 +43,10 @@ fn client(url: &str) -> Client {
         url: url.to_string(),
         bearer_token: Some("not-checked".into()),
         timeout: Duration::from_secs(20),
+        ca_pem: None,
+        insecure: false,
     })
+    .expect("client")
 }
 
 #[test]

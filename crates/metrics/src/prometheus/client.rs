@@ -17,6 +17,10 @@ pub struct ClientOptions {
     pub bearer_token: Option<String>,
     /// Timeout of each request, connect to last byte.
     pub timeout: Duration,
+    /// PEM certificates to trust instead of the web PKI roots (a cluster-internal CA).
+    pub ca_pem: Option<Vec<u8>>,
+    /// Accept any server certificate (`--insecure-skip-tls-verify`, as kubectl names it).
+    pub insecure: bool,
 }
 
 /// A Prometheus API client.
@@ -28,16 +32,21 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client; no request is made yet.
-    pub fn new(o: &ClientOptions) -> Client {
+    /// A client; no request is made yet. Fails only on a CA file with no certificate in it.
+    pub fn new(o: &ClientOptions) -> Result<Client, Error> {
+        let mut tls = ureq::tls::TlsConfig::builder().disable_verification(o.insecure);
+        if let Some(pem) = &o.ca_pem {
+            tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&ca_certs(pem)?));
+        }
         let agent: ureq::Agent = ureq::Agent::config_builder()
+            .tls_config(tls.build())
             .timeout_global(Some(o.timeout))
             // Prometheus answers errors as JSON with a 4xx/5xx status: read them.
             .http_status_as_error(false)
             .user_agent(concat!("oomdoc/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        Client {
+        Ok(Client {
             agent,
             base: o.url.trim_end_matches('/').to_string(),
             token: o
@@ -46,7 +55,7 @@ impl Client {
                 .map(|t| t.trim().to_string())
                 .filter(|t| !t.is_empty()),
             timeout: o.timeout,
-        }
+        })
     }
 
     /// `GET /api/v1/query_range` for one page.
@@ -97,6 +106,24 @@ impl Client {
             ))),
         }
     }
+}
+
+/// The certificates in a PEM file (other items, such as keys, are skipped).
+fn ca_certs(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, Error> {
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
+            Ok(_) => {}
+            Err(e) => return Err(Error::Usage(format!("--ca-file: not PEM: {e}"))),
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::Usage(
+            "--ca-file holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+        ));
+    }
+    Ok(certs)
 }
 
 fn unreachable(url: &str, e: ureq::Error) -> Error {
