@@ -4,6 +4,9 @@
 
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use kube::api::{Api, ListParams};
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -35,6 +38,12 @@ where
 
 /// Lists every object page by page, calling `page` with each page's items and the number the
 /// server says remain.
+///
+/// A continue token expires (410 Gone, reason Expired) once etcd compacts past the list's
+/// revision, after about five minutes: a slow scan of a big cluster meets it. The list then
+/// starts again from the first page, up to [`MAX_RESTARTS`] times, and objects already handed
+/// on (by UID) are skipped, so every object is seen once. Why not the server's "inconsistent
+/// continue" token: kube's error type does not carry the Status's metadata.
 pub async fn list_pages<K>(
     api: &Api<K>,
     lp: ListParams,
@@ -46,22 +55,51 @@ where
     K: kube::Resource + Clone + DeserializeOwned + std::fmt::Debug,
 {
     let mut token: Option<String> = None;
+    // UIDs handed on, hashed (8 bytes each: 100k pods take under 2 MiB).
+    let mut seen: HashSet<u64> = HashSet::new();
+    let mut restarts = 0;
     loop {
         let mut p = lp.clone().limit(PAGE);
         if let Some(t) = &token {
             p = p.continue_token(t);
         }
-        let list = api
-            .list(&p)
-            .await
-            .map_err(|e| classify(&e, "list", resource, url))?;
+        let list = match api.list(&p).await {
+            Ok(list) => list,
+            Err(kube::Error::Api(s))
+                if s.code == 410 && token.is_some() && restarts < MAX_RESTARTS =>
+            {
+                restarts += 1;
+                token = None;
+                continue;
+            }
+            Err(e) => return Err(classify(&e, "list", resource, url)),
+        };
         let remaining = list.metadata.remaining_item_count;
         token = list.metadata.continue_.filter(|t| !t.is_empty());
-        page(list.items, remaining);
+        let items: Vec<K> = list
+            .items
+            .into_iter()
+            .filter(|k| {
+                k.meta()
+                    .uid
+                    .as_deref()
+                    .is_none_or(|u| seen.insert(uid_hash(u)))
+            })
+            .collect();
+        page(items, remaining);
         if token.is_none() {
             return Ok(());
         }
     }
+}
+
+/// Times a list starts over after its continue token expired.
+pub const MAX_RESTARTS: u32 = 3;
+
+fn uid_hash(uid: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    uid.hash(&mut h);
+    h.finish()
 }
 
 #[derive(Deserialize)]
