@@ -9,7 +9,7 @@
 //!   the JVM model (`oomdoc-jvm`), and the checks behind the JVM rules.
 //! - [`images`]: which Dockerfile of the input each container runs; images nobody runs are
 //!   audited on their own.
-//! - [`audit`]: runs admission, QoS, oom_score_adj and every check over a set of workloads, at
+//! - [`mod@audit`]: runs admission, QoS, oom_score_adj and every check over a set of workloads, at
 //!   once ([`audit()`]) or one workload at a time ([`AuditSession`]).
 
 pub mod audit;

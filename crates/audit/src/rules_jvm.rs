@@ -1,5 +1,5 @@
 //! The JVM memory rules (`OOM1xx`): the registry's data. The checks that raise them are in
-//! [`crate::jvm_checks`]; every rule has a test that triggers it and one that does not
+//! `jvm_checks.rs`; every rule has a test that triggers it and one that does not
 //! (`tests/jvm_rules.rs`).
 
 use crate::registry::{Rule, Severity};

@@ -9,12 +9,12 @@
 //!   can do (container support, cgroup v2, JDK-8292083, removed flags).
 //! - [`flags`]: option splitting, the JVM's source order (`JAVA_TOOL_OPTIONS`, `JDK_JAVA_OPTIONS`,
 //!   command line, `_JAVA_OPTIONS`) and the memory options, each with the option that set it.
-//! - [`ergonomics`]: physical memory, CPUs, collector, and `MaxHeapSize` / `InitialHeapSize` /
+//! - [`mod@ergonomics`]: physical memory, CPUs, collector, and `MaxHeapSize` / `InitialHeapSize` /
 //!   `MinHeapSize` exactly as `-XX:+PrintFlagsFinal` shows them.
 //! - [`budget`]: every pool against the limit (heap, metaspace, code cache, stacks, direct
 //!   buffers, GC structures, other native), each with its provenance.
-//! - [`recommend`]: flags and a request/limit that fit, with a stated margin.
-//! - [`detect`]: whether a container runs a JVM, its JDK from the image tag, and its options
+//! - [`mod@recommend`]: flags and a request/limit that fit, with a stated margin.
+//! - [`mod@detect`]: whether a container runs a JVM, its JDK from the image tag, and its options
 //!   from command, args and env (`$(VAR)` expanded as Kubernetes does).
 //!
 //! Modelled: HotSpot 8 to 26 on Linux x86_64 with 4 KiB pages; Serial, Parallel, G1, ZGC,

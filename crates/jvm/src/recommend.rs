@@ -7,7 +7,7 @@
 //! (it follows the limit when the limit changes) unless that flag cannot work (a JDK that does
 //! not see the container, an explicit `-Xmx` that would win, or a limit so small that the
 //! `MinRAMPercentage` rule applies instead), in which case it is `-Xmx`. Every recommendation is
-//! re-run through [`crate::ergonomics`] to check that the JVM really lands where intended.
+//! re-run through [`crate::ergonomics()`] to check that the JVM really lands where intended.
 
 use crate::budget::{budget, gc_overhead, other_native, Budget, Workload};
 use crate::ergonomics::{ergonomics, Environment, DEFAULT_MAX_HEAP_SIZE};

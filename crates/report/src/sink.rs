@@ -10,7 +10,7 @@
 //!
 //! Where a format puts something before what precedes it in the stream (JSON's `findings` after
 //! all `workloads`, SARIF's `invocations` before `results`, the text report's `--verbose`
-//! workload lines after the input errors), the writer keeps it in a [`Spool`]: memory up to a few
+//! workload lines after the input errors), the writer keeps it in a `Spool`: memory up to a few
 //! MiB, then an anonymous temporary file.
 
 use std::collections::HashSet;

@@ -2,9 +2,9 @@
 //! verdicts, forecasts. No I/O, no clock, no threads; deterministic.
 //!
 //! - [`SeriesBuilder`] collects samples as readers stream them, in bounded memory.
-//! - [`analyze`] turns an [`Input`] into an [`Analysis`] with [`Options`].
-//! - [`theil_sen`] and [`mann_kendall`] are the estimators, exact and `O(n log n)`;
-//!   [`theil_sen`] gives the same numbers as `scipy.stats.theilslopes`.
+//! - [`analyze()`] turns an [`Input`] into an [`Analysis`] with [`Options`].
+//! - [`theil_sen()`] and [`mann_kendall()`] are the estimators, exact and `O(n log n)`;
+//!   [`theil_sen()`] gives the same numbers as `scipy.stats.theilslopes`.
 //!
 //! ```
 //! use oomdoc_series::{analyze, Component, Input, Options, SeriesBuilder, Verdict};

@@ -1,5 +1,5 @@
 //! The data `oomdoc trend` works on and the answer it gives. Readers (crate `oomdoc-metrics`)
-//! build an [`Input`]; [`crate::analyze`] turns it into an [`Analysis`]; writers (crate
+//! build an [`Input`]; [`crate::analyze()`] turns it into an [`Analysis`]; writers (crate
 //! `oomdoc-report`) print and draw both.
 
 use serde::Serialize;
