@@ -39,7 +39,10 @@ Examples:
 
   kubectl get --raw /apis/metrics.k8s.io/v1beta1/pods > metrics.json
   oomdoc simulate --node node.yaml pods.json --usage metrics.json
-        usage from the metrics API (the usage file's format is detected by content)";
+        usage from the metrics API (the usage file's format is detected by content)
+
+  kubectl oomdoc simulate --live ip-10-0-3-17 --grow shop/api=+2Gi
+        the same, read from the cluster: the node, its running pods, their metrics";
 
 /// Largest node or usage file read.
 const MAX_FILE: u64 = 256 << 20;
@@ -54,8 +57,18 @@ pub struct SimulateArgs {
     pub paths: Vec<PathBuf>,
 
     /// The node: `kubectl get node NAME -o yaml|json` (capacity and allocatable memory).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "live")]
     pub node: Option<PathBuf>,
+
+    /// Read node NAME, its running pods and their metrics from the cluster (read-only; the
+    /// same as saving `kubectl get node`, `kubectl get pods --field-selector spec.nodeName=` and
+    /// the metrics API by hand). PATHs and --usage, when given, are added / take precedence.
+    #[arg(long, value_name = "NODE")]
+    pub live: Option<String>,
+
+    /// The cluster connection for --live.
+    #[command(flatten)]
+    pub conn: crate::scan_cmd::ConnArgs,
 
     /// The node's memory capacity (overrides --node's), e.g. 16Gi.
     #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
@@ -160,18 +173,45 @@ pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
         &args.eviction_soft_grace_period,
     )
     .map_err(|e| anyhow::anyhow!("--eviction-soft: {e}"))?;
-    let object = match &args.node {
-        Some(p) => Some(parse_node(&read_text(p)?).map_err(|e| located(p, &e))?),
+    let live = match &args.live {
+        Some(name) => Some(oomdoc_cluster::node_dump::gather_node(
+            &args.conn.target(None),
+            name,
+        )?),
         None => None,
     };
-    let usage = match &args.usage {
-        Some(p) => Some(parse_usage(&read_text(p)?).map_err(|e| located(p, &e))?),
-        None => None,
+    let object = match (&args.node, &live) {
+        (Some(p), _) => Some(parse_node(&read_text(p)?).map_err(|e| located(p, &e))?),
+        (None, Some(d)) => {
+            Some(parse_node(&d.node_json).map_err(|e| located(Path::new("node (live)"), &e))?)
+        }
+        (None, None) => None,
+    };
+    let live_metrics = live.as_ref().and_then(|d| d.metrics_json.as_deref());
+    let usage = match (&args.usage, live_metrics) {
+        (Some(p), _) => Some(parse_usage(&read_text(p)?).map_err(|e| located(p, &e))?),
+        (None, Some(m)) => {
+            Some(parse_usage(m).map_err(|e| located(Path::new("metrics (live)"), &e))?)
+        }
+        (None, None) => None,
     };
 
     let mut workloads: Vec<Workload> = Vec::new();
     let mut limit_ranges: Vec<LimitRange> = Vec::new();
     let mut errors = Vec::new();
+    if let Some(d) = &live {
+        for item in oomdoc_manifest::read_str("pods (live)", &d.pods_json) {
+            match item {
+                Item::Workload(w) => workloads.push(w),
+                Item::LimitRange(l) => limit_ranges.push(l),
+                Item::Dockerfile(_) => {}
+                Item::Error(e) => errors.push(e),
+            }
+        }
+        for note in &d.notes {
+            eprintln!("oomdoc: note: {note}");
+        }
+    }
     if !args.paths.is_empty() {
         read_inputs(
             &args.paths,

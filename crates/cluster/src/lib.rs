@@ -23,6 +23,7 @@ pub mod gather;
 pub mod kills;
 pub mod live_scan;
 pub mod live_watch;
+pub mod node_dump;
 pub mod overcommit;
 pub mod pod_audit;
 pub mod risk;
