@@ -6,6 +6,8 @@
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
@@ -18,6 +20,7 @@ use oomdoc_metrics::units::{parse_unit_flag, quantity_bytes};
 use oomdoc_metrics::{Collector, Loaded};
 use oomdoc_model::Quantity;
 use oomdoc_series::Input;
+use signal_hook::consts::SIGINT;
 
 /// Examples shown by `oomdoc trend --help`.
 pub const EXAMPLES: &str = "\
@@ -369,14 +372,22 @@ fn from_cgroup(args: &TrendArgs, dir: &Path) -> anyhow::Result<Loaded> {
             .as_ref()
             .map_or(String::new(), |p| format!(", recording to {}", p.display()))
     );
+    // Ctrl-C ends the sampling early and the samples read so far are analysed (at most one
+    // interval later: the sampler finishes its sleep); a second Ctrl-C exits at once (130).
+    let stop = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register_conditional_shutdown(SIGINT, 130, Arc::clone(&stop))?;
+    signal_hook::flag::register(SIGINT, Arc::clone(&stop))?;
     let input = cgroup_sampler::sample(
         dir,
         Duration::from_secs_f64(every),
         Duration::from_secs_f64(total),
         record.as_mut().map(|w| w as &mut dyn Write),
-        &mut |_| {},
+        &mut |_| !stop.load(Ordering::SeqCst),
     )
     .with_context(|| format!("cannot sample {}", dir.display()))?;
+    if stop.load(Ordering::SeqCst) {
+        eprintln!("oomdoc: stopped by Ctrl-C; analysing the samples read so far");
+    }
     let samples = input.series.iter().map(|s| s.samples.len() as u64).sum();
     Ok(Loaded {
         input,

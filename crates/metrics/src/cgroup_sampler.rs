@@ -271,13 +271,14 @@ impl Recorder {
 }
 
 /// Samples `dir` every `every` for `total` (at least one sample), writing each row to `record`
-/// and flushing it as it goes. `on_sample` sees every reading (progress output).
+/// and flushing it as it goes. `on_sample` sees every reading (progress output) and says whether
+/// to go on (false: stop now, as on Ctrl-C, and return what was read).
 pub fn sample(
     dir: &Path,
     every: Duration,
     total: Duration,
     mut record: Option<&mut dyn Write>,
-    on_sample: &mut dyn FnMut(&Reading),
+    on_sample: &mut dyn FnMut(&Reading) -> bool,
 ) -> io::Result<Input> {
     let version = detect_version(dir)?;
     let mut rec = Recorder::default();
@@ -290,10 +291,13 @@ pub fn sample(
     loop {
         let r = read_files(dir, version)?;
         rec.push(&r);
-        on_sample(&r);
+        let go_on = on_sample(&r);
         if let Some(w) = record.as_deref_mut() {
             w.write_all(record_row(&r).as_bytes())?;
             w.flush()?;
+        }
+        if !go_on {
+            break;
         }
         n += 1;
         // A fixed schedule from the start: the interval does not drift with read time.

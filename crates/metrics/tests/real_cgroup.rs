@@ -51,7 +51,7 @@ fn sample(cg: &MemoryCgroup, mut child: Child, secs: f64) -> (Input, String) {
         Duration::from_millis(100),
         Duration::from_secs_f64(secs),
         Some(&mut record),
-        &mut |_| {},
+        &mut |_| true,
     )
     .expect("sample");
     let _ = child.kill();
