@@ -234,24 +234,7 @@ fn real_prometheus_end_to_end() {
 
 /// The process's own memory cgroup (v1), or why there is none.
 fn own_memory_cgroup() -> Result<String, String> {
-    let own = std::fs::read_to_string("/proc/self/cgroup").map_err(|e| e.to_string())?;
-    let line = own
-        .lines()
-        .find(|l| {
-            l.split(':')
-                .nth(1)
-                .is_some_and(|c| c.split(',').any(|c| c == "memory"))
-        })
-        .ok_or("no cgroup v1 memory controller")?;
-    let dir = format!(
-        "/sys/fs/cgroup/memory{}",
-        line.splitn(3, ':').nth(2).unwrap_or("/")
-    );
-    if Path::new(&dir).join("memory.usage_in_bytes").exists() {
-        Ok(dir)
-    } else {
-        Err(format!("{dir} has no memory.usage_in_bytes"))
-    }
+    oomdoc_testkit::own_memory_cgroup().map(|d| d.to_string_lossy().into_owned())
 }
 
 #[test]
