@@ -168,9 +168,12 @@ impl Cx<'_> {
         let mut pod = self.pod_spec(spec, spec_path);
         pod.static_or_mirror = meta.static_or_mirror;
         if kind == "Pod" {
-            pod.status_qos_class = self
-                .map_at(obj, "status", "status", true)
+            let status = self.map_at(obj, "status", "status", true);
+            pod.status_qos_class = status
                 .and_then(|s| self.string_at(s, "qosClass", &|| "status.qosClass".to_string()))
+                .map(|q| q.value);
+            pod.phase = status
+                .and_then(|s| self.string_at(s, "phase", &|| "status.phase".to_string()))
                 .map(|q| q.value);
         }
         let w = Workload {

@@ -43,6 +43,9 @@ impl Cx<'_> {
         if let Some(v) = self.field(spec, "volumes") {
             pod.volumes = self.volumes(v, path);
         }
+        pod.node_name = self
+            .string_at(spec, "nodeName", &|| format!("{path}.nodeName"))
+            .map(|n| n.value);
         pod
     }
 

@@ -152,6 +152,10 @@ pub struct PodSpec {
     /// True for static and mirror pods (annotations `kubernetes.io/config.source` other than `api`,
     /// or `kubernetes.io/config.mirror`), which the kubelet treats as critical.
     pub static_or_mirror: bool,
+    /// `spec.nodeName`: the node a Pod read from the API was scheduled to.
+    pub node_name: Option<String>,
+    /// `status.phase` of a Pod read from the API (`Running`, `Succeeded`, `Failed`, ...).
+    pub phase: Option<String>,
 }
 
 /// The text of one YAML document, kept only where the file cannot be read again (stdin), so the

@@ -271,20 +271,34 @@ fn container(
 
 /// The pods of `workloads` on a node of `capacity` bytes, admitted with the LimitRanges of their
 /// namespaces, joined to `usage` (assumed per `assume` where there is none). Workloads the
-/// reader rejected are skipped.
+/// reader rejected are skipped, and so are Pods read from the API that run elsewhere (a
+/// `spec.nodeName` other than `node`, when the node is named) or no longer run (phase
+/// Succeeded or Failed: their memory is freed), each counted in an assumption.
 pub fn pods_from_workloads(
     workloads: &[Workload],
     limit_ranges: &[LimitRange],
     usage: Option<&UsageTable>,
     assume: Assume,
     capacity: i64,
+    node: Option<&str>,
 ) -> PodSet {
     let mut set = PodSet::default();
     let mut used = vec![false; usage.map_or(0, |u| u.pods.len())];
     let rows = usage.map(|u| u.pods.as_slice()).unwrap_or_default();
     let mut one_per_controller: Vec<String> = Vec::new();
     let mut unmeasured = 0usize;
+    let (mut elsewhere, mut finished) = (0usize, 0usize);
     for w in workloads.iter().filter(|w| !w.rejected) {
+        if let (Some(on), Some(node)) = (w.pod.node_name.as_deref(), node) {
+            if on != node {
+                elsewhere += 1;
+                continue;
+            }
+        }
+        if matches!(w.pod.phase.as_deref(), Some("Succeeded" | "Failed")) {
+            finished += 1;
+            continue;
+        }
         let ns = w.namespace_or_default();
         let lrs: Vec<&LimitRange> = limit_ranges
             .iter()
@@ -358,6 +372,16 @@ pub fn pods_from_workloads(
         set.assumptions.push(format!(
             "one pod per controller without a matching usage row (replicas are not read): {}",
             one_per_controller.join(", ")
+        ));
+    }
+    if elsewhere > 0 {
+        set.assumptions.push(format!(
+            "{elsewhere} pod(s) scheduled to other nodes (spec.nodeName) left out"
+        ));
+    }
+    if finished > 0 {
+        set.assumptions.push(format!(
+            "{finished} pod(s) Succeeded or Failed left out: their containers no longer use memory"
         ));
     }
     if unmeasured > 0 {

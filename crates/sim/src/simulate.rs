@@ -134,10 +134,11 @@ pub fn simulate(input: &Input) -> Result<Report, String> {
         input.usage,
         input.assume,
         node.capacity,
+        node.name.as_deref(),
     );
     assumptions.extend(set.assumptions.iter().cloned());
     assumptions.push(
-        "every pod in the input runs on this node (for a live node: kubectl get pods -A -o json --field-selector spec.nodeName=NODE)"
+        "every pod in the input without a spec.nodeName of another node runs on this node (for a live node: kubectl get pods -A -o json --field-selector spec.nodeName=NODE, or --live NODE)"
             .to_string(),
     );
     let pods = set.pods;

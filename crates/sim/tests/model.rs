@@ -219,3 +219,37 @@ spec:
         .iter()
         .any(|a| a.contains("one pod per controller")));
 }
+
+#[test]
+fn pods_on_other_nodes_and_finished_pods_are_left_out() {
+    // The same list as `kubectl get pods -A -o json` without a field selector: postgres moved
+    // to another node, the worker's pod Failed.
+    let pods = PODS
+        .replacen(
+            "\"nodeName\": \"ip-10-0-3-17.ec2.internal\"",
+            "\"nodeName\": \"ip-10-0-9-99.ec2.internal\"",
+            1,
+        )
+        .replacen("\"phase\": \"Running\"", "\"phase\": \"Failed\"", 2)
+        .replacen("\"phase\": \"Failed\"", "\"phase\": \"Running\"", 1);
+    let (all, _) = read("pods.json", PODS);
+    let (w, l) = read("pods.json", &pods);
+    let r = simulate(&Input {
+        node: NodeConfig {
+            object: Some(parse_node(NODE).unwrap()),
+            hard: parse_list(DEFAULT_HARD, Kind::Hard, "").unwrap(),
+            ..NodeConfig::default()
+        },
+        workloads: &w,
+        limit_ranges: &l,
+        usage: None,
+        assume: Assume::Request,
+        grows: Vec::new(),
+        fast: false,
+    })
+    .unwrap();
+    assert_eq!(r.pods.len(), all.len() - 2, "{:?}", r.assumptions);
+    let a = r.assumptions.join("\n");
+    assert!(a.contains("1 pod(s) scheduled to other nodes"), "{a}");
+    assert!(a.contains("1 pod(s) Succeeded or Failed left out"), "{a}");
+}
