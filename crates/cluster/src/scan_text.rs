@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use oomdoc_explain::fmt_size;
+use oomdoc_model::bytes::short as fmt_size;
 
 use crate::overcommit::NodeRow;
 use crate::rows::ContainerRow;

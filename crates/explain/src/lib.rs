@@ -85,28 +85,8 @@ pub fn explain_texts<'a>(inputs: impl IntoIterator<Item = (&'a str, &'a str)>) -
     explain(&f)
 }
 
-/// A byte count for people: exact with a binary suffix when it divides (`4Gi`, `512Mi`), else to
-/// two decimals (`3.96Gi`, `11.7Mi`).
-pub fn fmt_size(b: u64) -> String {
-    const UNITS: [(&str, u32); 4] = [("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)];
-    for (u, shift) in UNITS {
-        let unit = 1u64 << shift;
-        if b >= unit {
-            if b % unit == 0 {
-                return format!("{}{u}", b >> shift);
-            }
-            let v = b as f64 / unit as f64;
-            return if v >= 100.0 {
-                format!("{v:.0}{u}")
-            } else if v >= 10.0 {
-                format!("{v:.1}{u}")
-            } else {
-                format!("{v:.2}{u}")
-            };
-        }
-    }
-    format!("{b}B")
-}
+/// A byte count for people (`4Gi`, `3.96Gi`, `11.7Mi`): [`oomdoc_model::bytes::short`].
+pub use oomdoc_model::bytes::short as fmt_size;
 
 fn dedup_evidence(inc: &mut Incident) {
     let mut seen = std::collections::HashSet::new();

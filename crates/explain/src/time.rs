@@ -4,21 +4,11 @@
 //! syslog leaves it out) against the kubelet's `finishedAt` (RFC 3339).
 
 use oomdoc_evidence::kernel_line::WallClock;
+use oomdoc_model::calendar::days_from_civil;
 
 /// Kernel kills and container ends at most this far apart may be the same death: the kubelet
 /// notices a dead container within a sync period or two.
 pub const JOIN_WINDOW_SECS: i64 = 120;
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 fn epoch(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> i64 {
     days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s

@@ -3,6 +3,8 @@
 //! `2024-05-01 10:00:00`, `2024-05-01 10:00:00 UTC`, `+02:00` offsets). A time without a zone
 //! is read as UTC (Grafana writes local time in formatted exports; the slope does not care).
 
+use oomdoc_model::calendar::{civil_from_days, days_from_civil};
+
 /// Seconds since the Unix epoch, or `None` when `s` is no timestamp.
 pub fn parse_timestamp(s: &str) -> Option<f64> {
     let s = s.trim();
@@ -35,17 +37,6 @@ fn digits(s: &[u8], n: usize) -> Option<i64> {
         return None;
     }
     Some(s[..n].iter().fold(0, |a, &d| a * 10 + i64::from(d - b'0')))
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
 }
 
 fn parse_iso(s: &str) -> Option<f64> {
@@ -120,16 +111,7 @@ fn parse_iso(s: &str) -> Option<f64> {
 pub fn format_rfc3339(t: f64) -> String {
     let ms = (t * 1000.0).round() as i64;
     let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    // civil_from_days (Hinnant).
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = civil_from_days(days);
     let (h, mi, s, milli) = (
         rem / 3_600_000,
         rem / 60_000 % 60,

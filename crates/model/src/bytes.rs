@@ -51,6 +51,29 @@ pub fn approx(bytes: i64) -> String {
     format!("~{:.1}{suffix}", bytes as f64 / unit as f64)
 }
 
+/// A byte count for people: exact with a binary suffix when it divides (`4Gi`, `512Mi`), else to
+/// two decimals (`3.96Gi`, `11.7Mi`).
+pub fn short(b: u64) -> String {
+    const UNITS: [(&str, u32); 4] = [("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)];
+    for (u, shift) in UNITS {
+        let unit = 1u64 << shift;
+        if b >= unit {
+            if b % unit == 0 {
+                return format!("{}{u}", b >> shift);
+            }
+            let v = b as f64 / unit as f64;
+            return if v >= 100.0 {
+                format!("{v:.0}{u}")
+            } else if v >= 10.0 {
+                format!("{v:.1}{u}")
+            } else {
+                format!("{v:.2}{u}")
+            };
+        }
+    }
+    format!("{b}B")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

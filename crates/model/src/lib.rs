@@ -15,6 +15,7 @@
 
 pub mod admission;
 pub mod bytes;
+pub mod calendar;
 pub mod diagnostic;
 pub mod dockerfile;
 pub mod oom_score;

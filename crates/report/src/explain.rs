@@ -9,7 +9,7 @@ use oomdoc_explain::{EvidenceItem, Explanation, Incident, RssKb, Victim};
 use serde::Serialize;
 
 fn opt_bytes(b: Option<u64>) -> String {
-    b.map_or("?".into(), oomdoc_explain::fmt_size)
+    b.map_or("?".into(), oomdoc_model::bytes::short)
 }
 
 #[derive(Serialize)]

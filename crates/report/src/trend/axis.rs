@@ -9,7 +9,7 @@ pub(crate) fn civil(t: f64) -> (String, u64) {
     (format!("{y:04}-{m:02}-{d:02}"), secs)
 }
 
-/// Year, month, day and seconds into the day (Howard Hinnant's `civil_from_days`).
+/// Year, month, day and seconds into the day.
 fn civil_parts(t: f64) -> (i64, u32, u32, u64) {
     // Clamped so absurd inputs cannot overflow; 1e13 s is well past year 300000.
     let s = if t.is_finite() {
@@ -19,15 +19,7 @@ fn civil_parts(t: f64) -> (i64, u32, u32, u64) {
     };
     let days = s.div_euclid(86_400);
     let secs = s.rem_euclid(86_400) as u64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = oomdoc_model::calendar::civil_from_days(days);
     (y, m, d, secs)
 }
 

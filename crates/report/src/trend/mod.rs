@@ -37,7 +37,7 @@ pub(crate) fn size(bytes: f64) -> String {
     if !bytes.is_finite() {
         return "?".into();
     }
-    let s = oomdoc_explain::fmt_size(bytes.abs().round() as u64);
+    let s = oomdoc_model::bytes::short(bytes.abs().round() as u64);
     if bytes < -0.5 {
         format!("-{s}")
     } else {
