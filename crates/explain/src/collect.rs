@@ -145,8 +145,8 @@ impl Facts {
 
     /// Adds one kernel report read elsewhere (the CLI streams kernel logs).
     pub fn add_kernel_incident(&mut self, file: &str, incident: KernelOomIncident) {
-        // Dropping half at twice the cap keeps adding O(1) amortised; `trim_kernel` cuts to
-        // the cap exactly before explaining.
+        // Dropping half at twice the cap keeps adding O(1) amortised; `kept_kernel` is the cap
+        // exactly.
         if self.kernel.len() >= 2 * MAX_KERNEL_INCIDENTS {
             self.drop_oldest_kernel(MAX_KERNEL_INCIDENTS);
         }
@@ -165,11 +165,23 @@ impl Facts {
         }
     }
 
-    /// Keeps only the newest [`MAX_KERNEL_INCIDENTS`] kernel reports.
-    pub fn trim_kernel(&mut self) {
-        if self.kernel.len() > MAX_KERNEL_INCIDENTS {
-            self.drop_oldest_kernel(self.kernel.len() - MAX_KERNEL_INCIDENTS);
+    /// The newest [`MAX_KERNEL_INCIDENTS`] kernel reports: the ones explained.
+    pub fn kept_kernel(&self) -> &[Src<KernelOomIncident>] {
+        &self.kernel[self.kernel.len().saturating_sub(MAX_KERNEL_INCIDENTS)..]
+    }
+
+    /// Kernel reports left out, per file: those dropped while adding and those beyond
+    /// [`Facts::kept_kernel`].
+    pub fn left_out_kernel(&self) -> Vec<(String, u64)> {
+        let mut out = self.kernel_dropped.clone();
+        let beyond = self.kernel.len().saturating_sub(MAX_KERNEL_INCIDENTS);
+        for old in &self.kernel[..beyond] {
+            match out.iter_mut().find(|(f, _)| *f == old.file) {
+                Some((_, c)) => *c += 1,
+                None => out.push((old.file.clone(), 1)),
+            }
         }
+        out
     }
 
     /// Adds a read error.

@@ -170,7 +170,7 @@ fn event_by_time(e: &EventFacts, groups: &[Group]) -> Option<usize> {
 /// Groups the facts.
 pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
     let mut groups: Vec<Group> = f
-        .kernel
+        .kept_kernel()
         .iter()
         .map(|k| Group {
             kernel: Some(k),

@@ -35,14 +35,6 @@ pub use verdict::oome_kind_name;
 
 /// Explains every death in `facts`.
 pub fn explain(facts: &Facts) -> Explanation {
-    let mut trimmed;
-    let facts = if facts.kernel.len() > collect::MAX_KERNEL_INCIDENTS {
-        trimmed = facts.clone();
-        trimmed.trim_kernel();
-        &trimmed
-    } else {
-        facts
-    };
     let groups = join::join(facts);
     let mut incidents = Vec::with_capacity(groups.len());
     for g in &groups {
@@ -60,7 +52,7 @@ pub fn explain(facts: &Facts) -> Explanation {
         incidents.push(inc);
     }
     let notes = facts
-        .kernel_dropped
+        .left_out_kernel()
         .iter()
         .map(|(file, n)| {
             format!(
