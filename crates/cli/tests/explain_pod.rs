@@ -5,20 +5,10 @@
 #[path = "../../cluster/tests/support/fake_api.rs"]
 mod fake_api;
 
-use std::process::{Command, Output};
-
-use fake_api::{fixture, fixtures, FakeApi, Route};
+use fake_api::{fixture, fixtures, oomdoc, FakeApi, Route};
 use serde_json::Value;
 
 const POD: &str = "/api/v1/namespaces/shop/pods/admin-7d9c8b-x2k4q";
-
-fn oomdoc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oomdoc"))
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("run oomdoc")
-}
 
 fn routes() -> Vec<Route> {
     vec![

@@ -7,16 +7,8 @@ mod fake_api;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use fake_api::{closed_port, fixture, fixtures, kubeconfig_for, FakeApi, Route};
+use fake_api::{closed_port, fixture, fixtures, kubeconfig_for, oomdoc, FakeApi, Route};
 use serde_json::Value;
-
-fn oomdoc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oomdoc"))
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("run oomdoc")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

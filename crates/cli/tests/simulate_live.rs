@@ -4,18 +4,10 @@
 #[path = "../../cluster/tests/support/fake_api.rs"]
 mod fake_api;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use fake_api::{fixtures, FakeApi, Route};
+use fake_api::{fixtures, oomdoc, FakeApi, Route};
 use serde_json::Value;
-
-fn oomdoc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oomdoc"))
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("run oomdoc")
-}
 
 fn routes(metrics: bool) -> Vec<Route> {
     let m = Route::new("/apis/metrics.k8s.io/v1beta1/pods");

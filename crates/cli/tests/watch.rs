@@ -4,19 +4,10 @@
 #[path = "../../cluster/tests/support/fake_api.rs"]
 mod fake_api;
 
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use fake_api::{fixture, FakeApi, Route};
+use fake_api::{fixture, oomdoc, FakeApi, Route};
 use serde_json::Value;
-
-fn oomdoc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oomdoc"))
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("run oomdoc")
-}
 
 fn lines(name: &str) -> Vec<String> {
     fixture(name).lines().map(str::to_string).collect()

@@ -78,6 +78,16 @@ impl Route {
     }
 }
 
+/// Runs the `oomdoc` binary of the including test crate (the CLI's) with `args`; `KUBECONFIG`
+/// is unset so only the kubeconfig a test writes is read.
+pub fn oomdoc(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_oomdoc"))
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("run oomdoc")
+}
+
 /// The fixtures directory of oomdoc-cluster.
 pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
