@@ -9,6 +9,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use oomdoc_evidence::jvm_log::parse_jvm_line;
+use oomdoc_evidence::scan::Found;
 use oomdoc_evidence::{detect, KernelEvent, Kind};
 use oomdoc_explain::collect::heap_option;
 use oomdoc_explain::{explain, Facts, Src};
@@ -19,6 +20,9 @@ use crate::args::{ExplainArgs, RulesFormat};
 pub(crate) const MAX_WHOLE: u64 = 256 << 20;
 /// Bytes looked at to detect what an input is.
 const HEAD: usize = 8192;
+/// Inputs up to this size are read whole by every reader ([`Facts::add_text`]); larger ones
+/// (whole node logs) are streamed.
+const WHOLE_SCAN: u64 = 64 << 20;
 
 /// `NS/NAME`, or `NAME` in `-n NS` (or the context's namespace, `None` here).
 fn pod_ref<'a>(pod: &'a str, ns: Option<&'a str>) -> anyhow::Result<(Option<&'a str>, &'a str)> {
@@ -104,10 +108,50 @@ fn head<R: Read>(r: &mut R) -> io::Result<Vec<u8>> {
 
 fn read_input<R: BufRead>(name: &str, mut r: R, facts: &mut Facts) -> io::Result<()> {
     let head = head(&mut r)?;
-    let head_str = String::from_utf8_lossy(&head);
+    if head.contains(&0) {
+        facts.add_error(format!(
+            "{name}: binary data, not a log, an object or command output"
+        ));
+        facts.note_input(name, Vec::new());
+        return Ok(());
+    }
+    // Pastes and ordinary files are read whole, with every reader on every line; only inputs
+    // too large for that are streamed, read as the kind their start shows.
+    let mut buf = head;
+    (&mut r)
+        .take(WHOLE_SCAN + 1 - buf.len() as u64)
+        .read_to_end(&mut buf)?;
+    if buf.len() as u64 <= WHOLE_SCAN {
+        facts.add_text(name, &String::from_utf8_lossy(&buf));
+        return Ok(());
+    }
+    let head_str = String::from_utf8_lossy(&buf[..HEAD]);
     // A multi-byte character may be cut at the end of the head: drop a trailing U+FFFD.
     let kind = detect(head_str.trim_end_matches('\u{FFFD}'));
-    let mut all = io::Cursor::new(head).chain(r);
+    let (kernel_before, jvm_before) = (facts.kernel.len(), facts.jvm_logs.len());
+    let mut all = io::Cursor::new(buf).chain(r);
+    let r = stream_input(name, &mut all, kind, facts);
+    let mut found = Vec::new();
+    let k = facts.kernel.len().saturating_sub(kernel_before);
+    if k > 0 {
+        found.push(Found {
+            what: "kernel OOM report",
+            count: k,
+        });
+    }
+    if let Some(l) = facts.jvm_logs.get(jvm_before) {
+        found.push(Found {
+            what: "JVM log line",
+            count: l.fact.len(),
+        });
+    }
+    facts.note_input(name, found);
+    r
+}
+
+/// A large input, streamed as `kind` (bounded memory on any size).
+fn stream_input<R: BufRead>(name: &str, all: R, kind: Kind, facts: &mut Facts) -> io::Result<()> {
+    let mut all = all;
     match kind {
         Kind::KernelLog => {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -7,7 +7,7 @@
 use crate::kernel_facts::KilledProcess;
 use crate::kernel_line::KernelStamp;
 use crate::pod_status::LineIndex;
-use crate::tree::{load, Node};
+use crate::tree::Node;
 use crate::{after, leading_u64, Cited};
 
 /// A kubelet eviction message (`status.message` of an evicted pod, or the `Evicted` event).
@@ -152,7 +152,7 @@ pub fn classify(reason: &str, message: &str, line: u32) -> EventMeaning {
         },
         "Evicted" => EventMeaning::Evicted(parse_eviction(message)),
         "Killing" => {
-            if let Some(c) = message.strip_prefix("Container ") {
+            if let Some(c) = after(message, "Container ") {
                 if let Some(i) = c.find(" failed ") {
                     return EventMeaning::ProbeKill {
                         container: c[..i].to_string(),
@@ -265,8 +265,13 @@ fn is_event(n: &Node) -> bool {
 
 /// Every event in a JSON or YAML text (`EventList`, `List`, single objects, several documents).
 pub fn parse_events(text: &str) -> Result<Vec<EventFacts>, (u32, String)> {
-    let docs = load(text)?;
-    let index = LineIndex::new(text);
+    parse_events_at(text, 1)
+}
+
+/// [`parse_events`] on a block whose first line is line `first_line` of the input.
+pub fn parse_events_at(text: &str, first_line: u32) -> Result<Vec<EventFacts>, (u32, String)> {
+    let docs = crate::tree::load_at(text, first_line)?;
+    let index = LineIndex::new_at(text, first_line);
     let mut out = Vec::new();
     for d in &docs {
         if is_event(d) {

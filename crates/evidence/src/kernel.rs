@@ -44,6 +44,9 @@ struct Parser {
     done_since: Option<u32>,
     task_cols: Option<Vec<String>>,
     in_v2_stats: bool,
+    /// Read every line, and start a report at any line of one (a pasted fragment may hold only
+    /// the usage lines or the stats); see [`KernelReader::fragments`].
+    fragments: bool,
     f_oom: Finder<'static>,
     f_kill: Finder<'static>,
     f_invoked: Finder<'static>,
@@ -60,6 +63,16 @@ impl<R: BufRead> KernelReader<R> {
             eof: false,
             parser: Parser::new(),
         }
+    }
+
+    /// A reader for pasted fragments: every line is looked at (no skipping by byte search), and a
+    /// report may start at its usage lines, its `Task in` line, its stats or its
+    /// `no killable processes` line, not only at its header or kill line. For texts held in
+    /// memory; whole logs use [`KernelReader::new`], which is as fast as `grep`.
+    pub fn fragments(input: R) -> Self {
+        let mut r = KernelReader::new(input);
+        r.parser.fragments = true;
+        r
     }
 
     /// A reader over `input` whose first line is line `first_line` (1-based) of a larger log:
@@ -79,6 +92,7 @@ impl Parser {
             done_since: None,
             task_cols: None,
             in_v2_stats: false,
+            fragments: false,
             f_oom: Finder::new(b"oom"),
             f_kill: Finder::new(b"Kill"),
             f_invoked: Finder::new(b" invoked oom-killer:"),
@@ -177,6 +191,11 @@ impl Parser {
             self.done_since = Some(0);
             return out;
         }
+        if (self.cur.is_none() || self.done_since.is_some()) && self.fragments && starts_fragment(msg) {
+            out = self.start(&stamp());
+            self.feed_body(raw, msg);
+            return out;
+        }
         let c = self.cur.as_mut()?;
         if has_oom && msg.starts_with("oom_reaper: reaped process") {
             if let Some(r) = parse_reaped(msg, line, raw) {
@@ -247,6 +266,8 @@ impl Parser {
                 .map(str::to_string);
         } else if m.starts_with("Mem-Info:") {
             c.mem_info = true;
+        } else if m.starts_with("Out of memory and no killable processes") {
+            c.no_killable = Some(Cited::new(line, raw));
         } else if let Some(rest) = m.strip_prefix("Task in ") {
             if let Some((t, l)) = rest.split_once(" killed as a result of limit of ") {
                 c.task_in = Some((t.to_string(), l.trim().to_string(), Cited::new(line, raw)));
@@ -266,6 +287,7 @@ impl Parser {
     fn bytes_line(&mut self, bytes: &[u8]) -> Option<KernelEvent> {
         self.line = self.line.saturating_add(1);
         if self.cur.is_none()
+            && !self.fragments
             && self.f_oom.find(bytes).is_none()
             && self.f_kill.find(bytes).is_none()
         {
@@ -283,7 +305,7 @@ impl Parser {
     /// With no report open, the offset in `chunk` of the start of the next line that may matter
     /// (one containing `oom` or `Kill`), counting the lines skipped; `chunk.len()` when none.
     fn skip(&mut self, chunk: &[u8]) -> usize {
-        if self.cur.is_some() {
+        if self.cur.is_some() || self.fragments {
             return 0;
         }
         let a = self.f_oom.find(chunk);
@@ -306,6 +328,15 @@ impl Parser {
             .saturating_add(memchr::memchr_iter(b'\n', &chunk[..start]).count() as u32);
         start
     }
+}
+
+/// A line that belongs only to an OOM report, so a fragment may start with it.
+fn starts_fragment(msg: &str) -> bool {
+    msg.starts_with("memory: usage ")
+        || msg.starts_with("memory+swap: usage ")
+        || msg.starts_with("Memory cgroup stats for ")
+        || (msg.starts_with("Task in ") && msg.contains(" killed as a result of limit of "))
+        || msg.starts_with("Out of memory and no killable processes")
 }
 
 /// Two kill lines close enough in time to be one memory.oom.group burst (within a second; lines
@@ -407,7 +438,16 @@ impl<R: BufRead> Iterator for KernelReader<R> {
 
 /// Parses a whole kernel log held in memory.
 pub fn parse_kernel_log(text: &str) -> Vec<KernelOomIncident> {
-    KernelReader::new(text.as_bytes())
+    collect(KernelReader::new(text.as_bytes()))
+}
+
+/// Parses a pasted text held in memory, fragments included ([`KernelReader::fragments`]).
+pub fn parse_kernel_fragments(text: &str) -> Vec<KernelOomIncident> {
+    collect(KernelReader::fragments(text.as_bytes()))
+}
+
+fn collect<R: BufRead>(r: KernelReader<R>) -> Vec<KernelOomIncident> {
+    r
         .filter_map(|e| match e {
             KernelEvent::Incident(i) => Some(*i),
             KernelEvent::ReadError(_) => None,

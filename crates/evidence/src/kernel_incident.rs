@@ -69,6 +69,8 @@ pub struct KernelOomIncident {
     pub group_kill: Option<(String, Cited)>,
     /// `oom_reaper: reaped process ...`.
     pub reaped: Vec<Reaped>,
+    /// `Out of memory and no killable processes...`: the OOM killer found nothing to kill.
+    pub no_killable: Option<Cited>,
 }
 
 impl KernelOomIncident {
@@ -92,6 +94,7 @@ impl KernelOomIncident {
             killed: Vec::new(),
             group_kill: None,
             reaped: Vec::new(),
+            no_killable: None,
         }
     }
 
@@ -193,6 +196,7 @@ impl KernelOomIncident {
         v.extend(self.selected.as_ref().map(|s| &s.cited));
         v.extend(self.group_kill.as_ref().map(|g| &g.1));
         v.extend(self.killed.iter().map(|k| &k.cited));
+        v.extend(self.no_killable.as_ref());
         v.sort_by_key(|c| c.line);
         v
     }

@@ -185,8 +185,12 @@ fn rfc3339(s: &str) -> Option<(WallClock, &str, &str)> {
     Some((w, host, msg))
 }
 
-/// `host kernel: msg` → (host, msg).
+/// `host kernel: msg` → (host, msg); `kernel: msg` (no host, as some syslog setups write it) →
+/// ("", msg).
 fn kernel_tag(s: &str) -> Option<(&str, &str)> {
+    if let Some(r) = s.strip_prefix("kernel: ").or_else(|| s.strip_prefix("kernel:")) {
+        return Some(("", r));
+    }
     let sp = s.find(' ')?;
     let host = &s[..sp];
     let rest = &s[sp + 1..];
@@ -201,6 +205,70 @@ fn kernel_tag(s: &str) -> Option<(&str, &str)> {
         return None;
     };
     Some((host, rest))
+}
+
+/// A printk caller id after the stamp (`CONFIG_PRINTK_CALLER`): `[ T9185] `, `[    C3] `.
+fn caller_id(s: &str) -> &str {
+    let Some(inner) = s.strip_prefix('[') else {
+        return s;
+    };
+    let Some(end) = inner.find(']') else { return s };
+    let id = inner[..end].trim_start();
+    let ok = end <= 10
+        && id.len() >= 2
+        && matches!(id.as_bytes()[0], b'T' | b'C')
+        && id[1..].bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        let rest = &inner[end + 1..];
+        rest.strip_prefix(' ').unwrap_or(rest)
+    } else {
+        s
+    }
+}
+
+/// Talos and other log shippers: `[host: ]kern: <level>: [2024-01-02T03:04:05.123Z]: msg` → (wall, msg).
+fn talos(s: &str) -> Option<(Option<WallClock>, &str)> {
+    let i = memchr::memmem::find(&s.as_bytes()[..s.len().min(80)], b"kern:")?;
+    if i > 0 && !s[..i].ends_with(": ") {
+        return None;
+    }
+    let rest = s[i + 5..].trim_start();
+    let colon = rest.find(": ")?;
+    let level = &rest[..colon];
+    if level.is_empty() || level.len() > 7 || !level.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let rest = &rest[colon + 2..];
+    if let Some(inner) = rest.strip_prefix('[') {
+        if let Some(end) = inner.find("]: ").or_else(|| inner.find("] ")) {
+            let w = iso(&inner[..end]);
+            let msg = &inner[end + 1..];
+            let msg = msg.strip_prefix(": ").or_else(|| msg.strip_prefix(' ')).unwrap_or(msg);
+            return Some((w, msg));
+        }
+    }
+    Some((None, rest))
+}
+
+/// `2024-01-02T03:04:05[.fff][Z|+00:00]` (or a space, or `,` before the fraction, as
+/// `dmesg --time-format iso` writes it).
+fn iso(s: &str) -> Option<WallClock> {
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') {
+        return None;
+    }
+    let t = s[11..].replacen(',', ".", 1);
+    let t_end = t.find(['+', '-', 'Z', ' ']).unwrap_or(t.len());
+    let (hour, minute, second, micros) = hms(&t[..t_end])?;
+    Some(WallClock {
+        year: Some(s[0..4].parse().ok()?),
+        month: s[5..7].parse().ok()?,
+        day: s[8..10].parse().ok()?,
+        hour,
+        minute,
+        second,
+        micros,
+    })
 }
 
 /// `6,1234,5678901,-;msg` → (µs, msg).
@@ -239,6 +307,10 @@ pub(crate) struct StampRef<'a> {
 }
 
 impl StampRef<'_> {
+    fn is_empty_ref(&self) -> bool {
+        self.monotonic_us.is_none() && self.wall.is_none()
+    }
+
     pub(crate) fn to_stamp(self) -> KernelStamp {
         KernelStamp {
             monotonic_us: self.monotonic_us,
@@ -263,23 +335,41 @@ pub(crate) fn split_prefix_ref(line: &str) -> (StampRef<'_>, &str) {
             }
             if let Some((w, host, msg)) = rfc3339(lead) {
                 st.wall = Some(w);
-                st.host = Some(host);
+                st.host = (!host.is_empty()).then_some(host);
                 s = msg;
+            } else if let Some(w) = iso(lead) {
+                // `dmesg --time-format iso` and shippers: the stamp, then the message.
+                let sp = lead.find(' ').unwrap_or(lead.len());
+                let rest = lead[sp..].trim_start();
+                if let Some((w2, msg)) = talos(rest) {
+                    st.wall = w2.or(Some(w));
+                    return (st, caller_id(msg));
+                }
+                st.wall = Some(w);
+                s = rest;
             }
         } else if b.is_ascii_uppercase() {
             if let Some((w, host, msg)) = syslog(lead) {
                 st.wall = Some(w);
-                st.host = Some(host);
+                st.host = (!host.is_empty()).then_some(host);
                 s = msg;
             }
         } else if *b == b'[' {
             if let Some((us, msg)) = bracket_monotonic(lead) {
                 st.monotonic_us = Some(us);
-                return (st, msg);
+                return (st, caller_id(msg));
             }
             if let Some((w, msg)) = bracket_wall(lead) {
                 st.wall = Some(w);
-                return (st, msg);
+                return (st, caller_id(msg));
+            }
+            // `dmesg -e`/`-H` relative stamps: `[  +0.000004] `.
+            if let Some(end) = lead.find(']') {
+                let inner = lead[1..end].trim();
+                if inner.starts_with('+') && inner.len() > 1 && inner[1..].bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                    let msg = &lead[end + 1..];
+                    return (st, caller_id(msg.strip_prefix(' ').unwrap_or(msg)));
+                }
             }
             // A localised `dmesg -T` stamp (`[月  1月 26 01:49:41 2026]`): drop it, time unknown.
             if let Some(end) = lead.find(']') {
@@ -292,6 +382,20 @@ pub(crate) fn split_prefix_ref(line: &str) -> (StampRef<'_>, &str) {
                     return (st, msg.strip_prefix(' ').unwrap_or(msg));
                 }
             }
+        }
+    }
+    // Any other syslog stamp (a localised month, `1月 26 01:49:41 host kernel: `): drop what is
+    // before the kernel tag; the time is not known.
+    if st.is_empty_ref() {
+        let head = &s.as_bytes()[..s.len().min(100)];
+        if let Some(i) = memchr::memmem::find(head, b" kernel: ") {
+            s = &s[i + 9..];
+        }
+    }
+    if s.len() > 6 && s.as_bytes()[..s.len().min(80)].windows(5).any(|w| w == b"kern:") {
+        if let Some((w, msg)) = talos(s.trim_start()) {
+            st.wall = st.wall.or(w);
+            return (st, caller_id(msg));
         }
     }
     // A syslog level, then a monotonic stamp kept inside syslog lines.
@@ -308,7 +412,7 @@ pub(crate) fn split_prefix_ref(line: &str) -> (StampRef<'_>, &str) {
             s = msg;
         }
     }
-    (st, s)
+    (st, caller_id(s))
 }
 
 #[cfg(test)]

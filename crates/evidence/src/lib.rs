@@ -10,9 +10,12 @@
 
 #![warn(missing_docs)]
 
+pub mod blocks;
 pub mod cgroup_files;
+pub mod clean;
 pub mod describe;
 pub mod detect;
+pub mod event_lines;
 pub mod events;
 pub mod flags_final;
 pub mod hs_err;
@@ -25,6 +28,8 @@ pub mod kernel_line;
 pub mod memcg_path;
 pub mod nmt;
 pub mod pod_status;
+pub mod scan;
+pub mod status_lines;
 pub mod tree;
 
 pub use detect::{detect, Kind};

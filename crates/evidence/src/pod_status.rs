@@ -6,7 +6,7 @@ use oomdoc_model::qos::QosClass;
 use oomdoc_model::Quantity;
 
 use crate::events::{parse_eviction, EvictionMessage};
-use crate::tree::{load, Node};
+use crate::tree::Node;
 use crate::Cited;
 
 /// A `terminated` container state.
@@ -129,18 +129,25 @@ pub fn split_container_id(s: &str) -> (Option<String>, String) {
 pub(crate) struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// Line number of the text's first line in the input it was cut from, minus one.
+    by: u32,
 }
 
 impl<'a> LineIndex<'a> {
-    pub(crate) fn new(text: &'a str) -> Self {
+    /// For a block whose first line is line `first_line` of the input.
+    pub(crate) fn new_at(text: &'a str, first_line: u32) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts,
+            by: first_line.saturating_sub(1),
+        }
     }
 
-    /// Line `line` (1-based) without its line break; empty when out of range.
+    /// Line `line` (1-based, of the input) without its line break; empty when out of range.
     pub(crate) fn get(&self, line: u32) -> &'a str {
-        let i = line.saturating_sub(1) as usize;
+        let i = line.saturating_sub(1).saturating_sub(self.by) as usize;
         let Some(&a) = self.starts.get(i) else {
             return "";
         };
@@ -268,8 +275,13 @@ fn is_pod(n: &Node) -> bool {
 /// Every pod in a JSON or YAML text (single objects, `List`s, several documents). Objects of
 /// other kinds are skipped. A syntax error is returned as (line, message).
 pub fn parse_pods(text: &str) -> Result<Vec<PodFacts>, (u32, String)> {
-    let docs = load(text)?;
-    let index = LineIndex::new(text);
+    parse_pods_at(text, 1)
+}
+
+/// [`parse_pods`] on a block whose first line is line `first_line` of the input.
+pub fn parse_pods_at(text: &str, first_line: u32) -> Result<Vec<PodFacts>, (u32, String)> {
+    let docs = crate::tree::load_at(text, first_line)?;
+    let index = LineIndex::new_at(text, first_line);
     let mut out = Vec::new();
     for d in &docs {
         if is_pod(d) {

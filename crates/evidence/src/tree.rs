@@ -146,3 +146,22 @@ pub fn load(text: &str) -> Result<Vec<Node>, (u32, String)> {
         Err(e) => Err((e.marker().line() as u32, e.info().to_string())),
     }
 }
+
+/// Loads the documents of a block cut from a larger text whose first line is line `first_line`
+/// there: every node's line is that of the larger text.
+pub fn load_at(text: &str, first_line: u32) -> Result<Vec<Node>, (u32, String)> {
+    fn shift(n: &mut Node, by: u32) {
+        n.line = n.line.saturating_add(by);
+        match &mut n.v {
+            V::Seq(s) => s.iter_mut().for_each(|c| shift(c, by)),
+            V::Map(m) => m.iter_mut().for_each(|(_, c)| shift(c, by)),
+            _ => {}
+        }
+    }
+    let by = first_line.saturating_sub(1);
+    let mut docs = load(text).map_err(|(l, m)| (l.saturating_add(by), m))?;
+    if by > 0 {
+        docs.iter_mut().for_each(|d| shift(d, by));
+    }
+    Ok(docs)
+}

@@ -8,7 +8,8 @@ use oomdoc_evidence::hs_err::{parse_hs_err, HsErr};
 use oomdoc_evidence::jvm_log::{parse_jvm_log, JvmLogFact};
 use oomdoc_evidence::nmt::{parse_nmt, NmtSummary};
 use oomdoc_evidence::pod_status::{parse_pods, PodFacts};
-use oomdoc_evidence::{detect, Cited, KernelOomIncident, Kind};
+use oomdoc_evidence::scan::{scan, Found};
+use oomdoc_evidence::{Cited, KernelOomIncident, Kind};
 
 /// A fact and the input it was read from.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +56,20 @@ pub struct Facts {
     pub errors: Vec<String>,
     /// Kernel OOM reports left out to keep memory bounded (the oldest), per file.
     pub kernel_dropped: Vec<(String, u64)>,
+    /// What was found in each input, in input order.
+    pub inputs: Vec<InputRead>,
+    /// Lines the readers saw cleaned (quote marks, numbering, wrapping undone), as written:
+    /// evidence quotes these.
+    pub raw_lines: std::collections::HashMap<(String, u32), String>,
+}
+
+/// What oomdoc found in one input.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct InputRead {
+    /// The input's name (`-` for stdin).
+    pub file: String,
+    /// What each reader found; empty when nothing oomdoc knows was in it.
+    pub found: Vec<Found>,
 }
 
 /// The most kernel OOM reports kept (the newest): a log of an OOM storm can hold millions, and
@@ -67,12 +82,80 @@ impl Facts {
         Facts::default()
     }
 
-    /// Reads one whole input, detected by content. Returns what it was taken for.
-    pub fn add_text(&mut self, file: &str, text: &str) -> Kind {
-        let head_end = floor_boundary(text, 4096);
-        let kind = detect(&text[..head_end]);
-        self.add_kind(file, text, kind);
-        kind
+    /// Reads one whole input with every reader ([`oomdoc_evidence::scan`]): fragments, texts
+    /// with a preamble and pastes of several kinds at once are read in full. Returns what was
+    /// found (empty: nothing oomdoc knows; an error is recorded for an empty or binary input).
+    pub fn add_text(&mut self, file: &str, text: &str) -> Vec<Found> {
+        if text.trim().is_empty() {
+            self.errors.push(format!("{file}: empty input"));
+            self.note_input(file, Vec::new());
+            return Vec::new();
+        }
+        let head_end = floor_boundary(text, 8192);
+        if text[..head_end].contains('\0') {
+            self.errors.push(format!(
+                "{file}: binary data, not a log, an object or command output"
+            ));
+            self.note_input(file, Vec::new());
+            return Vec::new();
+        }
+        let sc = scan(text);
+        for k in sc.kernel {
+            self.add_kernel_incident(file, k);
+        }
+        let src = |fact| Src {
+            file: file.to_string(),
+            fact,
+        };
+        self.pods.extend(sc.pods.into_iter().map(src));
+        self.events.extend(sc.events.into_iter().map(|e| Src {
+            file: file.to_string(),
+            fact: e,
+        }));
+        if !sc.jvm.is_empty() {
+            self.jvm_logs.push(Src {
+                file: file.to_string(),
+                fact: sc.jvm,
+            });
+        }
+        if let Some(h) = sc.hs_err {
+            self.hs_errs.push(Src {
+                file: file.to_string(),
+                fact: h,
+            });
+        }
+        if let Some(n) = sc.nmt {
+            self.nmt.push(Src {
+                file: file.to_string(),
+                fact: n,
+            });
+        }
+        if !sc.flags.is_empty() {
+            self.flags.push(Src {
+                file: file.to_string(),
+                fact: sc.flags,
+            });
+        }
+        if let Some(c) = sc.cgroup {
+            self.cgroups.push(Src {
+                file: file.to_string(),
+                fact: c,
+            });
+        }
+        self.scan_heap_options(file, text);
+        for (l, raw) in sc.raw_lines {
+            self.raw_lines.insert((file.to_string(), l), raw);
+        }
+        self.note_input(file, sc.found.clone());
+        sc.found
+    }
+
+    /// Records what was found in an input read elsewhere (the CLI streams large logs).
+    pub fn note_input(&mut self, file: &str, found: Vec<Found>) {
+        self.inputs.push(InputRead {
+            file: file.to_string(),
+            found,
+        });
     }
 
     /// Reads one whole input as `kind` (from [`detect()`] on its start).

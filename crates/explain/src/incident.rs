@@ -205,6 +205,8 @@ pub struct Explanation {
     pub errors: Vec<String>,
     /// What was read but left out, and why.
     pub notes: Vec<String>,
+    /// What was found in each input.
+    pub inputs: Vec<crate::collect::InputRead>,
 }
 
 impl Explanation {

@@ -29,7 +29,7 @@ pub mod time;
 mod verdict;
 
 pub use attribution::MaxHeap;
-pub use collect::{Facts, HeapOption, Src};
+pub use collect::{Facts, HeapOption, InputRead, Src};
 pub use incident::*;
 pub use verdict::oome_kind_name;
 
@@ -42,6 +42,11 @@ pub fn explain(facts: &Facts) -> Explanation {
         attribution::attribute(g, &mut inc);
         next_steps::next_steps(g, &mut inc);
         dedup_evidence(&mut inc);
+        for e in &mut inc.evidence {
+            if let Some(raw) = facts.raw_lines.get(&(e.file.clone(), e.line)) {
+                e.text.clone_from(raw);
+            }
+        }
         incidents.push(inc);
     }
     if incidents.is_empty() {
@@ -65,6 +70,7 @@ pub fn explain(facts: &Facts) -> Explanation {
         incidents,
         errors: facts.errors.clone(),
         notes,
+        inputs: facts.inputs.clone(),
     }
 }
 

@@ -1,0 +1,213 @@
+//! Kubelet and node messages recognised by what they say, on any line: an events table row of any
+//! shape (`kubectl get events`, `-o wide`, `-w`, describe), a bare message pasted alone, a kubelet
+//! or eviction-manager log line under any prefix (klog, journald, a syslog in another language).
+//!
+//! The kubelet's wordings come from `pkg/kubelet/eviction/helpers.go` (`The node was low on
+//! resource: %v. ...`, the ephemeral-storage messages), `pkg/kubelet/prober` (`Container %s failed
+//! %s probe, will be restarted`, `%s probe failed: ...`), `pkg/kubelet/lifecycle` (`The node had
+//! condition: %v`) and the OOM watcher (`System OOM encountered, victim process: %s, pid: %d`).
+
+use crate::events::{classify, parse_eviction, EventFacts, EventMeaning, EvictionMessage};
+use crate::{after, Cited};
+
+/// Reasons an events row may carry, by the word alone.
+const REASONS: &[&str] = &[
+    "OOMKilling",
+    "SystemOOM",
+    "Evicted",
+    "Killing",
+    "Unhealthy",
+    "BackOff",
+    "EvictionThresholdMet",
+    "NodeHasInsufficientMemory",
+    "NodeHasDiskPressure",
+    "Preempted",
+    "Preempting",
+];
+
+fn eviction(resource: &str) -> EventMeaning {
+    EventMeaning::Evicted(Some(EvictionMessage {
+        resource: resource.to_string(),
+        threshold: None,
+        available: None,
+        containers: Vec::new(),
+    }))
+}
+
+/// What a line says, by its message (`None`: nothing the verdict weighs).
+fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> {
+    let lower_has = |k: &str| line.contains(k);
+    if lower_has("The node was low on resource") || lower_has("the node was low on resource") {
+        let m = parse_eviction(line).unwrap_or(EvictionMessage {
+            resource: String::new(),
+            threshold: None,
+            available: None,
+            containers: Vec::new(),
+        });
+        return Some(EventMeaning::Evicted(Some(m)));
+    }
+    if lower_has("ephemeral local storage usage exceeds the total limit")
+        || lower_has("exceeded its local ephemeral storage limit")
+        || (lower_has("Usage of EmptyDir volume") && lower_has("exceeds the limit"))
+    {
+        return Some(eviction("ephemeral-storage"));
+    }
+    if let Some(c) = after(line, "The node had condition: [") {
+        return Some(eviction(&c[..c.find(']').unwrap_or(c.len())]));
+    }
+    // Eviction manager log lines: a pod was evicted (or is being).
+    let lc = line.to_ascii_lowercase();
+    if lc.contains("eviction manager") || lc.contains("eviction_manager") {
+        if lc.contains("pods evicted") || lc.contains("evicted, waiting for pod") || lc.contains("evicting pod") || lc.contains("evicted pod") {
+            let res = after(line, "resourceName=\"")
+                .or_else(|| after(line, "to reclaim "))
+                .map(|r| r.split(['"', ' ', ',']).next().unwrap_or("").to_string())
+                .unwrap_or_default();
+            return Some(eviction(&res));
+        }
+        if lc.contains("attempting to reclaim") || lc.contains("must evict pod") || lc.contains("pods ranked for eviction") || lc.contains("thresholds") {
+            return Some(EventMeaning::NodeMemoryPressure);
+        }
+    }
+    if let Some(r) = reason {
+        let message = line;
+        let m = classify(r, message, n);
+        if m != EventMeaning::Other {
+            return Some(m);
+        }
+    }
+    if let Some(c) = after(line, "Container ") {
+        if let Some(i) = c.find(" failed ") {
+            if c[i..].contains("probe") {
+                return Some(classify("Killing", &line[line.len() - c.len() - "Container ".len()..], n));
+            }
+        }
+    }
+    if lower_has("failed liveness probe") || lower_has("failed startup probe") {
+        return Some(EventMeaning::ProbeKill {
+            container: String::new(),
+            probe: None,
+        });
+    }
+    for p in ["Liveness probe failed", "Startup probe failed", "Readiness probe failed", "Liveness probe errored", "Startup probe errored"] {
+        if lower_has(p) {
+            return Some(classify("Unhealthy", p, n));
+        }
+    }
+    if lower_has("System OOM encountered") {
+        let m = &line[line.find("System OOM encountered").unwrap_or(0)..];
+        return Some(classify("SystemOOM", m, n));
+    }
+    if lower_has("Back-off restarting failed container") {
+        let m = &line[line.find("Back-off").unwrap_or(0)..];
+        return Some(classify("BackOff", m, n));
+    }
+    if lower_has("EvictionThresholdMet") || lower_has("Attempting to reclaim") || lower_has("NodeHasInsufficientMemory") || lower_has("NodeHasDiskPressure") {
+        return Some(EventMeaning::NodeMemoryPressure);
+    }
+    None
+}
+
+/// The reason word of an events row, when one of [`REASONS`] stands alone in it.
+fn reason_in(line: &str) -> Option<&'static str> {
+    line.split(|c: char| c.is_whitespace() || c == '"' || c == ',' || c == '=')
+        .find_map(|w| REASONS.iter().copied().find(|r| *r == w))
+}
+
+/// `pod/name` (an events table's OBJECT column) or `pod="ns/name"` (klog).
+fn object_of(line: &str) -> (Option<String>, Option<String>) {
+    if let Some(p) = after(line, " pod/") {
+        let name = p.split_whitespace().next().unwrap_or("");
+        if !name.is_empty() {
+            return (None, Some(name.to_string()));
+        }
+    }
+    if let Some(p) = after(line, "pod=\"").or_else(|| after(line, "pods=[\"")) {
+        let v = &p[..p.find('"').unwrap_or(p.len())];
+        if let Some((ns, n)) = v.split_once('/') {
+            return (Some(ns.to_string()), Some(n.to_string()));
+        }
+    }
+    (None, None)
+}
+
+/// Every event-like line in `text` (skipping lines for which `skip` is true).
+pub fn event_lines(text: &str, skip: &dyn Fn(u32) -> bool) -> Vec<EventFacts> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let n = i as u32 + 1;
+        if raw.len() > 16384 || skip(n) {
+            continue;
+        }
+        let reason = reason_in(raw);
+        let Some(meaning) = meaning_of(raw, reason, n) else {
+            continue;
+        };
+        let reason = reason.map(str::to_string).unwrap_or_else(|| match &meaning {
+            EventMeaning::Evicted(_) => "Evicted".into(),
+            EventMeaning::ProbeKill { .. } => "Killing".into(),
+            EventMeaning::Unhealthy(_) => "Unhealthy".into(),
+            EventMeaning::SystemOom { .. } => "SystemOOM".into(),
+            EventMeaning::BackOff { .. } => "BackOff".into(),
+            EventMeaning::NodeMemoryPressure => "EvictionThresholdMet".into(),
+            _ => String::new(),
+        });
+        let (mut ns, mut name) = object_of(raw);
+        if name.is_none() {
+            if let Some((n_s, pod, _)) = crate::status_lines::pods_row(raw) {
+                (ns, name) = (n_s.map(str::to_string), Some(pod.to_string()));
+            }
+        }
+        out.push(EventFacts {
+            event_type: None,
+            reason,
+            message: raw.trim().to_string(),
+            object_kind: None,
+            object_namespace: ns,
+            object_name: name,
+            object_uid: None,
+            field_path: None,
+            count: None,
+            first_timestamp: None,
+            last_timestamp: None,
+            age: None,
+            source: None,
+            host: None,
+            meaning,
+            cited: Cited::new(n, raw),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meanings(t: &str) -> Vec<EventMeaning> {
+        event_lines(t, &|_| false).into_iter().map(|e| e.meaning).collect()
+    }
+
+    #[test]
+    fn the_eviction_message_alone() {
+        let m = meanings("The node was low on resource: memory. Container app was using 1234Ki, which exceeds its request of 0.");
+        assert!(matches!(&m[..], [EventMeaning::Evicted(Some(e))] if e.resource == "memory"));
+        let m = meanings("Pod ephemeral local storage usage exceeds the total limit of containers 1Gi.");
+        assert!(matches!(&m[..], [EventMeaning::Evicted(Some(e))] if e.resource == "ephemeral-storage"));
+    }
+
+    #[test]
+    fn probe_rows_of_any_shape() {
+        let m = meanings("2m   Warning   Unhealthy   pod/web-1   Liveness probe failed: HTTP probe failed with statuscode: 500\n2m  Normal  Killing  pod/web-1  Container web failed liveness probe, will be restarted");
+        assert!(matches!(m[0], EventMeaning::Unhealthy(Some(crate::events::Probe::Liveness))));
+        assert!(matches!(&m[1], EventMeaning::ProbeKill { container, .. } if container == "web"));
+    }
+
+    #[test]
+    fn eviction_manager_log_lines() {
+        let m = meanings(r#"I0101 00:00:00.000000    1234 eviction_manager.go:366] "Eviction manager: pods evicted, waiting for pod to be cleaned up" pods=["default/web-1"]"#);
+        assert!(matches!(m[0], EventMeaning::Evicted(_)));
+        let m = meanings(r#"eviction_manager.go:339] "Eviction manager: attempting to reclaim" resourceName="memory""#);
+        assert_eq!(m, vec![EventMeaning::NodeMemoryPressure]);
+    }
+}

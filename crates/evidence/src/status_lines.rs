@@ -1,0 +1,405 @@
+//! Container terminations read line by line, whatever the text around them: the `Last State`
+//! lines of a describe pasted alone, YAML or JSON `lastState` fragments (pretty or on one line),
+//! go-template maps (`map[exitCode:137 reason:OOMKilled]`), `docker inspect` State, `docker ps`
+//! rows (`Exited (137)`), `docker events` (`container oom <id>`, `exitCode=137`), containerd's
+//! `TaskOOM`, `kubectl get pods` rows (`OOMKilled`), and the shell's `exit code 137`.
+//!
+//! A reader never decides: a record says what was written (reason, exit code, container id);
+//! whether it is interesting is the caller's choice ([`StatusRecord::is_death`]).
+
+use crate::{leading_i64, Cited};
+
+/// One container termination as written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatusRecord {
+    /// `reason` (`OOMKilled`, `Error`, ...); `OOMKilled` for a runtime's own OOM event; `OOMKilled:
+    /// false` for `docker inspect`'s flag when it is false.
+    pub reason: Option<String>,
+    /// Exit code.
+    pub exit_code: Option<i64>,
+    /// Signal.
+    pub signal: Option<i64>,
+    /// Container id (hex, no runtime prefix).
+    pub container_id: Option<String>,
+    /// `finishedAt`, as written.
+    pub finished_at: Option<String>,
+    /// `startedAt`, as written.
+    pub started_at: Option<String>,
+    /// Pod name (from a `kubectl get pods` row).
+    pub pod: Option<String>,
+    /// Namespace (from a `kubectl get pods -A` row).
+    pub namespace: Option<String>,
+    /// The deciding line (reason, else exit code).
+    pub cited: Option<Cited>,
+    /// First and last line of the record.
+    pub span: (u32, u32),
+}
+
+impl StatusRecord {
+    /// An OOM kill, a SIGKILL, or the JVM's ExitOnOutOfMemoryError code.
+    pub fn is_death(&self) -> bool {
+        let r = self.reason.as_deref().unwrap_or("");
+        r == "OOMKilled" || matches!(self.exit_code, Some(137 | 3))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Key {
+    Reason,
+    ExitCode,
+    ContainerId,
+    OomKilled,
+    Signal,
+    Finished,
+    Started,
+    /// `state:` / `lastState:` / `State:` / `Last State:`: a new record starts.
+    State,
+}
+
+const KEYS: &[(&str, Key)] = &[
+    ("reason", Key::Reason),
+    ("Reason", Key::Reason),
+    ("exitCode", Key::ExitCode),
+    ("Exit Code", Key::ExitCode),
+    ("ExitCode", Key::ExitCode),
+    ("exit_code", Key::ExitCode),
+    ("containerID", Key::ContainerId),
+    ("Container ID", Key::ContainerId),
+    ("ContainerID", Key::ContainerId),
+    ("containerId", Key::ContainerId),
+    ("container_id", Key::ContainerId),
+    ("OOMKilled", Key::OomKilled),
+    ("signal", Key::Signal),
+    ("Signal", Key::Signal),
+    ("finishedAt", Key::Finished),
+    ("Finished", Key::Finished),
+    ("FinishedAt", Key::Finished),
+    ("startedAt", Key::Started),
+    ("Started", Key::Started),
+    ("StartedAt", Key::Started),
+    ("lastState", Key::State),
+    ("Last State", Key::State),
+    ("state", Key::State),
+    ("State", Key::State),
+];
+
+/// `key` followed by `:` or `=` at `at` in `line`: the value after it.
+fn value_after<'a>(line: &'a str, at: usize, key: &str) -> Option<&'a str> {
+    if at > 0 {
+        let before = line.as_bytes()[at - 1];
+        if !matches!(before, b' ' | b'"' | b'{' | b',' | b'[' | b'(' | b'\'' | b'-' | b'\t' | b'.') {
+            return None;
+        }
+    }
+    let mut rest = &line[at + key.len()..];
+    rest = rest.strip_prefix('"').unwrap_or(rest);
+    rest = rest.strip_prefix('\'').unwrap_or(rest);
+    let rest = rest.trim_start_matches(' ');
+    let rest = rest.strip_prefix([':', '='])?;
+    let rest = rest.trim_start_matches(' ');
+    let v = if let Some(q) = rest.strip_prefix('"') {
+        &q[..q.find('"').unwrap_or(q.len())]
+    } else if let Some(q) = rest.strip_prefix('\'') {
+        &q[..q.find('\'').unwrap_or(q.len())]
+    } else {
+        let end = rest.find([',', '}', ']', ' ', ')']).unwrap_or(rest.len());
+        &rest[..end]
+    };
+    Some(v)
+}
+
+/// Every known key on a line with its value.
+fn pairs(line: &str) -> Vec<(Key, &str)> {
+    let mut out = Vec::new();
+    for &(k, key) in KEYS {
+        let mut from = 0;
+        while let Some(i) = line[from..].find(k) {
+            let at = from + i;
+            from = at + k.len();
+            if let Some(v) = value_after(line, at, k) {
+                // `state` inside `lastState`, `Reason` inside `Reason:` of another key: a key is
+                // taken once, at its first place.
+                if !out.iter().any(|(x, _)| *x == key) {
+                    out.push((key, v));
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn hex_id(s: &str) -> Option<String> {
+    let s = s.rsplit("://").next().unwrap_or(s);
+    let s = s
+        .trim_start_matches("cri-containerd-")
+        .trim_start_matches("docker-")
+        .trim_start_matches("crio-");
+    let s = s.trim_end_matches(".scope");
+    let hex: String = s.chars().take_while(char::is_ascii_hexdigit).collect();
+    (hex.len() >= 12 && hex.len() == s.len()).then(|| hex.to_ascii_lowercase())
+}
+
+fn reason_word(v: &str) -> Option<String> {
+    let ok = !v.is_empty()
+        && v.len() <= 40
+        && v.as_bytes()[0].is_ascii_uppercase()
+        && v.bytes().all(|b| b.is_ascii_alphanumeric());
+    ok.then(|| v.to_string())
+}
+
+/// Exit codes written in prose by shells, CI and docker: `exit code 137`, `exited with code
+/// 137`, `Exited (137)`, `exit status 137`, systemd's `status=9/KILL`.
+fn prose_exit_code(line: &str) -> Option<i64> {
+    for key in [
+        "exit code ",
+        "exited with code ",
+        "Exited with code ",
+        "Exited (",
+        "exit status ",
+        "exit code: ",
+        "Exit code ",
+        "exit code=",
+    ] {
+        if let Some(i) = line.find(key) {
+            if let Some(n) = leading_i64(&line[i + key.len()..]) {
+                return Some(n);
+            }
+        }
+    }
+    if line.contains("status=9/KILL") {
+        return Some(137);
+    }
+    None
+}
+
+/// A `kubectl get pods` row: `[ns] name ready status restarts age ...` with `ready` as `N/M`.
+/// Returns (namespace, pod, status).
+pub fn pods_row(line: &str) -> Option<(Option<&str>, &str, &str)> {
+    let toks: Vec<&str> = line.split_whitespace().collect();
+    let i = toks.iter().position(|t| {
+        let Some((a, b)) = t.split_once('/') else {
+            return false;
+        };
+        !a.is_empty() && !b.is_empty() && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+    })?;
+    if i == 0 || i > 2 || i + 1 >= toks.len() {
+        return None;
+    }
+    let pod = toks[i - 1].trim_start_matches("pod/");
+    let ns = (i == 2).then(|| toks[0]);
+    Some((ns, pod, toks[i + 1]))
+}
+
+/// Every container termination written in `text` (see the module documentation), each with its
+/// lines; records for the same container id are merged (a docker `oom` event and its `die`).
+pub fn status_records(text: &str) -> Vec<StatusRecord> {
+    let mut out: Vec<StatusRecord> = Vec::new();
+    let mut cur = StatusRecord::default();
+    let mut seen_pods: Vec<String> = Vec::new();
+    let flush = |cur: &mut StatusRecord, out: &mut Vec<StatusRecord>| {
+        let r = std::mem::take(cur);
+        if r.reason.is_some() || r.exit_code.is_some() {
+            out.push(r);
+        }
+    };
+    for (i, raw) in text.lines().enumerate() {
+        let n = i as u32 + 1;
+        if raw.len() > 8192 {
+            continue;
+        }
+        if cur.span.1 > 0 && n > cur.span.1 + 6 {
+            flush(&mut cur, &mut out);
+        }
+        // `kubectl get pods` rows.
+        if let Some((ns, pod, status)) = pods_row(raw) {
+            let st = status.trim_start_matches("Init:");
+            if st == "OOMKilled" && !seen_pods.iter().any(|p| p == pod) {
+                seen_pods.push(pod.to_string());
+                flush(&mut cur, &mut out);
+                out.push(StatusRecord {
+                    reason: Some("OOMKilled".into()),
+                    pod: Some(pod.to_string()),
+                    namespace: ns.map(str::to_string),
+                    cited: Some(Cited::new(n, raw)),
+                    span: (n, n),
+                    ..StatusRecord::default()
+                });
+            }
+            continue;
+        }
+        // Runtime OOM events: docker's `container oom <id>`, containerd's `TaskOOM`.
+        let runtime_oom = raw.contains("TaskOOM")
+            || raw
+                .find("container oom ")
+                .is_some_and(|j| hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")).is_some());
+        let ps = pairs(raw);
+        let mut exit = None;
+        if ps.is_empty() && !runtime_oom {
+            exit = prose_exit_code(raw);
+            if exit.is_none() {
+                continue;
+            }
+        }
+        if ps.iter().any(|(k, _)| *k == Key::State) && (cur.reason.is_some() || cur.exit_code.is_some()) {
+            flush(&mut cur, &mut out);
+        }
+        let cited = Cited::new(n, raw);
+        let mut touched = false;
+        for (k, v) in ps {
+            match k {
+                Key::Reason => {
+                    if let Some(r) = reason_word(v) {
+                        if cur.reason.is_some() {
+                            flush(&mut cur, &mut out);
+                        }
+                        cur.reason = Some(r);
+                        cur.cited = Some(cited.clone());
+                        touched = true;
+                    }
+                }
+                Key::ExitCode => {
+                    if let Some(c) = leading_i64(v) {
+                        if cur.exit_code.is_some() {
+                            flush(&mut cur, &mut out);
+                        }
+                        cur.exit_code = Some(c);
+                        if cur.cited.is_none() {
+                            cur.cited = Some(cited.clone());
+                        }
+                        touched = true;
+                    }
+                }
+                Key::OomKilled => match v {
+                    "true" | "True" => {
+                        cur.reason = Some("OOMKilled".into());
+                        cur.cited = Some(cited.clone());
+                        touched = true;
+                    }
+                    "false" | "False" => {
+                        if cur.reason.is_none() {
+                            cur.reason = Some("OOMKilled: false".into());
+                            cur.cited = Some(cited.clone());
+                        }
+                        touched = true;
+                    }
+                    _ => {}
+                },
+                Key::ContainerId => {
+                    if let Some(id) = hex_id(v) {
+                        cur.container_id = Some(id);
+                        touched = true;
+                    }
+                }
+                Key::Signal => cur.signal = leading_i64(v).or(cur.signal),
+                Key::Finished => cur.finished_at = Some(v.to_string()),
+                Key::Started => cur.started_at = Some(v.to_string()),
+                Key::State => {}
+            }
+        }
+        if runtime_oom {
+            let id = raw
+                .find("container oom ")
+                .and_then(|j| hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")));
+            cur.container_id = id.or(cur.container_id.take());
+            cur.reason = Some("OOMKilled".into());
+            cur.cited = Some(cited.clone());
+            touched = true;
+        }
+        if let Some(c) = exit {
+            if cur.exit_code.is_some() {
+                flush(&mut cur, &mut out);
+            }
+            cur.exit_code = Some(c);
+            cur.cited = cur.cited.take().or(Some(cited));
+            touched = true;
+            // `docker ps -a`: the id is the row's first word.
+            if let Some(id) = raw.split_whitespace().next().and_then(hex_id) {
+                cur.container_id = cur.container_id.take().or(Some(id));
+            }
+        }
+        if touched {
+            if cur.span.0 == 0 {
+                cur.span.0 = n;
+            }
+            cur.span.1 = n;
+        }
+    }
+    flush(&mut cur, &mut out);
+    merge_by_container(out)
+}
+
+/// Records of one container id become one (the runtime's OOM event and its exit code).
+fn merge_by_container(recs: Vec<StatusRecord>) -> Vec<StatusRecord> {
+    let mut out: Vec<StatusRecord> = Vec::with_capacity(recs.len());
+    for r in recs {
+        let same = r.container_id.as_deref().and_then(|id| {
+            out.iter().position(|o| {
+                o.container_id
+                    .as_deref()
+                    .is_some_and(|x| x.starts_with(id) || id.starts_with(x))
+            })
+        });
+        match same {
+            Some(i) => {
+                let o = &mut out[i];
+                if r.reason.as_deref() == Some("OOMKilled") || o.reason.is_none() {
+                    o.reason = r.reason.or(o.reason.take());
+                    o.cited = r.cited.or(o.cited.take());
+                }
+                o.exit_code = o.exit_code.or(r.exit_code);
+                o.finished_at = o.finished_at.take().or(r.finished_at);
+                o.span = (o.span.0.min(r.span.0), o.span.1.max(r.span.1));
+            }
+            None => out.push(r),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(t: &str) -> StatusRecord {
+        let r = status_records(t);
+        assert_eq!(r.len(), 1, "{r:?}");
+        r.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn describe_lines_alone() {
+        let r = one("    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137\n");
+        assert_eq!(r.reason.as_deref(), Some("OOMKilled"));
+        assert_eq!(r.exit_code, Some(137));
+        assert_eq!(r.cited.unwrap().line, 2);
+    }
+
+    #[test]
+    fn compact_json_and_go_maps() {
+        let r = one(r#"{"terminated":{"containerID":"containerd://0123456789abcdef","exitCode":137,"reason":"OOMKilled"}}"#);
+        assert_eq!((r.reason.as_deref(), r.exit_code), (Some("OOMKilled"), Some(137)));
+        assert_eq!(r.container_id.as_deref(), Some("0123456789abcdef"));
+        let r = one("map[terminated:map[exitCode:137 finishedAt:2020-01-01T00:00:00Z reason:OOMKilled]]");
+        assert_eq!(r.reason.as_deref(), Some("OOMKilled"));
+    }
+
+    #[test]
+    fn state_then_last_state_are_two_records() {
+        let t = "    State:          Waiting\n      Reason:       CrashLoopBackOff\n    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137\n";
+        let r = status_records(t);
+        assert_eq!(r.len(), 2);
+        assert!(!r[0].is_death() && r[1].is_death());
+    }
+
+    #[test]
+    fn get_pods_rows_and_docker() {
+        let r = one("NAME READY STATUS RESTARTS AGE\nweb-1   0/1     OOMKilled   3 (20s ago)   5m\nweb-1   0/1     OOMKilled   4   6m\n");
+        assert_eq!(r.pod.as_deref(), Some("web-1"));
+        let r = one("2020-01-01T00:00:00Z container oom 3f4e5d6c7b8a9f0e1d2c (image=x, name=y)\n2020-01-01T00:00:00Z container die 3f4e5d6c7b8a9f0e1d2c (exitCode=137, image=x)\n");
+        assert_eq!((r.reason.as_deref(), r.exit_code), (Some("OOMKilled"), Some(137)));
+        let r = one("            \"OOMKilled\": false,\n            \"Dead\": false,\n            \"Pid\": 0,\n            \"ExitCode\": 137,\n");
+        assert_eq!(r.reason.as_deref(), Some("OOMKilled: false"));
+        assert_eq!(r.exit_code, Some(137));
+    }
+}
