@@ -39,9 +39,9 @@ fn yamlish(l: &str) -> bool {
     };
     let key = &t[..colon];
     !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b'"' | b'\''))
+        && key.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b'"' | b'\'')
+        })
         && (t.len() == colon + 1 || t.as_bytes()[colon + 1] == b' ')
 }
 
@@ -100,7 +100,10 @@ pub fn find_blocks(text: &str) -> Vec<Block<'_>> {
             let a = starts[i] + (l.len() - t.len());
             let end = a + json_end(&text.as_bytes()[a..]);
             let last = line_at(end.saturating_sub(1).max(a));
-            let b = starts.get(last as usize).map_or(text.len(), |e| e - 1).max(end);
+            let b = starts
+                .get(last as usize)
+                .map_or(text.len(), |e| e - 1)
+                .max(end);
             out.push(Block {
                 first_line: i as u32 + 1,
                 last_line: last,

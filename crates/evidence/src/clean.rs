@@ -89,7 +89,9 @@ fn wrapped_kernel_line(msg: &str) -> Option<bool> {
     if msg.contains(" invoked oom-killer:") && !msg.contains("oom_score_adj=") {
         return Some(true);
     }
-    if (msg.starts_with("memory: usage") || msg.contains("] memory: usage")) && !msg.contains("failcnt") {
+    if (msg.starts_with("memory: usage") || msg.contains("] memory: usage"))
+        && !msg.contains("failcnt")
+    {
         return Some(true);
     }
     if msg.contains("Task in ") && !msg.contains("limit of ") {
@@ -127,15 +129,45 @@ fn continues(next: &str) -> bool {
         || t.starts_with("order=")
 }
 
+/// The width at which a terminal or a page hard-wrapped the text: the longest line's length, when
+/// at least two lines have exactly that length and lines with a kernel stamp are among them.
+fn wrap_width(text: &str) -> Option<usize> {
+    if text.len() > 4 << 20 {
+        return None;
+    }
+    let lens: Vec<usize> = lines(text).map(|l| l.chars().count()).collect();
+    let max = lens.iter().copied().max().unwrap_or(0);
+    // A line whose first character was lost in the paste is one shorter.
+    let at_max = lens.iter().filter(|&&n| n + 1 >= max).count();
+    (max >= 60 && at_max >= 2).then_some(max)
+}
+
+/// Whether a line has a kernel log stamp (so a stamp-less line after it may be its rest).
+fn stamped(l: &str) -> bool {
+    !crate::kernel_line::split_prefix(l).0.is_empty()
+}
+
+/// Whether `next` may be the rest of a line cut at the wrap width: no stamp of its own, not
+/// indented, not empty.
+fn rest_of_cut(next: &str) -> bool {
+    !next.is_empty() && !next.starts_with([' ', '\t']) && !stamped(next)
+}
+
 /// The text with line damage undone, line for line. Borrowed when nothing needed undoing.
 pub fn clean(text: &str) -> Cow<'_, str> {
     let numbered = is_numbered(text);
+    let width = wrap_width(text);
+    let hard_wrapped = width.is_some_and(|w| {
+        let ls: Vec<&str> = lines(text).collect();
+        ls.windows(2)
+            .any(|p| p[0].chars().count() + 1 >= w && stamped(p[0]) && rest_of_cut(p[1]))
+    });
     let damaged = numbered
+        || hard_wrapped
         || text.contains('\r')
         || text.contains('\t')
-        || lines(text).any(|l| {
-            quoted(l) || uncut(l).len() != l.len() || wrapped_kernel_line(l).is_some()
-        });
+        || lines(text)
+            .any(|l| quoted(l) || uncut(l).len() != l.len() || wrapped_kernel_line(l).is_some());
     if !damaged {
         return Cow::Borrowed(text);
     }
@@ -160,6 +192,26 @@ pub fn clean(text: &str) -> Cow<'_, str> {
             }
         })
         .collect();
+    // Lines cut at a fixed width by a terminal or a page: every character is kept, so the rest
+    // joins without a space.
+    if let (true, Some(w)) = (hard_wrapped, width) {
+        let mut i = 0;
+        while i + 1 < out.len() {
+            let mut j = i + 1;
+            if out[i].chars().count() + 1 >= w && stamped(&out[i]) {
+                while j < out.len() && rest_of_cut(&out[j]) {
+                    let next = std::mem::take(&mut out[j]);
+                    let full = next.chars().count() + 1 >= w;
+                    out[i].push_str(&next);
+                    j += 1;
+                    if !full {
+                        break;
+                    }
+                }
+            }
+            i = j;
+        }
+    }
     // Join hard-wrapped kernel lines back (at most three continuation lines each).
     let mut i = 0;
     while i + 1 < out.len() {
@@ -198,17 +250,17 @@ mod tests {
 
     #[test]
     fn plain_text_is_borrowed() {
-        assert!(matches!(
-            clean("a\nb\n"),
-            std::borrow::Cow::Borrowed(_)
-        ));
+        assert!(matches!(clean("a\nb\n"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]
     fn quotes_numbers_tabs_and_crlf_are_undone_line_for_line() {
         assert_eq!(clean("> > a\r\n> b\r\n"), "a\nb\n");
         assert_eq!(clean("1 foo\n2 bar\n3 baz\n4 qux"), "foo\nbar\nbaz\nqux");
-        assert_eq!(clean("\t# There is insufficient memory"), "# There is insufficient memory");
+        assert_eq!(
+            clean("\t# There is insufficient memory"),
+            "# There is insufficient memory"
+        );
         // Numbers that do not count up are kept: they are the log's own.
         assert_eq!(clean("137 a\n9 b\n42 c\n"), "137 a\n9 b\n42 c\n");
     }

@@ -23,6 +23,7 @@ const REASONS: &[&str] = &[
     "NodeHasDiskPressure",
     "Preempted",
     "Preempting",
+    "CgroupOOM",
 ];
 
 fn eviction(resource: &str) -> EventMeaning {
@@ -37,6 +38,18 @@ fn eviction(resource: &str) -> EventMeaning {
 /// What a line says, by its message (`None`: nothing the verdict weighs).
 fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> {
     let lower_has = |k: &str| line.contains(k);
+    if lower_has("failed to exit within") && lower_has("using the force") {
+        return Some(EventMeaning::ForcedKill);
+    }
+    if lower_has("it will be killed and re-created") {
+        return Some(EventMeaning::ProbeKill {
+            container: String::new(),
+            probe: None,
+        });
+    }
+    if lower_has("low on compute resources") {
+        return Some(eviction(""));
+    }
     if lower_has("The node was low on resource") || lower_has("the node was low on resource") {
         let m = parse_eviction(line).unwrap_or(EvictionMessage {
             resource: String::new(),
@@ -58,14 +71,22 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
     // Eviction manager log lines: a pod was evicted (or is being).
     let lc = line.to_ascii_lowercase();
     if lc.contains("eviction manager") || lc.contains("eviction_manager") {
-        if lc.contains("pods evicted") || lc.contains("evicted, waiting for pod") || lc.contains("evicting pod") || lc.contains("evicted pod") {
+        if lc.contains("pods evicted")
+            || lc.contains("evicted, waiting for pod")
+            || lc.contains("evicting pod")
+            || lc.contains("evicted pod")
+        {
             let res = after(line, "resourceName=\"")
                 .or_else(|| after(line, "to reclaim "))
                 .map(|r| r.split(['"', ' ', ',']).next().unwrap_or("").to_string())
                 .unwrap_or_default();
             return Some(eviction(&res));
         }
-        if lc.contains("attempting to reclaim") || lc.contains("must evict pod") || lc.contains("pods ranked for eviction") || lc.contains("thresholds") {
+        if lc.contains("attempting to reclaim")
+            || lc.contains("must evict pod")
+            || lc.contains("pods ranked for eviction")
+            || lc.contains("thresholds")
+        {
             return Some(EventMeaning::NodeMemoryPressure);
         }
     }
@@ -79,7 +100,11 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
     if let Some(c) = after(line, "Container ") {
         if let Some(i) = c.find(" failed ") {
             if c[i..].contains("probe") {
-                return Some(classify("Killing", &line[line.len() - c.len() - "Container ".len()..], n));
+                return Some(classify(
+                    "Killing",
+                    &line[line.len() - c.len() - "Container ".len()..],
+                    n,
+                ));
             }
         }
     }
@@ -89,7 +114,13 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
             probe: None,
         });
     }
-    for p in ["Liveness probe failed", "Startup probe failed", "Readiness probe failed", "Liveness probe errored", "Startup probe errored"] {
+    for p in [
+        "Liveness probe failed",
+        "Startup probe failed",
+        "Readiness probe failed",
+        "Liveness probe errored",
+        "Startup probe errored",
+    ] {
         if lower_has(p) {
             return Some(classify("Unhealthy", p, n));
         }
@@ -102,7 +133,11 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
         let m = &line[line.find("Back-off").unwrap_or(0)..];
         return Some(classify("BackOff", m, n));
     }
-    if lower_has("EvictionThresholdMet") || lower_has("Attempting to reclaim") || lower_has("NodeHasInsufficientMemory") || lower_has("NodeHasDiskPressure") {
+    if lower_has("EvictionThresholdMet")
+        || lower_has("Attempting to reclaim")
+        || lower_has("NodeHasInsufficientMemory")
+        || lower_has("NodeHasDiskPressure")
+    {
         return Some(EventMeaning::NodeMemoryPressure);
     }
     None
@@ -114,8 +149,58 @@ fn reason_in(line: &str) -> Option<&'static str> {
         .find_map(|w| REASONS.iter().copied().find(|r| *r == w))
 }
 
+/// The container a kubelet or runtime line names: `Killing container "docker://<id>"`,
+/// `{"docker" "<id>"}`, dockerd's `Container <id> failed to exit`, `containerID="<id>"`.
+fn container_of(line: &str) -> Option<String> {
+    for key in [
+        "://",
+        "{\"docker\" \"",
+        "{\"containerd\" \"",
+        "Container ",
+        "containerID=\"",
+        "containerID=",
+        "container_id=",
+    ] {
+        let mut from = 0;
+        while let Some(i) = line[from..].find(key) {
+            let v = &line[from + i + key.len()..];
+            let hex: String = v.chars().take_while(char::is_ascii_hexdigit).collect();
+            if hex.len() >= 12 {
+                return Some(hex.to_ascii_lowercase());
+            }
+            from += i + key.len();
+        }
+    }
+    None
+}
+
+/// The pod UID in a kubelet line: `name_ns(uid)` (static pods have 32-hex UIDs) or a klog
+/// `ObjectReference{... UID:"uid" ...}`.
+fn uid_of(line: &str) -> Option<String> {
+    if let Some(u) = after(line, "UID:\"") {
+        return Some(u[..u.find('"').unwrap_or(u.len())].to_string());
+    }
+    let mut from = 0;
+    while let Some(i) = line[from..].find('(') {
+        let at = from + i + 1;
+        let v = &line[at..];
+        let end = v.find(')').unwrap_or(0);
+        let u = &v[..end];
+        let hexish = u.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+        if (u.len() == 36 || u.len() == 32) && hexish && line[..at - 1].contains('_') {
+            return Some(u.to_string());
+        }
+        from = at;
+    }
+    None
+}
+
 /// `pod/name` (an events table's OBJECT column) or `pod="ns/name"` (klog).
 fn object_of(line: &str) -> (Option<String>, Option<String>) {
+    if let (Some(ns), Some(n)) = (after(line, "Namespace:\""), after(line, "Name:\"")) {
+        let q = |s: &str| s[..s.find('"').unwrap_or(s.len())].to_string();
+        return (Some(q(ns)), Some(q(n)));
+    }
     if let Some(p) = after(line, " pod/") {
         let name = p.split_whitespace().next().unwrap_or("");
         if !name.is_empty() {
@@ -143,15 +228,17 @@ pub fn event_lines(text: &str, skip: &dyn Fn(u32) -> bool) -> Vec<EventFacts> {
         let Some(meaning) = meaning_of(raw, reason, n) else {
             continue;
         };
-        let reason = reason.map(str::to_string).unwrap_or_else(|| match &meaning {
-            EventMeaning::Evicted(_) => "Evicted".into(),
-            EventMeaning::ProbeKill { .. } => "Killing".into(),
-            EventMeaning::Unhealthy(_) => "Unhealthy".into(),
-            EventMeaning::SystemOom { .. } => "SystemOOM".into(),
-            EventMeaning::BackOff { .. } => "BackOff".into(),
-            EventMeaning::NodeMemoryPressure => "EvictionThresholdMet".into(),
-            _ => String::new(),
-        });
+        let reason = reason
+            .map(str::to_string)
+            .unwrap_or_else(|| match &meaning {
+                EventMeaning::Evicted(_) => "Evicted".into(),
+                EventMeaning::ProbeKill { .. } => "Killing".into(),
+                EventMeaning::Unhealthy(_) => "Unhealthy".into(),
+                EventMeaning::SystemOom { .. } => "SystemOOM".into(),
+                EventMeaning::BackOff { .. } => "BackOff".into(),
+                EventMeaning::NodeMemoryPressure => "EvictionThresholdMet".into(),
+                _ => String::new(),
+            });
         let (mut ns, mut name) = object_of(raw);
         if name.is_none() {
             if let Some((n_s, pod, _)) = crate::status_lines::pods_row(raw) {
@@ -165,7 +252,6 @@ pub fn event_lines(text: &str, skip: &dyn Fn(u32) -> bool) -> Vec<EventFacts> {
             object_kind: None,
             object_namespace: ns,
             object_name: name,
-            object_uid: None,
             field_path: None,
             count: None,
             first_timestamp: None,
@@ -173,6 +259,8 @@ pub fn event_lines(text: &str, skip: &dyn Fn(u32) -> bool) -> Vec<EventFacts> {
             age: None,
             source: None,
             host: None,
+            container_id: container_of(raw),
+            object_uid: uid_of(raw),
             meaning,
             cited: Cited::new(n, raw),
         });
@@ -185,29 +273,43 @@ mod tests {
     use super::*;
 
     fn meanings(t: &str) -> Vec<EventMeaning> {
-        event_lines(t, &|_| false).into_iter().map(|e| e.meaning).collect()
+        event_lines(t, &|_| false)
+            .into_iter()
+            .map(|e| e.meaning)
+            .collect()
     }
 
     #[test]
     fn the_eviction_message_alone() {
         let m = meanings("The node was low on resource: memory. Container app was using 1234Ki, which exceeds its request of 0.");
         assert!(matches!(&m[..], [EventMeaning::Evicted(Some(e))] if e.resource == "memory"));
-        let m = meanings("Pod ephemeral local storage usage exceeds the total limit of containers 1Gi.");
-        assert!(matches!(&m[..], [EventMeaning::Evicted(Some(e))] if e.resource == "ephemeral-storage"));
+        let m = meanings(
+            "Pod ephemeral local storage usage exceeds the total limit of containers 1Gi.",
+        );
+        assert!(
+            matches!(&m[..], [EventMeaning::Evicted(Some(e))] if e.resource == "ephemeral-storage")
+        );
     }
 
     #[test]
     fn probe_rows_of_any_shape() {
         let m = meanings("2m   Warning   Unhealthy   pod/web-1   Liveness probe failed: HTTP probe failed with statuscode: 500\n2m  Normal  Killing  pod/web-1  Container web failed liveness probe, will be restarted");
-        assert!(matches!(m[0], EventMeaning::Unhealthy(Some(crate::events::Probe::Liveness))));
+        assert!(matches!(
+            m[0],
+            EventMeaning::Unhealthy(Some(crate::events::Probe::Liveness))
+        ));
         assert!(matches!(&m[1], EventMeaning::ProbeKill { container, .. } if container == "web"));
     }
 
     #[test]
     fn eviction_manager_log_lines() {
-        let m = meanings(r#"I0101 00:00:00.000000    1234 eviction_manager.go:366] "Eviction manager: pods evicted, waiting for pod to be cleaned up" pods=["default/web-1"]"#);
+        let m = meanings(
+            r#"I0101 00:00:00.000000    1234 eviction_manager.go:366] "Eviction manager: pods evicted, waiting for pod to be cleaned up" pods=["default/web-1"]"#,
+        );
         assert!(matches!(m[0], EventMeaning::Evicted(_)));
-        let m = meanings(r#"eviction_manager.go:339] "Eviction manager: attempting to reclaim" resourceName="memory""#);
+        let m = meanings(
+            r#"eviction_manager.go:339] "Eviction manager: attempting to reclaim" resourceName="memory""#,
+        );
         assert_eq!(m, vec![EventMeaning::NodeMemoryPressure]);
     }
 }

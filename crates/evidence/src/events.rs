@@ -113,6 +113,9 @@ pub enum EventMeaning {
         /// Which probe.
         probe: Option<Probe>,
     },
+    /// The runtime sent SIGKILL because the container did not stop within its grace period
+    /// (`failed to exit within 10 seconds of signal 15 - using the force`).
+    ForcedKill,
     /// `Killing` for another reason (`Stopping container X`).
     Killing {
         /// Container name, when the message names it.
@@ -180,6 +183,26 @@ pub fn classify(reason: &str, message: &str, line: u32) -> EventMeaning {
                 .map(|c| c.split_whitespace().next().unwrap_or("").to_string()),
         },
         "EvictionThresholdMet" | "NodeHasInsufficientMemory" => EventMeaning::NodeMemoryPressure,
+        // Proposed kubelet event for a container cgroup's OOM: `Cgroup OOM encountered, victim
+        // process: X, pid: N`.
+        "CgroupOOM" => EventMeaning::OomKilling(Some(KilledProcess {
+            scope: crate::kernel_facts::KillScope::Memcg,
+            pid: after(message, "pid: ")
+                .and_then(leading_u64)
+                .map_or(0, |p| p as u32),
+            comm: after(message, "victim process: ")
+                .map(|v| v[..v.find(", pid:").unwrap_or(v.len())].to_string())
+                .unwrap_or_default(),
+            total_vm_kb: None,
+            anon_rss_kb: None,
+            file_rss_kb: None,
+            shmem_rss_kb: None,
+            uid: None,
+            pgtables_kb: None,
+            oom_score_adj: None,
+            stamp: KernelStamp::default(),
+            cited: Cited::new(line, message),
+        })),
         _ => EventMeaning::Other,
     }
 }
@@ -215,6 +238,8 @@ pub struct EventFacts {
     pub source: Option<String>,
     /// `source.host`.
     pub host: Option<String>,
+    /// The container the message names (kubelet and runtime log lines), hex id without prefix.
+    pub container_id: Option<String>,
     /// What the event means.
     pub meaning: EventMeaning,
     /// The `reason` line (objects) or the table row.
@@ -252,6 +277,7 @@ fn event(n: &Node, text: &LineIndex<'_>) -> Option<EventFacts> {
             .or_else(|| n.s(&["reportingComponent"]))
             .or_else(|| n.s(&["reportingController"])),
         host: n.s(&["source", "host"]),
+        container_id: None,
         cited: Cited::new(line, text.get(line)),
     })
 }
@@ -343,6 +369,7 @@ pub fn parse_events_table(text: &str) -> Vec<EventFacts> {
             age,
             source: cell(c[3], c[4]),
             host: None,
+            container_id: None,
             cited: Cited::new(line, raw),
         });
     }

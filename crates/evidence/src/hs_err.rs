@@ -116,6 +116,8 @@ pub fn parse_hs_err(text: &str) -> HsErr {
             h.jvm_args = Some(v.trim().to_string());
         } else if let Some(v) = l.strip_prefix("memory_limit_in_bytes:") {
             h.container_memory_limit = Some(v.trim().to_string());
+        } else if h.pid.is_none() {
+            h.pid = crate::jvm_log::hs_err_pid(l);
         }
     }
     h

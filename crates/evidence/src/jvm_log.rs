@@ -25,6 +25,12 @@ pub enum OomeKind {
     NativeThread,
     /// `Requested array size exceeds VM limit`.
     ArraySize,
+    /// `PermGen space` (JDK 7 and older).
+    PermGen,
+    /// `Map failed` (`FileChannel.map`).
+    MapFailed,
+    /// `Out of swap space?` and other native exhaustion reported as an error.
+    OutOfSwap,
     /// Anything else, as written.
     Other(String),
 }
@@ -48,6 +54,12 @@ pub fn oome_kind(detail: &str) -> OomeKind {
         OomeKind::NativeThread
     } else if d.starts_with("Requested array size exceeds VM limit") {
         OomeKind::ArraySize
+    } else if d.starts_with("PermGen space") {
+        OomeKind::PermGen
+    } else if d.starts_with("Map failed") {
+        OomeKind::MapFailed
+    } else if d.starts_with("Out of swap space") {
+        OomeKind::OutOfSwap
     } else {
         OomeKind::Other(d.to_string())
     }
@@ -122,10 +134,19 @@ pub enum JvmLogFact {
         /// The line.
         cited: Cited,
     },
+    /// `-XX:OnOutOfMemoryError` running its command: `#   Executing /bin/sh -c "kill -9 1234"...`.
+    OnOomeCommand {
+        /// The pid in a `kill` command (the JVM's own, from `%p`).
+        pid: Option<u32>,
+        /// The line.
+        cited: Cited,
+    },
     /// `An error report file with more information is saved as: PATH`.
     HsErrSaved {
         /// hs_err path.
         path: String,
+        /// The JVM's pid, from the `hs_err_pid<N>.log` name.
+        pid: Option<u32>,
         /// The line.
         cited: Cited,
     },
@@ -215,7 +236,23 @@ pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
             cited: cited(),
         });
     }
-    if let Some(d) = after(line, "java.lang.OutOfMemoryError: ") {
+    let oome = after(line, "java.lang.OutOfMemoryError: ").or_else(|| {
+        // Without a detail message (`Exception in thread "main" java.lang.OutOfMemoryError`),
+        // OpenJ9's `java/lang/OutOfMemoryError`, or a bare `OutOfMemoryError: Java heap space`.
+        after(line, "java.lang.OutOfMemoryError")
+            .or_else(|| after(line, "java/lang/OutOfMemoryError"))
+            .filter(|r| {
+                r.is_empty()
+                    || r.starts_with(['"', ' ', ',', ')', '\'', ']'])
+                    || r.starts_with(": ")
+            })
+            .map(|r| r.strip_prefix(": ").unwrap_or(""))
+            .or_else(|| {
+                after(line, " OutOfMemoryError: ")
+                    .filter(|_| !line.contains("OutOfDirectMemoryError"))
+            })
+    });
+    if let Some(d) = oome {
         let thread = after(line, "Exception in thread \"")
             .and_then(|t| t.rfind("\" java.lang.").map(|e| t[..e].to_string()));
         return Some(JvmLogFact::OutOfMemoryError {
@@ -238,7 +275,12 @@ pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
             cited: cited(),
         });
     }
-    if let Some(p) = after(line, "OutOfDirectMemoryError: failed to allocate ") {
+    if let Some(p) = after(line, "OutOfDirectMemoryError:") {
+        let p = p.trim_start();
+        let p = p
+            .strip_prefix("failed to allocated ")
+            .or_else(|| p.strip_prefix("failed to allocate "))
+            .unwrap_or(p);
         return Some(JvmLogFact::NettyDirectMemory {
             requested: leading_u64(p),
             used: after(p, "used: ").and_then(leading_u64),
@@ -264,6 +306,28 @@ pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
     ) {
         return Some(JvmLogFact::HsErrSaved {
             path: p.trim().trim_start_matches("# ").to_string(),
+            pid: hs_err_pid(p),
+            cited: cited(),
+        });
+    }
+    if let Some(pid) = hs_err_pid(line) {
+        // The path on the line after "saved as:", or a file listing.
+        let tok = line
+            .split_whitespace()
+            .find(|t| t.contains("hs_err_pid"))
+            .unwrap_or("");
+        return Some(JvmLogFact::HsErrSaved {
+            path: tok.to_string(),
+            pid: Some(pid),
+            cited: cited(),
+        });
+    }
+    if let Some(c) = after(line, "Executing ").filter(|_| line.trim_start().starts_with('#')) {
+        return Some(JvmLogFact::OnOomeCommand {
+            pid: after(c, "kill -9 ")
+                .or_else(|| after(c, "kill "))
+                .and_then(leading_u64)
+                .map(|p| p as u32),
             cited: cited(),
         });
     }
@@ -271,6 +335,13 @@ pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
         return gc_pause(line, n);
     }
     None
+}
+
+/// The pid in an `hs_err_pid<N>.log` name.
+pub fn hs_err_pid(s: &str) -> Option<u32> {
+    after(s, "hs_err_pid")
+        .and_then(leading_u64)
+        .map(|p| p as u32)
 }
 
 /// Every fact in a container log.

@@ -191,7 +191,10 @@ impl Parser {
             self.done_since = Some(0);
             return out;
         }
-        if (self.cur.is_none() || self.done_since.is_some()) && self.fragments && starts_fragment(msg) {
+        if (self.cur.is_none() || self.done_since.is_some())
+            && self.fragments
+            && starts_fragment(msg)
+        {
             out = self.start(&stamp());
             self.feed_body(raw, msg);
             return out;
@@ -266,7 +269,7 @@ impl Parser {
                 .map(str::to_string);
         } else if m.starts_with("Mem-Info:") {
             c.mem_info = true;
-        } else if m.starts_with("Out of memory and no killable processes") {
+        } else if m.contains("Out of memory and no killable processes") {
             c.no_killable = Some(Cited::new(line, raw));
         } else if let Some(rest) = m.strip_prefix("Task in ") {
             if let Some((t, l)) = rest.split_once(" killed as a result of limit of ") {
@@ -336,7 +339,7 @@ fn starts_fragment(msg: &str) -> bool {
         || msg.starts_with("memory+swap: usage ")
         || msg.starts_with("Memory cgroup stats for ")
         || (msg.starts_with("Task in ") && msg.contains(" killed as a result of limit of "))
-        || msg.starts_with("Out of memory and no killable processes")
+        || msg.contains("Out of memory and no killable processes")
 }
 
 /// Two kill lines close enough in time to be one memory.oom.group burst (within a second; lines
@@ -447,10 +450,9 @@ pub fn parse_kernel_fragments(text: &str) -> Vec<KernelOomIncident> {
 }
 
 fn collect<R: BufRead>(r: KernelReader<R>) -> Vec<KernelOomIncident> {
-    r
-        .filter_map(|e| match e {
-            KernelEvent::Incident(i) => Some(*i),
-            KernelEvent::ReadError(_) => None,
-        })
-        .collect()
+    r.filter_map(|e| match e {
+        KernelEvent::Incident(i) => Some(*i),
+        KernelEvent::ReadError(_) => None,
+    })
+    .collect()
 }

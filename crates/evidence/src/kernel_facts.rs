@@ -172,6 +172,9 @@ pub enum StatUnit {
 pub struct MemcgStats {
     /// The cgroup.
     pub path: String,
+    /// The line ends inside the path (cut by a pager or a page): the path is a prefix of the
+    /// real one.
+    pub path_cut: bool,
     /// Unit of `values`.
     pub unit: StatUnit,
     /// The values in order, as (key, number in `unit`).
@@ -246,7 +249,11 @@ fn pid_comm<'a>(msg: &'a str, key: &str, end_markers: &[&str]) -> Option<(u32, S
         .filter_map(|m| memchr::memmem::find(body.as_bytes(), m.as_bytes()))
         .min()
         .unwrap_or(body.len());
-    let close = memchr::memrchr(b')', &body.as_bytes()[..limit])?;
+    let Some(close) = memchr::memrchr(b')', &body.as_bytes()[..limit]) else {
+        // The line was cut inside the name (a pager, a page's width): the pid still counts;
+        // the name is read from the task table when it lists the pid.
+        return (limit == body.len()).then(|| (pid, String::new(), ""));
+    };
     Some((pid, body[..close].to_string(), &body[close + 1..]))
 }
 
@@ -444,8 +451,9 @@ pub(crate) fn parse_stats_header(msg: &str, line: u32, raw: &str) -> Option<Memc
     // The path ends at the first ':' followed by end of line or a space.
     let end = rest
         .find(": ")
-        .or_else(|| rest.strip_suffix(':').map(|r| r.len()))
-        .unwrap_or(rest.len());
+        .or_else(|| rest.strip_suffix(':').map(|r| r.len()));
+    let path_cut = end.is_none();
+    let end = end.unwrap_or(rest.len());
     let path = rest[..end].to_string();
     let tail = rest.get(end + 1..).unwrap_or("").trim();
     let mut values = Vec::new();
@@ -463,6 +471,7 @@ pub(crate) fn parse_stats_header(msg: &str, line: u32, raw: &str) -> Option<Memc
     };
     Some(MemcgStats {
         path,
+        path_cut,
         unit,
         values,
         cited: Cited::new(line, raw),

@@ -101,6 +101,14 @@ impl KernelOomIncident {
     /// Memcg or global, from the summary, the kill line, the trace and `Mem-Info:`.
     pub fn kind(&self) -> OomKind {
         if let Some(s) = &self.summary {
+            // `oom_memcg=` is printed only for a memcg OOM (`global_oom` otherwise), whatever
+            // the constraint says (some kernels printed CONSTRAINT_NONE for memcg OOMs).
+            if s.oom_memcg.is_some() {
+                return OomKind::Memcg;
+            }
+            if s.global_oom {
+                return OomKind::Global;
+            }
             match s.constraint {
                 Constraint::Memcg => return OomKind::Memcg,
                 Constraint::None | Constraint::Cpuset | Constraint::MemoryPolicy => {
@@ -109,17 +117,21 @@ impl KernelOomIncident {
                 Constraint::Other(_) => {}
             }
         }
-        match self
-            .killed
-            .first()
-            .map(|k| k.scope)
-            .or(self.selected.as_ref().map(|s| s.scope))
+        let scopes = self.killed.iter().map(|k| k.scope);
+        match scopes
+            .chain(self.selected.as_ref().map(|s| s.scope))
+            .find(|s| *s != KillScope::Unknown)
         {
             Some(KillScope::Memcg) => return OomKind::Memcg,
             Some(KillScope::Global) => return OomKind::Global,
             _ => {}
         }
-        if self.trace_memcg || self.task_in.is_some() || !self.counters.is_empty() {
+        // The usage lines and the stats are printed only for a memcg OOM.
+        if self.trace_memcg
+            || self.task_in.is_some()
+            || !self.counters.is_empty()
+            || !self.stats.is_empty()
+        {
             OomKind::Memcg
         } else if self.mem_info {
             OomKind::Global
@@ -154,24 +166,69 @@ impl KernelOomIncident {
         self.killed.first()
     }
 
-    /// The victim's pid: from the kill line, else the summary.
+    /// The victim's pid: from the kill line, else the summary, else the old kernels' selection
+    /// line (`Kill process N ... or sacrifice child`, when no `Killed process` line is shown).
     pub fn victim_pid(&self) -> Option<u32> {
         self.victim()
             .map(|k| k.pid)
             .or(self.summary.as_ref().and_then(|s| s.pid))
+            .or(self.selected.as_ref().map(|s| s.pid))
     }
 
-    /// The cgroup whose limit was hit: `oom_memcg=` or the old `limit of`.
+    /// The victim's name, by the same sources as [`Self::victim_pid`].
+    pub fn victim_comm(&self) -> Option<&str> {
+        if let Some(k) = self.victim() {
+            if !k.comm.is_empty() {
+                return Some(&k.comm);
+            }
+            // A kill line cut before the name: the task table's row for the pid.
+            return self
+                .tasks
+                .iter()
+                .find(|t| t.pid == k.pid)
+                .map(|t| t.name.as_str())
+                .or(self.summary.as_ref().and_then(|s| s.task.as_deref()));
+        }
+        self.summary
+            .as_ref()
+            .and_then(|s| s.task.as_deref())
+            .or(self.selected.as_ref().map(|s| s.comm.as_str()))
+    }
+
+    /// The cgroup whose limit was hit: `oom_memcg=`, the old `limit of`, or else the cgroup of
+    /// the first stats block (the kernel prints the stats of the memcg whose limit was hit).
     pub fn oom_memcg(&self) -> Option<MemcgPath> {
         let s = self.summary.as_ref().and_then(|s| s.oom_memcg.as_deref());
         s.or(self.task_in.as_ref().map(|t| t.1.as_str()))
+            .or(self.stats.first().map(|s| s.path.as_str()))
             .map(decode_memcg_path)
     }
 
-    /// The victim's cgroup: `task_memcg=` or the old `Task in`.
+    /// Whether the path of the limit's cgroup is cut short in the lines shown (an `oom-kill:`
+    /// line that ends inside `oom_memcg=`, a stats header without its `:`): its depth, and so
+    /// which limit was hit, is then not known.
+    pub fn oom_memcg_cut(&self) -> bool {
+        match &self.summary {
+            Some(s) if s.oom_memcg.is_some() => {
+                s.task_memcg.is_none() && s.task.is_none() && s.pid.is_none()
+            }
+            _ if self.task_in.is_some() => false,
+            _ => self.stats.first().is_some_and(|s| s.path_cut),
+        }
+    }
+
+    /// The victim's cgroup: `task_memcg=`, the old `Task in`, the summary's `cpuset=` (a container
+    /// scope with the systemd driver), or else the limit's cgroup (the victim is inside it).
     pub fn task_memcg(&self) -> Option<MemcgPath> {
         let s = self.summary.as_ref().and_then(|s| s.task_memcg.as_deref());
+        let cpuset = self
+            .summary
+            .as_ref()
+            .and_then(|s| s.cpuset.as_deref())
+            .filter(|c| c.ends_with(".scope"));
         s.or(self.task_in.as_ref().map(|t| t.0.as_str()))
+            .or(cpuset)
+            .or(self.stats.first().map(|s| s.path.as_str()))
             .map(decode_memcg_path)
     }
 

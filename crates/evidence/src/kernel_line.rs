@@ -109,6 +109,29 @@ fn bracket_monotonic(s: &str) -> Option<(u64, &str)> {
     ))
 }
 
+/// A stamp whose `[` a paste cut off: `5193605.506728] rest`.
+fn cut_stamp(s: &str) -> Option<(u64, &str)> {
+    let end = memchr::memchr(b']', &s.as_bytes()[..s.len().min(24)])?;
+    let us = monotonic(&s[..end])?;
+    let rest = &s[end + 1..];
+    Some((us, rest.strip_prefix(' ').unwrap_or(rest)))
+}
+
+/// A `[  123.456789]` stamp after some other prefix (a hypervisor's console log, a log
+/// shipper's own stamp and tags, a syslog level `<6>`): the message is what follows it.
+fn buried_stamp(s: &str) -> Option<(u64, &str)> {
+    let head = &s.as_bytes()[..s.len().min(160)];
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'[', &head[from..]) {
+        let at = from + i;
+        if let Some(r) = bracket_monotonic(&s[at..]) {
+            return Some(r);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// `[Sat Nov 28 01:02:03 2026] rest`.
 fn bracket_wall(s: &str) -> Option<(WallClock, &str)> {
     let inner = s.strip_prefix('[')?;
@@ -188,7 +211,10 @@ fn rfc3339(s: &str) -> Option<(WallClock, &str, &str)> {
 /// `host kernel: msg` → (host, msg); `kernel: msg` (no host, as some syslog setups write it) →
 /// ("", msg).
 fn kernel_tag(s: &str) -> Option<(&str, &str)> {
-    if let Some(r) = s.strip_prefix("kernel: ").or_else(|| s.strip_prefix("kernel:")) {
+    if let Some(r) = s
+        .strip_prefix("kernel: ")
+        .or_else(|| s.strip_prefix("kernel:"))
+    {
         return Some(("", r));
     }
     let sp = s.find(' ')?;
@@ -243,7 +269,10 @@ fn talos(s: &str) -> Option<(Option<WallClock>, &str)> {
         if let Some(end) = inner.find("]: ").or_else(|| inner.find("] ")) {
             let w = iso(&inner[..end]);
             let msg = &inner[end + 1..];
-            let msg = msg.strip_prefix(": ").or_else(|| msg.strip_prefix(' ')).unwrap_or(msg);
+            let msg = msg
+                .strip_prefix(": ")
+                .or_else(|| msg.strip_prefix(' '))
+                .unwrap_or(msg);
             return Some((w, msg));
         }
     }
@@ -366,7 +395,10 @@ pub(crate) fn split_prefix_ref(line: &str) -> (StampRef<'_>, &str) {
             // `dmesg -e`/`-H` relative stamps: `[  +0.000004] `.
             if let Some(end) = lead.find(']') {
                 let inner = lead[1..end].trim();
-                if inner.starts_with('+') && inner.len() > 1 && inner[1..].bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                if inner.starts_with('+')
+                    && inner.len() > 1
+                    && inner[1..].bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                {
                     let msg = &lead[end + 1..];
                     return (st, caller_id(msg.strip_prefix(' ').unwrap_or(msg)));
                 }
@@ -387,12 +419,25 @@ pub(crate) fn split_prefix_ref(line: &str) -> (StampRef<'_>, &str) {
     // Any other syslog stamp (a localised month, `1月 26 01:49:41 host kernel: `): drop what is
     // before the kernel tag; the time is not known.
     if st.is_empty_ref() {
-        let head = &s.as_bytes()[..s.len().min(100)];
-        if let Some(i) = memchr::memmem::find(head, b" kernel: ") {
-            s = &s[i + 9..];
+        if let Some(r) = s.strip_prefix("kernel: ") {
+            s = r;
+        } else {
+            let head = &s.as_bytes()[..s.len().min(100)];
+            if let Some(i) = memchr::memmem::find(head, b" kernel: ") {
+                s = &s[i + 9..];
+            } else if let Some(i) = memchr::memmem::find(head, b"kernel: [") {
+                s = &s[i + 8..];
+            } else if let Some((us, rest)) = cut_stamp(s).or_else(|| buried_stamp(s)) {
+                st.monotonic_us = Some(us);
+                return (st, caller_id(rest));
+            }
         }
     }
-    if s.len() > 6 && s.as_bytes()[..s.len().min(80)].windows(5).any(|w| w == b"kern:") {
+    if s.len() > 6
+        && s.as_bytes()[..s.len().min(80)]
+            .windows(5)
+            .any(|w| w == b"kern:")
+    {
         if let Some((w, msg)) = talos(s.trim_start()) {
             st.wall = st.wall.or(w);
             return (st, caller_id(msg));
@@ -410,6 +455,13 @@ pub(crate) fn split_prefix_ref(line: &str) -> (StampRef<'_>, &str) {
         if let Some((us, msg)) = bracket_monotonic(s) {
             st.monotonic_us = Some(us);
             s = msg;
+        }
+    }
+    if st.monotonic_us.is_none() && !s.starts_with(['[', ' ']) {
+        // An unknown prefix before a kernel stamp (a hypervisor's console log, a shipper's tags).
+        if let Some((us, rest)) = buried_stamp(s) {
+            st.monotonic_us = Some(us);
+            return (st, caller_id(rest));
         }
     }
     (st, caller_id(s))

@@ -153,6 +153,16 @@ fn leaf(out: &mut MemcgPath, seg: &str) {
     } else {
         (None, name, false)
     };
+    if scope && runtime.is_some() && !is_hex_id(id) {
+        // A runtime's container scope whose id is not shown as hex (redacted, cut): still a
+        // container's cgroup.
+        if out.level != MemcgLevel::Outside {
+            out.level = MemcgLevel::Container;
+        }
+        out.runtime = runtime;
+        out.systemd = true;
+        return;
+    }
     if is_hex_id(id) && (scope || runtime.is_none()) {
         out.container_id = Some(id.to_string());
         out.runtime = runtime;

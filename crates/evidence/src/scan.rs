@@ -75,7 +75,7 @@ fn record_to_pod(r: StatusRecord) -> PodFacts {
     PodFacts {
         namespace: r.namespace,
         name: r.pod,
-        uid: None,
+        uid: r.pod_uid,
         node_name: None,
         qos_class: None,
         phase: None,
@@ -168,7 +168,8 @@ pub fn scan(text: &str) -> Scanned {
     let described = dp.len();
     s.pods.extend(dp);
     let table_events = de.iter().filter(|e| !in_span(e.cited.line)).count();
-    s.events.extend(de.into_iter().filter(|e| !in_span(e.cited.line)));
+    s.events
+        .extend(de.into_iter().filter(|e| !in_span(e.cited.line)));
 
     // Container terminations line by line, where no object or describe already read them.
     let read: Vec<u32> = s.pods.iter().flat_map(terminated_lines).collect();
@@ -193,9 +194,17 @@ pub fn scan(text: &str) -> Scanned {
     let cited_events: Vec<u32> = s.events.iter().map(|e| e.cited.line).collect();
     let skip = |n: u32| in_span(n) || cited_events.contains(&n);
     let mut line_events = crate::event_lines::event_lines(text, &skip);
-    if !line_events.iter().any(|e| matches!(e.meaning, EventMeaning::Evicted(_)))
-        && !s.events.iter().any(|e| matches!(e.meaning, EventMeaning::Evicted(_)))
-        && !s.pods.iter().any(|p| p.reason.as_deref() == Some("Evicted"))
+    if !line_events
+        .iter()
+        .any(|e| matches!(e.meaning, EventMeaning::Evicted(_)))
+        && !s
+            .events
+            .iter()
+            .any(|e| matches!(e.meaning, EventMeaning::Evicted(_)))
+        && !s
+            .pods
+            .iter()
+            .any(|p| p.reason.as_deref() == Some("Evicted"))
     {
         // A status with `reason: Evicted` and no message the line readers know.
         if let Some(r) = evicted_records.into_iter().next() {
@@ -215,9 +224,16 @@ pub fn scan(text: &str) -> Scanned {
                 age: None,
                 source: None,
                 host: None,
+                container_id: None,
                 meaning: EventMeaning::Evicted(None),
                 cited,
             });
+        }
+    }
+    // A paste about one pod: the pod UID it names belongs to its loose kubelet lines.
+    if let [uid] = &crate::status_lines::pod_uids(text)[..] {
+        for e in line_events.iter_mut().filter(|e| e.object_uid.is_none()) {
+            e.object_uid = Some(uid.clone());
         }
     }
     let n_line_events = line_events.len();
@@ -248,7 +264,7 @@ pub fn scan(text: &str) -> Scanned {
     let f = &mut s.found;
     count(f, "kernel OOM report", s.kernel.len());
     count(f, "pod object", object_pods);
-    count(f, "kubectl describe pod", described);
+    count(f, "described pod", described);
     count(f, "container termination", line_terms);
     count(f, "event object", object_events);
     count(f, "events table row", table_events);

@@ -25,8 +25,10 @@ pub struct StatusRecord {
     pub finished_at: Option<String>,
     /// `startedAt`, as written.
     pub started_at: Option<String>,
-    /// Pod name (from a `kubectl get pods` row).
+    /// Pod name (from a `kubectl get pods` row or a runtime label).
     pub pod: Option<String>,
+    /// Pod UID (from a runtime label, or the kubelet's `name_namespace(uid)` in the text).
+    pub pod_uid: Option<String>,
     /// Namespace (from a `kubectl get pods -A` row).
     pub namespace: Option<String>,
     /// The deciding line (reason, else exit code).
@@ -54,6 +56,12 @@ enum Key {
     Started,
     /// `state:` / `lastState:` / `State:` / `Last State:`: a new record starts.
     State,
+    /// docker's `io.kubernetes.pod.uid` label.
+    PodUid,
+    /// `io.kubernetes.pod.name`.
+    PodName,
+    /// `io.kubernetes.pod.namespace`.
+    Namespace,
 }
 
 const KEYS: &[(&str, Key)] = &[
@@ -77,6 +85,10 @@ const KEYS: &[(&str, Key)] = &[
     ("startedAt", Key::Started),
     ("Started", Key::Started),
     ("StartedAt", Key::Started),
+    ("\"Id\"", Key::ContainerId),
+    ("io.kubernetes.pod.uid", Key::PodUid),
+    ("io.kubernetes.pod.name", Key::PodName),
+    ("io.kubernetes.pod.namespace", Key::Namespace),
     ("lastState", Key::State),
     ("Last State", Key::State),
     ("state", Key::State),
@@ -87,7 +99,11 @@ const KEYS: &[(&str, Key)] = &[
 fn value_after<'a>(line: &'a str, at: usize, key: &str) -> Option<&'a str> {
     if at > 0 {
         let before = line.as_bytes()[at - 1];
-        if !matches!(before, b' ' | b'"' | b'{' | b',' | b'[' | b'(' | b'\'' | b'-' | b'\t' | b'.') {
+        // `_` for `container_reason`, `exit_code`; `` ` `` for inline code in prose.
+        if !matches!(
+            before,
+            b' ' | b'"' | b'{' | b',' | b'[' | b'(' | b'\'' | b'-' | b'\t' | b'.' | b'_' | b'`'
+        ) {
             return None;
         }
     }
@@ -102,7 +118,9 @@ fn value_after<'a>(line: &'a str, at: usize, key: &str) -> Option<&'a str> {
     } else if let Some(q) = rest.strip_prefix('\'') {
         &q[..q.find('\'').unwrap_or(q.len())]
     } else {
-        let end = rest.find([',', '}', ']', ' ', ')']).unwrap_or(rest.len());
+        let end = rest
+            .find([',', '}', ']', ' ', ')', '`', ';'])
+            .unwrap_or(rest.len());
         &rest[..end]
     };
     Some(v)
@@ -141,6 +159,10 @@ fn hex_id(s: &str) -> Option<String> {
 }
 
 fn reason_word(v: &str) -> Option<String> {
+    // Kubernetes before 1.0 wrote `OOM Killed`.
+    if v == "OOM Killed" || v == "OOM" {
+        return Some("OOMKilled".into());
+    }
     let ok = !v.is_empty()
         && v.len() <= 40
         && v.as_bytes()[0].is_ascii_uppercase()
@@ -176,19 +198,91 @@ fn prose_exit_code(line: &str) -> Option<i64> {
 /// A `kubectl get pods` row: `[ns] name ready status restarts age ...` with `ready` as `N/M`.
 /// Returns (namespace, pod, status).
 pub fn pods_row(line: &str) -> Option<(Option<&str>, &str, &str)> {
-    let toks: Vec<&str> = line.split_whitespace().collect();
-    let i = toks.iter().position(|t| {
+    let toks: Vec<&str> = line
+        .split_whitespace()
+        .map(|t| t.trim_matches('`'))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let ready = |t: &&str| {
         let Some((a, b)) = t.split_once('/') else {
             return false;
         };
         !a.is_empty() && !b.is_empty() && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
-    })?;
-    if i == 0 || i > 2 || i + 1 >= toks.len() {
+    };
+    let i = toks.iter().position(ready)?;
+    if i == 0 || i + 1 >= toks.len() {
+        return None;
+    }
+    let status = toks[i + 1];
+    // Rows at the start of a line carry [NAMESPACE] NAME; a row quoted inside prose is known by
+    // its status word and a restart count after it.
+    let row_start = i <= 2;
+    let status_like = status
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_uppercase())
+        && status
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b':');
+    let restarts = toks
+        .get(i + 2)
+        .is_some_and(|t| t.bytes().all(|b| b.is_ascii_digit()));
+    if !(row_start || status_like && restarts) {
         return None;
     }
     let pod = toks[i - 1].trim_start_matches("pod/");
-    let ns = (i == 2).then(|| toks[0]);
-    Some((ns, pod, toks[i + 1]))
+    let ns = (row_start && i == 2).then(|| toks[0]);
+    Some((ns, pod, status))
+}
+
+/// A pod UID (`8-4-4-4-12` hex).
+fn is_uid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// The pod UIDs a text names the way the kubelet and the runtime write them: `name_ns(uid)`
+/// (klog, the back-off message), `io.kubernetes.pod.uid=uid`, `uid: uid` / `"uid": "uid"`.
+pub fn pod_uids(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let push = |out: &mut Vec<String>, u: &str, static_pod: bool| {
+        let ok =
+            is_uid(u) || static_pod && u.len() == 32 && u.bytes().all(|b| b.is_ascii_hexdigit());
+        if ok && !out.iter().any(|o| o == u) {
+            out.push(u.to_string());
+        }
+    };
+    for line in text.lines().filter(|l| l.len() < 16384) {
+        let mut from = 0;
+        while let Some(i) = line[from..].find('(') {
+            let at = from + i + 1;
+            // `name_ns(uid)`; static pods' UIDs are 32 hex digits without dashes.
+            let inner = &line[at..];
+            let inner = &inner[..inner.find(')').unwrap_or(0)];
+            if line[..at - 1].ends_with(|c: char| c.is_ascii_alphanumeric())
+                && line[..at - 1].contains('_')
+            {
+                push(&mut out, inner, true);
+            }
+            from = at;
+        }
+        for key in [
+            "io.kubernetes.pod.uid=",
+            "io.kubernetes.pod.uid\":\"",
+            "\"uid\": \"",
+            "uid: ",
+        ] {
+            if let Some(i) = line.find(key) {
+                let v = &line[i + key.len()..];
+                push(&mut out, v.get(..36).unwrap_or(v), false);
+            }
+        }
+    }
+    out
 }
 
 /// Every container termination written in `text` (see the module documentation), each with its
@@ -203,12 +297,18 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
             out.push(r);
         }
     };
-    for (i, raw) in text.lines().enumerate() {
+    let all: Vec<&str> = text.lines().collect();
+    for (i, &raw) in all.iter().enumerate() {
         let n = i as u32 + 1;
         if raw.len() > 8192 {
             continue;
         }
-        if cur.span.1 > 0 && n > cur.span.1 + 6 {
+        // A record waits for its reason or exit code (docker inspect prints the id well above
+        // its State); once it has one, twelve lines without another key end it.
+        if cur.span.1 > 0
+            && n > cur.span.1 + 12
+            && (cur.reason.is_some() || cur.exit_code.is_some())
+        {
             flush(&mut cur, &mut out);
         }
         // `kubectl get pods` rows.
@@ -228,12 +328,28 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
             }
             continue;
         }
-        // Runtime OOM events: docker's `container oom <id>`, containerd's `TaskOOM`.
+        // Runtime OOM events: docker's `container oom <id>` (CLI) or `"status":"oom"` (API),
+        // containerd's `TaskOOM`.
+        let api_oom = raw.contains("\"status\":\"oom\"") || raw.contains("\"Action\":\"oom\"");
         let runtime_oom = raw.contains("TaskOOM")
-            || raw
-                .find("container oom ")
-                .is_some_and(|j| hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")).is_some());
-        let ps = pairs(raw);
+            || api_oom
+            || raw.find("container oom ").is_some_and(|j| {
+                hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")).is_some()
+            });
+        let mut ps = pairs(raw);
+        // A YAML block scalar (`containerID: >-`): the value is on the next line.
+        for (_, v) in ps.iter_mut() {
+            if matches!(*v, ">-" | ">" | "|" | "|-" | ">+" | "|+") {
+                *v = all.get(i + 1).map_or("", |l| l.trim());
+            }
+        }
+        if api_oom {
+            if let Some(id) = crate::after(raw, "\"id\":\"")
+                .and_then(|r| hex_id(&r[..r.find('"').unwrap_or(r.len())]))
+            {
+                cur.container_id = Some(id);
+            }
+        }
         let mut exit = None;
         if ps.is_empty() && !runtime_oom {
             exit = prose_exit_code(raw);
@@ -241,7 +357,9 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
                 continue;
             }
         }
-        if ps.iter().any(|(k, _)| *k == Key::State) && (cur.reason.is_some() || cur.exit_code.is_some()) {
+        if ps.iter().any(|(k, _)| *k == Key::State)
+            && (cur.reason.is_some() || cur.exit_code.is_some())
+        {
             flush(&mut cur, &mut out);
         }
         let cited = Cited::new(n, raw);
@@ -291,6 +409,13 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
                         touched = true;
                     }
                 }
+                Key::PodUid => {
+                    if is_uid(v) {
+                        cur.pod_uid = Some(v.to_string());
+                    }
+                }
+                Key::PodName => cur.pod = Some(v.to_string()),
+                Key::Namespace => cur.namespace = Some(v.to_string()),
                 Key::Signal => cur.signal = leading_i64(v).or(cur.signal),
                 Key::Finished => cur.finished_at = Some(v.to_string()),
                 Key::Started => cur.started_at = Some(v.to_string()),
@@ -326,7 +451,14 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
         }
     }
     flush(&mut cur, &mut out);
-    merge_by_container(out)
+    let mut out = merge_by_container(out);
+    // A paste about one pod: the pod UID it names belongs to its terminations.
+    if let [uid] = &pod_uids(text)[..] {
+        for r in out.iter_mut().filter(|r| r.pod_uid.is_none()) {
+            r.pod_uid = Some(uid.clone());
+        }
+    }
+    out
 }
 
 /// Records of one container id become one (the runtime's OOM event and its exit code).
@@ -348,6 +480,8 @@ fn merge_by_container(recs: Vec<StatusRecord>) -> Vec<StatusRecord> {
                     o.cited = r.cited.or(o.cited.take());
                 }
                 o.exit_code = o.exit_code.or(r.exit_code);
+                o.pod_uid = o.pod_uid.take().or(r.pod_uid);
+                o.pod = o.pod.take().or(r.pod);
                 o.finished_at = o.finished_at.take().or(r.finished_at);
                 o.span = (o.span.0.min(r.span.0), o.span.1.max(r.span.1));
             }
@@ -377,10 +511,17 @@ mod tests {
 
     #[test]
     fn compact_json_and_go_maps() {
-        let r = one(r#"{"terminated":{"containerID":"containerd://0123456789abcdef","exitCode":137,"reason":"OOMKilled"}}"#);
-        assert_eq!((r.reason.as_deref(), r.exit_code), (Some("OOMKilled"), Some(137)));
+        let r = one(
+            r#"{"terminated":{"containerID":"containerd://0123456789abcdef","exitCode":137,"reason":"OOMKilled"}}"#,
+        );
+        assert_eq!(
+            (r.reason.as_deref(), r.exit_code),
+            (Some("OOMKilled"), Some(137))
+        );
         assert_eq!(r.container_id.as_deref(), Some("0123456789abcdef"));
-        let r = one("map[terminated:map[exitCode:137 finishedAt:2020-01-01T00:00:00Z reason:OOMKilled]]");
+        let r = one(
+            "map[terminated:map[exitCode:137 finishedAt:2020-01-01T00:00:00Z reason:OOMKilled]]",
+        );
         assert_eq!(r.reason.as_deref(), Some("OOMKilled"));
     }
 
@@ -397,7 +538,10 @@ mod tests {
         let r = one("NAME READY STATUS RESTARTS AGE\nweb-1   0/1     OOMKilled   3 (20s ago)   5m\nweb-1   0/1     OOMKilled   4   6m\n");
         assert_eq!(r.pod.as_deref(), Some("web-1"));
         let r = one("2020-01-01T00:00:00Z container oom 3f4e5d6c7b8a9f0e1d2c (image=x, name=y)\n2020-01-01T00:00:00Z container die 3f4e5d6c7b8a9f0e1d2c (exitCode=137, image=x)\n");
-        assert_eq!((r.reason.as_deref(), r.exit_code), (Some("OOMKilled"), Some(137)));
+        assert_eq!(
+            (r.reason.as_deref(), r.exit_code),
+            (Some("OOMKilled"), Some(137))
+        );
         let r = one("            \"OOMKilled\": false,\n            \"Dead\": false,\n            \"Pid\": 0,\n            \"ExitCode\": 137,\n");
         assert_eq!(r.reason.as_deref(), Some("OOMKilled: false"));
         assert_eq!(r.exit_code, Some(137));

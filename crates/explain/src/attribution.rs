@@ -95,11 +95,12 @@ pub(crate) fn attribute(g: &Group, inc: &mut Incident) {
 }
 
 fn from_oome(g: &Group) -> Option<(Attribution, String)> {
-    let (_, kind, _, _) = first_oome(g)?;
+    let (_, kind, _, _, _) = first_oome(g)?;
     Some(match kind {
-        OomeKind::JavaHeapSpace | OomeKind::GcOverhead | OomeKind::ArraySize => {
-            (Attribution::Heap, "the error is about the Java heap".into())
-        }
+        OomeKind::JavaHeapSpace
+        | OomeKind::GcOverhead
+        | OomeKind::ArraySize
+        | OomeKind::PermGen => (Attribution::Heap, "the error is about the Java heap".into()),
         OomeKind::Metaspace | OomeKind::CompressedClassSpace => (
             Attribution::OffHeapNative,
             "class metadata (metaspace) lives outside the heap".into(),
@@ -111,6 +112,10 @@ fn from_oome(g: &Group) -> Option<(Attribution, String)> {
         OomeKind::NativeThread => (
             Attribution::OffHeapNative,
             "thread stacks live outside the heap; or a pids/ulimit limit was hit".into(),
+        ),
+        OomeKind::MapFailed | OomeKind::OutOfSwap => (
+            Attribution::OffHeapNative,
+            "the JVM could not map or reserve memory outside the heap".into(),
         ),
         OomeKind::Other(_) => return None,
     })

@@ -175,6 +175,8 @@ pub struct Incident {
     pub constraint: Option<String>,
     /// The memory cgroup whose limit was hit.
     pub memcg: Option<String>,
+    /// Which limit was hit: `container`, `pod`, `node_allocatable` (`/kubepods`) or `node`.
+    pub scope: Option<String>,
     /// The limit in bytes.
     pub limit_bytes: Option<u64>,
     /// The cgroup's usage in bytes at the kill (or when the files were read).

@@ -167,6 +167,25 @@ fn event_by_time(e: &EventFacts, groups: &[Group]) -> Option<usize> {
         .map(|(gi, _)| gi)
 }
 
+/// Events that tell a story alone: a kill, an eviction, an OOM, a probe failure, node pressure.
+fn significant(m: &EventMeaning) -> bool {
+    match m {
+        EventMeaning::Unhealthy(p) => *p != Some(oomdoc_evidence::events::Probe::Readiness),
+        EventMeaning::BackOff { .. } | EventMeaning::Other => false,
+        _ => true,
+    }
+}
+
+/// The group made of one input's events alone (no kernel report, no pod).
+fn loose_event_group(groups: &[Group], file: &str) -> Option<usize> {
+    groups.iter().position(|g| {
+        g.kernel.is_none()
+            && g.pod.is_none()
+            && !g.events.is_empty()
+            && g.events.iter().all(|x| x.file == file)
+    })
+}
+
 /// Groups the facts.
 pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
     let mut groups: Vec<Group> = f
@@ -224,6 +243,7 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
     }
 
     // Events: by pid for kernel lines, else by the involved pod.
+    let mut deferred = Vec::new();
     for e in &f.events {
         let by_pid = |pid: Option<u32>, gs: &[Group]| {
             gs.iter()
@@ -242,19 +262,26 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
             EventMeaning::Other => continue,
             _ => groups.iter().position(|g| event_targets(e, g)),
         };
-        match (hit, &e.fact.meaning) {
-            (Some(gi), _) => groups[gi].events.push(e),
-            (
-                None,
-                EventMeaning::OomKilling(_)
-                | EventMeaning::SystemOom { .. }
-                | EventMeaning::Evicted(_)
-                | EventMeaning::ProbeKill { .. },
-            ) => groups.push(Group {
-                events: vec![e],
-                ..Group::default()
-            }),
-            _ => {}
+        match hit {
+            Some(gi) => groups[gi].events.push(e),
+            None if significant(&e.fact.meaning) => {
+                // Loose events of one input (a pasted events table, kubelet log lines) are one
+                // story: they join the group of that input's other loose events.
+                match loose_event_group(&groups, &e.file) {
+                    Some(gi) => groups[gi].events.push(e),
+                    None => groups.push(Group {
+                        events: vec![e],
+                        ..Group::default()
+                    }),
+                }
+            }
+            None => deferred.push(e),
+        }
+    }
+    // Context events (a back-off, a readiness failure) join their input's group if it has one.
+    for e in deferred {
+        if let Some(gi) = loose_event_group(&groups, &e.file) {
+            groups[gi].events.push(e);
         }
     }
 

@@ -1,11 +1,12 @@
 //! Writers for `oomdoc explain`: text for people (verdict first, then the chain of evidence with
 //! file:line and the quoted line, then next steps) and the JSON schema
-//! `{"incidents":[{verdict, oome_kind, victim, constraint, memcg, limit_bytes, usage_bytes,
-//! rss_kb, oom_score_adj, attribution, evidence, confidence, next_steps}], "errors":[...]}`.
+//! `{"incidents":[{verdict, oome_kind, victim, constraint, memcg, scope, limit_bytes, usage_bytes,
+//! rss_kb, oom_score_adj, attribution, evidence, confidence, decided_by, next_steps}],
+//! "errors":[...], "notes":[...], "inputs":[{file, found:[{what, count}]}]}`.
 
 use std::io::{self, Write};
 
-use oomdoc_explain::{EvidenceItem, Explanation, Incident, RssKb, Victim};
+use oomdoc_explain::{EvidenceItem, Explanation, Incident, InputRead, RssKb, Victim};
 use serde::Serialize;
 
 fn opt_bytes(b: Option<u64>) -> String {
@@ -19,6 +20,7 @@ struct JsonIncident<'a> {
     victim: &'a Victim,
     constraint: &'a Option<String>,
     memcg: &'a Option<String>,
+    scope: &'a Option<String>,
     limit_bytes: Option<u64>,
     usage_bytes: Option<u64>,
     rss_kb: &'a RssKb,
@@ -26,6 +28,7 @@ struct JsonIncident<'a> {
     attribution: Option<&'static str>,
     evidence: &'a [EvidenceItem],
     confidence: &'static str,
+    decided_by: &'a str,
     next_steps: &'a [String],
 }
 
@@ -34,6 +37,7 @@ struct JsonDoc<'a> {
     incidents: Vec<JsonIncident<'a>>,
     errors: &'a [String],
     notes: &'a [String],
+    inputs: &'a [InputRead],
 }
 
 fn json_incident(i: &Incident) -> JsonIncident<'_> {
@@ -43,6 +47,7 @@ fn json_incident(i: &Incident) -> JsonIncident<'_> {
         victim: &i.victim,
         constraint: &i.constraint,
         memcg: &i.memcg,
+        scope: &i.scope,
         limit_bytes: i.limit_bytes,
         usage_bytes: i.usage_bytes,
         rss_kb: &i.rss_kb,
@@ -50,6 +55,7 @@ fn json_incident(i: &Incident) -> JsonIncident<'_> {
         attribution: i.attribution.map(|a| a.as_str()),
         evidence: &i.evidence,
         confidence: i.confidence.level.as_str(),
+        decided_by: &i.confidence.why,
         next_steps: &i.next_steps,
     }
 }
@@ -60,6 +66,7 @@ pub fn write_explain_json(e: &Explanation, out: &mut dyn Write) -> io::Result<()
         incidents: e.incidents.iter().map(json_incident).collect(),
         errors: &e.errors,
         notes: &e.notes,
+        inputs: &e.inputs,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
@@ -73,11 +80,51 @@ pub fn write_explain_text(e: &Explanation, out: &mut dyn Write) -> io::Result<()
         }
         write_incident(i, out)?;
     }
+    write_inputs(e, out)?;
     for err in &e.errors {
         writeln!(out, "error: {err}")?;
     }
     for note in &e.notes {
         writeln!(out, "note: {note}")?;
+    }
+    Ok(())
+}
+
+/// `read: FILE: 1 kernel OOM report, 2 events table rows` per input; says so plainly when an
+/// input held nothing oomdoc knows.
+fn write_inputs(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+    if e.inputs.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    for i in &e.inputs {
+        if i.found.is_empty() {
+            if !e
+                .errors
+                .iter()
+                .any(|x| x.starts_with(&format!("{}:", i.file)))
+            {
+                writeln!(
+                    out,
+                    "read: {}: nothing oomdoc knows (no kernel OOM report, pod status, event, describe output, JVM error or cgroup file)",
+                    crate::clean(&i.file)
+                )?;
+            }
+            continue;
+        }
+        let parts: Vec<String> = i
+            .found
+            .iter()
+            .map(|f| {
+                let plural = if f.count == 1 || f.what.ends_with('s') {
+                    ""
+                } else {
+                    "s"
+                };
+                format!("{} {}{plural}", f.count, f.what)
+            })
+            .collect();
+        writeln!(out, "read: {}: {}", crate::clean(&i.file), parts.join(", "))?;
     }
     Ok(())
 }
@@ -117,6 +164,16 @@ fn write_incident(i: &Incident, out: &mut dyn Write) -> io::Result<()> {
     }
     if let Some(id) = &v.container_id {
         writeln!(out, "  container id: {id}")?;
+    }
+    if let Some(sc) = &i.scope {
+        let what = match sc.as_str() {
+            "container" => "the container's own memory limit",
+            "pod" => "the pod's memory limit (all its containers together)",
+            "node_allocatable" => "the node's allocatable memory for pods (/kubepods)",
+            "node" => "the whole node's memory",
+            other => other,
+        };
+        writeln!(out, "  limit hit: {what}")?;
     }
     if i.limit_bytes.is_some() || i.usage_bytes.is_some() {
         writeln!(
