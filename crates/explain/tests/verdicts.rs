@@ -67,7 +67,7 @@ fn table() {
             attribution: None,
             level: Level::High,
         },
-        // Pod yaml alone: OOMKilled from the runtime, second-hand.
+        // Pod yaml alone: OOMKilled from the runtime.
         Case {
             files: &["k8s/pod_oomkilled.yaml"],
             verdict: Verdict::ContainerOomKill,
@@ -76,7 +76,8 @@ fn table() {
             container: Some("admin"),
             pod_uid: Some(SEED_UID),
             attribution: None,
-            level: Level::Medium,
+            // The runtime's OOMKilled is first-hand: it saw the cgroup's OOM kill.
+            level: Level::High,
         },
         // Pod + kernel: joined by pod UID; JVM with the default heap (25% of 4Gi) and 4Gi anon: off heap.
         Case {
@@ -205,7 +206,8 @@ fn table() {
             attribution: None,
             level: Level::Low,
         },
-        // kubectl describe: OOMKilled, with a probe Killing event attached as context.
+        // kubectl describe: OOMKilled (the runtime's own record: high), with a probe Killing
+        // event attached as context.
         Case {
             files: &["k8s/describe_pod.txt"],
             verdict: Verdict::ContainerOomKill,
@@ -214,7 +216,7 @@ fn table() {
             container: Some("admin"),
             pod_uid: None,
             attribution: None,
-            level: Level::Medium,
+            level: Level::High,
         },
     ];
     for (n, c) in cases.iter().enumerate() {
@@ -342,10 +344,11 @@ fn sigkill_with_probe_failure_is_not_oom() {
     assert_eq!(e.incidents.len(), 1, "{e:#?}");
     assert_eq!(e.incidents[0].verdict, Verdict::SigkillNotOom, "{e:#?}");
     assert_eq!(e.incidents[0].victim.container.as_deref(), Some("api"));
-    // Without the event: unknown, and what to collect.
+    assert_eq!(e.incidents[0].confidence.level, Level::Medium);
+    assert!(e.incidents[0].confidence.why.contains("probe"), "{e:#?}");
+    // Without the event: still not an OOM kill by the runtime's reason, and what to collect.
     let e = run_texts(&[("pod.yaml", &pod)]);
-    assert_eq!(e.incidents[0].verdict, Verdict::Unknown, "{e:#?}");
-    assert!(!e.explained());
+    assert_eq!(e.incidents[0].verdict, Verdict::SigkillNotOom, "{e:#?}");
     assert!(e.incidents[0]
         .next_steps
         .iter()
@@ -503,9 +506,25 @@ fn sigkill_with_no_oom_kill_counted_is_not_an_oom_kill() {
             .any(|ev| ev.file == "cgroup.txt" && ev.text.ends_with("oom_kill 0")),
         "{i:#?}"
     );
-    // Without the cgroup's count, nothing says who sent the SIGKILL.
+    // Without the cgroup's count, the runtime's reason (Error, not OOMKilled) still says it was
+    // not the cgroup's OOM kill: medium confidence.
     let e = run_texts(&[("pod.yaml", &pod)]);
-    assert_eq!(e.incidents[0].verdict, Verdict::Unknown);
+    assert_eq!(e.incidents[0].verdict, Verdict::SigkillNotOom);
+    assert_eq!(e.incidents[0].confidence.level, Level::Medium);
+    assert!(e.incidents[0].confidence.why.contains("reason Error"));
+    // With no reason at all, nothing says who sent the SIGKILL.
+    let e = run_texts(&[(
+        "pod.yaml",
+        &POD_137
+            .replace("EXIT", "137")
+            .replace("reason: REASON", "message: x"),
+    )]);
+    assert_eq!(
+        e.incidents[0].verdict,
+        Verdict::Unknown,
+        "{:#?}",
+        e.incidents[0]
+    );
 }
 
 /// The node's `OOMKilling` event (node-problem-detector) names the node and the process, not the

@@ -164,8 +164,8 @@ pub(super) fn weigh_kernel(g: &Group, inc: &mut Incident) -> Option<Decision> {
             format!(
                 "the kernel's report names a memory cgroup limit{}{partial}",
                 match inc.scope.as_deref() {
-                    Some("pod") => " (the pod's, not one container's)",
-                    Some("container") => " (the container's own)",
+                    Some("pod") => ", the pod's (not one container's)",
+                    Some("container") => ", the container's own",
                     _ => "",
                 }
             ),

@@ -171,18 +171,31 @@ pub(crate) fn decide(g: &Group) -> Incident {
         },
         next_steps: Vec::new(),
     };
-    let mut best: Option<(Decision, &str)> = None;
+    let mut proposals: Vec<(Decision, &str)> = Vec::new();
     for (name, pass) in PASSES {
         if let Some(d) = pass(g, &mut inc) {
-            if best
-                .as_ref()
-                .is_none_or(|(b, _)| rank(d.level) > rank(b.level))
-            {
-                best = Some((d, name));
-            }
+            proposals.push((d, name));
         }
     }
-    if let Some((mut d, pass)) = best {
+    // The strongest proposal; the earlier pass among equals.
+    let best = proposals
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (d, _))| (rank(d.level), usize::MAX - i))
+        .map(|(i, _)| i);
+    if let Some(bi) = best {
+        let agree: Vec<&str> = proposals
+            .iter()
+            .enumerate()
+            .filter(|(i, (d, _))| *i != bi && d.verdict == proposals[bi].0.verdict)
+            .map(|(_, (_, n))| *n)
+            .collect();
+        let (mut d, pass) = proposals.swap_remove(bi);
+        if !agree.is_empty() {
+            let verb = if agree.len() == 1 { "agrees" } else { "agree" };
+            d.why
+                .push_str(&format!("; the {} {verb}", agree.join(" and the ")));
+        }
         if let (Some(adj), Verdict::NodeOomKill, true) =
             (inc.oom_score_adj, d.verdict, g.kernel.is_some())
         {
@@ -199,7 +212,7 @@ pub(crate) fn decide(g: &Group) -> Incident {
         inc.verdict = d.verdict;
         inc.confidence = Confidence {
             level: d.level,
-            why: format!("{} (decided by the {pass})", d.why),
+            why: format!("decided by the {pass}: {}", d.why),
         };
     }
     inc

@@ -200,9 +200,7 @@ pub(super) fn weigh_exit_code(g: &Group, inc: &mut Incident) -> Option<Decision>
     if oom_evidence(g) {
         return None;
     }
-    let Some(t) = g.terminated().filter(|t| t.exit_code == Some(137)) else {
-        return None;
-    };
+    let t = g.terminated().filter(|t| t.exit_code == Some(137))?;
     let reason = t.reason.as_deref();
     Some(if probe_kill {
         Decision::new(
