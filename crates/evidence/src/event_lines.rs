@@ -75,6 +75,7 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
             || lc.contains("evicted, waiting for pod")
             || lc.contains("evicting pod")
             || lc.contains("evicted pod")
+            || lc.contains("evicted successfully")
         {
             let res = after(line, "resourceName=\"")
                 .or_else(|| after(line, "to reclaim "))

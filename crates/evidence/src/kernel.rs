@@ -157,7 +157,20 @@ impl Parser {
             c.last_line = line;
             return out;
         }
-        let kill_word = kill_at.map(|i| &msg[i..]).unwrap_or("");
+        let mut kill_word = kill_at.map(|i| &msg[i..]).unwrap_or("");
+        // `Kill` may first appear in another word (an event reason `OOMKilling` before the
+        // relayed kill line): look on for the kill line's own words.
+        if kill_at.is_some()
+            && !kill_word.starts_with("Killed process ")
+            && !kill_word.starts_with("Kill process ")
+        {
+            if let Some(i) = msg
+                .find("Killed process ")
+                .or_else(|| msg.find("Kill process "))
+            {
+                kill_word = &msg[i..];
+            }
+        }
         if kill_word.starts_with("Kill process ") && msg.ends_with("sacrifice child") {
             if self.cur.is_none()
                 || self.done_since.is_some()

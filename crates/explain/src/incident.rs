@@ -44,7 +44,7 @@ impl Verdict {
         match self {
             Verdict::ContainerOomKill => "OOM-killed by the kernel at its memory cgroup limit",
             Verdict::NodeOomKill => "OOM-killed by the kernel because the node ran out of memory",
-            Verdict::Evicted => "evicted by the kubelet under node memory pressure",
+            Verdict::Evicted => "evicted by the kubelet (node pressure, or a storage limit)",
             Verdict::JvmOome => "the JVM threw java.lang.OutOfMemoryError",
             Verdict::NativeAllocFailure => "the JVM could not allocate native memory",
             Verdict::SigkillNotOom => "killed with SIGKILL, but not for memory",

@@ -60,9 +60,13 @@ pub(crate) fn next_steps(g: &Group, inc: &mut Incident) {
             s.push("kubectl get pods -A -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,QOS:.status.qosClass --field-selector spec.nodeName=NODE   (the kernel kills the highest oom_score_adj first: BestEffort 1000, Burstable 2..999 by request, Guaranteed -997)".into());
             s.push("set memory requests equal to limits for this workload (Guaranteed, oom_score_adj -997) and reserve memory for the system (kubelet --system-reserved, --eviction-hard memory.available)".into());
         }
-        Verdict::Evicted => {
+        Verdict::Evicted if evicted_for_memory(g) => {
             s.push("kubectl describe node NODE   (Conditions: MemoryPressure; the kubelet evicts pods whose usage exceeds their request first)".into());
             s.push("raise this container's memory request to its real usage, so it ranks last for eviction".into());
+        }
+        Verdict::Evicted => {
+            s.push("kubectl describe node NODE   (Conditions: DiskPressure, PIDPressure; Allocated resources: ephemeral-storage)".into());
+            s.push("set requests and limits for ephemeral-storage, bound emptyDir volumes (sizeLimit) and container logs; a container over its own ephemeral-storage limit is evicted whatever the node has free".into());
         }
         Verdict::SigkillNotOom => {
             s.push(format!("kubectl get pod {pod} -o jsonpath='{{.spec.containers[*].livenessProbe}}'   (timeoutSeconds, failureThreshold; a probe that times out under GC pauses kills a healthy JVM)"));
@@ -105,4 +109,23 @@ pub(crate) fn next_steps(g: &Group, inc: &mut Incident) {
         _ => {}
     }
     inc.next_steps = s;
+}
+
+/// Whether the eviction was for memory (or does not say what for).
+fn evicted_for_memory(g: &Group) -> bool {
+    use oomdoc_evidence::events::EventMeaning;
+    let res = g
+        .events
+        .iter()
+        .find_map(|e| match &e.fact.meaning {
+            EventMeaning::Evicted(Some(m)) if !m.resource.is_empty() => Some(m.resource.as_str()),
+            _ => None,
+        })
+        .or_else(|| {
+            g.pod
+                .and_then(|p| p.fact.eviction.as_ref())
+                .map(|m| m.resource.as_str())
+                .filter(|r| !r.is_empty())
+        });
+    res.is_none_or(|r| r == "memory")
 }

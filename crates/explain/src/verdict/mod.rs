@@ -192,9 +192,8 @@ pub(crate) fn decide(g: &Group) -> Incident {
             .collect();
         let (mut d, pass) = proposals.swap_remove(bi);
         if !agree.is_empty() {
-            let verb = if agree.len() == 1 { "agrees" } else { "agree" };
             d.why
-                .push_str(&format!("; the {} {verb}", agree.join(" and the ")));
+                .push_str(&format!("; also shown by the {}", agree.join(" and the ")));
         }
         if let (Some(adj), Verdict::NodeOomKill, true) =
             (inc.oom_score_adj, d.verdict, g.kernel.is_some())

@@ -87,7 +87,7 @@ pub(super) fn eviction_resource(resource: &str) -> String {
     match resource.trim() {
         "" => String::new(),
         "memory" => "; the node ran low on memory".into(),
-        r => format!("; not memory: the node ran low on {r}"),
+        r => format!("; not memory: {r}"),
     }
 }
 
