@@ -72,6 +72,10 @@ fn count(found: &mut Vec<Found>, what: &'static str, n: usize) {
 fn record_to_pod(r: StatusRecord) -> PodFacts {
     let cited = r.cited.clone().unwrap_or_else(|| Cited::new(r.span.0, ""));
     let line = cited.line;
+    let limit = r
+        .memory_limit
+        .as_deref()
+        .and_then(|q| oomdoc_model::Quantity::parse(q).ok());
     PodFacts {
         namespace: r.namespace,
         name: r.pod,
@@ -101,9 +105,9 @@ fn record_to_pod(r: StatusRecord) -> PodFacts {
                 cited: cited.clone(),
             })),
             memory_request: None,
-            memory_limit: None,
+            memory_limit_bytes: limit.as_ref().and_then(oomdoc_model::Quantity::value),
+            memory_limit: limit,
             memory_request_bytes: None,
-            memory_limit_bytes: None,
             line,
         }],
         cited,

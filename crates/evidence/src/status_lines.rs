@@ -29,6 +29,9 @@ pub struct StatusRecord {
     pub pod: Option<String>,
     /// Pod UID (from a runtime label, or the kubelet's `name_namespace(uid)` in the text).
     pub pod_uid: Option<String>,
+    /// The container's memory limit, as written (`Limits:` / `limits:` then `memory: 90Mi`), when
+    /// the paste shows one container's.
+    pub memory_limit: Option<String>,
     /// Namespace (from a `kubectl get pods -A` row).
     pub namespace: Option<String>,
     /// The deciding line (reason, else exit code).
@@ -233,6 +236,55 @@ pub fn pods_row(line: &str) -> Option<(Option<&str>, &str, &str)> {
     let pod = toks[i - 1].trim_start_matches("pod/");
     let ns = (row_start && i == 2).then(|| toks[0]);
     Some((ns, pod, status))
+}
+
+/// The pod a `kubectl` command line in the paste names: `kubectl describe pod -n NS NAME`,
+/// `kubectl get pod NAME -o yaml`, `kubectl logs NAME --previous`, `oc describe pod/NAME`.
+/// Returns (namespace, name).
+pub fn command_line_pod(line: &str) -> Option<(Option<String>, String)> {
+    let toks: Vec<&str> = line.split_whitespace().collect();
+    let k = toks
+        .iter()
+        .position(|t| matches!(t.rsplit('/').next(), Some("kubectl" | "oc" | "kc" | "k")))?;
+    let mut it = toks[k + 1..].iter().copied().peekable();
+    let verb = it.next()?;
+    if !matches!(verb, "describe" | "get" | "logs" | "log") {
+        return None;
+    }
+    let mut ns = None;
+    let mut name = None;
+    let mut want_kind = verb != "logs" && verb != "log";
+    while let Some(t) = it.next() {
+        if t == "|" || t == ">" || t == "&&" {
+            break;
+        }
+        if let Some(v) = t
+            .strip_prefix("--namespace=")
+            .or_else(|| t.strip_prefix("-n="))
+        {
+            ns = Some(v.to_string());
+        } else if t == "-n" || t == "--namespace" {
+            ns = it.next().map(str::to_string);
+        } else if matches!(
+            t,
+            "-c" | "--container" | "-o" | "--output" | "--tail" | "--since"
+        ) {
+            it.next();
+        } else if t.starts_with('-') {
+        } else if want_kind {
+            want_kind = false;
+            if let Some(n) = t.strip_prefix("pod/").or_else(|| t.strip_prefix("pods/")) {
+                name = Some(n.to_string());
+            } else if !matches!(t, "pod" | "pods" | "po") {
+                return None;
+            }
+        } else if name.is_none() {
+            let t = t.trim_matches(['\'', '"']);
+            name = Some(t.strip_prefix("pod/").unwrap_or(t).to_string());
+        }
+    }
+    let name = name.filter(|n| !n.is_empty() && !n.contains(['{', '$', '<']))?;
+    Some((ns, name))
 }
 
 /// A pod UID (`8-4-4-4-12` hex).
@@ -452,6 +504,43 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
     }
     flush(&mut cur, &mut out);
     let mut out = merge_by_container(out);
+    // The memory limit a describe or YAML fragment shows, when it shows one.
+    let mut limits: Vec<&str> = Vec::new();
+    for (i, l) in all.iter().enumerate() {
+        let t = l.trim();
+        if t == "Limits:" || t == "limits:" {
+            if let Some(m) = all[i + 1..]
+                .iter()
+                .take(3)
+                .find_map(|n| n.trim().strip_prefix("memory:"))
+            {
+                let m = m.trim().trim_matches(['"', '\'']);
+                if !m.is_empty() && !limits.contains(&m) {
+                    limits.push(m);
+                }
+            }
+        }
+    }
+    if let ([lim], 1) = (&limits[..], out.iter().filter(|r| r.is_death()).count()) {
+        for r in out.iter_mut().filter(|r| r.is_death()) {
+            r.memory_limit = Some(lim.to_string());
+        }
+    }
+    // A paste under one `kubectl describe pod NAME` (or get, or logs): that pod's.
+    let mut named: Vec<(Option<String>, String)> = Vec::new();
+    for l in &all {
+        if let Some(p) = command_line_pod(l) {
+            if !named.contains(&p) {
+                named.push(p);
+            }
+        }
+    }
+    if let [(ns, name)] = &named[..] {
+        for r in out.iter_mut().filter(|r| r.pod.is_none()) {
+            r.pod = Some(name.clone());
+            r.namespace = r.namespace.take().or(ns.clone());
+        }
+    }
     // A paste about one pod: the pod UID it names belongs to its terminations.
     if let [uid] = &pod_uids(text)[..] {
         for r in out.iter_mut().filter(|r| r.pod_uid.is_none()) {
@@ -531,6 +620,30 @@ mod tests {
         let r = status_records(t);
         assert_eq!(r.len(), 2);
         assert!(!r[0].is_death() && r[1].is_death());
+    }
+
+    #[test]
+    fn the_pod_of_a_command_line() {
+        let c = |l: &str| command_line_pod(l);
+        assert_eq!(
+            c("$ kubectl describe pod -n shop web-1"),
+            Some((Some("shop".into()), "web-1".into()))
+        );
+        assert_eq!(
+            c("kubectl get po web-1 -o yaml | grep -A5 lastState"),
+            Some((None, "web-1".into()))
+        );
+        assert_eq!(
+            c("oc logs --previous pod/web-1 -c app"),
+            Some((None, "web-1".into()))
+        );
+        assert_eq!(c("kubectl describe node worker-1"), None);
+        assert_eq!(c("kubectl get pods"), None);
+        let r = one("$ kubectl describe pod -n shop web-1\n...\n    Last State:     Terminated\n      Reason:       OOMKilled\n");
+        assert_eq!(
+            (r.namespace.as_deref(), r.pod.as_deref()),
+            (Some("shop"), Some("web-1"))
+        );
     }
 
     #[test]
