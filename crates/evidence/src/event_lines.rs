@@ -161,6 +161,9 @@ fn container_of(line: &str) -> Option<String> {
         "containerID=\"",
         "containerID=",
         "container_id=",
+        "docker id ",
+        "container with id ",
+        "container id ",
     ] {
         let mut from = 0;
         while let Some(i) = line[from..].find(key) {
