@@ -91,7 +91,15 @@ pub fn parse_hs_err(text: &str) -> HsErr {
     let mut h = HsErr::default();
     for (i, raw) in text.lines().enumerate() {
         let n = i as u32 + 1;
-        let l = raw.trim_start_matches('#').trim();
+        // hs_err lines inside a container log keep the log's prefix (a timestamp): the report
+        // line starts at its `#`.
+        let t = raw.trim_start();
+        let t = if t.starts_with('#') {
+            t
+        } else {
+            t.find(" #").map_or(t, |i| &t[i + 1..])
+        };
+        let l = t.trim_start_matches('#').trim();
         if l.starts_with("There is insufficient memory for the Java Runtime Environment") {
             h.insufficient_memory = Some(Cited::new(n, raw));
         } else if l.starts_with("Native memory allocation (") && h.native_alloc.is_none() {

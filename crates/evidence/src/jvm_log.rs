@@ -230,6 +230,20 @@ pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
             cited: cited(),
         });
     }
+    // Cloud Foundry's jvmkill agent kills the JVM on a resource exhaustion event.
+    if let Some(d) = after(line, "Resource exhaustion event: ") {
+        let kind = if d.contains("allocate memory from the heap") {
+            OomeKind::JavaHeapSpace
+        } else if d.contains("create a thread") {
+            OomeKind::NativeThread
+        } else {
+            OomeKind::Other(d.trim().to_string())
+        };
+        return Some(JvmLogFact::Terminating {
+            kind,
+            cited: cited(),
+        });
+    }
     if let Some(d) = after(line, "Aborting due to java.lang.OutOfMemoryError: ") {
         return Some(JvmLogFact::Aborting {
             kind: oome_kind(d),

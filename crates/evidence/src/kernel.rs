@@ -261,12 +261,18 @@ impl Parser {
                 return None;
             }
         }
-        if msg.starts_with(' ') {
+        // Call trace frames: ` frame+0x..` (4.x+) or `[<ffffffff...>] frame+0x..` (3.x).
+        if msg.starts_with(' ') || msg.starts_with("[<") {
+            let b = msg.as_bytes();
             if !c.trace_memcg
-                && (self.f_memcg_frame.find(msg.as_bytes()).is_some()
-                    || self.f_charge_frame.find(msg.as_bytes()).is_some())
+                && (self.f_memcg_frame.find(b).is_some() || self.f_charge_frame.find(b).is_some())
             {
                 c.trace_memcg = true;
+            }
+            // The page allocator ran out (`__alloc_pages_slowpath` -> `out_of_memory`): a
+            // global (or cpuset/mempolicy) OOM; a memcg OOM comes from the charge path instead.
+            if !c.trace_global && memchr::memmem::find(b, b"__alloc_pages").is_some() {
+                c.trace_global = true;
             }
             return None;
         }
@@ -280,6 +286,9 @@ impl Parser {
                 .split_ascii_whitespace()
                 .find(|w| w.as_bytes()[0].is_ascii_digit() && w.contains('.'))
                 .map(str::to_string);
+        } else if let (Some(cs), true) = (crate::after(m, " cpuset="), m.contains(" mems_allowed=")) {
+            // 3.x-4.x: `<comm> cpuset=<the task's cpuset cgroup> mems_allowed=..`.
+            c.cpuset = cs.split_whitespace().next().map(str::to_string);
         } else if m.starts_with("Mem-Info:") {
             c.mem_info = true;
         } else if m.contains("Out of memory and no killable processes") {

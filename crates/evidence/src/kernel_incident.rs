@@ -47,6 +47,11 @@ pub struct KernelOomIncident {
     pub kernel_release: Option<String>,
     /// The call trace went through `mem_cgroup_out_of_memory` / `try_charge`.
     pub trace_memcg: bool,
+    /// The call trace went through the page allocator (`__alloc_pages_slowpath`): a global OOM.
+    pub trace_global: bool,
+    /// Old kernels' `<comm> cpuset=<name> mems_allowed=..` line: the task's cpuset cgroup (for
+    /// docker, the container id).
+    pub cpuset: Option<String>,
     /// `Mem-Info:` was dumped (global OOMs only).
     pub mem_info: bool,
     /// Old v1 `Task in <task memcg> killed as a result of limit of <limit memcg>`: (task, limit).
@@ -83,6 +88,8 @@ impl KernelOomIncident {
             invoker_pid: None,
             kernel_release: None,
             trace_memcg: false,
+            trace_global: false,
+            cpuset: None,
             mem_info: false,
             task_in: None,
             counters: Vec::new(),
@@ -133,7 +140,7 @@ impl KernelOomIncident {
             || !self.stats.is_empty()
         {
             OomKind::Memcg
-        } else if self.mem_info {
+        } else if self.mem_info || self.trace_global {
             OomKind::Global
         } else {
             OomKind::Unknown
@@ -225,7 +232,11 @@ impl KernelOomIncident {
             .summary
             .as_ref()
             .and_then(|s| s.cpuset.as_deref())
-            .filter(|c| c.ends_with(".scope"));
+            .filter(|c| c.ends_with(".scope"))
+            .or(self
+                .cpuset
+                .as_deref()
+                .filter(|c| c.len() >= 12 && c.bytes().all(|b| b.is_ascii_hexdigit())));
         s.or(self.task_in.as_ref().map(|t| t.0.as_str()))
             .or(cpuset)
             .or(self.stats.first().map(|s| s.path.as_str()))

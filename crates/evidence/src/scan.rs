@@ -248,6 +248,7 @@ pub fn scan(text: &str) -> Scanned {
     if text.contains("There is insufficient memory for the Java Runtime")
         || text.contains("A fatal error has been detected by the Java Runtime")
         || text.contains("Native memory allocation (")
+        || text.contains("Out of Memory Error (")
     {
         s.hs_err = Some(parse_hs_err(text));
     }

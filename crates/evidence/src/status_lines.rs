@@ -350,6 +350,7 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
         }
     };
     let all: Vec<&str> = text.lines().collect();
+    let mut waiting = false;
     for (i, &raw) in all.iter().enumerate() {
         let n = i as u32 + 1;
         if raw.len() > 8192 {
@@ -409,10 +410,19 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
                 continue;
             }
         }
-        if ps.iter().any(|(k, _)| *k == Key::State)
-            && (cur.reason.is_some() || cur.exit_code.is_some())
-        {
-            flush(&mut cur, &mut out);
+        if let Some((_, st)) = ps.iter().find(|(k, _)| *k == Key::State) {
+            if cur.reason.is_some() || cur.exit_code.is_some() {
+                // A container waiting to restart (`State: Waiting`, CrashLoopBackOff) shows the
+                // id of the instance that died; a running one shows its new instance's.
+                let keep = if waiting {
+                    cur.container_id.clone()
+                } else {
+                    None
+                };
+                flush(&mut cur, &mut out);
+                cur.container_id = keep;
+            }
+            waiting = st.starts_with("Waiting") || st.starts_with("waiting");
         }
         let cited = Cited::new(n, raw);
         let mut touched = false;

@@ -73,7 +73,12 @@ pub(super) fn weigh_jvm(g: &Group, inc: &mut Incident) -> Option<Decision> {
             inc.evidence
                 .push(ev(&h.file, c, "where in HotSpot it failed"));
         }
-        if hs.insufficient_memory.is_some() || hs.native_alloc.is_some() {
+        // `Out of Memory Error (os_linux.cpp:N)` is the report type of a native allocation
+        // failure (HotSpot's `report_vm_out_of_memory`), even when the header lines are cut.
+        if hs.insufficient_memory.is_some()
+            || hs.native_alloc.is_some()
+            || hs.oom_error_at.is_some()
+        {
             inc.victim.pid = inc.victim.pid.or(hs.pid);
             inc.victim.process = inc.victim.process.take().or(Some("java".into()));
             if decided.is_none() {

@@ -117,7 +117,9 @@ pub(super) fn weigh_kernel(g: &Group, inc: &mut Incident) -> Option<Decision> {
         ));
     }
     let memcg_level = oom_memcg.as_ref().map(|m| m.level);
-    let group = kf.group_kill.is_some() && kf.killed.len() > 1;
+    // `Tasks in X are going to be killed due to memory.oom.group set`: the whole cgroup goes,
+    // whether or not the paste shows the further kill lines.
+    let group = kf.group_kill.is_some();
     let node_wide = kind == OomKind::Global
         || matches!(
             memcg_level,
@@ -135,7 +137,7 @@ pub(super) fn weigh_kernel(g: &Group, inc: &mut Incident) -> Option<Decision> {
             format!(
                 "the kernel's global OOM killer chose the victim: the node ran out of memory{}{partial}",
                 if group {
-                    format!("; memory.oom.group then killed all {} tasks of its cgroup", kf.killed.len())
+                    "; memory.oom.group then killed every task of its cgroup".to_string()
                 } else {
                     String::new()
                 }
@@ -154,8 +156,9 @@ pub(super) fn weigh_kernel(g: &Group, inc: &mut Incident) -> Option<Decision> {
             Verdict::GroupOomKill,
             level,
             format!(
-                "the kernel killed {} tasks of the cgroup together (memory.oom.group)",
-                kf.killed.len()
+                "the kernel killed every task of the cgroup together (memory.oom.group; {} kill line{} shown)",
+                kf.killed.len(),
+                if kf.killed.len() == 1 { "" } else { "s" }
             ),
         ),
         OomKind::Memcg => Decision::new(

@@ -103,7 +103,7 @@ static DIRECT: OomeKind = OomeKind::DirectBuffer;
 pub(crate) fn first_oome<'a>(
     g: &Group<'a>,
 ) -> Option<(&'a str, &'a OomeKind, &'a Cited, bool, bool)> {
-    let mut first = None;
+    let mut first: Option<(&str, &OomeKind, &Cited, bool, bool)> = None;
     let mut fatal_seen = false;
     for l in &g.jvm_logs {
         for f in &l.fact {
@@ -122,11 +122,21 @@ pub(crate) fn first_oome<'a>(
                     ..
                 } => {
                     let fatal = thread.is_some() || fatal_line(&cited.text);
-                    // A fatal error outranks an earlier one that was only logged.
-                    if first.is_none() || (fatal && !fatal_seen) {
+                    let known = !matches!(kind, OomeKind::Other(d) if d.is_empty());
+                    // A fatal error outranks an earlier one that was only logged; an error
+                    // without its kind (`OutOfMemoryError thrown from the
+                    // UncaughtExceptionHandler`) only says the earlier one was fatal.
+                    let replace = match &first {
+                        None => true,
+                        Some((_, k, _, _, _)) => {
+                            let first_known = !matches!(*k, OomeKind::Other(d) if d.is_empty());
+                            (fatal && !fatal_seen && known) || (!first_known && known)
+                        }
+                    };
+                    if replace {
                         first = Some((l.file.as_str(), kind, cited, false, fatal));
-                        fatal_seen |= fatal;
                     }
+                    fatal_seen |= fatal;
                 }
                 JvmLogFact::NettyDirectMemory { cited, .. } if first.is_none() => {
                     first = Some((l.file.as_str(), &DIRECT, cited, false, false))
