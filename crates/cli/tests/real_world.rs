@@ -29,6 +29,8 @@ struct Label {
     anon_rss_kb: Option<u64>,
     oome_kind: Option<String>,
     scope: Option<String>,
+    /// oomdoc is known to miss a label of this text (said why): asserted to still miss.
+    known_gap: Option<String>,
 }
 
 const VERDICTS: &[&str] = &[
@@ -105,6 +107,7 @@ fn every_label_of_every_conclusive_text_holds() {
         .collect();
     dirs.sort();
     let mut failures = Vec::new();
+    let mut gaps = Vec::new();
     let mut summary = Vec::new();
     let mut total = 0;
     for dir in &dirs {
@@ -154,6 +157,16 @@ fn every_label_of_every_conclusive_text_holds() {
             let whys: Vec<String> = incidents.iter().filter_map(|i| mismatch(l, i)).collect();
             let ok = whys.len() < incidents.len();
             total += 1;
+            if let Some(why) = &l.known_gap {
+                gaps.push(format!("{cat}/{}: {why}", l.file));
+                if ok {
+                    failures.push(format!(
+                        "{cat}/{}: passes now; remove its known_gap ({why})",
+                        l.file
+                    ));
+                }
+                continue;
+            }
             if l.conclusive {
                 conclusive += 1;
                 if ok {
@@ -178,6 +191,7 @@ fn every_label_of_every_conclusive_text_holds() {
         ));
     }
     println!("real-world corpus, {total} texts:\n{}", summary.join("\n"));
+    println!("known gaps ({}):\n{}", gaps.len(), gaps.join("\n"));
     assert!(total >= 150, "the corpus holds {total} texts");
     assert!(
         failures.is_empty(),

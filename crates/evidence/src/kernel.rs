@@ -286,7 +286,8 @@ impl Parser {
                 .split_ascii_whitespace()
                 .find(|w| w.as_bytes()[0].is_ascii_digit() && w.contains('.'))
                 .map(str::to_string);
-        } else if let (Some(cs), true) = (crate::after(m, " cpuset="), m.contains(" mems_allowed=")) {
+        } else if let (Some(cs), true) = (crate::after(m, " cpuset="), m.contains(" mems_allowed="))
+        {
             // 3.x-4.x: `<comm> cpuset=<the task's cpuset cgroup> mems_allowed=..`.
             c.cpuset = cs.split_whitespace().next().map(str::to_string);
         } else if m.starts_with("Mem-Info:") {
