@@ -22,7 +22,7 @@ pub(crate) const MAX_WHOLE: u64 = 256 << 20;
 const HEAD: usize = 8192;
 /// Inputs up to this size are read whole by every reader ([`Facts::add_text`]); larger ones
 /// (whole node logs) are streamed.
-const WHOLE_SCAN: u64 = 64 << 20;
+const WHOLE_SCAN: u64 = 16 << 20;
 
 /// `NS/NAME`, or `NAME` in `-n NS` (or the context's namespace, `None` here).
 fn pod_ref<'a>(pod: &'a str, ns: Option<&'a str>) -> anyhow::Result<(Option<&'a str>, &'a str)> {

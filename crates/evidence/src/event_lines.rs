@@ -10,6 +10,28 @@
 use crate::events::{classify, parse_eviction, EventFacts, EventMeaning, EvictionMessage};
 use crate::{after, Cited};
 
+/// Words without which no line is a message [`meaning_of`] knows.
+const TRIGGERS: &[&str] = &[
+    "resource",
+    "ephemeral",
+    "EmptyDir",
+    "condition: [",
+    "viction",
+    "evict",
+    "Evict",
+    "robe",
+    "OOM",
+    "Kill",
+    "Back-off",
+    "BackOff",
+    "NodeHas",
+    "eclaim",
+    "force",
+    "re-created",
+    "Unhealthy",
+    "Preempt",
+];
+
 /// Reasons an events row may carry, by the word alone.
 const REASONS: &[&str] = &[
     "OOMKilling",
@@ -223,9 +245,10 @@ fn object_of(line: &str) -> (Option<String>, Option<String>) {
 /// Every event-like line in `text` (skipping lines for which `skip` is true).
 pub fn event_lines(text: &str, skip: &dyn Fn(u32) -> bool) -> Vec<EventFacts> {
     let mut out = Vec::new();
+    let hot = crate::triggers::lines_with(text, TRIGGERS);
     for (i, raw) in text.lines().enumerate() {
         let n = i as u32 + 1;
-        if raw.len() > 16384 || skip(n) {
+        if raw.len() > 16384 || hot.as_ref().is_some_and(|h| !h.has(n)) || skip(n) {
             continue;
         }
         let reason = reason_in(raw);

@@ -360,11 +360,31 @@ pub fn hs_err_pid(s: &str) -> Option<u32> {
 
 /// Every fact in a container log.
 pub fn parse_jvm_log(text: &str) -> Vec<JvmLogFact> {
+    let hot = crate::triggers::lines_with(text, TRIGGERS);
     text.lines()
         .enumerate()
+        .filter(|(i, _)| hot.as_ref().is_none_or(|h| h.has(*i as u32 + 1)))
         .filter_map(|(i, l)| parse_jvm_line(l, i as u32 + 1))
         .collect()
 }
+
+/// Words without which [`parse_jvm_line`] finds nothing on a line.
+const TRIGGERS: &[&str] = &[
+    "OutOfMemory",
+    "java/lang/OutOfMemoryError",
+    "Resource exhaustion event",
+    "Dumping heap to",
+    "Heap dump file created",
+    "pthread_create failed",
+    "Failed to start thread",
+    "insufficient memory for the Java",
+    "Native memory allocation (",
+    "os::commit_memory(",
+    "error report file",
+    "hs_err_pid",
+    "Executing ",
+    "GC(",
+];
 
 #[cfg(test)]
 mod tests {

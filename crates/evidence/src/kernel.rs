@@ -313,9 +313,13 @@ impl Parser {
     fn bytes_line(&mut self, bytes: &[u8]) -> Option<KernelEvent> {
         self.line = self.line.saturating_add(1);
         if self.cur.is_none()
-            && !self.fragments
             && self.f_oom.find(bytes).is_none()
             && self.f_kill.find(bytes).is_none()
+            // Fragments may also start at their usage lines, stats, `Task in` or `no killable`.
+            && !(self.fragments
+                && (memchr::memmem::find(bytes, b"emory").is_some()
+                    || memchr::memmem::find(bytes, b"Task in ").is_some()
+                    || memchr::memmem::find(bytes, b"killable").is_some()))
         {
             return None;
         }

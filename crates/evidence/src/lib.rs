@@ -31,6 +31,7 @@ pub mod pod_status;
 pub mod scan;
 pub mod status_lines;
 pub mod tree;
+pub mod triggers;
 
 pub use detect::{detect, Kind};
 pub use kernel::{KernelEvent, KernelOomIncident, KernelReader};

@@ -98,6 +98,20 @@ const KEYS: &[(&str, Key)] = &[
     ("State", Key::State),
 ];
 
+/// Words without which no line below is a termination (besides the [`KEYS`]).
+const TRIGGERS: &[&str] = &[
+    "TaskOOM",
+    "container oom ",
+    "\"status\":\"oom\"",
+    "\"Action\":\"oom\"",
+    "xit code",
+    "xited with code",
+    "Exited (",
+    "exit status",
+    "status=9/KILL",
+    "OOMKilled",
+];
+
 /// `key` followed by `:` or `=` at `at` in `line`: the value after it.
 fn value_after<'a>(line: &'a str, at: usize, key: &str) -> Option<&'a str> {
     if at > 0 {
@@ -351,9 +365,25 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
     };
     let all: Vec<&str> = text.lines().collect();
     let mut waiting = false;
+    // A key counts with its separator (`exitCode:`, `exitCode=`, `"exitCode":`), so prose words
+    // (`entered forwarding state`) do not make a line worth reading.
+    let mut words: Vec<String> = KEYS
+        .iter()
+        .flat_map(|(k, _)| {
+            [
+                format!("{k}:"),
+                format!("{k}="),
+                format!("{k}\":"),
+                format!("{k} :"),
+            ]
+        })
+        .collect();
+    words.extend(TRIGGERS.iter().map(|t| t.to_string()));
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let hot = crate::triggers::lines_with(text, &words);
     for (i, &raw) in all.iter().enumerate() {
         let n = i as u32 + 1;
-        if raw.len() > 8192 {
+        if raw.len() > 8192 || hot.as_ref().is_some_and(|h| !h.has(n)) {
             continue;
         }
         // A record waits for its reason or exit code (docker inspect prints the id well above
