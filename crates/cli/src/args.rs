@@ -69,15 +69,20 @@ pub enum Command {
 const EXPLAIN_EXAMPLES: &str = "\
 Examples:
   kubectl get pod api-7d9 -o yaml > pod.yaml; kubectl get events -o json > ev.json
-  oomdoc explain pod.yaml ev.json dmesg.txt app.log   any subset, any order, detected by content
-  journalctl -k | oomdoc explain -                    the node's kernel log on stdin (streamed)
+  oomdoc explain pod.yaml ev.json dmesg.txt app.log   any subset, any order, read by content
+  journalctl -k | oomdoc explain -                    the node's kernel log on stdin
+  xclip -o | oomdoc explain -                          a paste: three lines of a describe, an
+                                                      eviction message, a quoted dmesg, or all at once
   oomdoc explain pod.yaml flags.txt --format json     with `java -XX:+PrintFlagsFinal -version`
   oomdoc explain --pod shop/admin-7d9                 gathered from the cluster (read-only)
   kubectl oomdoc explain --pod admin-7d9 -n shop --context prod
 
-Inputs: kernel logs (dmesg, dmesg -T, journalctl -k, /dev/kmsg), pod objects (YAML/JSON, Lists),
-events, `kubectl describe pod`, container logs, hs_err_pid files, cgroup memory files
-(`grep . memory.*` or `head memory.*`), NMT summaries, PrintFlagsFinal output.
+Inputs: kernel logs (dmesg, dmesg -T, journalctl -k, syslog, /dev/kmsg, Talos, consoles), pod
+objects (YAML/JSON, Lists, fragments), events (objects and tables), `kubectl describe pod` (whole
+or any fragment), `kubectl get pods` rows, jsonpath/go-template output, docker inspect/events,
+kubelet logs, container logs, hs_err_pid files, cgroup memory files (`grep . memory.*`), NMT
+summaries, PrintFlagsFinal output. Every line of every input is read by every reader (mail quotes,
+line numbers, wrapping and pager cuts undone first); the report says what each input held.
 Verdicts: container_oom_kill, node_oom_kill, evicted, jvm_oome, native_alloc_failure,
 sigkill_not_oom, group_oom_kill, unknown.
 With --pod: the pod, its events (involvedObject), its node's events, and the last --tail lines
