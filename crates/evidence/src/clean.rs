@@ -77,6 +77,20 @@ fn uncut(s: &str) -> &str {
     }
 }
 
+/// Markdown emphasis around a whole line's content (`      **Reason:  OOMKilled**`), removed
+/// with the indentation kept.
+fn unbold(s: &str) -> Cow<'_, str> {
+    let t = s.trim_start();
+    for m in ["**", "__"] {
+        if let Some(inner) = t.strip_prefix(m).and_then(|r| r.strip_suffix(m)) {
+            if !inner.is_empty() {
+                return Cow::Owned(format!("{}{inner}", &s[..s.len() - t.len()]));
+            }
+        }
+    }
+    Cow::Borrowed(s)
+}
+
 /// Kernel lines that a mail client or page wraps, with what their continuation starts with.
 fn wrapped_kernel_line(msg: &str) -> Option<bool> {
     // Some(true): join with a space (the wrap ate one); Some(false): join as is.
@@ -166,8 +180,12 @@ pub fn clean(text: &str) -> Cow<'_, str> {
         || hard_wrapped
         || text.contains('\r')
         || text.contains('\t')
-        || lines(text)
-            .any(|l| quoted(l) || uncut(l).len() != l.len() || wrapped_kernel_line(l).is_some());
+        || lines(text).any(|l| {
+            quoted(l)
+                || uncut(l).len() != l.len()
+                || unbold(l).len() != l.len()
+                || wrapped_kernel_line(l).is_some()
+        });
     if !damaged {
         return Cow::Borrowed(text);
     }
@@ -184,6 +202,8 @@ pub fn clean(text: &str) -> Cow<'_, str> {
             }
             let s = s.trim_start_matches('\t');
             let s = uncut(s);
+            let s = unbold(s);
+            let s: &str = &s;
             // Tabs inside a line (a paste from a table or a terminal) become single spaces.
             if s.contains('\t') {
                 s.replace('\t', " ")

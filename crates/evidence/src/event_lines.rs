@@ -30,6 +30,7 @@ const TRIGGERS: &[&str] = &[
     "re-created",
     "Unhealthy",
     "Preempt",
+    "triggered an OOM kill",
 ];
 
 /// Reasons an events row may carry, by the word alone.
@@ -60,6 +61,34 @@ fn eviction(resource: &str) -> EventMeaning {
 /// What a line says, by its message (`None`: nothing the verdict weighs).
 fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> {
     let lower_has = |k: &str| line.contains(k);
+    // GKE's OOM event: `Process X (pid: N) triggered an OOM kill on process Y (pid: M,
+    // oom_score: S, oom_score_adj: A). ... This OOM kill was invoked by a cgroup, containerID: ID.`
+    if let Some(v) = after(line, "triggered an OOM kill on process ") {
+        let comm = v.split(" (pid: ").next().unwrap_or("").to_string();
+        let pid = after(v, "(pid: ")
+            .and_then(crate::leading_u64)
+            .map_or(0, |p| p as u32);
+        return Some(EventMeaning::OomKilling(Some(
+            crate::kernel_facts::KilledProcess {
+                scope: if line.contains("invoked by a cgroup") {
+                    crate::kernel_facts::KillScope::Memcg
+                } else {
+                    crate::kernel_facts::KillScope::Unknown
+                },
+                pid,
+                comm,
+                total_vm_kb: None,
+                anon_rss_kb: None,
+                file_rss_kb: None,
+                shmem_rss_kb: None,
+                uid: None,
+                pgtables_kb: None,
+                oom_score_adj: after(v, "oom_score_adj: ").and_then(crate::leading_i64),
+                stamp: crate::kernel_line::KernelStamp::default(),
+                cited: Cited::new(n, line),
+            },
+        )));
+    }
     if lower_has("failed to exit within") && lower_has("using the force") {
         return Some(EventMeaning::ForcedKill);
     }
@@ -186,6 +215,7 @@ fn container_of(line: &str) -> Option<String> {
         "docker id ",
         "container with id ",
         "container id ",
+        "containerID: ",
     ] {
         let mut from = 0;
         while let Some(i) = line[from..].find(key) {
@@ -203,17 +233,13 @@ fn container_of(line: &str) -> Option<String> {
 /// The pod UID in a kubelet line: `name_ns(uid)` (static pods have 32-hex UIDs) or a klog
 /// `ObjectReference{... UID:"uid" ...}`.
 fn uid_of(line: &str) -> Option<String> {
-    if let Some(u) = after(line, "UID:\"") {
+    if let Some(u) = after(line, "UID:\"").or_else(|| after(line, "podUID=\"")) {
         return Some(u[..u.find('"').unwrap_or(u.len())].to_string());
     }
     let mut from = 0;
     while let Some(i) = line[from..].find('(') {
         let at = from + i + 1;
-        let v = &line[at..];
-        let end = v.find(')').unwrap_or(0);
-        let u = &v[..end];
-        let hexish = u.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
-        if (u.len() == 36 || u.len() == 32) && hexish && line[..at - 1].contains('_') {
+        if let Some(u) = crate::status_lines::kubelet_uid_at(line, at) {
             return Some(u.to_string());
         }
         from = at;

@@ -261,10 +261,7 @@ pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
                     || r.starts_with(": ")
             })
             .map(|r| r.strip_prefix(": ").unwrap_or(""))
-            .or_else(|| {
-                after(line, " OutOfMemoryError: ")
-                    .filter(|_| !line.contains("OutOfDirectMemoryError"))
-            })
+            .or_else(|| after(line, "OutOfMemoryError: "))
     });
     if let Some(d) = oome {
         let thread = after(line, "Exception in thread \"")

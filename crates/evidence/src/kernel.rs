@@ -171,7 +171,7 @@ impl Parser {
                 kill_word = &msg[i..];
             }
         }
-        if kill_word.starts_with("Kill process ") && msg.ends_with("sacrifice child") {
+        if kill_word.starts_with("Kill process ") && msg.contains("sacrifice child") {
             if self.cur.is_none()
                 || self.done_since.is_some()
                 || self.cur.as_ref().is_some_and(|c| c.selected.is_some())

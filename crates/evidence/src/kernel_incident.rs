@@ -239,6 +239,8 @@ impl KernelOomIncident {
                 .filter(|c| c.len() >= 12 && c.bytes().all(|b| b.is_ascii_hexdigit())));
         s.or(self.task_in.as_ref().map(|t| t.0.as_str()))
             .or(cpuset)
+            // `Tasks in X are going to be killed due to memory.oom.group set` names it too.
+            .or(self.group_kill.as_ref().map(|g| g.0.as_str()))
             .or(self.stats.first().map(|s| s.path.as_str()))
             .map(decode_memcg_path)
     }

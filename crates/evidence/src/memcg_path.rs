@@ -89,7 +89,8 @@ pub fn decode_memcg_path(path: &str) -> MemcgPath {
     let segs: Vec<&str> = raw.split('/').filter(|s| !s.is_empty()).collect();
     let Some(start) = segs
         .iter()
-        .position(|s| *s == "kubepods" || *s == "kubepods.slice")
+        // `kubelet-kubepods.slice` with a `--cgroup-root` (kind, nested kubelets).
+        .position(|s| *s == "kubepods" || *s == "kubepods.slice" || s.ends_with("-kubepods.slice"))
     else {
         // A bare leaf scope (cpuset= with the systemd driver) still names a container.
         if let Some(last) = segs.last() {
@@ -104,7 +105,7 @@ pub fn decode_memcg_path(path: &str) -> MemcgPath {
         if out.systemd {
             if let Some(name) = seg.strip_suffix(".slice") {
                 // kubepods-burstable.slice, kubepods-burstable-pod<uid>.slice, kubepods-pod<uid>.slice
-                let rest = name.strip_prefix("kubepods-").unwrap_or(name);
+                let rest = name.rsplit_once("kubepods-").map_or(name, |(_, r)| r);
                 if let Some(i) = rest.find("pod") {
                     let q = rest[..i].trim_end_matches('-');
                     if !q.is_empty() {
@@ -138,7 +139,12 @@ pub fn decode_memcg_path(path: &str) -> MemcgPath {
 }
 
 fn leaf(out: &mut MemcgPath, seg: &str) {
-    let (name, scope) = match seg.strip_suffix(".scope") {
+    // A path cut inside `.scope` (a pager, a page's width) still ends at a scope.
+    let cut_scope = [".s", ".sc", ".sco", ".scop"]
+        .iter()
+        .find_map(|c| seg.strip_suffix(c))
+        .filter(|n| n.contains('-'));
+    let (name, scope) = match seg.strip_suffix(".scope").or(cut_scope) {
         Some(n) => (n, true),
         None => (seg, false),
     };

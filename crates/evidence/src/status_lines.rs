@@ -101,6 +101,8 @@ const KEYS: &[(&str, Key)] = &[
 /// Words without which no line below is a termination (besides the [`KEYS`]).
 const TRIGGERS: &[&str] = &[
     "TaskOOM",
+    "/tasks/oom",
+    "was OOM-killed",
     "container oom ",
     "\"status\":\"oom\"",
     "\"Action\":\"oom\"",
@@ -301,6 +303,32 @@ pub fn command_line_pod(line: &str) -> Option<(Option<String>, String)> {
     Some((ns, name))
 }
 
+/// The UID in the kubelet's `name_namespace(uid)` when the `(` before `at` opens one (static
+/// pods' UIDs are 32 hex digits without dashes). Looks at a bounded window, so a line of
+/// parentheses costs linear time.
+pub(crate) fn kubelet_uid_at(line: &str, at: usize) -> Option<&str> {
+    let rest = line.get(at..)?;
+    let end = memchr::memchr(b')', &rest.as_bytes()[..rest.len().min(37)])?;
+    let u = &rest[..end];
+    let ok = is_uid(u) || u.len() == 32 && u.bytes().all(|b| b.is_ascii_hexdigit());
+    if !ok {
+        return None;
+    }
+    // The token before `(` is `name_namespace`.
+    let before = &line.as_bytes()[at.saturating_sub(1 + 320)..at - 1];
+    let token_start = before
+        .iter()
+        .rposition(|&b| b == b' ' || b == b'"' || b == b'\'' || b == b'=')
+        .map_or(0, |p| p + 1);
+    let token = &before[token_start..];
+    // (An empty namespace, `name_(uid)`, is how older kubelets print some pods.)
+    let named = token
+        .last()
+        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && token.contains(&b'_');
+    named.then_some(u)
+}
+
 /// A pod UID (`8-4-4-4-12` hex).
 fn is_uid(s: &str) -> bool {
     let b = s.as_bytes();
@@ -326,13 +354,8 @@ pub fn pod_uids(text: &str) -> Vec<String> {
         let mut from = 0;
         while let Some(i) = line[from..].find('(') {
             let at = from + i + 1;
-            // `name_ns(uid)`; static pods' UIDs are 32 hex digits without dashes.
-            let inner = &line[at..];
-            let inner = &inner[..inner.find(')').unwrap_or(0)];
-            if line[..at - 1].ends_with(|c: char| c.is_ascii_alphanumeric())
-                && line[..at - 1].contains('_')
-            {
-                push(&mut out, inner, true);
+            if let Some(u) = kubelet_uid_at(line, at) {
+                push(&mut out, u, true);
             }
             from = at;
         }
@@ -414,7 +437,11 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
         // Runtime OOM events: docker's `container oom <id>` (CLI) or `"status":"oom"` (API),
         // containerd's `TaskOOM`.
         let api_oom = raw.contains("\"status\":\"oom\"") || raw.contains("\"Action\":\"oom\"");
+        // runc: `container init was OOM-killed (memory limit too low?)`; containerd's event
+        // topic `/tasks/oom`.
         let runtime_oom = raw.contains("TaskOOM")
+            || raw.contains("topic=/tasks/oom")
+            || raw.contains("was OOM-killed")
             || api_oom
             || raw.find("container oom ").is_some_and(|j| {
                 hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")).is_some()
