@@ -31,6 +31,9 @@ const TRIGGERS: &[&str] = &[
     "Unhealthy",
     "Preempt",
     "triggered an OOM kill",
+    "oomd",
+    "earlyoom",
+    "OOMController",
 ];
 
 /// Reasons an events row may carry, by the word alone.
@@ -88,6 +91,26 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
                 cited: Cited::new(n, line),
             },
         )));
+    }
+    // Userspace OOM killers: systemd-oomd (`Killed /x.slice/... due to memory pressure` /
+    // `due to memory used`), earlyoom (`sending SIGKILL to process`), Talos' OOM controller.
+    let userspace = if line.contains("systemd-oomd")
+        && (line.contains("Killed ") || line.contains("attempting to kill"))
+    {
+        Some("systemd-oomd")
+    } else if line.contains("earlyoom")
+        && (line.contains("sending SIGKILL") || line.contains("sending SIGTERM"))
+    {
+        Some("earlyoom")
+    } else if line.contains("OOMController") && line.contains("SIGKILL") {
+        Some("Talos' OOM controller")
+    } else {
+        None
+    };
+    if let Some(k) = userspace {
+        return Some(EventMeaning::UserspaceOomKill {
+            killer: k.to_string(),
+        });
     }
     if lower_has("failed to exit within") && lower_has("using the force") {
         return Some(EventMeaning::ForcedKill);

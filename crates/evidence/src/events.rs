@@ -116,6 +116,12 @@ pub enum EventMeaning {
     /// The runtime sent SIGKILL because the container did not stop within its grace period
     /// (`failed to exit within 10 seconds of signal 15 - using the force`).
     ForcedKill,
+    /// A userspace OOM killer acted (systemd-oomd, earlyoom, Talos' OOM controller): a kill for
+    /// memory pressure that is not the kernel's OOM killer and not the kubelet's eviction.
+    UserspaceOomKill {
+        /// Which killer.
+        killer: String,
+    },
     /// `Killing` for another reason (`Stopping container X`).
     Killing {
         /// Container name, when the message names it.

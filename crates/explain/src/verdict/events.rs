@@ -39,6 +39,7 @@ pub(super) fn weigh_events(g: &Group, inc: &mut Incident) -> Option<Decision> {
             EventMeaning::ForcedKill => {
                 "the runtime sent SIGKILL: the container did not stop within its grace period"
             }
+            EventMeaning::UserspaceOomKill { .. } => "a userspace OOM killer acted",
             EventMeaning::Unhealthy(_) => "a probe failed",
             EventMeaning::BackOff { .. } => "the container is crash-looping",
             EventMeaning::NodeMemoryPressure => "the node was under resource pressure",
@@ -146,6 +147,16 @@ pub(super) fn weigh_events(g: &Group, inc: &mut Incident) -> Option<Decision> {
                     &mut decided,
                 );
             }
+            EventMeaning::UserspaceOomKill { killer } => propose(
+                Decision::new(
+                    Verdict::Unknown,
+                    Level::Medium,
+                    format!(
+                        "{killer} killed it for memory pressure: a userspace OOM killer, not the kernel's OOM killer (no memcg or node limit was hit) and not the kubelet's eviction; oomdoc's verdicts do not name it yet"
+                    ),
+                ),
+                &mut decided,
+            ),
             EventMeaning::ForcedKill => propose(
                 Decision::new(
                     Verdict::SigkillNotOom,
