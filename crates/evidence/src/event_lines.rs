@@ -112,7 +112,10 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
             killer: k.to_string(),
         });
     }
-    if lower_has("failed to exit within") && lower_has("using the force") {
+    // Nomad: `Sent interrupt. Waiting 5s before force killing`.
+    if (lower_has("failed to exit within") && lower_has("using the force"))
+        || lower_has("before force killing")
+    {
         return Some(EventMeaning::ForcedKill);
     }
     if lower_has("it will be killed and re-created") {

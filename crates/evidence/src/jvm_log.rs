@@ -263,6 +263,9 @@ pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
             .map(|r| r.strip_prefix(": ").unwrap_or(""))
             .or_else(|| after(line, "OutOfMemoryError: "))
     });
+    // ECS writes its runtime's OOM kill as `OutOfMemoryError: Container killed due to memory
+    // usage`: not the JVM's error (read as a container termination instead).
+    let oome = oome.filter(|d| !d.starts_with("Container killed due to memory usage"));
     if let Some(d) = oome {
         let thread = after(line, "Exception in thread \"")
             .and_then(|t| t.rfind("\" java.lang.").map(|e| t[..e].to_string()));

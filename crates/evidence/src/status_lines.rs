@@ -103,6 +103,9 @@ const TRIGGERS: &[&str] = &[
     "TaskOOM",
     "/tasks/oom",
     "was OOM-killed",
+    "Container killed due to memory usage",
+    " exceeded with ",
+    "OOM Killed",
     "container oom ",
     "\"status\":\"oom\"",
     "\"Action\":\"oom\"",
@@ -143,6 +146,26 @@ fn value_after<'a>(line: &'a str, at: usize, key: &str) -> Option<&'a str> {
         &rest[..end]
     };
     Some(v)
+}
+
+/// A time value: RFC 3339 is one word; `kubectl describe`'s `Mon, 31 Aug 2020 16:33:08 -0500`
+/// runs to the end of the line.
+fn time_value(line: &str, v: &str) -> String {
+    let (l0, v0) = (line.as_ptr() as usize, v.as_ptr() as usize);
+    if v0 < l0 || v0 + v.len() > l0 + line.len() {
+        // The value came from another line (a YAML block scalar).
+        return v.to_string();
+    }
+    let at = v0 - l0;
+    if v.ends_with(',')
+        || line
+            .get(at + v.len()..)
+            .is_some_and(|r| r.starts_with(", "))
+    {
+        let rest = &line[at..];
+        return rest.trim().trim_end_matches([',', '"']).to_string();
+    }
+    v.to_string()
 }
 
 /// Every known key on a line with its value.
@@ -442,6 +465,12 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
         let runtime_oom = raw.contains("TaskOOM")
             || raw.contains("topic=/tasks/oom")
             || raw.contains("was OOM-killed")
+            // Other orchestrators' records of their runtime's OOM kill: ECS's stopped reason,
+            // Cloud Run's, Nomad's task event, Argo's node message.
+            || raw.contains("Container killed due to memory usage")
+            || (raw.contains("Memory limit of ") && raw.contains(" exceeded with "))
+            || raw.contains("OOM Killed")
+            || raw.contains("OOMKilled (exit code")
             || api_oom
             || raw.find("container oom ").is_some_and(|j| {
                 hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")).is_some()
@@ -536,8 +565,8 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
                 Key::PodName => cur.pod = Some(v.to_string()),
                 Key::Namespace => cur.namespace = Some(v.to_string()),
                 Key::Signal => cur.signal = leading_i64(v).or(cur.signal),
-                Key::Finished => cur.finished_at = Some(v.to_string()),
-                Key::Started => cur.started_at = Some(v.to_string()),
+                Key::Finished => cur.finished_at = Some(time_value(raw, v)),
+                Key::Started => cur.started_at = Some(time_value(raw, v)),
                 Key::State => {}
             }
         }

@@ -12,7 +12,7 @@ use oomdoc_evidence::pod_status::{ContainerFacts, PodFacts, Terminated};
 use oomdoc_evidence::KernelOomIncident;
 
 use crate::collect::{Facts, HeapOption, Src};
-use crate::time::{parse_rfc3339, wall_epoch, JOIN_WINDOW_SECS};
+use crate::time::{parse_time, wall_epoch, JOIN_WINDOW_SECS};
 
 /// The facts of one death.
 #[derive(Default)]
@@ -31,6 +31,8 @@ pub(crate) struct Group<'a> {
     /// Set when the kernel report and the pod were joined by time alone: seconds between the
     /// kill and `finishedAt`.
     pub time_join: Option<i64>,
+    /// Set when they were joined because each was the only one of its kind in the inputs.
+    pub alone_join: bool,
 }
 
 impl<'a> Group<'a> {
@@ -115,7 +117,7 @@ fn event_targets(src: &Src<EventFacts>, g: &Group) -> bool {
 /// wall-clock stamp (raw `dmesg` counts from boot and cannot be placed).
 fn by_time(c: &ContainerFacts, pod_uid: Option<&str>, groups: &[Group]) -> Option<(usize, i64)> {
     let t = terminated_of(c).filter(|t| interesting(t))?;
-    let (finished, year) = parse_rfc3339(t.finished_at.as_deref()?)?;
+    let (finished, year) = parse_time(t.finished_at.as_deref()?)?;
     groups
         .iter()
         .enumerate()
@@ -140,7 +142,7 @@ fn by_time(c: &ContainerFacts, pod_uid: Option<&str>, groups: &[Group]) -> Optio
 /// names the node and the process, not the pod, so time is the only key when no kernel log ties
 /// the pid to the container.
 fn event_by_time(e: &EventFacts, groups: &[Group]) -> Option<usize> {
-    let (at, _) = parse_rfc3339(
+    let (at, _) = parse_time(
         e.last_timestamp
             .as_deref()
             .or(e.first_timestamp.as_deref())?,
@@ -159,7 +161,7 @@ fn event_by_time(e: &EventFacts, groups: &[Group]) -> Option<usize> {
             let t = g
                 .terminated()
                 .filter(|t| t.reason.as_deref() == Some("OOMKilled"))?;
-            let (finished, _) = parse_rfc3339(t.finished_at.as_deref()?)?;
+            let (finished, _) = parse_time(t.finished_at.as_deref()?)?;
             let apart = (finished - at).abs();
             (apart <= JOIN_WINDOW_SECS).then_some((gi, apart))
         })
@@ -198,6 +200,15 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
         .collect();
 
     // Pods: each interesting container (or an evicted pod) joins a kernel report of its pod.
+    let oom_fragments = f
+        .pods
+        .iter()
+        .flat_map(|p| p.fact.containers.iter().map(move |c| (p, c)))
+        .filter(|(p, c)| {
+            p.fact.uid.is_none()
+                && terminated_of(c).and_then(|t| t.reason.as_deref()) == Some("OOMKilled")
+        })
+        .count();
     for p in &f.pods {
         let uid = p.fact.uid.as_deref();
         let evicted = p.fact.reason.as_deref() == Some("Evicted");
@@ -220,10 +231,41 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
                 Some(_) => None,
                 None => by_time(c, uid, &groups),
             };
-            if let Some(gi) = hit.or(by_time.map(|(gi, _)| gi)) {
+            // A pasted fragment (no pod UID, no time) and a kernel report that are the only ones
+            // of their kind in the inputs: one death, told twice.
+            let alone = match (hit, by_time) {
+                (None, None) if uid.is_none() && oom_fragments == 1 => {
+                    let free: Vec<usize> = (0..groups.len())
+                        .filter(|&gi| groups[gi].pod.is_none() && groups[gi].kernel.is_some())
+                        .collect();
+                    // Not when the figures contradict: a victim holding more than the
+                    // container's limit did not die at that limit.
+                    let fits = |gi: usize| {
+                        let k = &groups[gi].kernel.expect("kernel group").fact;
+                        let rss = k.victim().and_then(|v| v.anon_rss_kb).map(|kb| kb * 1024);
+                        let counter = k.memory_counter().map(|m| m.limit_kb * 1024);
+                        let lim = c.memory_limit_bytes.and_then(|b| u64::try_from(b).ok());
+                        match lim {
+                            Some(l) => {
+                                rss.is_none_or(|r| r <= l + l / 20)
+                                    && counter.is_none_or(|x| x >= l.saturating_sub(l / 20))
+                            }
+                            None => true,
+                        }
+                    };
+                    (free.len() == 1
+                        && f.kept_kernel().len() == 1
+                        && fits(free[0])
+                        && terminated_of(c).and_then(|t| t.reason.as_deref()) == Some("OOMKilled"))
+                    .then(|| free[0])
+                }
+                _ => None,
+            };
+            if let Some(gi) = hit.or(by_time.map(|(gi, _)| gi)).or(alone) {
                 groups[gi].pod = Some(p);
                 groups[gi].container = Some(ci);
                 groups[gi].time_join = by_time.map(|(_, apart)| apart);
+                groups[gi].alone_join = alone.is_some();
                 used = true;
             } else if terminated_of(c).is_some_and(interesting) && !evicted {
                 groups.push(Group {

@@ -44,6 +44,46 @@ pub fn parse_rfc3339(s: &str) -> Option<(i64, i32)> {
     Some((epoch(y, mo, d, h, mi, sec) - offset, y as i32))
 }
 
+/// `Mon, 31 Aug 2020 16:33:08 -0500`: how `kubectl describe` prints `Started` and `Finished`
+/// (Go's RFC 1123 with a numeric zone) → (seconds since the epoch, year).
+pub fn parse_rfc1123z(s: &str) -> Option<(i64, i32)> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let s = s.split_once(", ").map_or(s, |(_, r)| r);
+    let mut it = s.split_ascii_whitespace();
+    let d: i64 = it.next()?.parse().ok()?;
+    let month = it.next()?;
+    let mo = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
+    let y: i64 = it.next()?.parse().ok()?;
+    let hms = it.next()?;
+    let mut t = hms.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, mi, sec) = (t.next()??, t.next()??, t.next()??);
+    let zone = it.next().unwrap_or("+0000");
+    let offset = match zone.as_bytes() {
+        [sign @ (b'+' | b'-'), rest @ ..]
+            if rest.len() == 4 && rest.iter().all(u8::is_ascii_digit) =>
+        {
+            let v = zone[1..3].parse::<i64>().ok()? * 3600 + zone[3..5].parse::<i64>().ok()? * 60;
+            if *sign == b'-' {
+                -v
+            } else {
+                v
+            }
+        }
+        _ => 0,
+    };
+    if !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    Some((epoch(y, mo, d, h, mi, sec) - offset, y as i32))
+}
+
+/// A time as the API (RFC 3339) or `kubectl describe` (RFC 1123 with a zone) writes it.
+pub fn parse_time(s: &str) -> Option<(i64, i32)> {
+    parse_rfc3339(s).or_else(|| parse_rfc1123z(s))
+}
+
 /// A kernel wall-clock stamp in seconds since the epoch, taking `year` when the stamp has none.
 pub fn wall_epoch(w: &WallClock, year: i32) -> i64 {
     epoch(
@@ -74,6 +114,19 @@ mod tests {
         assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);
         assert_eq!(parse_rfc3339("2026-11-28T01:02:03é"), None);
+    }
+
+    #[test]
+    fn describe_times_are_read() {
+        assert_eq!(
+            parse_time("Mon, 31 Aug 2020 16:33:08 -0500"),
+            parse_rfc3339("2020-08-31T21:33:08Z")
+        );
+        assert_eq!(
+            parse_time("Sat, 28 Nov 2026 01:02:03 +0000"),
+            Some((1_795_827_723, 2026))
+        );
+        assert_eq!(parse_time("Mon, 31 Foo 2020 16:33:08 -0500"), None);
     }
 
     #[test]

@@ -211,6 +211,9 @@ pub(crate) fn decide(g: &Group) -> Incident {
             d.why.push_str("; why this victim: ");
             d.why.push_str(&qos_of_adj(adj));
         }
+        if g.alone_join {
+            d.why.push_str("; the kernel report and the pod status were joined as the only ones in the inputs (no pod UID or time ties them)");
+        }
         if let Some(apart) = g.time_join {
             d.why.push_str(&format!(
                 "; the kernel report and the pod were joined by time alone: the kill was {}s {} finishedAt (node clock taken as UTC)",
