@@ -265,7 +265,7 @@ fn uid_of(line: &str) -> Option<String> {
     let mut from = 0;
     while let Some(i) = line[from..].find('(') {
         let at = from + i + 1;
-        if let Some(u) = crate::status_lines::kubelet_uid_at(line, at) {
+        if let Some(u) = crate::pod_names::kubelet_uid_at(line, at) {
             return Some(u.to_string());
         }
         from = at;
@@ -320,7 +320,7 @@ pub fn event_lines(text: &str, skip: &dyn Fn(u32) -> bool) -> Vec<EventFacts> {
             });
         let (mut ns, mut name) = object_of(raw);
         if name.is_none() {
-            if let Some((n_s, pod, _)) = crate::status_lines::pods_row(raw) {
+            if let Some((n_s, pod, _)) = crate::pod_names::pods_row(raw) {
                 (ns, name) = (n_s.map(str::to_string), Some(pod.to_string()));
             }
         }

@@ -27,6 +27,7 @@ pub mod kernel_incident;
 pub mod kernel_line;
 pub mod memcg_path;
 pub mod nmt;
+pub mod pod_names;
 pub mod pod_status;
 pub mod scan;
 pub mod status_lines;

@@ -235,7 +235,7 @@ pub fn scan(text: &str) -> Scanned {
         }
     }
     // A paste about one pod: the pod UID it names belongs to its loose kubelet lines.
-    if let [uid] = &crate::status_lines::pod_uids(text)[..] {
+    if let [uid] = &crate::pod_names::pod_uids(text)[..] {
         for e in line_events.iter_mut().filter(|e| e.object_uid.is_none()) {
             e.object_uid = Some(uid.clone());
         }
