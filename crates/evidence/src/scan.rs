@@ -264,6 +264,8 @@ pub fn scan(text: &str) -> Scanned {
         Kind::CgroupV1 | Kind::CgroupV2
     ) {
         s.cgroup = Some(parse_cgroup_files(text));
+    } else {
+        s.cgroup = cgroup_blocks(text);
     }
 
     let f = &mut s.found;
@@ -280,6 +282,61 @@ pub fn scan(text: &str) -> Scanned {
     count(f, "PrintFlagsFinal line", s.flags.len());
     count(f, "cgroup memory file", usize::from(s.cgroup.is_some()));
     s
+}
+
+/// `memory.events` / `memory.oom_control` pasted inside other text: runs of `key N` lines (or
+/// `grep .`'s `memory.x:N`) that hold an OOM counter, read as cgroup files.
+fn cgroup_blocks(text: &str) -> Option<CgroupMemory> {
+    fn keyed(l: &str) -> bool {
+        let l = l.trim();
+        if let Some((f, _)) = l.split_once(':') {
+            if f.rsplit('/')
+                .next()
+                .is_some_and(|b| b.starts_with("memory."))
+            {
+                return true;
+            }
+        }
+        l.split_once(' ').is_some_and(|(k, v)| {
+            !k.is_empty()
+                && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                && (v.trim().bytes().all(|b| b.is_ascii_digit()) || v.trim() == "max")
+        })
+    }
+    const OOM_KEYS: [&str; 4] = [
+        "oom_kill ",
+        "under_oom ",
+        "oom_kill_disable ",
+        "oom_group_kill ",
+    ];
+    if !OOM_KEYS.iter().any(|k| text.contains(k)) {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = CgroupMemory::default();
+    let mut i = 0;
+    while i < lines.len() {
+        if !keyed(lines[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && keyed(lines[i]) {
+            i += 1;
+        }
+        let block = &lines[start..i];
+        let counts = block
+            .iter()
+            .any(|l| OOM_KEYS.iter().any(|k| l.contains(k.trim_end())));
+        if block.len() >= 2 && counts {
+            let mut m = parse_cgroup_files(&block.join("\n"));
+            for e in &mut m.entries {
+                e.cited.line += start as u32;
+            }
+            out.entries.extend(m.entries);
+        }
+    }
+    (!out.entries.is_empty()).then_some(out)
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {

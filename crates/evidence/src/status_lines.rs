@@ -311,7 +311,8 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
             || raw.contains("Container killed due to memory usage")
             || (raw.contains("Memory limit of ") && raw.contains(" exceeded with "))
             || raw.contains("OOM Killed")
-            || raw.contains("OOMKilled (exit code")
+            || raw.contains("OOMKilled (exit")
+            || raw.contains("OOMKilled(exit")
             || api_oom
             || raw.find("container oom ").is_some_and(|j| {
                 hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")).is_some()
