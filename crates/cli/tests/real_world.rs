@@ -97,6 +97,50 @@ fn mismatch(l: &Label, i: &Value) -> Option<String> {
     (!why.is_empty()).then(|| why.join(", "))
 }
 
+/// `SOURCES.md`: every text with its source, one table per category, made from the labels.
+fn sources_md(root: &Path) -> String {
+    let mut out = String::from(
+        "# Sources of the real-world corpus\n\nWhere each text was copied from (verbatim; see README.md). \
+         Generated from the `labels.toml` files: run the `sources_md_lists_every_text` test with \
+         `OOMDOC_WRITE_SOURCES=1` after adding texts.\n",
+    );
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("corpus directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let cat = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let labels: Labels =
+            toml::from_str(&std::fs::read_to_string(dir.join("labels.toml")).unwrap()).unwrap();
+        out.push_str(&format!("\n## {cat}\n\n| text | source |\n|---|---|\n"));
+        for l in &labels.text {
+            out.push_str(&format!(
+                "| `{}` | {} |\n",
+                l.file,
+                l.source.replace('|', "\\|")
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn sources_md_lists_every_text() {
+    let root = corpus();
+    let want = sources_md(&root);
+    let path = root.join("SOURCES.md");
+    if std::env::var_os("OOMDOC_WRITE_SOURCES").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "SOURCES.md is out of date: rerun with OOMDOC_WRITE_SOURCES=1"
+    );
+}
+
 #[test]
 fn every_label_of_every_conclusive_text_holds() {
     let root = corpus();

@@ -298,7 +298,15 @@ fn object_of(line: &str) -> (Option<String>, Option<String>) {
 pub fn event_lines(text: &str, skip: &dyn Fn(u32) -> bool) -> Vec<EventFacts> {
     let mut out = Vec::new();
     let hot = crate::triggers::lines_with(text, TRIGGERS);
-    for (i, raw) in text.lines().enumerate() {
+    let all: Vec<&str> = text.lines().collect();
+    for (i, &raw) in all.iter().enumerate() {
+        // The next line with text (a message wrapped across a blank line).
+        let next = all[i + 1..]
+            .iter()
+            .take(2)
+            .find(|l| !l.trim().is_empty())
+            .copied()
+            .unwrap_or("");
         let n = i as u32 + 1;
         if raw.len() > 16384 || hot.as_ref().is_some_and(|h| !h.has(n)) || skip(n) {
             continue;
@@ -338,7 +346,13 @@ pub fn event_lines(text: &str, skip: &dyn Fn(u32) -> bool) -> Vec<EventFacts> {
             age: None,
             source: None,
             host: None,
-            container_id: container_of(raw),
+            // GKE's OOM event goes on with `This OOM kill was invoked by a cgroup,
+            // containerID: <id>.` on the next line when pasted wrapped.
+            container_id: container_of(raw).or_else(|| {
+                (raw.contains("triggered an OOM kill") && next.contains("invoked by"))
+                    .then(|| container_of(next))
+                    .flatten()
+            }),
             object_uid: uid_of(raw),
             meaning,
             cited: Cited::new(n, raw),
