@@ -27,6 +27,7 @@ const TRIGGERS: &[&str] = &[
     "NodeHas",
     "eclaim",
     "force",
+    "resorting to SIGKILL",
     "re-created",
     "Unhealthy",
     "Preempt",
@@ -115,6 +116,8 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
     // Nomad: `Sent interrupt. Waiting 5s before force killing`.
     if (lower_has("failed to exit within") && lower_has("using the force"))
         || lower_has("before force killing")
+        // podman: `StopSignal SIGTERM failed to stop container x in 10 seconds, resorting to SIGKILL`
+        || lower_has("resorting to SIGKILL")
     {
         return Some(EventMeaning::ForcedKill);
     }

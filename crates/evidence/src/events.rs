@@ -351,6 +351,13 @@ pub fn parse_events_table(text: &str) -> Vec<EventFacts> {
         let (Some(ty), Some(reason)) = (cell(c[0], c[1]), cell(c[1], c[2])) else {
             continue;
         };
+        // A table whose alignment was lost in the paste (single spaces, tabs): the cells are
+        // not where the header says; leave the row to the line readers.
+        if !matches!(ty.as_str(), "Normal" | "Warning")
+            || !reason.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            continue;
+        }
         let age = cell(c[2], c[3]);
         let message = raw[c[4]..].trim().to_string();
         let count = age

@@ -61,7 +61,26 @@ pub fn oome_kind(detail: &str) -> OomeKind {
     } else if d.starts_with("Out of swap space") {
         OomeKind::OutOfSwap
     } else {
-        OomeKind::Other(d.to_string())
+        // A message cut by a wrap or a page (`Requested array`): the kind whose message it
+        // begins, when only one begins so.
+        const MESSAGES: [&str; 7] = [
+            "Java heap space",
+            "GC overhead limit exceeded",
+            "Compressed class space",
+            "Direct buffer memory",
+            "unable to create new native thread",
+            "Requested array size exceeds VM limit",
+            "PermGen space",
+        ];
+        let begins: Vec<&str> = MESSAGES
+            .iter()
+            .copied()
+            .filter(|m| d.len() >= 6 && m.starts_with(d))
+            .collect();
+        match begins[..] {
+            [m] => oome_kind(m),
+            _ => OomeKind::Other(d.to_string()),
+        }
     }
 }
 

@@ -60,6 +60,8 @@ enum Key {
     Started,
     /// `state:` / `lastState:` / `State:` / `Last State:`: a new record starts.
     State,
+    /// `status: OOMKilled` (prose, CI and operator messages); other values are not a reason.
+    Status,
     /// docker's `io.kubernetes.pod.uid` label.
     PodUid,
     /// `io.kubernetes.pod.name`.
@@ -70,6 +72,8 @@ enum Key {
 
 const KEYS: &[(&str, Key)] = &[
     ("reason", Key::Reason),
+    ("status", Key::Status),
+    ("Status", Key::Status),
     ("Reason", Key::Reason),
     ("exitCode", Key::ExitCode),
     ("Exit Code", Key::ExitCode),
@@ -98,6 +102,15 @@ const KEYS: &[(&str, Key)] = &[
     ("state", Key::State),
     ("State", Key::State),
 ];
+
+/// `word` standing alone in `line` (not inside a longer word).
+fn has_token(line: &str, word: &str) -> bool {
+    line.match_indices(word).any(|(i, _)| {
+        let before = line[..i].chars().next_back();
+        let after = line[i + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
 
 /// Words without which no line below is a termination (besides the [`KEYS`]).
 const TRIGGERS: &[&str] = &[
@@ -331,6 +344,13 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
                 cur.container_id = Some(id);
             }
         }
+        // Prose quoting the status: `the pod has status `OOMKilled``, `reason was "OOMKilled"`.
+        let quoted_status = ps.is_empty()
+            && has_token(raw, "OOMKilled")
+            && ["status", "Status", "STATUS", "reason", "Reason"]
+                .iter()
+                .any(|w| raw.contains(w));
+        let runtime_oom = runtime_oom || quoted_status;
         let mut exit = None;
         if ps.is_empty() && !runtime_oom {
             exit = prose_exit_code(raw);
@@ -395,7 +415,22 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
                 },
                 Key::ContainerId => {
                     if let Some(id) = hex_id(v) {
-                        cur.container_id = Some(id);
+                        // The id inside a termination belongs to it; a later one (the
+                        // container's current instance) does not replace it.
+                        let terminated = cur.reason.is_some() || cur.exit_code.is_some();
+                        if cur.container_id.is_none() || !terminated {
+                            cur.container_id = Some(id);
+                        }
+                        touched = true;
+                    }
+                }
+                Key::Status => {
+                    if v == "OOMKilled" {
+                        if cur.reason.is_some() {
+                            flush(&mut cur, &mut out);
+                        }
+                        cur.reason = Some("OOMKilled".into());
+                        cur.cited = Some(cited.clone());
                         touched = true;
                     }
                 }
@@ -442,6 +477,29 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
     }
     flush(&mut cur, &mut out);
     let mut out = merge_by_container(out);
+    // A paste under one `kubectl describe pod NAME` (or get, or logs): that pod's.
+    let mut named: Vec<(Option<String>, String)> = Vec::new();
+    for l in &all {
+        if let Some(p) = command_line_pod(l) {
+            if !named.contains(&p) {
+                named.push(p);
+            }
+        }
+    }
+    if let [(ns, name)] = &named[..] {
+        for r in out.iter_mut().filter(|r| r.pod.is_none()) {
+            r.pod = Some(name.clone());
+            r.namespace = r.namespace.take().or(ns.clone());
+        }
+    }
+    // A paste about one pod: the pod UID it names belongs to its terminations.
+    if let [uid] = &pod_uids(text)[..] {
+        for r in out.iter_mut().filter(|r| r.pod_uid.is_none()) {
+            r.pod_uid = Some(uid.clone());
+        }
+    }
+    // One pod's OOM death told twice (a `get pods` row and its describe): one record.
+    out = merge_by_pod(out);
     // The memory limit a describe or YAML fragment shows, when it shows one.
     let mut limits: Vec<&str> = Vec::new();
     for (i, l) in all.iter().enumerate() {
@@ -464,25 +522,39 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
             r.memory_limit = Some(lim.to_string());
         }
     }
-    // A paste under one `kubectl describe pod NAME` (or get, or logs): that pod's.
-    let mut named: Vec<(Option<String>, String)> = Vec::new();
-    for l in &all {
-        if let Some(p) = command_line_pod(l) {
-            if !named.contains(&p) {
-                named.push(p);
+    out
+}
+
+/// OOM records of one named pod without container ids become one (the row and the describe).
+fn merge_by_pod(recs: Vec<StatusRecord>) -> Vec<StatusRecord> {
+    let mut out: Vec<StatusRecord> = Vec::with_capacity(recs.len());
+    for r in recs {
+        let oom = |x: &StatusRecord| x.reason.as_deref() == Some("OOMKilled");
+        let same = r.pod.as_deref().filter(|_| oom(&r)).and_then(|p| {
+            out.iter().position(|o| {
+                oom(o)
+                    && o.pod.as_deref() == Some(p)
+                    && (o.namespace.is_none()
+                        || r.namespace.is_none()
+                        || o.namespace == r.namespace)
+                    && (o.container_id.is_none() || r.container_id.is_none())
+            })
+        });
+        match same {
+            Some(i) => {
+                let o = &mut out[i];
+                // Keep the fuller record's line (the describe's, with its exit code).
+                if o.exit_code.is_none() && r.exit_code.is_some() {
+                    o.cited = r.cited.clone();
+                }
+                o.exit_code = o.exit_code.or(r.exit_code);
+                o.container_id = o.container_id.take().or(r.container_id);
+                o.namespace = o.namespace.take().or(r.namespace);
+                o.pod_uid = o.pod_uid.take().or(r.pod_uid);
+                o.finished_at = o.finished_at.take().or(r.finished_at);
+                o.span = (o.span.0.min(r.span.0), o.span.1.max(r.span.1));
             }
-        }
-    }
-    if let [(ns, name)] = &named[..] {
-        for r in out.iter_mut().filter(|r| r.pod.is_none()) {
-            r.pod = Some(name.clone());
-            r.namespace = r.namespace.take().or(ns.clone());
-        }
-    }
-    // A paste about one pod: the pod UID it names belongs to its terminations.
-    if let [uid] = &pod_uids(text)[..] {
-        for r in out.iter_mut().filter(|r| r.pod_uid.is_none()) {
-            r.pod_uid = Some(uid.clone());
+            None => out.push(r),
         }
     }
     out

@@ -71,10 +71,22 @@ pub(super) fn weigh_runtime_status(g: &Group, inc: &mut Incident) -> Option<Deci
                     "the runtime reported OOMKilled and the kubelet saw a system OOM on the node at that time: the node ran out, not the container's limit",
                 )
             } else {
+                // With the container's own limit known and nothing saying the node ran out, the
+                // limit hit is taken as the container's (the usual case; a kernel line would say).
+                let limited = g
+                    .container_facts()
+                    .is_some_and(|c| c.memory_limit_bytes.is_some());
+                if limited && inc.scope.is_none() {
+                    inc.scope = Some("container".into());
+                }
                 Decision::new(
                     Verdict::ContainerOomKill,
                     Level::High,
-                    "the runtime reported OOMKilled: it saw the kernel OOM-kill a process of the container (no kernel line here says which limit)",
+                    if limited {
+                        "the runtime reported OOMKilled: it saw the kernel OOM-kill a process of the container, which has a memory limit of its own (no kernel line here says which limit was hit)"
+                    } else {
+                        "the runtime reported OOMKilled: it saw the kernel OOM-kill a process of the container (no kernel line here says which limit was hit)"
+                    },
                 )
             });
         }
