@@ -46,6 +46,13 @@ pub fn pods_row(line: &str) -> Option<(Option<&str>, &str, &str)> {
 /// `kubectl get pod NAME -o yaml`, `kubectl logs NAME --previous`, `oc describe pod/NAME`.
 /// Returns (namespace, name).
 pub fn command_line_pod(line: &str) -> Option<(Option<String>, String)> {
+    let b = line.as_bytes();
+    if !["describe", "get ", "logs", "log "]
+        .iter()
+        .any(|v| memchr::memmem::find(b, v.as_bytes()).is_some())
+    {
+        return None;
+    }
     let toks: Vec<&str> = line.split_whitespace().collect();
     let k = toks
         .iter()
@@ -139,13 +146,17 @@ pub fn pod_uids(text: &str) -> Vec<String> {
         }
     };
     for line in text.lines().filter(|l| l.len() < 16384) {
-        let mut from = 0;
-        while let Some(i) = line[from..].find('(') {
-            let at = from + i + 1;
-            if let Some(u) = kubelet_uid_at(line, at) {
-                push(&mut out, u, true);
+        let b = line.as_bytes();
+        // `name_ns(uid)`: a `_(` or `_ns(` shape; look only where `(` follows a word.
+        for p in memchr::memchr_iter(b'(', b) {
+            if p > 0 && b[p - 1].is_ascii_alphanumeric() || p > 0 && b[p - 1] == b'_' {
+                if let Some(u) = kubelet_uid_at(line, p + 1) {
+                    push(&mut out, u, true);
+                }
             }
-            from = at;
+        }
+        if memchr::memmem::find(b, b"uid").is_none() {
+            continue;
         }
         for key in [
             "io.kubernetes.pod.uid=",

@@ -269,6 +269,8 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
     // (`entered forwarding state`) do not make a line worth reading.
     let mut words: Vec<String> = KEYS
         .iter()
+        // `status:` counts only with `OOMKilled`, itself a trigger.
+        .filter(|(_, k)| *k != Key::Status)
         .flat_map(|(k, _)| {
             [
                 format!("{k}:"),
