@@ -149,7 +149,7 @@ pub fn pod_uids(text: &str) -> Vec<String> {
         let b = line.as_bytes();
         // `name_ns(uid)`: a `_(` or `_ns(` shape; look only where `(` follows a word.
         for p in memchr::memchr_iter(b'(', b) {
-            if p > 0 && b[p - 1].is_ascii_alphanumeric() || p > 0 && b[p - 1] == b'_' {
+            if p > 0 && (b[p - 1].is_ascii_alphanumeric() || b[p - 1] == b'_') {
                 if let Some(u) = kubelet_uid_at(line, p + 1) {
                     push(&mut out, u, true);
                 }
