@@ -248,3 +248,14 @@ fn an_input_with_nothing_known_says_so() {
     let e = explain_texts([("bin", "\u{0}\u{1}\u{2}")]);
     assert_eq!(e.errors.len(), 1, "{:?}", e.errors);
 }
+
+#[test]
+fn container_status_unknown_is_not_a_signal() {
+    let i = one("    Last State:     Terminated\n      Reason:       ContainerStatusUnknown\n      Message:      The container could not be located when the pod was terminated\n      Exit Code:    137\n");
+    assert_eq!(i.verdict, Verdict::Unknown);
+    assert!(
+        i.confidence.why.contains("ContainerStatusUnknown"),
+        "{}",
+        i.confidence.why
+    );
+}

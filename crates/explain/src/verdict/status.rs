@@ -214,6 +214,15 @@ pub(super) fn weigh_exit_code(g: &Group, inc: &mut Incident) -> Option<Decision>
     }
     let t = g.terminated().filter(|t| t.exit_code == Some(137))?;
     let reason = t.reason.as_deref();
+    if reason == Some("ContainerStatusUnknown") {
+        // The kubelet writes 137 itself when it loses a container (the pod deleted or evicted
+        // while it ran): no signal was seen.
+        return Some(Decision::new(
+            Verdict::Unknown,
+            Level::Low,
+            "reason ContainerStatusUnknown: the kubelet could not find the container when the pod was deleted or evicted, and wrote exit code 137 itself; look at the pod's events and the node",
+        ));
+    }
     Some(if probe_kill {
         Decision::new(
             Verdict::SigkillNotOom,
