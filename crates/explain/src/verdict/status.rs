@@ -39,11 +39,19 @@ pub(super) fn weigh_runtime_status(g: &Group, inc: &mut Incident) -> Option<Deci
             &p.fact.cited,
             "the pod's status.reason is Evicted",
         ));
+        // The resource from the pod's message, else from an eviction message beside it.
+        let from_events = g.events.iter().find_map(|e| match &e.fact.meaning {
+            EventMeaning::Evicted(Some(m)) if !m.resource.is_empty() => Some(m.resource.as_str()),
+            _ => None,
+        });
         let what = p
             .fact
             .eviction
             .as_ref()
-            .map(|e| eviction_resource(&e.resource))
+            .map(|e| e.resource.as_str())
+            .filter(|r| !r.is_empty())
+            .or(from_events)
+            .map(eviction_resource)
             .unwrap_or_default();
         decided = Some(Decision::new(
             Verdict::Evicted,
