@@ -77,6 +77,19 @@ fn uncut(s: &str) -> &str {
     }
 }
 
+/// A scraped page's empty table cells after a line: `dump_stack+0x45/0x57 | |`.
+fn untable(s: &str) -> &str {
+    if s.trim_start().starts_with('|') {
+        return s;
+    }
+    let t = s.trim_end_matches([' ', '|']);
+    if t.len() < s.len() && s[t.len()..].contains('|') {
+        t
+    } else {
+        s
+    }
+}
+
 /// Markdown emphasis around a whole line's content (`      **Reason:  OOMKilled**`), removed
 /// with the indentation kept.
 fn unbold(s: &str) -> Cow<'_, str> {
@@ -184,6 +197,7 @@ pub fn clean(text: &str) -> Cow<'_, str> {
             quoted(l)
                 || uncut(l).len() != l.len()
                 || unbold(l).len() != l.len()
+                || untable(l).len() != l.len()
                 || wrapped_kernel_line(l).is_some()
         });
     if !damaged {
@@ -201,7 +215,7 @@ pub fn clean(text: &str) -> Cow<'_, str> {
                 s = unquote(s);
             }
             let s = s.trim_start_matches('\t');
-            let s = uncut(s);
+            let s = untable(uncut(s));
             let s = unbold(s);
             let s: &str = &s;
             // Tabs inside a line (a paste from a table or a terminal) become single spaces.

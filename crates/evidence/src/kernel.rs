@@ -262,7 +262,7 @@ impl Parser {
             }
         }
         // Call trace frames: ` frame+0x..` (4.x+) or `[<ffffffff...>] frame+0x..` (3.x).
-        if msg.starts_with(' ') || msg.starts_with("[<") {
+        if msg.starts_with(' ') || msg.starts_with("[<") || is_frame(msg) {
             let b = msg.as_bytes();
             if !c.trace_memcg
                 && (self.f_memcg_frame.find(b).is_some() || self.f_charge_frame.find(b).is_some())
@@ -367,6 +367,28 @@ fn starts_fragment(msg: &str) -> bool {
         || msg.starts_with("Memory cgroup stats for ")
         || (msg.starts_with("Task in ") && msg.contains(" killed as a result of limit of "))
         || msg.contains("Out of memory and no killable processes")
+        // A paste that starts inside the call trace: the OOM killer's own frame.
+        || (is_frame(msg) && msg.contains("oom_kill_process"))
+}
+
+/// A call trace frame: ` func+0x1a/0x30`, `? func+0x..`, `[<ffffffff..>] func+0x..` (with or
+/// without the leading space a paste may have collapsed).
+fn is_frame(msg: &str) -> bool {
+    let t = msg.trim_start();
+    let t = t.strip_prefix("? ").unwrap_or(t);
+    let t = match t.strip_prefix("[<") {
+        Some(r) => r
+            .split_once("] ")
+            .map_or("", |(_, f)| f.strip_prefix("? ").unwrap_or(f)),
+        None => t,
+    };
+    let tok = t.split_whitespace().next().unwrap_or("");
+    tok.contains("+0x")
+        && tok.contains("/0x")
+        && tok
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
 }
 
 /// Two kill lines close enough in time to be one memory.oom.group burst (within a second; lines

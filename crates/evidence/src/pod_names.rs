@@ -94,7 +94,12 @@ pub fn command_line_pod(line: &str) -> Option<(Option<String>, String)> {
             name = Some(t.strip_prefix("pod/").unwrap_or(t).to_string());
         }
     }
-    let name = name.filter(|n| !n.is_empty() && !n.contains(['{', '$', '<']))?;
+    // A Kubernetes name: lowercase letters, digits, `-` and `.`.
+    let name = name.filter(|n| {
+        !n.is_empty()
+            && n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    })?;
     Some((ns, name))
 }
 

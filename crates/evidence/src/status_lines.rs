@@ -136,10 +136,16 @@ fn value_after<'a>(line: &'a str, at: usize, key: &str) -> Option<&'a str> {
     if at > 0 {
         let before = line.as_bytes()[at - 1];
         // `_` for `container_reason`, `exit_code`; `` ` `` for inline code in prose.
-        if !matches!(
-            before,
-            b' ' | b'"' | b'{' | b',' | b'[' | b'(' | b'\'' | b'-' | b'\t' | b'.' | b'_' | b'`'
-        ) {
+        // A describe key after a lowercase letter: its line break was lost (`TerminatedReason:`).
+        let joined = before.is_ascii_lowercase()
+            && key.as_bytes()[0].is_ascii_uppercase()
+            && key.contains(' ') | matches!(key, "Reason" | "Started" | "Finished" | "Signal");
+        if !joined
+            && !matches!(
+                before,
+                b' ' | b'"' | b'{' | b',' | b'[' | b'(' | b'\'' | b'-' | b'\t' | b'.' | b'_' | b'`'
+            )
+        {
             return None;
         }
     }
@@ -217,6 +223,10 @@ fn hex_id(s: &str) -> Option<String> {
 fn reason_word(v: &str) -> Option<String> {
     // Kubernetes before 1.0 wrote `OOM Killed`.
     if v == "OOM Killed" || v == "OOM" {
+        return Some("OOMKilled".into());
+    }
+    // Fields joined when a page lost its line breaks: `Reason: OOMKilledExit Code: 137`.
+    if v.starts_with("OOMKilled") && v[9..].starts_with(|c: char| c.is_ascii_uppercase()) {
         return Some("OOMKilled".into());
     }
     let ok = !v.is_empty()

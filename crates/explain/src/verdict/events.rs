@@ -74,6 +74,7 @@ pub(super) fn weigh_events(g: &Group, inc: &mut Incident) -> Option<Decision> {
         match &f.meaning {
             EventMeaning::SystemOom { victim, pid } => {
                 if g.kernel.is_none() {
+                    inc.scope = inc.scope.take().or(Some("node".into()));
                     inc.victim.pid = inc.victim.pid.or(*pid);
                     inc.victim.process = inc.victim.process.take().or(victim.clone());
                 }
