@@ -201,21 +201,23 @@ fn pod(n: &Node, text: &LineIndex<'_>) -> PodFacts {
             .and_then(|s| s.get(statuses))
             .map(Node::items)
             .unwrap_or(&[]);
-        let mut names: Vec<String> = status_list.iter().filter_map(|c| c.s(&["name"])).collect();
+        // Every status entry (a pasted fragment may have lost its `name`), then the spec's
+        // containers that have no status.
+        let mut entries: Vec<(String, Option<&Node>)> = status_list
+            .iter()
+            .map(|c| (c.s(&["name"]).unwrap_or_default(), Some(c)))
+            .collect();
         for c in spec_list {
             if let Some(nm) = c.s(&["name"]) {
-                if !names.contains(&nm) {
-                    names.push(nm);
+                if !entries.iter().any(|(n, _)| *n == nm) {
+                    entries.push((nm, None));
                 }
             }
         }
-        for name in names {
-            let st = status_list
-                .iter()
-                .find(|c| c.s(&["name"]).as_deref() == Some(&name));
+        for (name, st) in entries {
             let sp = spec_list
                 .iter()
-                .find(|c| c.s(&["name"]).as_deref() == Some(&name));
+                .find(|c| !name.is_empty() && c.s(&["name"]).as_deref() == Some(&name));
             let q = |k: &str| {
                 sp.and_then(|s| s.s(&["resources", k, "memory"]))
                     .and_then(|v| Quantity::parse(&v).ok())

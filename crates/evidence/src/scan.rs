@@ -168,8 +168,14 @@ pub fn scan(text: &str) -> Scanned {
     let in_span = |n: u32| spans.iter().any(|&(a, b)| a <= n && n <= b);
 
     // Describe output and events tables.
-    let (dp, de) = crate::describe::parse_describe(text);
+    let (mut dp, de) = crate::describe::parse_describe(text);
     let described = dp.len();
+    // A describe shows no UID; the kubelet's `name_ns(uid)` in its events does.
+    if let [uid] = &crate::pod_names::pod_uids(text)[..] {
+        for p in dp.iter_mut().filter(|p| p.uid.is_none()) {
+            p.uid = Some(uid.clone());
+        }
+    }
     s.pods.extend(dp);
     let table_events = de.iter().filter(|e| !in_span(e.cited.line)).count();
     s.events

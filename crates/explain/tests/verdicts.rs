@@ -214,7 +214,8 @@ fn table() {
             pid: None,
             process: None,
             container: Some("admin"),
-            pod_uid: None,
+            // From the kubelet's `name_ns(uid)` in the BackOff event.
+            pod_uid: Some(SEED_UID),
             attribution: None,
             level: Level::High,
         },
