@@ -133,7 +133,8 @@ pub(crate) fn container_view<'a>(
     // args against all of them (`makeEnvironmentVariables`, `expansion.Expand`).
     let mut pod_env: Vec<(String, Option<String>, At)> = Vec::new();
     for e in &written.env {
-        let value = e.value.as_ref().map(|v| {
+        // A value too large to build (a doubling chain of `$(VAR)`s) is unknown.
+        let value = e.value.as_ref().and_then(|v| {
             let lookup = |n: &str| {
                 pod_env
                     .iter()
@@ -141,7 +142,7 @@ pub(crate) fn container_view<'a>(
                     .find(|(k, _, _)| k == n)
                     .and_then(|(_, v, _)| v.clone())
             };
-            expand(&v.value, &lookup)
+            oomdoc_jvm::detect::expand_bounded(&v.value, &lookup)
         });
         pod_env.push((
             e.name.clone(),

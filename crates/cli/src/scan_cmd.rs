@@ -123,6 +123,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     if !(secs.is_finite() && secs > 0.0) {
         return Err(format!("{s:?} must be positive"));
     }
+    // `Duration::from_secs_f64` panics past u64 seconds; no timeout needs more than 100 years.
+    if secs > oomdoc_metrics::prometheus::MAX_DURATION_SECS {
+        return Err(format!("{s:?} is longer than 100 years"));
+    }
     Ok(Duration::from_secs_f64(secs))
 }
 

@@ -80,11 +80,23 @@ pub const SCRIPT_VARIABLES: &[(&str, &str)] = &[
     ("SONAR_WEB_JAVAOPTS", "SonarQube's web process"),
 ];
 
+/// The longest value `$(VAR)` expansion builds: 1 MiB. Kubernetes itself bounds an object to
+/// about 1.5 MB, but expansion can double it at every variable (`A1=$(A0)$(A0)`, 39 times is
+/// 2^39 bytes from a 2 KB manifest); a value past this is not evaluated (unknown) rather than
+/// built.
+pub const MAX_EXPANDED: usize = 1 << 20;
+
 /// `$(VAR)` expansion exactly as Kubernetes does it (`expansion.Expand`): `lookup` gives a
-/// variable's value, `None` leaves `$(NAME)` as written.
+/// variable's value, `None` leaves `$(NAME)` as written. A result past [`MAX_EXPANDED`] is not
+/// built: the input is returned as written (see [`expand_bounded`]).
 pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    expand_bounded(input, lookup).unwrap_or_else(|| input.to_string())
+}
+
+/// [`expand`], or `None` when the result would be longer than [`MAX_EXPANDED`].
+pub fn expand_bounded(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     let b = input.as_bytes();
-    let mut out = String::with_capacity(input.len());
+    let mut out = String::with_capacity(input.len().min(MAX_EXPANDED));
     let mut checkpoint = 0;
     let mut cursor = 0;
     while cursor < b.len() {
@@ -93,6 +105,7 @@ pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
             let (read, is_var, advance) = try_read_variable_name(&input[cursor + 1..]);
             if is_var {
                 match lookup(&read) {
+                    Some(v) if out.len() + v.len() > MAX_EXPANDED => return None,
                     Some(v) => out.push_str(&v),
                     None => {
                         out.push_str("$(");
@@ -109,7 +122,7 @@ pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
         cursor += 1;
     }
     out.push_str(&input[checkpoint..]);
-    out
+    (out.len() <= MAX_EXPANDED).then_some(out)
 }
 
 /// `tryReadVariableName`: (text to write or the name, is a variable name, bytes consumed after
@@ -137,14 +150,15 @@ fn try_read_variable_name(input: &str) -> (String, bool, usize) {
 pub fn resolve_env(env: &[(String, Option<String>)]) -> Vec<(String, Option<String>)> {
     let mut done: Vec<(String, Option<String>)> = Vec::with_capacity(env.len());
     for (name, value) in env {
-        let v = value.as_ref().map(|v| {
+        // A value too large to build is unknown, as an unset one is.
+        let v = value.as_ref().and_then(|v| {
             let lookup = |n: &str| {
                 done.iter()
                     .rev()
                     .find(|(k, _)| k == n)
                     .and_then(|(_, v)| v.clone())
             };
-            expand(v, &lookup)
+            expand_bounded(v, &lookup)
         });
         done.retain(|(k, _)| k != name);
         done.push((name.clone(), v));

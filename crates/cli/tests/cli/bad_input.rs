@@ -280,3 +280,88 @@ fn error_messages_are_one_line() {
         .run();
     assert!(!o.stdout.contains('\u{FFFD}'), "{}", o.stdout);
 }
+
+/// Every duration flag refuses a value past 100 years with a usage error (exit 2), instead of
+/// panicking in `Duration` arithmetic (2^64 s was a panic in all of them).
+#[test]
+fn huge_durations_are_errors_not_panics() {
+    let d = Dir::new();
+    let huge = "18446744073709551616s";
+    let cases: [&[&str]; 8] = [
+        &["trend", "--cgroup", ".", "--every", huge, "--for", "1s"],
+        &["trend", "--cgroup", ".", "--every", "1s", "--for", huge],
+        &[
+            "trend",
+            "--prometheus",
+            "http://127.0.0.1:9",
+            "--pod",
+            "a/b",
+            "--timeout",
+            huge,
+        ],
+        &[
+            "trend",
+            "--prometheus",
+            "http://127.0.0.1:9",
+            "--pod",
+            "a/b",
+            "--step",
+            huge,
+        ],
+        &["scan", "--request-timeout", huge],
+        &["watch", "--request-timeout", huge],
+        &["watch", "--timeout", huge],
+        &["explain", "--pod", "a/b", "--request-timeout", huge],
+    ];
+    for args in cases {
+        let o = d
+            .oomdoc()
+            .args(args.iter().copied())
+            .timeout(Duration::from_secs(20))
+            .run();
+        o.code(2);
+        assert!(o.stderr.contains("100 years"), "{args:?}: {}", o.stderr);
+    }
+}
+
+/// A 2 KB manifest whose env vars each double the one before (`A1=$(A0)$(A0)`, 39 times: 2^39
+/// bytes if built), the same with Dockerfile `ENV`, and a 60 KB nest of `${X:-...}`: each is
+/// audited in bounded memory and time (the first two aborted at 3 GB, the third overflowed the
+/// stack).
+#[test]
+fn expansion_bombs_are_bounded() {
+    let d = Dir::new();
+    let mut pod = String::from("apiVersion: v1\nkind: Pod\nmetadata:\n  name: bomb\nspec:\n  containers:\n  - name: app\n    image: eclipse-temurin:17\n    command: [\"java\", \"$(A39)\", \"-jar\", \"app.jar\"]\n    resources:\n      limits:\n        memory: 1Gi\n    env:\n    - name: A0\n      value: \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n");
+    for i in 1..40 {
+        pod.push_str(&format!(
+            "    - name: A{i}\n      value: \"$(A{})$(A{})\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    d.create("pod.yaml", &pod);
+    let mut df = String::from("FROM eclipse-temurin:17\nENV A0=xxxxxxxxxxxxxxxx\n");
+    for i in 1..40 {
+        df.push_str(&format!("ENV A{i}=$A{}$A{}\n", i - 1, i - 1));
+    }
+    df.push_str("ENTRYPOINT java $A39 -jar app.jar\n");
+    d.create("double/Dockerfile", &df);
+    let nest = format!(
+        "FROM eclipse-temurin:17\nENV X={}y{}\nENTRYPOINT java $X -jar a.jar\n",
+        "${X:-".repeat(10_000),
+        "}".repeat(10_000)
+    );
+    d.create("nest/Dockerfile", &nest);
+    for input in ["pod.yaml", "double/Dockerfile", "nest/Dockerfile"] {
+        let o = d
+            .oomdoc()
+            .args(["audit", input, "-f", "json", "--fail-on", "never"])
+            .timeout(Duration::from_secs(30))
+            .run();
+        o.code(0);
+        if let Some(kib) = o.peak_rss_kib {
+            assert!(kib < 256 * 1024, "{input}: peak RSS {kib} KiB");
+        }
+        assert!(o.json()["workloads"].is_array(), "{input}");
+    }
+}

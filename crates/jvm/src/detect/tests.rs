@@ -487,3 +487,21 @@ proptest::proptest! {
         proptest::prop_assert_eq!(expand(&format!("${text}"), &lookup), text);
     }
 }
+
+#[test]
+fn a_doubling_chain_of_variables_stops_at_the_budget() {
+    let mut env: Vec<(String, Option<String>)> = vec![("A0".into(), Some("x".repeat(32)))];
+    for i in 1..40 {
+        env.push((format!("A{i}"), Some(format!("$(A{})$(A{})", i - 1, i - 1))));
+    }
+    let resolved = resolve_env(&env);
+    // 32 * 2^15 = 1 MiB is the last value built; the next one is unknown (and a reference to
+    // an unknown value stays as written, as Kubernetes leaves it): nothing grows past the budget.
+    assert_eq!(resolved[15].1.as_ref().map(String::len), Some(MAX_EXPANDED));
+    assert_eq!(resolved[16].1, None);
+    assert_eq!(resolved[17].1.as_deref(), Some("$(A16)$(A16)"));
+    assert!(resolved
+        .iter()
+        .filter_map(|(_, v)| v.as_ref())
+        .all(|v| v.len() <= MAX_EXPANDED));
+}

@@ -75,8 +75,22 @@ pub(crate) struct Vars<'a> {
     pub keep_unknown: bool,
 }
 
+/// The longest word substitution builds (64 KiB): `ENV A=$B$B` doubles at every line, so a small
+/// Dockerfile could ask for gigabytes. A longer result is not built; the word is kept as written.
+pub(crate) const MAX_WORD: usize = 64 << 10;
+/// The deepest `${X:-${Y:-...}}` nesting evaluated; deeper words are kept as written (the
+/// substitution recurses, and a 60 KB nest overflowed the stack).
+const MAX_NESTING: u32 = 32;
+
 /// The builder's shell lexer on one word: quote removal, escapes, and variable substitution.
 pub(crate) fn process_word(s: &Src, vars: &Vars<'_>, escape: char) -> String {
+    process_word_at(s, vars, escape, 0)
+}
+
+fn process_word_at(s: &Src, vars: &Vars<'_>, escape: char, depth: u32) -> String {
+    if depth > MAX_NESTING {
+        return chars_to_string(s);
+    }
     let mut out = String::new();
     let mut i = 0;
     while i < s.len() {
@@ -104,7 +118,10 @@ pub(crate) fn process_word(s: &Src, vars: &Vars<'_>, escape: char) -> String {
                     out.push(s[i + 1].0);
                     i += 2;
                 } else if ch == '$' {
-                    i = dollar(s, i, vars, escape, &mut out);
+                    i = dollar(s, i, vars, escape, &mut out, depth);
+                    if out.len() > MAX_WORD {
+                        return chars_to_string(s);
+                    }
                 } else {
                     out.push(ch);
                     i += 1;
@@ -112,7 +129,10 @@ pub(crate) fn process_word(s: &Src, vars: &Vars<'_>, escape: char) -> String {
             }
             i += 1;
         } else if c == '$' {
-            i = dollar(s, i, vars, escape, &mut out);
+            i = dollar(s, i, vars, escape, &mut out, depth);
+            if out.len() > MAX_WORD {
+                return chars_to_string(s);
+            }
         } else {
             out.push(c);
             i += 1;
@@ -126,7 +146,7 @@ fn is_name_char(c: char) -> bool {
 }
 
 /// Substitutes the variable reference at `s[i] == '$'`; returns the index after it.
-fn dollar(s: &Src, i: usize, vars: &Vars<'_>, escape: char, out: &mut String) -> usize {
+fn dollar(s: &Src, i: usize, vars: &Vars<'_>, escape: char, out: &mut String, nest: u32) -> usize {
     let lookup = &vars.lookup;
     let Some(&(next, _)) = s.get(i + 1) else {
         out.push('$');
@@ -181,7 +201,7 @@ fn dollar(s: &Src, i: usize, vars: &Vars<'_>, escape: char, out: &mut String) ->
         k += 1;
     }
     let set = value.as_ref().is_some_and(|v| !colon || !v.is_empty());
-    let word = || process_word(&s[(k + 1).min(close)..close], vars, escape);
+    let word = || process_word_at(&s[(k + 1).min(close)..close], vars, escape, nest + 1);
     match s.get(k).map(|(c, _)| *c) {
         _ if value.is_none()
             && vars.keep_unknown

@@ -105,8 +105,21 @@ pub fn pod_queries(sel: &Selector) -> Vec<QuerySpec> {
     q
 }
 
-/// A Prometheus duration (`30s`, `5m`, `1h30m`, `7d`, `2w`, `1y`, `250ms`) or plain seconds.
+/// The longest duration any flag takes: 100 years. Beyond it a value is an error, not a panic
+/// in `Duration` arithmetic (and no range, timeout or sampling period needs more).
+pub const MAX_DURATION_SECS: f64 = 100.0 * 365.0 * 86400.0;
+
+/// A Prometheus duration (`30s`, `5m`, `1h30m`, `7d`, `2w`, `1y`, `250ms`) or plain seconds, at
+/// most [`MAX_DURATION_SECS`].
 pub fn parse_duration(s: &str) -> Result<f64, String> {
+    let v = parse_duration_unbounded(s)?;
+    if v > MAX_DURATION_SECS {
+        return Err(format!("`{}` is longer than 100 years", s.trim()));
+    }
+    Ok(v)
+}
+
+fn parse_duration_unbounded(s: &str) -> Result<f64, String> {
     let s = s.trim();
     if let Ok(v) = s.parse::<f64>() {
         if v.is_finite() && v >= 0.0 {
@@ -143,6 +156,9 @@ pub fn parse_duration(s: &str) -> Result<f64, String> {
         };
         total += n * unit;
         rest = &rest[u_end..];
+    }
+    if !total.is_finite() {
+        return Err(bad());
     }
     Ok(total)
 }
@@ -219,6 +235,11 @@ mod tests {
         assert!(parse_duration("").is_err());
         assert!(parse_duration("5x").is_err());
         assert!(parse_duration("m").is_err());
+        // Past 100 years: an error, never a panic later in `Duration` arithmetic.
+        assert!(parse_duration("18446744073709551616s").is_err());
+        assert!(parse_duration("18446744073709551616").is_err());
+        assert!(parse_duration("1e400").is_err());
+        assert_eq!(parse_duration("100y"), Ok(MAX_DURATION_SECS));
     }
 
     #[test]
