@@ -50,16 +50,28 @@ impl Spool {
             .tempfile()
             .context("cannot create a temporary file to hold an input that can be read only once (set TMPDIR to a writable directory)")?;
         let copied = {
-            let mut src = oomdoc_manifest::decoded(src);
+            let src = oomdoc_manifest::decoded(src);
             let mut copy = io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
-            // What was read before an error is kept (and audited).
-            let copied = io::copy(&mut src, &mut copy);
-            copied.and(copy.flush())
+            // What was read before an error is kept (and audited); at most MAX_SPOOL bytes.
+            let copied = io::copy(&mut src.take(MAX_SPOOL + 1), &mut copy);
+            copied.and_then(|n| copy.flush().map(|()| n))
         };
-        let error = copied.err().map(|e| InputError {
+        let error = match copied {
+            Err(e) => Some(format!("cannot read: {e}")),
+            Ok(n) if n > MAX_SPOOL => {
+                // Keep the copy at the cap: the first MAX_SPOOL bytes are audited.
+                let _ = file.as_file().set_len(MAX_SPOOL);
+                Some(format!(
+                    "larger than {} GiB, the most oomdoc copies from stdin or a pipe; the rest was not read (pass the manifests as files)",
+                    MAX_SPOOL >> 30
+                ))
+            }
+            Ok(_) => None,
+        }
+        .map(|message| InputError {
             file: name.into(),
             pos: None,
-            message: format!("cannot read: {e}"),
+            message,
         });
         let spool_name = file.path().display().to_string();
         Ok(Spool {
@@ -81,10 +93,18 @@ impl Spool {
     }
 }
 
-/// True for an explicit path that is neither a regular file nor a directory: a pipe or a
-/// device, whose bytes are gone once read.
+/// The most copied from stdin or a pipe (which must be read twice, so is copied to a temporary
+/// file first): 1 GiB.
+const MAX_SPOOL: u64 = 1 << 30;
+
+/// True for an explicit path that is a pipe (or a socket), whose bytes are gone once read.
+/// Devices are not: the reader refuses them (`/dev/zero` is endless).
 fn read_once(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|m| {
+        let t = m.file_type();
+        !m.is_file() && !m.is_dir() && !t.is_char_device() && !t.is_block_device()
+    })
 }
 
 /// The paths the reader reads, and the copies made: stdin (`-`) and pipes are copied to

@@ -136,6 +136,9 @@ pub(crate) struct UnitReader<R> {
     done: bool,
     /// Dropping bytes of an oversized document until the next `---`.
     skipping: bool,
+    /// While skipping: the buffer starts inside a line (bytes of a line with no newline yet were
+    /// dropped), so its first bytes cannot be a `---` marker.
+    mid_line: bool,
     /// Set when `max_file_bytes` cut the input short.
     truncated: bool,
     max_doc: usize,
@@ -159,6 +162,7 @@ impl<R: Read> UnitReader<R> {
             started: false,
             done: false,
             skipping: false,
+            mid_line: false,
             truncated: false,
             max_doc: max_doc.max(1),
             max_file,
@@ -291,7 +295,7 @@ impl<R: Read> UnitReader<R> {
     fn skip_document(&mut self) -> Result<bool, std::io::Error> {
         loop {
             let b = &self.buf;
-            let found = if marker(b, self.eof) == Some(Marker::Start) {
+            let found = if !self.mid_line && marker(b, self.eof) == Some(Marker::Start) {
                 Some(0)
             } else {
                 memchr::memmem::find_iter(b, b"\n---")
@@ -301,14 +305,26 @@ impl<R: Read> UnitReader<R> {
             if let Some(at) = found {
                 self.take(at);
                 self.skipping = false;
+                self.mid_line = false;
                 return Ok(true);
             }
             if self.eof {
                 self.buf.clear();
                 return Ok(false);
             }
-            // Keep the last partial line: it may begin a marker once more bytes arrive.
-            let keep = memchr::memrchr(b'\n', b).map_or(0, |i| i + 1);
+            // Keep the last partial line: it may begin a marker once more bytes arrive. A line
+            // with no newline at all cannot: drop it whole (a document of one endless line is
+            // skipped in bounded memory and linear time).
+            let keep = match memchr::memrchr(b'\n', b) {
+                Some(i) => {
+                    self.mid_line = false;
+                    i + 1
+                }
+                None => {
+                    self.mid_line = true;
+                    b.len()
+                }
+            };
             self.take(keep);
             self.want = self.buf.len() + BLOCK;
             self.fill()?;
@@ -534,5 +550,46 @@ impl<R: Read> Read for Decoded<R> {
             Some(u) => u.read(&mut self.src, dst),
             None => self.src.read(dst),
         }
+    }
+}
+
+#[cfg(test)]
+mod endless_line_tests {
+    use super::*;
+
+    /// A reader of `n` bytes of `a` (no newline) that records the largest read it was asked for
+    /// and how much the reader above it buffered, through `max_buf`.
+    struct Endless {
+        left: u64,
+    }
+
+    impl Read for Endless {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = out.len().min(self.left as usize);
+            out[..n].fill(b'a');
+            self.left -= n as u64;
+            Ok(n)
+        }
+    }
+
+    /// A document of one line longer than the limit is dropped in bounded memory: while it is
+    /// skipped, the buffer never holds more than a block or two (it grew without end before,
+    /// and was searched whole at every block: quadratic).
+    #[test]
+    fn one_endless_line_is_skipped_in_bounded_memory() {
+        let max_doc = 1 << 20;
+        let mut r = UnitReader::new(Endless { left: 64 << 20 }, max_doc, u64::MAX);
+        let mut errors = 0;
+        let mut peak = 0;
+        while let Some(p) = r.next() {
+            peak = peak.max(r.buf.capacity());
+            if matches!(p, Piece::Error { .. }) {
+                errors += 1;
+            }
+            // Skipping happens inside `next`: look at the buffer it leaves.
+        }
+        assert_eq!(errors, 1);
+        // The document is buffered up to the limit once; skipping keeps it there, not 64 MiB.
+        assert!(peak <= 4 * max_doc, "peak buffer {peak}");
     }
 }

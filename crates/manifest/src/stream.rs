@@ -45,6 +45,9 @@ fn inputs(paths: &[PathBuf]) -> Vec<Input> {
         match std::fs::metadata(p) {
             Err(e) => out.push(Input::Bad(name, format!("cannot read: {e}"))),
             Ok(m) if m.is_dir() => walk(p, &mut out),
+            // A device (`/dev/zero`, `/dev/urandom`) is endless: refused. FIFOs and process
+            // substitution (`<(kubectl get ...)`) are read as streams.
+            Ok(m) if is_device(&m) => out.push(Input::Bad(name, "is a device, not a file".into())),
             Ok(_) if crate::is_dockerfile(p, true) => out.push(Input::Dockerfile(
                 p.clone(),
                 name,
@@ -54,6 +57,11 @@ fn inputs(paths: &[PathBuf]) -> Vec<Input> {
         }
     }
     out
+}
+
+fn is_device(m: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    m.file_type().is_char_device() || m.file_type().is_block_device()
 }
 
 fn walk(dir: &Path, out: &mut Vec<Input>) {

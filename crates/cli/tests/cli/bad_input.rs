@@ -365,3 +365,29 @@ fn expansion_bombs_are_bounded() {
         assert!(o.json()["workloads"].is_array(), "{input}");
     }
 }
+
+/// A device is endless: `audit /dev/zero` is refused at once (it hung, spooling zeros to
+/// `$TMPDIR` without end); `explain /dev/zero` says binary data.
+#[test]
+fn devices_are_refused_not_read_forever() {
+    let d = Dir::new();
+    let o = d
+        .oomdoc()
+        .args(["audit", "/dev/zero"])
+        .timeout(Duration::from_secs(20))
+        .run();
+    o.code(2);
+    assert!(
+        o.stdout.contains("is a device") || o.stderr.contains("is a device"),
+        "{}{}",
+        o.stdout,
+        o.stderr
+    );
+    let o = d
+        .oomdoc()
+        .args(["explain", "/dev/zero"])
+        .timeout(Duration::from_secs(20))
+        .run();
+    o.code(2);
+    assert!(o.stdout.contains("binary data") || o.stderr.contains("binary data"));
+}
