@@ -47,14 +47,30 @@ pub struct Cited {
     pub text: String,
 }
 
+/// The longest quote kept of a cited line: a one-line JSON file is one line of megabytes, and
+/// every fact read from it would quote it whole (400 pods made 270 MB of output).
+pub const MAX_QUOTE: usize = 1024;
+
 impl Cited {
-    /// A citation of `text` at 1-based `line`.
+    /// A citation of `text` at 1-based `line`, quoted up to [`MAX_QUOTE`] bytes.
     pub fn new(line: u32, text: &str) -> Self {
         Cited {
             line,
-            text: text.trim_end_matches(['\r', '\n']).to_string(),
+            text: quote(text.trim_end_matches(['\r', '\n'])),
         }
     }
+}
+
+/// `text`, cut to [`MAX_QUOTE`] bytes (at a character boundary) with how much was left out.
+pub fn quote(text: &str) -> String {
+    if text.len() <= MAX_QUOTE {
+        return text.to_string();
+    }
+    let mut end = MAX_QUOTE;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} [... {} more bytes]", &text[..end], text.len() - end)
 }
 
 /// Parses a decimal `u64` from the start of `s`, ignoring leading spaces; `None` without digits.

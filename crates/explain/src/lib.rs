@@ -44,7 +44,7 @@ pub fn explain(facts: &Facts) -> Explanation {
         dedup_evidence(&mut inc);
         for e in &mut inc.evidence {
             if let Some(raw) = facts.raw_lines.get(&(e.file.clone(), e.line)) {
-                e.text.clone_from(raw);
+                e.text = oomdoc_evidence::quote(raw);
             }
         }
         incidents.push(inc);

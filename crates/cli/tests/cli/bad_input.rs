@@ -391,3 +391,47 @@ fn devices_are_refused_not_read_forever() {
     o.code(2);
     assert!(o.stdout.contains("binary data") || o.stderr.contains("binary data"));
 }
+
+/// A one-line JSON list of 400 OOM-killed pods: every incident quotes a bounded window of the
+/// line, not the whole file (it was 270 MB of output and 799 MB of memory).
+#[test]
+fn one_line_json_is_quoted_in_bounded_excerpts() {
+    let d = Dir::new();
+    let items: Vec<String> = (0..400)
+        .map(|i| {
+            format!(
+                r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"p{i}","namespace":"ns","uid":"00000000-0000-0000-0000-{i:012}"}},"status":{{"containerStatuses":[{{"name":"app","restartCount":3,"lastState":{{"terminated":{{"exitCode":137,"reason":"OOMKilled"}}}},"state":{{"running":{{}}}}}}]}}}}"#
+            )
+        })
+        .collect();
+    d.create(
+        "pods.json",
+        format!(
+            r#"{{"apiVersion":"v1","kind":"List","items":[{}]}}"#,
+            items.join(",")
+        ),
+    );
+    let o = d
+        .oomdoc()
+        .args(["explain", "pods.json", "--format", "json"])
+        .timeout(Duration::from_secs(60))
+        .run();
+    o.code(0);
+    let v = o.json();
+    let incidents = v["incidents"].as_array().unwrap();
+    assert_eq!(incidents.len(), 400);
+    for i in incidents {
+        for e in i["evidence"].as_array().unwrap() {
+            assert!(
+                e["text"].as_str().unwrap().len() < 1200,
+                "{}",
+                &e["text"].as_str().unwrap()[..80]
+            );
+        }
+    }
+    assert!(
+        o.stdout.len() < 20 << 20,
+        "{} bytes of output",
+        o.stdout.len()
+    );
+}
