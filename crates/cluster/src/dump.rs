@@ -30,11 +30,24 @@ struct Probe {
     kind: Option<String>,
 }
 
-/// Classifies and deserializes one item. Errors name the item's index and kind.
-pub fn read_item(index: u64, raw: Box<RawValue>) -> Result<DumpItem, String> {
+/// The kind of the items of a typed list (`PodList` as the API returns it: its items carry no
+/// `kind` of their own).
+fn item_kind_of(list_kind: &str) -> Option<&'static str> {
+    match list_kind {
+        "PodList" => Some("Pod"),
+        "NodeList" => Some("Node"),
+        "EventList" => Some("Event"),
+        _ => None,
+    }
+}
+
+/// Classifies and deserializes one item; `hint` is the kind its list gives (for items without
+/// `kind`). Errors name the item's index and kind.
+pub fn read_item(index: u64, raw: Box<RawValue>, hint: Option<&str>) -> Result<DumpItem, String> {
     let kind = serde_json::from_str::<Probe>(raw.get())
         .ok()
         .and_then(|p| p.kind)
+        .or(hint.map(str::to_string))
         .unwrap_or_default();
     let what = |e: serde_json::Error| format!("item {index} ({kind}): {e}");
     Ok(match kind.as_str() {
@@ -49,8 +62,10 @@ pub fn read_item(index: u64, raw: Box<RawValue>) -> Result<DumpItem, String> {
 }
 
 struct Items<'f> {
-    sink: &'f mut dyn FnMut(u64, Box<RawValue>),
+    sink: &'f mut dyn FnMut(u64, Box<RawValue>, Option<&'static str>),
     count: u64,
+    /// The items' kind when the list says it (`PodList`) before its items.
+    hint: Option<&'static str>,
 }
 
 impl<'de> Visitor<'de> for &mut Items<'_> {
@@ -60,7 +75,7 @@ impl<'de> Visitor<'de> for &mut Items<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
-            (self.sink)(self.count, raw);
+            (self.sink)(self.count, raw, self.hint);
             self.count += 1;
         }
         Ok(())
@@ -96,6 +111,12 @@ impl<'de> Visitor<'de> for &mut Top<'_> {
                 map.next_value_seed(&mut self.items)?;
             } else if self.saw_items {
                 map.next_value::<IgnoredAny>()?;
+            } else if key == "kind" {
+                let v = map.next_value::<Box<RawValue>>()?;
+                if let Ok(k) = serde_json::from_str::<String>(v.get()) {
+                    self.items.hint = item_kind_of(&k);
+                }
+                self.fields.push((key, v));
             } else {
                 let v = map.next_value::<Box<RawValue>>()?;
                 self.fields.push((key, v));
@@ -111,17 +132,21 @@ pub fn read_dump<R: Read>(
     reader: R,
     sink: &mut dyn FnMut(Result<DumpItem, String>),
 ) -> Result<u64, String> {
-    read_dump_raw(reader, &mut |i, raw| sink(read_item(i, raw)))
+    read_dump_raw(reader, &mut |i, raw, hint| sink(read_item(i, raw, hint)))
 }
 
-/// [`read_dump`] without reading the items: each item's index and JSON text, for
-/// [`read_item`] elsewhere (on a worker thread).
+/// [`read_dump`] without reading the items: each item's index, JSON text and the kind its list
+/// gives, for [`read_item`] elsewhere (on a worker thread).
 pub fn read_dump_raw<R: Read>(
     reader: R,
-    sink: &mut dyn FnMut(u64, Box<RawValue>),
+    sink: &mut dyn FnMut(u64, Box<RawValue>, Option<&'static str>),
 ) -> Result<u64, String> {
     let mut top = Top {
-        items: Items { sink, count: 0 },
+        items: Items {
+            sink,
+            count: 0,
+            hint: None,
+        },
         fields: Vec::new(),
         saw_items: false,
     };
@@ -152,7 +177,7 @@ pub fn read_dump_raw<R: Read>(
         }
         text.push('}');
         let raw = RawValue::from_string(text).map_err(|e| e.to_string())?;
-        (top.items.sink)(0, raw);
+        (top.items.sink)(0, raw, None);
         top.items.count = 1;
     }
     Ok(top.items.count)
@@ -171,14 +196,15 @@ enum Msg {
 /// items at most. The report does not depend on `workers` (the ranking is a total order).
 pub fn scan_dump<R: Read + Send>(reader: R, name: &str, scan: &mut Scan, workers: usize) {
     let (analyzer, tally) = scan.split();
-    let (raw_tx, raw_rx) = crossbeam_channel::bounded::<(u64, Box<RawValue>)>(256);
+    let (raw_tx, raw_rx) =
+        crossbeam_channel::bounded::<(u64, Box<RawValue>, Option<&'static str>)>(256);
     let (res_tx, res_rx) = crossbeam_channel::bounded::<Msg>(256);
     std::thread::scope(|s| {
         let rtx = res_tx.clone();
         s.spawn(move || {
             // A send fails only when the receivers are gone: nothing is left to do then.
-            let r = read_dump_raw(reader, &mut |i, raw| {
-                let _ = raw_tx.send((i, raw));
+            let r = read_dump_raw(reader, &mut |i, raw, hint| {
+                let _ = raw_tx.send((i, raw, hint));
             });
             if let Err(e) = r {
                 let _ = rtx.send(Msg::Error(format!("{name}: {e}")));
@@ -187,8 +213,8 @@ pub fn scan_dump<R: Read + Send>(reader: R, name: &str, scan: &mut Scan, workers
         for _ in 0..workers.max(1) {
             let (rx, tx) = (raw_rx.clone(), res_tx.clone());
             s.spawn(move || {
-                for (i, raw) in rx {
-                    let m = match read_item(i, raw) {
+                for (i, raw, hint) in rx {
+                    let m = match read_item(i, raw, hint) {
                         Ok(DumpItem::Pod(p, raw)) => Msg::Pod(analyzer.pod(&p, Some(raw.get()))),
                         Ok(DumpItem::Node(n)) => Msg::Node(n),
                         Ok(DumpItem::Event(e)) => Msg::Event(e),
@@ -230,6 +256,19 @@ mod tests {
             })
         });
         (out, n)
+    }
+
+    /// A list as the API server returns it (`PodList`, items without `kind`) is read as pods
+    /// (it read as nothing: "no OOM kill", exit 0).
+    #[test]
+    fn a_typed_list_gives_its_items_their_kind() {
+        let (k, n) = kinds(
+            r#"{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]}"#,
+        );
+        assert_eq!(n, Ok(2));
+        assert_eq!(k, ["pod a", "pod b"]);
+        let (k, _) = kinds(r#"{"kind":"NodeList","items":[{"metadata":{"name":"n"}}]}"#);
+        assert_eq!(k, ["node"]);
     }
 
     #[test]
