@@ -242,6 +242,25 @@ fn now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
+/// A binary input (a NUL byte, or text that is not UTF-8, at its start) is an error naming the
+/// file: read as CSV it gave a few warnings with raw bytes in them, and the other files' exit 0.
+fn refuse_binary<R: io::BufRead>(input: &mut R, name: &str) -> anyhow::Result<()> {
+    let head = input
+        .fill_buf()
+        .with_context(|| format!("cannot read {name}"))?;
+    let n = head.len().min(8192);
+    let text = match std::str::from_utf8(&head[..n]) {
+        Ok(t) => Some(t),
+        // A multi-byte character cut at the end of the window is still text.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).ok(),
+        Err(_) => None,
+    };
+    if text.is_none_or(|t| t.contains('\0')) {
+        bail!("cannot read {name}: binary data, not CSV, JSON or a saved series");
+    }
+    Ok(())
+}
+
 fn from_files(args: &TrendArgs) -> anyhow::Result<Loaded> {
     let unit_factor = args
         .unit
@@ -254,18 +273,17 @@ fn from_files(args: &TrendArgs) -> anyhow::Result<Loaded> {
     for path in &args.files {
         let name = path.to_string_lossy().into_owned();
         let r = if name == "-" {
-            oomdoc_metrics::read_any(
-                BufReader::with_capacity(1 << 16, io::stdin().lock()),
-                &name,
-                &opts,
-                &mut c,
-            )
+            let mut input = BufReader::with_capacity(1 << 16, io::stdin().lock());
+            refuse_binary(&mut input, &name)?;
+            oomdoc_metrics::read_any(input, &name, &opts, &mut c)
         } else {
             let f = File::open(path).with_context(|| format!("cannot open {name}"))?;
             if f.metadata().is_ok_and(|m| m.is_dir()) {
                 bail!("{name} is a directory; pass the files in it");
             }
-            oomdoc_metrics::read_any(BufReader::with_capacity(1 << 16, f), &name, &opts, &mut c)
+            let mut input = BufReader::with_capacity(1 << 16, f);
+            refuse_binary(&mut input, &name)?;
+            oomdoc_metrics::read_any(input, &name, &opts, &mut c)
         };
         r.with_context(|| format!("cannot read {name}"))?;
     }

@@ -435,3 +435,30 @@ fn one_line_json_is_quoted_in_bounded_excerpts() {
         o.stdout.len()
     );
 }
+
+/// A dangling symlink in a directory is an input error only when its name says it would have
+/// been read (a `.yaml`); a dangling `notes.txt` made `audit DIR` exit 2.
+#[test]
+fn dangling_links_to_files_that_would_not_be_read_are_ignored() {
+    let d = Dir::new();
+    d.create("dir/pod.yaml", GUARANTEED);
+    std::os::unix::fs::symlink("/nonexistent/target", d.path().join("dir/notes.txt")).unwrap();
+    d.oomdoc().args(["audit", "dir"]).run().code(0);
+    std::os::unix::fs::symlink("/nonexistent/x.yaml", d.path().join("dir/broken.yaml")).unwrap();
+    d.oomdoc().args(["audit", "dir"]).run().code(2);
+}
+
+/// `trend` with one good file and one binary file is an error naming the binary one (it read the
+/// binary as CSV rows, printed raw bytes in warnings, and exited 0).
+#[test]
+fn trend_refuses_a_binary_input_beside_a_good_one() {
+    let d = Dir::new();
+    let good = workspace_root().join("examples/trend/admin-7d9.csv");
+    let bin: Vec<u8> = (0..2048u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    d.create("bin.csv", bin);
+    let o = d.oomdoc().arg("trend").arg(&good).arg("bin.csv").run();
+    o.code(2);
+    assert!(o.stderr.contains("bin.csv: binary data"), "{}", o.stderr);
+}
