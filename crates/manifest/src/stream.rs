@@ -86,12 +86,15 @@ fn walk(dir: &Path, out: &mut Vec<Input>) {
                 ));
             }
             Ok(_) => {}
-            // A broken link (or an unreadable entry) that would not have been read anyway: a
-            // name that is neither a manifest nor a Dockerfile is no input error.
+            // A broken link that would not have been read anyway (a name that is neither a
+            // manifest nor a Dockerfile) is no input error; a loop still is.
             Err(e)
-                if e.path().is_some_and(|p| {
-                    e.depth() > 0 && !is_manifest(p) && !crate::is_dockerfile(p, false)
-                }) => {}
+                if e.loop_ancestor().is_none()
+                    && e.io_error()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+                    && e.path().is_some_and(|p| {
+                        e.depth() > 0 && !is_manifest(p) && !crate::is_dockerfile(p, false)
+                    }) => {}
             Err(e) => {
                 let at = e.path().unwrap_or(dir).display().to_string();
                 let why = e
