@@ -462,3 +462,35 @@ fn trend_refuses_a_binary_input_beside_a_good_one() {
     o.code(2);
     assert!(o.stderr.contains("bin.csv: binary data"), "{}", o.stderr);
 }
+
+/// Smaller security points: a `--pod` that is not a Kubernetes name is refused before any
+/// request (`a?watch=true` became a watch), and credentials in a `--prometheus` URL never reach
+/// a message.
+#[test]
+fn names_are_checked_and_credentials_redacted() {
+    let d = Dir::new();
+    let o = d
+        .oomdoc()
+        .args(["explain", "--pod", "ns/a?watch=true"])
+        .run();
+    o.code(2);
+    assert!(o.stderr.contains("not a Kubernetes name"), "{}", o.stderr);
+    let o = d
+        .oomdoc()
+        .args([
+            "trend",
+            "--prometheus",
+            "http://user:s3cret@127.0.0.1:9",
+            "--pod",
+            "a/b",
+        ])
+        .timeout(Duration::from_secs(30))
+        .run();
+    o.code(2);
+    assert!(
+        !o.stderr.contains("s3cret") && !o.stdout.contains("s3cret"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("***@127.0.0.1"), "{}", o.stderr);
+}

@@ -80,6 +80,8 @@ impl Client {
             req = req.header("Authorization", format!("Bearer {t}"));
         }
         let mut resp = req.call().map_err(|e| unreachable(&url, e))?;
+        // Every message below names the URL: never with the credentials it may carry.
+        let url = redact(&url);
         let status = resp.status().as_u16();
         let body = resp.body_mut().with_config().limit(1 << 30).reader();
         let parsed: Result<Response, _> = serde_json::from_reader(std::io::BufReader::new(body));
@@ -126,13 +128,29 @@ fn ca_certs(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, Error> {
     Ok(certs)
 }
 
-fn unreachable(url: &str, e: ureq::Error) -> Error {
+/// `url` without the `user:password@` it may carry, for messages.
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let host_end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| scheme_end + i);
+    match url[scheme_end..host_end].rfind('@') {
+        Some(at) => format!("{}***@{}", &url[..scheme_end], &url[scheme_end + at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+fn unreachable(raw_url: &str, e: ureq::Error) -> Error {
+    let url = &redact(raw_url);
     let message = match &e {
         ureq::Error::Timeout(_) => "timed out (see --timeout)".to_string(),
         ureq::Error::HostNotFound => "host not found".to_string(),
         ureq::Error::ConnectionFailed => "connection refused or failed".to_string(),
         ureq::Error::Io(io) => io.to_string(),
-        other => other.to_string(),
+        // The library's own message may quote the URL.
+        other => other.to_string().replace(raw_url, url),
     };
     Error::Unreachable {
         url: url.to_string(),
@@ -169,4 +187,21 @@ pub fn fetch(
     }
     let what = format!("Prometheus at {} ({} queries)", client.base, queries.len());
     c.finish(&what)
+}
+
+#[cfg(test)]
+mod redact_tests {
+    #[test]
+    fn credentials_never_reach_a_message() {
+        use super::redact;
+        assert_eq!(
+            redact("http://u:secret@prom:9090/api"),
+            "http://***@prom:9090/api"
+        );
+        assert_eq!(
+            redact("https://token@prom/x?a=b@c"),
+            "https://***@prom/x?a=b@c"
+        );
+        assert_eq!(redact("http://prom:9090"), "http://prom:9090");
+    }
 }
