@@ -198,3 +198,47 @@ fn forbidden_watch_fails_with_the_missing_verb() {
     );
     assert!(e.contains("deploy/rbac.yaml"));
 }
+
+/// A server that ends every watch at once: `watch` re-opens them at most a few times a second
+/// (it sent tens of thousands of requests a second: kube's watcher re-watches at once).
+#[test]
+fn watches_that_end_at_once_are_paced() {
+    let api = FakeApi::start(vec![
+        Route::new("/api/v1/namespaces/shop/pods")
+            .list()
+            .fixture(200, "api/watch-pods-list.json"),
+        Route::new("/api/v1/namespaces/shop/pods")
+            .watch()
+            .stream(&[], 0, 0),
+        Route::new("/api/v1/namespaces/shop/events")
+            .list()
+            .fixture(200, "api/watch-events-list.json"),
+        Route::new("/api/v1/namespaces/shop/events")
+            .watch()
+            .stream(&[], 0, 0),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let kc = api.kubeconfig(dir.path());
+    let o = oomdoc(&[
+        "watch",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+        "--format",
+        "json",
+        "--timeout",
+        "4s",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let watches = api
+        .requests()
+        .iter()
+        .filter(|r| r.contains("watch=true"))
+        .count();
+    // Pods and events share a bucket of 4 and 2 a second: about 4 + 2 x 4 s.
+    eprintln!("{watches} watch requests in 4 s");
+    assert!(
+        (2..=16).contains(&watches),
+        "{watches} watch requests in 4 s"
+    );
+}

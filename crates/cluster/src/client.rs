@@ -91,7 +91,10 @@ pub async fn connect_with(t: &Target, read_timeout: Duration) -> Result<Conn, Cl
                 .unwrap_or_else(|| cfg.default_namespace.clone()),
         )
     };
-    let client = Client::try_from(cfg).map_err(|e| ClusterError::Config(e.to_string()))?;
+    let client = kube::client::ClientBuilder::try_from(cfg)
+        .map_err(|e| ClusterError::Config(e.to_string()))?
+        .with_layer(&crate::pace::PaceWatches::new())
+        .build();
     Ok(Conn {
         client,
         url,

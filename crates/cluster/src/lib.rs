@@ -25,6 +25,7 @@ pub mod live_scan;
 pub mod live_watch;
 pub mod node_dump;
 pub mod overcommit;
+pub mod pace;
 pub mod pod_audit;
 pub mod risk;
 pub mod rows;
