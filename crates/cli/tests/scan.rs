@@ -419,3 +419,39 @@ fn live_scan_starts_over_when_a_continue_token_expires() {
     assert_eq!(pods.len(), 6, "{pods:#?}");
     assert!(!pods[3].contains("continue="), "{pods:#?}");
 }
+
+/// `scan -f json | head -c 10`: a closed pipe is not an error (the JSON writer's broken pipe
+/// came back through serde_json and exited 2, the text writer's exited 0).
+#[test]
+fn a_closed_pipe_ends_scan_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let items: Vec<String> = (0..3000)
+        .map(|i| format!(r#"{{"kind":"Pod","metadata":{{"name":"p{i}","namespace":"ns","uid":"u{i}"}},"spec":{{"nodeName":"n1","containers":[{{"name":"app","image":"x","resources":{{"limits":{{"memory":"1Gi"}}}}}}]}},"status":{{"phase":"Running","containerStatuses":[{{"name":"app","restartCount":3,"lastState":{{"terminated":{{"exitCode":137,"reason":"OOMKilled"}}}},"state":{{"running":{{}}}}}}]}}}}"#))
+        .collect();
+    let dump = dir.path().join("dump.json");
+    std::fs::write(
+        &dump,
+        format!(r#"{{"kind":"List","items":[{}]}}"#, items.join(",")),
+    )
+    .unwrap();
+    for format in ["json", "text"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oomdoc"))
+            .args(["scan", "--top", "0", "-f", format, "--from"])
+            .arg(&dump)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 10];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // The read end is dropped here: the rest of the output meets a closed pipe.
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
