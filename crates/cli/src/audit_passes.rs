@@ -94,8 +94,9 @@ impl Spool {
 }
 
 /// The most copied from stdin or a pipe (which must be read twice, so is copied to a temporary
-/// file first): 1 GiB.
-const MAX_SPOOL: u64 = 1 << 30;
+/// file first): 2 GiB, twice the largest stream the suite audits; more is refused rather than
+/// filling `$TMPDIR`.
+const MAX_SPOOL: u64 = 2 << 30;
 
 /// True for an explicit path that is a pipe (or a socket), whose bytes are gone once read.
 /// Devices are not: the reader refuses them (`/dev/zero` is endless).
