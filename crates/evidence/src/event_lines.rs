@@ -8,6 +8,7 @@
 //! condition: %v`) and the OOM watcher (`System OOM encountered, victim process: %s, pid: %d`).
 
 use crate::events::{classify, parse_eviction, EventFacts, EventMeaning, EvictionMessage};
+use crate::kernel_facts::{KillScope, KilledProcess};
 use crate::{after, Cited};
 
 /// Words without which no line is a message [`meaning_of`] knows.
@@ -72,26 +73,19 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
         let pid = after(v, "(pid: ")
             .and_then(crate::leading_u64)
             .map_or(0, |p| p as u32);
-        return Some(EventMeaning::OomKilling(Some(
-            crate::kernel_facts::KilledProcess {
-                scope: if line.contains("invoked by a cgroup") {
-                    crate::kernel_facts::KillScope::Memcg
-                } else {
-                    crate::kernel_facts::KillScope::Unknown
-                },
-                pid,
-                comm,
-                total_vm_kb: None,
-                anon_rss_kb: None,
-                file_rss_kb: None,
-                shmem_rss_kb: None,
-                uid: None,
-                pgtables_kb: None,
-                oom_score_adj: after(v, "oom_score_adj: ").and_then(crate::leading_i64),
-                stamp: crate::kernel_line::KernelStamp::default(),
-                cited: Cited::new(n, line),
-            },
-        )));
+        let scope = if line.contains("invoked by a cgroup") {
+            KillScope::Memcg
+        } else {
+            KillScope::Unknown
+        };
+        let adj = after(v, "oom_score_adj: ").and_then(crate::leading_i64);
+        return Some(EventMeaning::OomKilling(Some(KilledProcess::reported(
+            scope,
+            pid,
+            comm,
+            adj,
+            Cited::new(n, line),
+        ))));
     }
     // Userspace OOM killers: systemd-oomd (`Killed /x.slice/... due to memory pressure` /
     // `due to memory used`), earlyoom (`sending SIGKILL to process`), Talos' OOM controller.
@@ -335,31 +329,16 @@ pub fn event_lines(text: &str, skip: &dyn Fn(u32) -> bool) -> Vec<EventFacts> {
                 (ns, name) = (n_s.map(str::to_string), Some(pod.to_string()));
             }
         }
-        out.push(EventFacts {
-            event_type: None,
-            reason,
-            message: raw.trim().to_string(),
-            object_kind: None,
-            object_namespace: ns,
-            object_name: name,
-            field_path: None,
-            count: None,
-            first_timestamp: None,
-            last_timestamp: None,
-            age: None,
-            source: None,
-            host: None,
-            // GKE's OOM event goes on with `This OOM kill was invoked by a cgroup,
-            // containerID: <id>.` on the next line when pasted wrapped.
-            container_id: container_of(raw).or_else(|| {
-                (raw.contains("triggered an OOM kill") && next.contains("invoked by"))
-                    .then(|| container_of(next))
-                    .flatten()
-            }),
-            object_uid: uid_of(raw),
-            meaning,
-            cited: Cited::new(n, raw),
+        let mut e = EventFacts::from_line(reason, meaning, (ns, name), Cited::new(n, raw));
+        // GKE's OOM event goes on with `This OOM kill was invoked by a cgroup, containerID:
+        // <id>.` on the next line when pasted wrapped.
+        e.container_id = container_of(raw).or_else(|| {
+            (raw.contains("triggered an OOM kill") && next.contains("invoked by"))
+                .then(|| container_of(next))
+                .flatten()
         });
+        e.object_uid = uid_of(raw);
+        out.push(e);
     }
     out
 }

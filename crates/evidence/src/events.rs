@@ -191,24 +191,17 @@ pub fn classify(reason: &str, message: &str, line: u32) -> EventMeaning {
         "EvictionThresholdMet" | "NodeHasInsufficientMemory" => EventMeaning::NodeMemoryPressure,
         // Proposed kubelet event for a container cgroup's OOM: `Cgroup OOM encountered, victim
         // process: X, pid: N`.
-        "CgroupOOM" => EventMeaning::OomKilling(Some(KilledProcess {
-            scope: crate::kernel_facts::KillScope::Memcg,
-            pid: after(message, "pid: ")
+        "CgroupOOM" => EventMeaning::OomKilling(Some(KilledProcess::reported(
+            crate::kernel_facts::KillScope::Memcg,
+            after(message, "pid: ")
                 .and_then(leading_u64)
                 .map_or(0, |p| p as u32),
-            comm: after(message, "victim process: ")
+            after(message, "victim process: ")
                 .map(|v| v[..v.find(", pid:").unwrap_or(v.len())].to_string())
                 .unwrap_or_default(),
-            total_vm_kb: None,
-            anon_rss_kb: None,
-            file_rss_kb: None,
-            shmem_rss_kb: None,
-            uid: None,
-            pgtables_kb: None,
-            oom_score_adj: None,
-            stamp: KernelStamp::default(),
-            cited: Cited::new(line, message),
-        })),
+            None,
+            Cited::new(line, message),
+        ))),
         _ => EventMeaning::Other,
     }
 }
@@ -250,6 +243,37 @@ pub struct EventFacts {
     pub meaning: EventMeaning,
     /// The `reason` line (objects) or the table row.
     pub cited: Cited,
+}
+
+impl EventFacts {
+    /// An event read from one line of text (a message, a table row, a log line): its reason,
+    /// meaning and line; the object's namespace and name when the line names them.
+    pub fn from_line(
+        reason: String,
+        meaning: EventMeaning,
+        object: (Option<String>, Option<String>),
+        cited: Cited,
+    ) -> Self {
+        EventFacts {
+            event_type: None,
+            reason,
+            message: cited.text.trim().to_string(),
+            object_kind: None,
+            object_namespace: object.0,
+            object_name: object.1,
+            object_uid: None,
+            field_path: None,
+            count: None,
+            first_timestamp: None,
+            last_timestamp: None,
+            age: None,
+            source: None,
+            host: None,
+            container_id: None,
+            meaning,
+            cited,
+        }
+    }
 }
 
 fn event(n: &Node, text: &LineIndex<'_>) -> Option<EventFacts> {

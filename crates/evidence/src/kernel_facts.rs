@@ -73,6 +73,33 @@ pub struct KilledProcess {
     pub cited: Cited,
 }
 
+impl KilledProcess {
+    /// A kill another component reports in its own words (a kubelet or cloud event): the
+    /// victim and what the report gives, none of the kernel line's figures.
+    pub fn reported(
+        scope: KillScope,
+        pid: u32,
+        comm: String,
+        oom_score_adj: Option<i64>,
+        cited: Cited,
+    ) -> Self {
+        KilledProcess {
+            scope,
+            pid,
+            comm,
+            total_vm_kb: None,
+            anon_rss_kb: None,
+            file_rss_kb: None,
+            shmem_rss_kb: None,
+            uid: None,
+            pgtables_kb: None,
+            oom_score_adj,
+            stamp: KernelStamp::default(),
+            cited,
+        }
+    }
+}
+
 /// Old kernels' choice line: `<msg>: Kill process N (comm) score S or sacrifice child`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct SelectedProcess {

@@ -168,10 +168,12 @@ pub fn scan(text: &str) -> Scanned {
     let in_span = |n: u32| spans.iter().any(|&(a, b)| a <= n && n <= b);
 
     // Describe output and events tables.
+    // The pod UIDs the text names (read once: describe sections and loose lines both use them).
+    let uids = crate::pod_names::pod_uids(text);
     let (mut dp, de) = crate::describe::parse_describe(text);
     let described = dp.len();
     // A describe shows no UID; the kubelet's `name_ns(uid)` in its events does.
-    if let [uid] = &crate::pod_names::pod_uids(text)[..] {
+    if let [uid] = &uids[..] {
         for p in dp.iter_mut().filter(|p| p.uid.is_none()) {
             p.uid = Some(uid.clone());
         }
@@ -219,29 +221,16 @@ pub fn scan(text: &str) -> Scanned {
         // A status with `reason: Evicted` and no message the line readers know.
         if let Some(r) = evicted_records.into_iter().next() {
             let cited = r.cited.unwrap_or_else(|| Cited::new(r.span.0, ""));
-            line_events.push(EventFacts {
-                event_type: None,
-                reason: "Evicted".into(),
-                message: cited.text.clone(),
-                object_kind: None,
-                object_namespace: r.namespace,
-                object_name: r.pod,
-                object_uid: None,
-                field_path: None,
-                count: None,
-                first_timestamp: None,
-                last_timestamp: None,
-                age: None,
-                source: None,
-                host: None,
-                container_id: None,
-                meaning: EventMeaning::Evicted(None),
+            line_events.push(EventFacts::from_line(
+                "Evicted".into(),
+                EventMeaning::Evicted(None),
+                (r.namespace, r.pod),
                 cited,
-            });
+            ));
         }
     }
     // A paste about one pod: the pod UID it names belongs to its loose kubelet lines.
-    if let [uid] = &crate::pod_names::pod_uids(text)[..] {
+    if let [uid] = &uids[..] {
         for e in line_events.iter_mut().filter(|e| e.object_uid.is_none()) {
             e.object_uid = Some(uid.clone());
         }
