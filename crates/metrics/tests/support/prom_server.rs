@@ -200,6 +200,20 @@ pub fn start() -> Result<PromServer, String> {
         .stderr(log)
         .spawn()
         .map_err(|e| format!("prometheus: {e}"))?;
+    // A server held in a `static` is never dropped: a watchdog stops it, and removes its
+    // folder, once this test process is gone.
+    let _ = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "while kill -0 {owner} 2>/dev/null; do sleep 1; done; kill {pid} 2>/dev/null; sleep 1; rm -rf '{dir}'",
+            owner = std::process::id(),
+            pid = child.id(),
+            dir = dir.path().display()
+        ))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
     let mut server = PromServer {
         url: format!("http://{addr}"),
         child,
