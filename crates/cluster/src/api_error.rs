@@ -46,6 +46,18 @@ pub enum ClusterError {
         /// The server's message.
         message: String,
     },
+    /// A paginated list the server never ends (a repeated continue token, too many pages).
+    #[error(
+        "the API server at {url} never ends the list of {resource}: {why}; stopped reading it"
+    )]
+    EndlessList {
+        /// The server.
+        url: String,
+        /// The resource listed.
+        resource: String,
+        /// What gave it away.
+        why: String,
+    },
     /// Writing what was found failed.
     #[error("writing output: {0}")]
     Output(String),

@@ -5,10 +5,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use std::io::IsTerminal;
+
+use kube::config::KubeConfigOptions;
 use kube::{Client, Config};
 
 use crate::api_error::ClusterError;
+use crate::kubeconfig::{self, ExecPolicy};
 
 /// Where and what to read.
 #[derive(Clone, Debug, Default)]
@@ -21,7 +24,8 @@ pub struct Target {
     pub namespace: Option<String>,
     /// `-A/--all-namespaces`.
     pub all_namespaces: bool,
-    /// Connect timeout, and read timeout of one request (not of a watch).
+    /// Connect timeout, and the deadline of one request (headers and body; not of a watch),
+    /// and of a credential plugin.
     pub timeout: Option<Duration>,
 }
 
@@ -39,29 +43,39 @@ pub struct Conn {
 /// Default connect/read timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Loads the configuration: the given kubeconfig and context, else `Config::infer` (kubeconfig,
-/// then the in-cluster service account).
+/// Loads the configuration: the given kubeconfig (or `$KUBECONFIG`'s files, or
+/// `~/.kube/config`) and context through [`crate::kubeconfig`]'s checks, else the in-cluster
+/// service account.
 pub async fn config(t: &Target) -> Result<Config, ClusterError> {
     let opts = KubeConfigOptions {
         context: t.context.clone(),
         ..KubeConfigOptions::default()
     };
-    let cfg = match (&t.kubeconfig, &t.context) {
-        (Some(path), _) => {
-            let kc = Kubeconfig::read_from(path)
-                .map_err(|e| ClusterError::Config(format!("{}: {e}", path.display())))?;
-            Config::from_custom_kubeconfig(kc, &opts)
-                .await
-                .map_err(|e| ClusterError::Config(format!("{}: {e}", path.display())))?
+    let paths = kubeconfig::sources(t.kubeconfig.as_deref());
+    if paths.is_empty() {
+        if t.context.is_some() {
+            return Err(ClusterError::Config(
+                "--context needs a kubeconfig, and none was found ($KUBECONFIG, ~/.kube/config)"
+                    .into(),
+            ));
         }
-        (None, Some(_)) => Config::from_kubeconfig(&opts)
-            .await
-            .map_err(|e| ClusterError::Config(e.to_string()))?,
-        (None, None) => Config::infer()
-            .await
-            .map_err(|e| ClusterError::Config(e.to_string()))?,
+        return Config::incluster().map_err(|e| {
+            ClusterError::Config(format!(
+                "no kubeconfig ($KUBECONFIG, ~/.kube/config) and not in a pod: {e}"
+            ))
+        });
+    }
+    let source = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(":");
+    let kc = kubeconfig::read(&paths)?;
+    let exec = ExecPolicy {
+        deadline: t.timeout.unwrap_or(DEFAULT_TIMEOUT),
+        terminal: std::io::stdin().is_terminal(),
     };
-    Ok(cfg)
+    kubeconfig::config(kc, &opts, exec, &source).await
 }
 
 /// Connects for requests that end (lists, gets, logs).
@@ -93,6 +107,7 @@ pub async fn connect_with(t: &Target, read_timeout: Duration) -> Result<Conn, Cl
     };
     let client = kube::client::ClientBuilder::try_from(cfg)
         .map_err(|e| ClusterError::Config(e.to_string()))?
+        .with_layer(&crate::guard::Guard::new(timeout))
         .with_layer(&crate::pace::PaceWatches::new())
         .build();
     Ok(Conn {

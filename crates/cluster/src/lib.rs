@@ -18,9 +18,12 @@
 pub mod api_error;
 pub mod client;
 pub mod dump;
+pub mod exec_deadline;
 pub mod facts;
 pub mod gather;
+pub mod guard;
 pub mod kills;
+pub mod kubeconfig;
 pub mod live_scan;
 pub mod live_watch;
 pub mod node_dump;
@@ -31,6 +34,7 @@ pub mod risk;
 pub mod rows;
 pub mod scan;
 pub mod scan_text;
+pub mod top_rows;
 
 pub use api_error::ClusterError;
 pub use client::Target;

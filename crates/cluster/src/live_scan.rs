@@ -44,6 +44,9 @@ where
 /// starts again from the first page, up to [`MAX_RESTARTS`] times, and objects already handed
 /// on (by UID) are skipped, so every object is seen once. Why not the server's "inconsistent
 /// continue" token: kube's error type does not carry the Status's metadata.
+///
+/// A server that never ends a list (a continue token it already gave, or pages past
+/// [`MAX_PAGES`]) is an error, not an endless loop.
 pub async fn list_pages<K>(
     api: &Api<K>,
     lp: ListParams,
@@ -58,7 +61,18 @@ where
     // UIDs handed on, hashed (8 bytes each: 100k pods take under 2 MiB).
     let mut seen: HashSet<u64> = HashSet::new();
     let mut restarts = 0;
+    // Continue tokens given so far, hashed.
+    let mut tokens: HashSet<u64> = HashSet::new();
+    let mut pages = 0u32;
     loop {
+        pages += 1;
+        if pages > MAX_PAGES {
+            return Err(endless(
+                resource,
+                url,
+                &format!("more than {MAX_PAGES} pages of {PAGE}"),
+            ));
+        }
         let mut p = lp.clone().limit(PAGE);
         if let Some(t) = &token {
             p = p.continue_token(t);
@@ -70,12 +84,24 @@ where
             {
                 restarts += 1;
                 token = None;
+                tokens.clear();
+                // As client-go's pager: wait before starting over (1 s, 2 s, 4 s).
+                tokio::time::sleep(std::time::Duration::from_secs(1 << (restarts - 1))).await;
                 continue;
             }
             Err(e) => return Err(classify(&e, "list", resource, url)),
         };
         let remaining = list.metadata.remaining_item_count;
         token = list.metadata.continue_.filter(|t| !t.is_empty());
+        if let Some(t) = &token {
+            if !tokens.insert(uid_hash(t)) {
+                return Err(endless(
+                    resource,
+                    url,
+                    "the server gave a continue token it had given before",
+                ));
+            }
+        }
         let items: Vec<K> = list
             .items
             .into_iter()
@@ -95,6 +121,19 @@ where
 
 /// Times a list starts over after its continue token expired.
 pub const MAX_RESTARTS: u32 = 3;
+
+/// Pages of one list: 10,000 pages of [`PAGE`] are 5 million objects, 30 times the 150,000
+/// pods Kubernetes supports in one cluster (events selected by reason can need more pages than
+/// objects found, since the server filters after paging, but not that many).
+pub const MAX_PAGES: u32 = 10_000;
+
+fn endless(resource: &str, url: &str, why: &str) -> ClusterError {
+    ClusterError::EndlessList {
+        url: url.into(),
+        resource: resource.into(),
+        why: why.into(),
+    }
+}
 
 fn uid_hash(uid: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures::{stream, StreamExt};
 use k8s_openapi::api::core::v1::{Event, Pod};
-use kube::runtime::watcher;
+use kube::runtime::{watcher, WatchStreamExt};
 use kube::Api;
 use oomdoc_explain::{explain, Explanation};
 
@@ -148,8 +148,18 @@ async fn run(
     note: &mut dyn FnMut(&str),
 ) -> Result<WatchSummary, ClusterError> {
     let cfg = watcher::Config::default().page_size(PAGE);
-    let pods = watcher(api::<Pod>(c), cfg.clone()).map(Msg::Pod).boxed();
-    let events = watcher(api::<Event>(c), cfg).map(Msg::Ev).boxed();
+    // After an error (a 410 in the stream, an object without a resourceVersion, a lost
+    // connection) each watcher waits before it lists or watches again: kube's default backoff,
+    // client-go's reflector's (0.8 s doubling to 30 s, with jitter, reset after 2 minutes
+    // without errors). A watch the server ends at once is no error: pace.rs spaces those.
+    let pods = watcher(api::<Pod>(c), cfg.clone())
+        .default_backoff()
+        .map(Msg::Pod)
+        .boxed();
+    let events = watcher(api::<Event>(c), cfg)
+        .default_backoff()
+        .map(Msg::Ev)
+        .boxed();
     let mut all = stream::select(pods, events);
     let mut seen = Seen::new(100_000);
     let mut mem = Memory {
@@ -164,7 +174,6 @@ async fn run(
         reported: 0,
         lists: 0,
     };
-    let mut failures = 0u32;
     let deadline = opts.timeout.map(|d| tokio::time::Instant::now() + d);
     let sleep_until = async {
         match deadline {
@@ -185,7 +194,6 @@ async fn run(
         let mut news: Vec<(Kill, Explanation)> = Vec::new();
         let err = match msg {
             Msg::Pod(Ok(ev)) => {
-                failures = 0;
                 match ev {
                     watcher::Event::Init => sum.lists += 1,
                     watcher::Event::InitDone => pods_listed = true,
@@ -206,7 +214,6 @@ async fn run(
                 None
             }
             Msg::Ev(Ok(ev)) => {
-                failures = 0;
                 match ev {
                     watcher::Event::Init => sum.lists += 1,
                     watcher::Event::InitDone => events_listed = true,
@@ -275,10 +282,7 @@ async fn run(
                 if fatal {
                     return Err(ce);
                 }
-                failures += 1;
                 note(&format!("{ce}; retrying"));
-                let backoff = Duration::from_millis(500 * 2u64.pow(failures.min(6)));
-                tokio::time::sleep(backoff).await;
             }
             watcher::Error::NoResourceVersion => {
                 note(&format!(

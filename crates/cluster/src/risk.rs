@@ -31,30 +31,23 @@ pub struct Risk {
     pub reasons: Vec<String>,
 }
 
-/// Scores one row at time `now` (seconds since the epoch).
-pub fn risk(row: &ContainerRow, now: Option<i64>) -> Risk {
-    let mut parts: Vec<(u32, String)> = Vec::new();
-    if row.oom_kills > 0 {
-        let age = match (now, row.last_oom_kill_epoch) {
-            (Some(n), Some(t)) => Some(n.saturating_sub(t)),
-            _ => None,
-        };
-        match age {
-            Some(a) if a <= RECENT => parts.push((1000, format!("OOM-killed {} ago", ago(a)))),
-            Some(a) => parts.push((500, format!("OOM-killed {} ago", ago(a)))),
-            None => parts.push((500, "OOM-killed".into())),
-        }
-    }
-    if row.evicted {
-        parts.push((400, "evicted".into()));
-    }
-    if row.oom_events > 0 {
-        let p = (row.oom_events.min(3)) * 100;
-        parts.push((p, format!("{} OOM/eviction event(s)", row.oom_events)));
-    }
+/// Points for a pod evicted.
+const EVICTED: u32 = 400;
+/// Points for a recent OOM kill, and for an older one (or one at an unknown time).
+const KILL_RECENT: u32 = 1000;
+const KILL_OLD: u32 = 500;
+
+/// Points for `n` OOM/eviction events naming the pod.
+fn event_points(n: u32) -> u32 {
+    n.min(3) * 100
+}
+
+/// Points for the components no later item of the scan changes: restarts, findings, headroom.
+fn fixed_parts(row: &ContainerRow, parts: &mut Vec<(u32, String)>, reasons: bool) {
+    let text = |s: &dyn Fn() -> String| if reasons { s() } else { String::new() };
     if row.restarts > 0 {
         let p = (row.restarts.min(50) as u32) * 10;
-        parts.push((p, format!("{} restart(s)", row.restarts)));
+        parts.push((p, text(&|| format!("{} restart(s)", row.restarts))));
     }
     let points = match row.worst_severity.as_deref() {
         Some("error") => 200,
@@ -64,8 +57,10 @@ pub fn risk(row: &ContainerRow, now: Option<i64>) -> Risk {
     };
     if points > 0 {
         let worst = row.worst_severity.as_deref().unwrap_or("");
-        let codes = row.findings.join(",");
-        parts.push((points, format!("findings {codes} (worst: {worst})")));
+        parts.push((
+            points,
+            text(&|| format!("findings {} (worst: {worst})", row.findings.join(","))),
+        ));
     }
     if let Some(h) = row.headroom() {
         let what = if row.usage_bytes.is_some() {
@@ -75,18 +70,66 @@ pub fn risk(row: &ContainerRow, now: Option<i64>) -> Risk {
         };
         let pct = (h * 100.0).round();
         if h < 0.0 {
-            parts.push((300, format!("{what} over the limit ({pct}% headroom)")));
+            parts.push((
+                300,
+                text(&|| format!("{what} over the limit ({pct}% headroom)")),
+            ));
         } else if h < 0.10 {
-            parts.push((200, format!("{pct}% headroom ({what})")));
+            parts.push((200, text(&|| format!("{pct}% headroom ({what})"))));
         } else if h < 0.25 {
-            parts.push((100, format!("{pct}% headroom ({what})")));
+            parts.push((100, text(&|| format!("{pct}% headroom ({what})"))));
         }
     }
+}
+
+/// Scores one row at time `now` (seconds since the epoch).
+pub fn risk(row: &ContainerRow, now: Option<i64>) -> Risk {
+    let mut parts: Vec<(u32, String)> = Vec::new();
+    if row.oom_kills > 0 {
+        let age = match (now, row.last_oom_kill_epoch) {
+            (Some(n), Some(t)) => Some(n.saturating_sub(t)),
+            _ => None,
+        };
+        match age {
+            Some(a) if a <= RECENT => {
+                parts.push((KILL_RECENT, format!("OOM-killed {} ago", ago(a))))
+            }
+            Some(a) => parts.push((KILL_OLD, format!("OOM-killed {} ago", ago(a)))),
+            None => parts.push((KILL_OLD, "OOM-killed".into())),
+        }
+    }
+    if row.evicted {
+        parts.push((EVICTED, "evicted".into()));
+    }
+    if row.oom_events > 0 {
+        let p = event_points(row.oom_events);
+        parts.push((p, format!("{} OOM/eviction event(s)", row.oom_events)));
+    }
+    fixed_parts(row, &mut parts, true);
     parts.sort_by_key(|p| std::cmp::Reverse(p.0));
     Risk {
         score: parts.iter().map(|p| p.0).sum(),
         reasons: parts.into_iter().map(|p| p.1).collect(),
     }
+}
+
+/// The least and the most `row` can score once the scan is finished, when `events` OOM/eviction
+/// events naming its pod were read so far (`evicted`: one of them an eviction): later events
+/// only add to both (up to 3 counted, and an eviction), and the age of an OOM kill at a known
+/// time is measured from a "now" known only at the end.
+pub fn score_bounds(row: &ContainerRow, events: u32, evicted: bool) -> (u32, u32) {
+    let mut parts = Vec::new();
+    fixed_parts(row, &mut parts, false);
+    let fixed: u32 = parts.iter().map(|p| p.0).sum();
+    let (kill_lo, kill_hi) = match (row.oom_kills > 0, row.last_oom_kill_epoch) {
+        (false, _) => (0, 0),
+        (true, None) => (KILL_OLD, KILL_OLD),
+        (true, Some(_)) => (KILL_OLD, KILL_RECENT),
+    };
+    let evicted_lo = if row.evicted || evicted { EVICTED } else { 0 };
+    let lo = fixed + kill_lo + evicted_lo + event_points(events.max(row.oom_events));
+    let hi = fixed + kill_hi + EVICTED + event_points(u32::MAX);
+    (lo, hi)
 }
 
 /// Scores and sorts rows, riskiest first.

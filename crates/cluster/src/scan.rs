@@ -1,6 +1,7 @@
 //! The scan: pods, nodes and events fed one at a time (from a live cluster page by page, or from a
 //! dump item by item), kept as the rows worth listing and per-node sums, ranked at the end. Memory
-//! holds the listed rows, one entry per node, and the OOM/eviction events, never the pods. Pure.
+//! holds the listed rows (with `--top N` only those that can still be among the N riskiest:
+//! `top_rows.rs`), one entry per node, and the OOM/eviction events, never the pods. Pure.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,6 +16,7 @@ use crate::risk::rank;
 use crate::rows::{
     latest_time, pod_evicted, pod_finished, pod_memory, pod_rows, ContainerRow, PodMemory,
 };
+use crate::top_rows::{is_killed, TopRows};
 
 /// Event reasons about memory: OOM kills on a node, kubelet evictions and memory pressure.
 pub const OOM_EVENT_REASONS: [&str; 5] = [
@@ -48,8 +50,14 @@ pub struct ScanReport {
     pub oom_events: u64,
     /// The time risks are measured from (RFC 3339): the clock, or the latest time in a dump.
     pub now: Option<String>,
-    /// Containers worth a look, riskiest first.
+    /// Containers worth a look, riskiest first (with `--top N` the first N).
     pub containers_at_risk: Vec<ContainerRow>,
+    /// Containers worth a look that `--top N` left out of `containers_at_risk`.
+    #[serde(skip)]
+    pub left_out: u64,
+    /// Of them, OOM-killed or evicted.
+    #[serde(skip)]
+    pub left_out_killed: u64,
     /// Nodes, most overcommitted first.
     pub nodes: Vec<NodeRow>,
     /// What the scan could not see (metrics API absent, ...).
@@ -59,12 +67,15 @@ pub struct ScanReport {
 }
 
 impl ScanReport {
-    /// Containers with an OOM kill or an eviction.
-    pub fn killed(&self) -> usize {
-        self.containers_at_risk
-            .iter()
-            .filter(|r| r.oom_kills > 0 || r.evicted)
-            .count()
+    /// Containers with an OOM kill or an eviction (also those `--top` left out).
+    pub fn killed(&self) -> u64 {
+        let listed = self.containers_at_risk.iter().filter(|r| is_killed(r));
+        listed.count() as u64 + self.left_out_killed
+    }
+
+    /// Containers worth a look (also those `--top` left out).
+    pub fn listed(&self) -> u64 {
+        self.containers_at_risk.len() as u64 + self.left_out
     }
 }
 
@@ -151,6 +162,12 @@ impl Scan {
         }
     }
 
+    /// Keeps only the `n` riskiest containers in the report (0: all), and only those that can
+    /// still be among them while reading (before the pods are added).
+    pub fn keep_top(&mut self, n: usize) {
+        self.acc.rows = TopRows::new(n);
+    }
+
     /// Sets the measured working sets (before the pods are added).
     pub fn set_usage(&mut self, usage: Usage) {
         self.analyzer.usage = usage;
@@ -197,7 +214,7 @@ impl Scan {
 /// node, the OOM/eviction events by pod.
 #[derive(Debug, Default)]
 pub struct Tally {
-    rows: Vec<ContainerRow>,
+    rows: TopRows,
     nodes: BTreeMap<String, NodeRow>,
     pod_events: HashMap<(String, String), EventAgg>,
     latest: Option<i64>,
@@ -220,7 +237,14 @@ impl Tally {
         self.report.pods += 1;
         self.report.containers += r.containers;
         self.latest = self.latest.max(r.latest);
-        self.rows.extend(r.rows);
+        for row in r.rows {
+            let key = (row.namespace.clone(), row.pod.clone());
+            let (events, evicted) = self
+                .pod_events
+                .get(&key)
+                .map_or((0, false), |a| (a.count, a.evicted));
+            self.rows.push(row, events, evicted);
+        }
         if let Some((node, mem, qos)) = r.node {
             self.node(&node).add_pod(mem, qos.as_deref());
         }
@@ -276,11 +300,13 @@ impl Tally {
     }
 
     /// Ranks what was found at `now` (seconds since the epoch; None: the latest time read).
-    pub fn finish(mut self, now: Option<i64>) -> ScanReport {
+    pub fn finish(self, now: Option<i64>) -> ScanReport {
         let now = now.or(self.latest);
+        let limit = self.rows.limit();
+        let (mut rows, mut dropped) = self.rows.into_parts();
         // Join the pods' events to their rows; events about pods without a row get one.
         let mut by_pod: HashMap<(String, String), Vec<usize>> = HashMap::new();
-        for (i, r) in self.rows.iter().enumerate() {
+        for (i, r) in rows.iter().enumerate() {
             by_pod
                 .entry((r.namespace.clone(), r.pod.clone()))
                 .or_default()
@@ -288,11 +314,17 @@ impl Tally {
         }
         let mut events: Vec<_> = self.pod_events.into_iter().collect();
         events.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((ns, pod), agg) in events {
-            match by_pod.get(&(ns.clone(), pod.clone())) {
+        for (key, agg) in events {
+            // Rows `--top` dropped: counted, and not listed again as a pod only events name.
+            let dropped = dropped.get_mut(&key).map(|d| {
+                if agg.evicted {
+                    d.killed = d.rows;
+                }
+            });
+            match by_pod.get(&key) {
                 Some(ix) => {
                     for &i in ix {
-                        let r = &mut self.rows[i];
+                        let r = &mut rows[i];
                         r.oom_events = agg.count;
                         r.evicted |= agg.evicted;
                         if r.message.is_none() {
@@ -300,9 +332,10 @@ impl Tally {
                         }
                     }
                 }
-                None => self.rows.push(ContainerRow {
-                    namespace: ns,
-                    pod,
+                None if dropped.is_some() => {}
+                None => rows.push(ContainerRow {
+                    namespace: key.0,
+                    pod: key.1,
                     oom_events: agg.count,
                     evicted: agg.evicted,
                     message: agg.message,
@@ -311,7 +344,18 @@ impl Tally {
                 }),
             }
         }
-        rank(&mut self.rows, now);
+        rank(&mut rows, now);
+        let mut report = self.report;
+        for d in dropped.values() {
+            report.left_out += d.rows;
+            report.left_out_killed += d.killed;
+        }
+        if limit > 0 && rows.len() > limit {
+            for r in rows.drain(limit..) {
+                report.left_out += 1;
+                report.left_out_killed += u64::from(is_killed(&r));
+            }
+        }
         let mut nodes: Vec<NodeRow> = self.nodes.into_values().collect();
         for n in &mut nodes {
             n.finish();
@@ -322,11 +366,10 @@ impl Tally {
                 .total_cmp(&a.overcommit.unwrap_or(-1.0))
                 .then_with(|| a.name.cmp(&b.name))
         });
-        let mut report = self.report;
         report.now = now
             .and_then(|n| k8s_openapi::chrono::DateTime::from_timestamp(n, 0))
             .map(|t| t.to_rfc3339_opts(k8s_openapi::chrono::SecondsFormat::Secs, true));
-        report.containers_at_risk = self.rows;
+        report.containers_at_risk = rows;
         report.nodes = nodes;
         report
     }

@@ -1,10 +1,12 @@
-//! Test support for the suites that make real incidents on this machine (crates/cli
+//! Test support: [`fake_api`], a misbehaving HTTP server; and, for the suites that make real incidents on this machine (crates/cli
 //! `real_incidents`, crates/metrics `real_cgroup`, crates/jvm `real_jvm`): a child of the process's own cgroup v1 memory
 //! cgroup with a limit, workloads moved into it with `echo $$ > cgroup.procs; exec ...`, and
 //! removal on drop (killing anything left inside first). See DEVELOPERS.md.
 //!
 //! Callers skip (print `SKIP name: why` and pass) when [`MemoryCgroup::create`] returns an error:
 //! not root, no cgroup v1 memory controller, or no permission.
+
+pub mod fake_api;
 
 use std::fs;
 use std::path::{Path, PathBuf};

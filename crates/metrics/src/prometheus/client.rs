@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::collect::{Collector, Loaded};
 use crate::prom_json::{collect_results, Response};
-use crate::prometheus::query::{plan_range, QuerySpec};
+use crate::prometheus::query::{plan_range, QuerySpec, MAX_POINTS};
 use crate::Error;
 
 /// How to reach the server.
@@ -83,7 +83,7 @@ impl Client {
         // Every message below names the URL: never with the credentials it may carry.
         let url = redact(&url);
         let status = resp.status().as_u16();
-        let body = resp.body_mut().with_config().limit(1 << 30).reader();
+        let body = resp.body_mut().with_config().limit(MAX_BODY).reader();
         let parsed: Result<Response, _> = serde_json::from_reader(std::io::BufReader::new(body));
         match parsed {
             Ok(r) if r.status.as_deref() == Some("error") || r.error.is_some() => {
@@ -158,6 +158,14 @@ fn unreachable(raw_url: &str, e: ureq::Error) -> Error {
     }
 }
 
+/// Queries of one range: 100 pages of [`MAX_POINTS`] are 1.1 million points per series (a
+/// year at 30 s), far more than a trend needs.
+pub const MAX_PAGES: u64 = 100;
+
+/// The largest answer read (ureq's default limit is 10 MiB; a page of 11,000 points of a
+/// few hundred series is tens of MiB).
+pub const MAX_BODY: u64 = 256 << 20;
+
 /// Runs every query over `[start, end]` at `step`, page by page, into one input. A query with
 /// no result (a metric this cluster does not have, like `container_memory_kernel_usage` before
 /// cAdvisor 0.48) is not an error; a refused query or an unreachable server is.
@@ -169,6 +177,16 @@ pub fn fetch(
     step: f64,
 ) -> Result<Loaded, Error> {
     let mut c = Collector::new();
+    // Counted before anything is asked: a `--since` of years at a fine `--step` would page
+    // through thousands of queries.
+    let needed = ((end - start) / (step * MAX_POINTS as f64)).ceil();
+    if needed > MAX_PAGES as f64 {
+        return Err(Error::Usage(format!(
+            "the range asks for about {:.0} points per series at step {step}s, more than the {} oomdoc reads ({MAX_PAGES} queries of {MAX_POINTS}): give a larger --step or a shorter --since",
+            (end - start) / step,
+            MAX_PAGES * MAX_POINTS
+        )));
+    }
     let pages = plan_range(start, end, step);
     if pages.is_empty() {
         return Err(Error::Usage(format!(
