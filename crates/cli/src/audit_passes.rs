@@ -30,9 +30,18 @@ use oomdoc_model::InputError;
 /// An input that cannot be read twice (stdin, a pipe such as bash's `<(helm template …)`),
 /// copied to a temporary file, decoded to UTF-8 as the reader decodes it (so the copy reads the
 /// same, and the text report can quote its lines). The file is removed when this is dropped (also
-/// on an error return or a panic; not when the process is killed).
+/// on an error return or a panic), and by [`crate::cleanup`] when SIGINT, SIGTERM or SIGHUP ends
+/// oomdoc (not by SIGKILL).
+///
+/// Why a named file in a registry rather than one unlinked at once (nothing left behind even by
+/// SIGKILL): every pass reads the copy through its path, as it reads any file (by name: a
+/// Dockerfile is known by its name; quoted lines are read back by path), and the only path to an
+/// unlinked file is Linux's `/proc/self/fd/N`, a symbolic link the reader would see instead of a
+/// file. The registry is also what the files `trend` writes need.
 pub(crate) struct Spool {
+    // Declared before the registration: the file is removed before it is unregistered.
     file: tempfile::NamedTempFile,
+    _cleanup: crate::cleanup::Registration,
     /// The copy's path as the reader names it in items.
     spool_name: String,
     /// The input's name in reports: `-`, or the path as given.
@@ -45,10 +54,12 @@ impl Spool {
     /// Copies `src`, named `name`, to a new temporary file (in `$TMPDIR`, or the system's
     /// temporary directory).
     fn new(name: &str, src: impl Read) -> anyhow::Result<Spool> {
-        let mut file = tempfile::Builder::new()
-            .prefix("oomdoc-input-")
-            .tempfile()
-            .context("cannot create a temporary file to hold an input that can be read only once (set TMPDIR to a writable directory)")?;
+        let (mut file, registration) = crate::cleanup::tempfile_in(
+            tempfile::Builder::new().prefix("oomdoc-input-"),
+            &std::env::temp_dir(),
+            crate::cleanup::OnSignal::Remove,
+        )
+        .context("cannot create a temporary file to hold an input that can be read only once (set TMPDIR to a writable directory)")?;
         let copied = {
             let src = oomdoc_manifest::decoded(src);
             let mut copy = io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
@@ -76,6 +87,7 @@ impl Spool {
         let spool_name = file.path().display().to_string();
         Ok(Spool {
             file,
+            _cleanup: registration,
             spool_name,
             name: name.into(),
             error,

@@ -7,9 +7,11 @@
 pub mod args;
 mod audit_cmd;
 mod audit_passes;
+mod cleanup;
 mod explain_cmd;
 mod jvm_cmd;
 pub mod kernel_stream;
+mod output_file;
 mod rules_cmd;
 pub mod scan_cmd;
 pub mod simulate_cmd;

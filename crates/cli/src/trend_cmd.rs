@@ -20,7 +20,9 @@ use oomdoc_metrics::units::{parse_unit_flag, quantity_bytes};
 use oomdoc_metrics::{Collector, Loaded};
 use oomdoc_model::Quantity;
 use oomdoc_series::Input;
-use signal_hook::consts::SIGINT;
+
+use crate::cleanup;
+use crate::output_file::{check_outputs, OutputFile};
 
 /// Examples shown by `oomdoc trend --help`.
 pub const EXAMPLES: &str = "\
@@ -37,6 +39,10 @@ value columns; detected by content), a Prometheus server (cAdvisor, kube-state-m
 Micrometer JVM series of one pod, or raw --query), or a memory cgroup sampled live (v1 or v2).
 CSV units come from the header (`rss (MiB)`) or --unit; times are ISO 8601 or epoch s/ms.
 The bearer token is read from --bearer-token-file, else $OOMDOC_PROMETHEUS_TOKEN.
+Output files (--svg, --html, --record) are written to a temporary file beside FILE and renamed
+over it when complete (a recording also when Ctrl-C, SIGTERM or SIGHUP ends the sampling); an
+input of the run, a directory, a device or a FIFO is refused, and so is a symbolic link unless
+--force (which replaces the link itself, never the file it points to).
 Verdicts: leak, warming_up, steady, sawtooth_restarts, insufficient_data.
 Exit status: 0 analysed; 2 bad flags, unreadable input or unreachable source.";
 
@@ -83,6 +89,10 @@ pub struct TrendArgs {
     /// Write a self-contained HTML report (chart and findings) into this file.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Overwrite FILE of --svg, --html or --record even when it is a symbolic link (the link is
+    /// replaced by a regular file, not followed: where it points is left as it is).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The Prometheus source of `oomdoc trend`.
@@ -155,7 +165,8 @@ pub struct LiveArgs {
         help_heading = "Live cgroup"
     )]
     pub duration: String,
-    /// Write every sample to this CSV as it is taken (readable again by `oomdoc trend FILE`).
+    /// Write every sample to this CSV as it is taken (readable again by `oomdoc trend FILE`);
+    /// FILE is replaced when the sampling ends (also by Ctrl-C, SIGTERM or SIGHUP).
     #[arg(long, value_name = "FILE", help_heading = "Live cgroup")]
     pub record: Option<PathBuf>,
 }
@@ -178,6 +189,27 @@ pub(crate) fn run(args: &TrendArgs) -> anyhow::Result<u8> {
     if args.live.cgroup.is_none() && args.live.record.is_some() {
         bail!("--record writes what --cgroup samples: add --cgroup DIR");
     }
+    // Before anything is read: a bad output path must not cost a long fetch or sampling.
+    let outputs: Vec<(&str, &Path)> = [
+        ("--svg", &args.svg),
+        ("--html", &args.html),
+        ("--record", &args.live.record),
+    ]
+    .into_iter()
+    .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
+    .collect();
+    let inputs: Vec<&Path> = (args.files.iter())
+        .chain(&args.prom.bearer_token_file)
+        .chain(&args.prom.ca_file)
+        .map(PathBuf::as_path)
+        .collect();
+    check_outputs(&outputs, &inputs, args.force)?;
+    let svg = (args.svg.as_deref())
+        .map(|p| OutputFile::create("--svg", p, args.force, false))
+        .transpose()?;
+    let html = (args.html.as_deref())
+        .map(|p| OutputFile::create("--html", p, args.force, false))
+        .transpose()?;
     let mut loaded = if let Some(url) = &args.prom.prometheus {
         from_prometheus(args, url)?
     } else if let Some(dir) = &args.live.cgroup {
@@ -198,25 +230,25 @@ pub(crate) fn run(args: &TrendArgs) -> anyhow::Result<u8> {
         TrendFormat::Json => oomdoc_report::write_trend_json(&loaded.input, &analysis, &mut out)?,
     }
     out.flush()?;
-    if let Some(p) = &args.svg {
+    if let Some(f) = svg {
         write_file(
-            p,
+            f,
             &oomdoc_report::render_trend_svg(&loaded.input, &analysis),
         )?;
     }
-    if let Some(p) = &args.html {
+    if let Some(f) = html {
         write_file(
-            p,
+            f,
             &oomdoc_report::render_trend_html(&loaded.input, &analysis),
         )?;
     }
     Ok(0)
 }
 
-fn write_file(p: &Path, text: &str) -> anyhow::Result<()> {
-    std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
-    eprintln!("oomdoc: wrote {}", p.display());
-    Ok(())
+fn write_file(mut f: OutputFile, text: &str) -> anyhow::Result<()> {
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", f.target().display()))?;
+    f.commit()
 }
 
 fn apply_flags(args: &TrendArgs, input: &mut Input) -> anyhow::Result<()> {
@@ -368,14 +400,11 @@ fn from_cgroup(args: &TrendArgs, dir: &Path) -> anyhow::Result<Loaded> {
         bail!("--every must be positive");
     }
     let version = cgroup_sampler::detect_version(dir)?;
-    let mut record = match &args.live.record {
-        Some(p) => {
-            Some(BufWriter::new(File::create(p).with_context(|| {
-                format!("cannot create --record {}", p.display())
-            })?))
-        }
-        None => None,
-    };
+    // Renamed into place at the end, on Ctrl-C too, and by a signal that ends oomdoc (the
+    // sampler flushes after each row, so the file always holds whole rows).
+    let mut record = (args.live.record.as_deref())
+        .map(|p| OutputFile::create("--record", p, args.force, true))
+        .transpose()?;
     eprintln!(
         "oomdoc: sampling {} (cgroup {}) every {} for {}{}",
         dir.display(),
@@ -391,21 +420,32 @@ fn from_cgroup(args: &TrendArgs, dir: &Path) -> anyhow::Result<Loaded> {
             .map_or(String::new(), |p| format!(", recording to {}", p.display()))
     );
     // Ctrl-C ends the sampling early and the samples read so far are analysed (at most one
-    // interval later: the sampler finishes its sleep); a second Ctrl-C exits at once (130).
+    // interval later: the sampler finishes its sleep); a second Ctrl-C exits at once (130),
+    // keeping the recording (`cleanup`). After the sampling, Ctrl-C ends oomdoc.
     let stop = Arc::new(AtomicBool::new(false));
-    signal_hook::flag::register_conditional_shutdown(SIGINT, 130, Arc::clone(&stop))?;
-    signal_hook::flag::register(SIGINT, Arc::clone(&stop))?;
-    let input = cgroup_sampler::sample(
+    let interrupt = cleanup::interrupt_sets(Arc::clone(&stop))?;
+    let mut read = 0u64;
+    let sampled = cgroup_sampler::sample(
         dir,
         Duration::from_secs_f64(every),
         Duration::from_secs_f64(total),
         record.as_mut().map(|w| w as &mut dyn Write),
-        &mut |_| !stop.load(Ordering::SeqCst),
-    )
-    .with_context(|| format!("cannot sample {}", dir.display()))?;
+        &mut |_| {
+            read += 1;
+            !stop.load(Ordering::SeqCst)
+        },
+    );
     if stop.load(Ordering::SeqCst) {
         eprintln!("oomdoc: stopped by Ctrl-C; analysing the samples read so far");
     }
+    // What was recorded is kept also when the cgroup went away part way (its container ended:
+    // the moment a recording is for), unless writing the recording itself failed; a sampling
+    // that read nothing leaves the target as it was.
+    if let Some(r) = record.filter(|_| sampled.is_ok() || read > 0) {
+        r.commit()?;
+    }
+    drop(interrupt);
+    let input = sampled.with_context(|| format!("cannot sample {}", dir.display()))?;
     let samples = input.series.iter().map(|s| s.samples.len() as u64).sum();
     Ok(Loaded {
         input,

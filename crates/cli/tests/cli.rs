@@ -20,5 +20,7 @@ mod exit_codes;
 mod inputs;
 #[path = "cli/json.rs"]
 mod json;
+#[path = "cli/output_files.rs"]
+mod output_files;
 #[path = "cli/rules.rs"]
 mod rules;

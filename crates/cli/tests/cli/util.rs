@@ -151,6 +151,11 @@ pub struct TestCommand {
     timeout: Duration,
 }
 
+/// The address-space cap of the hostile-input suites: whatever they feed oomdoc, it must not
+/// need more than this (an allocation past it aborts the process, which [`TestCommand::run`]
+/// reports as a crash).
+pub const ADDRESS_SPACE_CAP: u64 = 1 << 30;
+
 /// What a run produced.
 #[derive(Debug)]
 pub struct Output {
@@ -198,6 +203,28 @@ impl TestCommand {
 
     pub fn env(&mut self, k: &str, v: &str) -> &mut Self {
         self.cmd.env(k, v);
+        self
+    }
+
+    /// Runs the binary with its address space capped at `bytes`, through util-linux's
+    /// `prlimit` (the workspace forbids the `unsafe` a `setrlimit` in `pre_exec` would need).
+    pub fn address_space(&mut self, bytes: u64) -> &mut Self {
+        let mut capped = Command::new("prlimit");
+        capped
+            .arg(format!("--as={bytes}"))
+            .arg("--")
+            .arg(self.cmd.get_program())
+            .args(self.cmd.get_args());
+        for (k, v) in self.cmd.get_envs() {
+            match v {
+                Some(v) => capped.env(k, v),
+                None => capped.env_remove(k),
+            };
+        }
+        if let Some(d) = self.cmd.get_current_dir() {
+            capped.current_dir(d);
+        }
+        self.cmd = capped;
         self
     }
 
