@@ -33,18 +33,10 @@ fn pod_ref<'a>(pod: &'a str, ns: Option<&'a str>) -> anyhow::Result<(Option<&'a 
     if name.is_empty() || n == Some("") || name.contains('/') {
         anyhow::bail!("--pod {pod:?}: expected NAMESPACE/NAME or NAME");
     }
-    // Names go into request paths: only what Kubernetes allows in a name (DNS-1123), so that
-    // `a?watch=true` cannot turn a GET into a watch.
-    let valid = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 253
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-    };
-    if !valid(name) || n.is_some_and(|n| !valid(n)) {
-        anyhow::bail!(
-            "--pod {pod:?}: not a Kubernetes name (lowercase letters, digits, '-' and '.')"
-        );
+    // Checked here too (gather checks again) so that a bad name fails before connecting.
+    oomdoc_cluster::names::check("--pod", name)?;
+    if let Some(n) = n {
+        oomdoc_cluster::names::check("namespace", n)?;
     }
     Ok((n, name))
 }

@@ -405,3 +405,22 @@ fn prometheus_trickle_huge_ranges_and_bodies_are_bounded() {
         o.peak_rss_kib
     );
 }
+
+#[test]
+fn names_that_would_change_a_request_are_refused_before_it() {
+    let api = FakeApi::start(vec![]);
+    let dir = tempfile::tempdir().unwrap();
+    let kc = api.kubeconfig(dir.path());
+    let kc = kc.to_str().unwrap();
+    for args in [
+        vec!["simulate", "--live", "node-1,metadata.name=x", "--kubeconfig", kc],
+        vec!["scan", "-n", "shop?watch=true", "--kubeconfig", kc],
+        vec!["watch", "-n", "shop/../kube-system", "--kubeconfig", kc],
+        vec!["explain", "--pod", "shop/web?watch=1", "--kubeconfig", kc],
+    ] {
+        let o = run(&args, Duration::from_secs(30));
+        o.code(2);
+        assert!(o.stderr.contains("not a Kubernetes name"), "{args:?}: {}", o.stderr);
+    }
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+}

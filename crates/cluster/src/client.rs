@@ -105,6 +105,9 @@ pub async fn connect_with(t: &Target, read_timeout: Duration) -> Result<Conn, Cl
                 .unwrap_or_else(|| cfg.default_namespace.clone()),
         )
     };
+    if let Some(ns) = &namespace {
+        crate::names::check("namespace", ns)?;
+    }
     let client = kube::client::ClientBuilder::try_from(cfg)
         .map_err(|e| ClusterError::Config(e.to_string()))?
         .with_layer(&crate::guard::Guard::new(timeout))

@@ -30,6 +30,10 @@ pub fn gather_pod(
     name: &str,
     tail: i64,
 ) -> Result<Gathered, ClusterError> {
+    crate::names::check("pod", name)?;
+    if let Some(ns) = namespace {
+        crate::names::check("namespace", ns)?;
+    }
     runtime()?.block_on(async {
         let mut t = t.clone();
         t.all_namespaces = false;

@@ -26,6 +26,7 @@ pub mod kills;
 pub mod kubeconfig;
 pub mod live_scan;
 pub mod live_watch;
+pub mod names;
 pub mod node_dump;
 pub mod overcommit;
 pub mod pace;

@@ -27,6 +27,7 @@ pub struct NodeDump {
 /// Gathers node `name`, its running pods (phase neither Succeeded nor Failed, as the scheduler
 /// counts them) and their metrics.
 pub fn gather_node(t: &Target, name: &str) -> Result<NodeDump, ClusterError> {
+    crate::names::check("node", name)?;
     runtime()?.block_on(async {
         let mut t = t.clone();
         t.all_namespaces = true;

@@ -50,9 +50,12 @@ impl Selector {
     }
 }
 
-/// Escapes a label value for PromQL.
+/// Escapes a label value for PromQL (a string literal in double quotes: backslash, quote and
+/// newline are the characters that could end or break it).
 fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// One query and the metric name its results get.
@@ -198,6 +201,15 @@ pub fn plan_range(start: f64, end: f64, step: f64) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_values_cannot_end_their_string() {
+        let s = Selector::parse("shop/a\"}or vector(1)#\nx", None).unwrap();
+        assert_eq!(
+            s.matchers(false),
+            r#"namespace="shop",pod="a\"}or vector(1)#\nx""#
+        );
+    }
 
     #[test]
     fn selector_matchers() {
