@@ -137,6 +137,7 @@ fn audit_workload(
                 uses.push((i, workload.id(), c.admitted.name.clone(), by));
             }
             let view = jvm_view::container_view(&admitted, c, matched.map(|(d, _, by)| (d, by)));
+            jvm_findings.extend(jvm_checks::unevaluated(&view));
             let jvm = jvm_view::summarize(&view, assumptions);
             if let Some(s) = &jvm {
                 jvm_findings.extend(jvm_checks::check(&view, s, assumptions));

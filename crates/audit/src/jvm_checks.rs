@@ -28,29 +28,7 @@ struct Cx<'v, 'a> {
 
 impl Cx<'_, '_> {
     fn push(&mut self, code: &'static str, at: &At, message: String, help: String) {
-        if self
-            .view
-            .ignore
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(code))
-        {
-            return;
-        }
-        let severity = rule(code)
-            .map(|r| r.severity)
-            .expect("every check's code is in the registry");
-        self.out.push(Finding {
-            code,
-            severity,
-            file: at.file.clone(),
-            pos: at.pos,
-            workload: self.view.workload.clone(),
-            container: self.view.container.clone(),
-            message,
-            help,
-            source: at.source.clone(),
-            template: None,
-        });
+        self.out.extend(finding(self.view, code, at, message, help));
     }
 
     fn setting_at<T>(&self, s: &Setting<T>) -> &At {
@@ -154,6 +132,55 @@ impl JvmView<'_> {
         self.java_item()
             .map_or_else(|| self.limit_or_fallback(), |l| &l.at)
     }
+}
+
+/// A finding about `view`, unless its workload or Dockerfile ignores `code`.
+fn finding(
+    view: &JvmView<'_>,
+    code: &'static str,
+    at: &At,
+    message: String,
+    help: String,
+) -> Option<Finding> {
+    if view.ignore.iter().any(|c| c.eq_ignore_ascii_case(code)) {
+        return None;
+    }
+    let severity = rule(code)
+        .map(|r| r.severity)
+        .expect("every check's code is in the registry");
+    Some(Finding {
+        code,
+        severity,
+        file: at.file.clone(),
+        pos: at.pos,
+        workload: view.workload.clone(),
+        container: view.container.clone(),
+        message,
+        help,
+        source: at.source.clone(),
+        template: None,
+    })
+}
+
+/// OOM113, for every container (JVM or not: what the value holds is not known): env values too
+/// large to expand.
+pub(crate) fn unevaluated(view: &JvmView<'_>) -> Vec<Finding> {
+    view.unevaluated
+        .iter()
+        .filter_map(|(name, at)| {
+            finding(
+                view,
+                ENV_TOO_LARGE,
+                at,
+                format!(
+                    "{}: env {name} expands to more than {} MiB ($(VAR) references repeated): oomdoc did not evaluate it, and treats it as unknown",
+                    view.subject,
+                    oomdoc_jvm::detect::MAX_EXPANDED >> 20
+                ),
+                format!("write {name}'s value out instead of repeating references; the kubelet would build it in full"),
+            )
+        })
+        .collect()
 }
 
 /// Runs every JVM check for one container (or image) whose JVM is `s`.

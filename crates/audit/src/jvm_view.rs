@@ -72,6 +72,8 @@ pub(crate) struct JvmView<'a> {
     pub dockerfile: Option<(&'a DockerImageSpec, MatchedBy)>,
     /// Rule codes to leave out (`oomdoc.dev/ignore` of the workload and the Dockerfile).
     pub ignore: Vec<String>,
+    /// Env values too large to expand (OOM113): name and where.
+    pub unevaluated: Vec<(String, At)>,
 }
 
 /// `$` doubled, so the JVM model's own `$(VAR)` expansion leaves an already expanded string as
@@ -132,6 +134,7 @@ pub(crate) fn container_view<'a>(
     // The kubelet's expansion: each env value against the entries before it, then command and
     // args against all of them (`makeEnvironmentVariables`, `expansion.Expand`).
     let mut pod_env: Vec<(String, Option<String>, At)> = Vec::new();
+    let mut unevaluated = Vec::new();
     for e in &written.env {
         // A value too large to build (a doubling chain of `$(VAR)`s) is unknown.
         let value = e.value.as_ref().and_then(|v| {
@@ -142,7 +145,11 @@ pub(crate) fn container_view<'a>(
                     .find(|(k, _, _)| k == n)
                     .and_then(|(_, v, _)| v.clone())
             };
-            oomdoc_jvm::detect::expand_bounded(&v.value, &lookup)
+            let built = oomdoc_jvm::detect::expand_bounded(&v.value, &lookup);
+            if built.is_none() {
+                unevaluated.push((e.name.clone(), at(v.pos)));
+            }
+            built
         });
         pod_env.push((
             e.name.clone(),
@@ -242,6 +249,7 @@ pub(crate) fn container_view<'a>(
         fallback: at(written.name.pos),
         dockerfile,
         ignore,
+        unevaluated,
     }
 }
 
@@ -267,6 +275,8 @@ pub(crate) fn image_view(df: &DockerImageSpec) -> JvmView<'_> {
         fallback: docker_at(df, df.pos),
         dockerfile: None,
         ignore: df.ignore.clone(),
+        // The Dockerfile reader keeps a word too large to substitute as written.
+        unevaluated: Vec::new(),
     }
 }
 

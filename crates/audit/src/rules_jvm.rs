@@ -28,12 +28,14 @@ pub const NO_HEAP_DUMP: &str = "OOM110";
 pub const OPENJ9: &str = "OOM111";
 /// Options that never reach the JVM or that it ignores.
 pub const OPTION_IGNORED: &str = "OOM112";
+/// An env value whose `$(VAR)` expansion is too large to evaluate.
+pub const ENV_TOO_LARGE: &str = "OOM113";
 
 /// `MaxRAMPercentage` above this leaves too little of the limit for the rest of the JVM.
 pub const MAX_SANE_RAM_PERCENTAGE: f64 = 90.0;
 
 /// The JVM memory rules, in code order.
-pub const JVM_RULES: [Rule; 12] = [
+pub const JVM_RULES: [Rule; 13] = [
     Rule {
         code: HEAP_OVER_LIMIT,
         name: "jvm-heap-exceeds-limit",
@@ -375,5 +377,38 @@ containers:
   env:
   - name: JAVA_TOOL_OPTIONS
     value: -Xmx2g",
+    },
+    Rule {
+        code: ENV_TOO_LARGE,
+        name: "env-too-large-to-evaluate",
+        severity: Severity::Warning,
+        title: "An environment value whose $(VAR) expansion is too large to evaluate",
+        explanation: "\
+The kubelet expands `$(NAME)` in a container's `env` values, `command` and `args` from the \
+variables defined before it, without a size limit: `A1=$(A0)$(A0)`, `A2=$(A1)$(A1)`... doubles at \
+every entry, so forty lines ask for terabytes, and the kubelet (or any tool that evaluates them) \
+runs out of memory. oomdoc builds at most 1 MiB of one value; past that the value is treated as \
+unknown, so the JVM checks of this container cannot see what it holds (a `JAVA_TOOL_OPTIONS` \
+built that way, or a variable it references).
+Source: Kubernetes `third_party/forked/golang/expansion/expand.go` (`Expand`) and the kubelet's \
+`makeEnvironmentVariables` (`pkg/kubelet/kubelet_pods.go`).",
+        fix: "Write the value out, or build it from a few variables without repeating a reference; an env value needs no more than a few KiB.",
+        example: "\
+containers:
+- name: app
+  image: eclipse-temurin:17-jre
+  env:
+  - {name: A0, value: '-XX:+UseG1GC -XX:+UseG1GC -XX:+UseG1GC -XX:+UseG1GC'}
+  - {name: A1, value: '$(A0) $(A0)'}
+  - {name: A2, value: '$(A1) $(A1)'}
+  # ... each entry doubles the one before it
+  - {name: A16, value: '$(A15) $(A15)'}
+  - {name: JAVA_TOOL_OPTIONS, value: '$(A16)'}",
+        example_fixed: "\
+containers:
+- name: app
+  image: eclipse-temurin:17-jre
+  env:
+  - {name: JAVA_TOOL_OPTIONS, value: '-XX:+UseG1GC'}",
     },
 ];

@@ -495,3 +495,49 @@ fn application_images_leave_the_heap_to_their_start_scripts() {
     ));
     assert!(codes(&r).contains(&"OOM101"), "{:?}", codes(&r));
 }
+
+/// `env` entries `A0` (a 64-byte value) to `A{n}`, each `$(A{i-1})$(A{i-1})`, then `last`.
+fn doubling_env(n: usize, last: &str) -> String {
+    let mut s = format!(
+        "    env:\n    - name: A0\n      value: \"{}\"\n",
+        "x".repeat(64)
+    );
+    for i in 1..=n {
+        s.push_str(&format!(
+            "    - name: A{i}\n      value: \"$(A{p})$(A{p})\"\n",
+            p = i - 1
+        ));
+    }
+    s.push_str(&format!(
+        "    - name: JAVA_TOOL_OPTIONS\n      value: \"{last}\"\n"
+    ));
+    s
+}
+
+#[test]
+fn oom113_env_too_large_to_evaluate() {
+    // 64 B doubled 40 times asks for 64 TiB; the first value past 1 MiB is A15 (2 MiB). It is
+    // unknown, so A16 keeps `$(A15)$(A15)` as written (as the kubelet keeps a reference it
+    // cannot resolve), and that doubles past 1 MiB again at A33.
+    let yaml = pod(
+        TEMURIN17,
+        &format!("{}{}", doubling_env(40, "$(A40)"), limit("1Gi")),
+    );
+    let r = run(&yaml);
+    let f = only(&r, "OOM113");
+    assert_eq!(f.len(), 2, "A15 and A33: {:?}", codes(&r));
+    assert!(f[1].message.contains("env A33 "), "{}", f[1].message);
+    assert!(
+        f[0].message
+            .contains("env A15 expands to more than 1 MiB ($(VAR) references repeated)"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].pos.line, 11 + 2 * 15, "points at A15's value");
+    // Under the cap every value is built: A14 is 1 MiB exactly.
+    let r = run(&pod(
+        TEMURIN17,
+        &format!("{}{}", doubling_env(14, "-Xmx512m"), limit("1Gi")),
+    ));
+    assert!(!codes(&r).contains(&"OOM113"), "{:?}", codes(&r));
+}
