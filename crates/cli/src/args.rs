@@ -287,6 +287,17 @@ pub enum RulesFormat {
     Json,
 }
 
+impl RulesFormat {
+    /// What the output does with control characters from the input: text escapes them on the
+    /// way to the terminal; JSON escapes them itself.
+    pub fn controls(self) -> oomdoc_report::Controls {
+        match self {
+            RulesFormat::Text => oomdoc_report::Controls::Escape,
+            RulesFormat::Json => oomdoc_report::Controls::Pass,
+        }
+    }
+}
+
 /// A memory quantity flag (`16Gi`), as bytes.
 pub fn parse_bytes(s: &str) -> Result<i64, String> {
     let q = Quantity::parse(s).map_err(|e| format!("invalid quantity {s:?}: {e}"))?;

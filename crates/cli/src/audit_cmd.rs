@@ -10,7 +10,9 @@ use anyhow::{anyhow, bail};
 use oomdoc_audit::{Assumptions, AuditSession, ImageBinding, Severity};
 use oomdoc_jvm::{CgroupVersion, JdkVersion};
 use oomdoc_manifest::{is_dockerfile, read_inputs_until, Item, ReadOptions};
-use oomdoc_report::{InputErrors, JsonSink, ReportSink, SarifSink, TextSink};
+use oomdoc_report::{
+    Controls, InputErrors, JsonSink, ReportSink, SarifSink, TerminalSafe, TextSink,
+};
 
 use crate::args::{AuditArgs, Cgroup, ColorChoice, FailOn, Format, Global};
 use crate::audit_passes::{count_repositories, prepass, spool_inputs, Names};
@@ -125,8 +127,6 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
         repositories,
     );
 
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
     let mut sources = oomdoc_report::FileSources::default();
     for s in &spools {
         sources.alias(s.name(), s.path());
@@ -135,6 +135,14 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
         color: color_enabled(global.color),
         verbose: args.verbose,
     };
+    // Text quotes the input: its control characters reach the terminal escaped (colours pass).
+    let controls = match (args.format, text_opts.color) {
+        (Format::Text, true) => Controls::AllowSgr,
+        (Format::Text, false) => Controls::Escape,
+        (Format::Json | Format::Sarif, _) => Controls::Pass,
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), controls));
     let mut sink: Box<dyn ReportSink + '_> = match args.format {
         Format::Text => Box::new(TextSink::new(&text_opts, &mut sources, &mut out)),
         Format::Json => Box::new(JsonSink::new(&mut out)),

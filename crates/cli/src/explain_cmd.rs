@@ -13,6 +13,7 @@ use oomdoc_evidence::scan::Found;
 use oomdoc_evidence::{detect, KernelEvent, Kind};
 use oomdoc_explain::collect::heap_option;
 use oomdoc_explain::{explain, Facts, Src};
+use oomdoc_report::TerminalSafe;
 
 use crate::args::{ExplainArgs, RulesFormat};
 
@@ -81,7 +82,7 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     }
     let e = explain(&facts);
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
         RulesFormat::Text => oomdoc_report::write_explain_text(&e, &mut out)?,
         RulesFormat::Json => oomdoc_report::write_explain_json(&e, &mut out)?,

@@ -8,7 +8,7 @@ use oomdoc_jvm::flags::split_options;
 use oomdoc_jvm::recommend::{recommend, Margin};
 use oomdoc_jvm::{analyze, CgroupVersion, Cpus, Environment, FlagSource, JdkVersion, JvmInput};
 use oomdoc_model::bytes::human;
-use oomdoc_report::JvmReport;
+use oomdoc_report::{JvmReport, TerminalSafe};
 
 use crate::args::{Cgroup, JvmArgs, RulesFormat};
 
@@ -104,7 +104,7 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
         assumptions: &assumptions,
     };
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
         RulesFormat::Text => oomdoc_report::write_jvm_text(&report, &mut out)?,
         RulesFormat::Json => oomdoc_report::write_jvm_json(&report, &mut out)?,

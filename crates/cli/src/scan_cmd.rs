@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::Args;
 use oomdoc_audit::Assumptions;
 use oomdoc_cluster::{dump, live_scan, scan_text, Scan, ScanReport, Target};
+use oomdoc_report::TerminalSafe;
 
 use crate::args::{parse_bytes, Cgroup, RulesFormat};
 
@@ -237,7 +238,7 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         (None, RulesFormat::Json) => 0,
     };
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
         RulesFormat::Text => scan_text::write_scan_text(&report, top, &mut out)?,
         RulesFormat::Json => {

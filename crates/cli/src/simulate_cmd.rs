@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use oomdoc_manifest::{read_inputs, Item, ReadOptions};
 use oomdoc_model::pod::{LimitRange, Workload};
+use oomdoc_report::TerminalSafe;
 use oomdoc_sim::input::{parse_node, parse_usage};
 use oomdoc_sim::node::NodeConfig;
 use oomdoc_sim::simulate::{simulate, Input};
@@ -244,7 +245,7 @@ pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
     };
     let report = simulate(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
         RulesFormat::Text => {
             out.write_all(oomdoc_report::simulate::text::render(&report).as_bytes())?

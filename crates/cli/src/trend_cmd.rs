@@ -19,6 +19,7 @@ use oomdoc_metrics::timestamp::parse_timestamp;
 use oomdoc_metrics::units::{parse_unit_flag, quantity_bytes};
 use oomdoc_metrics::{Collector, Loaded};
 use oomdoc_model::Quantity;
+use oomdoc_report::{Controls, TerminalSafe};
 use oomdoc_series::Input;
 
 use crate::cleanup;
@@ -224,7 +225,11 @@ pub(crate) fn run(args: &TrendArgs) -> anyhow::Result<u8> {
     let analysis = oomdoc_series::analyze(&loaded.input, &oomdoc_series::Options::default());
 
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let controls = match args.format {
+        TrendFormat::Text => Controls::Escape,
+        TrendFormat::Json => Controls::Pass,
+    };
+    let mut out = BufWriter::new(TerminalSafe::new(stdout.lock(), controls));
     match args.format {
         TrendFormat::Text => oomdoc_report::write_trend_text(&loaded.input, &analysis, &mut out)?,
         TrendFormat::Json => oomdoc_report::write_trend_json(&loaded.input, &analysis, &mut out)?,

@@ -8,6 +8,7 @@ use clap::Args;
 use oomdoc_cluster::kills::{Kill, KillKind};
 use oomdoc_cluster::live_watch::{watch_live, WatchOptions};
 use oomdoc_explain::Explanation;
+use oomdoc_report::TerminalSafe;
 
 use crate::args::RulesFormat;
 use crate::scan_cmd::{parse_duration, ConnArgs, NamespaceArgs};
@@ -115,7 +116,7 @@ pub(crate) fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         timeout: args.timeout,
     };
     let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let mut out = TerminalSafe::new(stdout.lock(), args.format.controls());
     let format = args.format;
     let verbose = args.verbose;
     let r = watch_live(

@@ -8,6 +8,8 @@
 //! - [`sources`]: where the text writer gets source lines from (files read lazily, or the
 //!   document text kept for stdin).
 //! - [`fmt_bytes`]: byte counts as a Kubernetes manifest would write them.
+//! - [`terminal_safe`]: the boundary every text output goes through on its way to a terminal
+//!   ([`TerminalSafe`] escapes control characters from the input).
 //!
 //! - [`sink`]: the streaming interface of the audit writers ([`ReportSink`]: [`TextSink`],
 //!   [`JsonSink`], [`SarifSink`]), fed one workload at a time in bounded memory.
@@ -26,6 +28,7 @@ pub mod sarif;
 pub mod simulate;
 pub mod sink;
 pub mod sources;
+pub mod terminal_safe;
 pub mod text;
 pub mod trend;
 
@@ -37,6 +40,7 @@ pub use rules::{write_rule_doc, write_rules_json, write_rules_list};
 pub use sarif::{write_sarif, SarifSink};
 pub use sink::{InputErrors, ReportSink, Tally};
 pub use sources::{FileSources, SourceLines};
+pub use terminal_safe::{Controls, TerminalSafe};
 pub use text::{write_text, TextOptions, TextSink};
 pub use trend::{render_trend_html, render_trend_svg, write_trend_json, write_trend_text};
 

@@ -494,3 +494,62 @@ fn names_are_checked_and_credentials_redacted() {
     );
     assert!(o.stderr.contains("***@127.0.0.1"), "{}", o.stderr);
 }
+
+/// What the input quotes reaches a terminal as text: a process name in a kernel report, a pod
+/// and container name in a dump, a workload and container name in a manifest, with OSC 52 (the
+/// clipboard), a clear screen, a carriage return and U+009B (a one-character CSI) in them.
+#[test]
+fn escape_sequences_from_the_input_reach_the_terminal_as_text() {
+    const EVIL: &str = "x\x1b]52;c;aGVsbG8=\x07\x1b[2J\r\u{9b}6n";
+    // No ESC, no C1 control, no carriage return: with colours, ESC only opens an SGR sequence.
+    let check = |what: &str, out: &str, colour: bool| {
+        assert!(
+            !out.contains('\u{9b}') && !out.contains('\r'),
+            "{what}: {out:?}"
+        );
+        for (i, _) in out.match_indices('\x1b') {
+            let sgr = out[i + 1..].strip_prefix('[').and_then(|s| {
+                let params = s.trim_start_matches(|c: char| c.is_ascii_digit() || c == ';');
+                params.strip_prefix('m')
+            });
+            assert!(colour && sgr.is_some(), "{what}: raw ESC at {i}: {out:?}");
+        }
+    };
+    let d = Dir::new();
+    let kernel = format!(
+        "[12345.678] {EVIL} invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=999\n\
+         [12345.679] Memory cgroup out of memory: Killed process 4242 ({EVIL}) total-vm:1000kB, anon-rss:500kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:100kB oom_score_adj:999\n"
+    );
+    d.create("kern.log", &kernel);
+    let o = d.oomdoc().args(["explain", "kern.log"]).run();
+    check("explain", &o.stdout, false);
+    // The victim's name is there, its controls written out.
+    assert!(
+        o.stdout
+            .contains(r"x\x1b]52;c;aGVsbG8=\x07\x1b[2J\r\u{9b}6n"),
+        "{}",
+        o.stdout
+    );
+
+    let name = serde_json::to_string(&format!("api{EVIL}")).unwrap();
+    let dump = format!(
+        r#"{{"kind":"List","items":[{{"kind":"Pod","metadata":{{"name":{name},"namespace":"prod"}},
+        "spec":{{"containers":[{{"name":{name}}}]}},
+        "status":{{"containerStatuses":[{{"name":{name},"restartCount":3}}]}}}}]}}"#
+    );
+    d.create("dump.json", dump);
+    let o = d.oomdoc().args(["scan", "--from", "dump.json"]).run();
+    check("scan", &o.stdout, false);
+    assert!(o.stdout.contains(r"prod/apix\x1b]52"), "{}", o.stdout);
+
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"web\\e]52;c;aGVsbG8=\\a\\e[2J\\r\\x9b6n\"\n  labels: {app: \"\\e[2J\"}\nspec:\n  containers:\n  - name: \"app\\e[2J\"\n    image: nginx\n";
+    d.create("pod.yaml", yaml);
+    for colour in ["never", "always"] {
+        let o = d
+            .oomdoc()
+            .args(["audit", "pod.yaml", "--color", colour])
+            .run();
+        check("audit", &o.stdout, colour == "always");
+        assert!(o.stdout.contains("OOM"), "{}", o.stdout);
+    }
+}

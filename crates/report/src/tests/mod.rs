@@ -6,6 +6,7 @@ mod rules;
 mod sarif;
 mod sink;
 mod sources;
+mod terminal_safe;
 mod text;
 
 use std::collections::HashMap;
