@@ -204,7 +204,14 @@ fn scan_file(path: &PathBuf, mut scan: Scan) -> anyhow::Result<ScanReport> {
 }
 
 pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
-    let scan = Scan::new(assumptions(args)?);
+    let top = match (args.top, args.format) {
+        (Some(n), _) => n,
+        (None, RulesFormat::Text) => 50,
+        (None, RulesFormat::Json) => 0,
+    };
+    let mut scan = Scan::new(assumptions(args)?);
+    // Only the rows that can be among the `top` riskiest are held while reading.
+    scan.keep_top(top);
     let report = match &args.from {
         Some(path) => scan_file(path, scan)?,
         None => {
@@ -231,20 +238,11 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             }
         }
     };
-    let mut report = report;
-    let top = match (args.top, args.format) {
-        (Some(n), _) => n,
-        (None, RulesFormat::Text) => 50,
-        (None, RulesFormat::Json) => 0,
-    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
         RulesFormat::Text => scan_text::write_scan_text(&report, top, &mut out)?,
         RulesFormat::Json => {
-            if top > 0 {
-                report.containers_at_risk.truncate(top);
-            }
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }

@@ -455,3 +455,66 @@ fn a_closed_pipe_ends_scan_quietly() {
         );
     }
 }
+
+/// `--top 5` on 20,000 pods (a raw PodList, as the API returns it): the scan holds only the rows
+/// that can still be among the 5 riskiest, and reports the same 5, in the same order, with the
+/// same totals as ranking every row (`--top 0`).
+#[test]
+fn top_n_of_a_large_dump_is_the_head_of_the_full_ranking() {
+    let dir = tempfile::tempdir().unwrap();
+    let items: Vec<String> = (0..20_000u32)
+        .map(|i| {
+            let restarts = (i * 7919) % 60;
+            let last = if i % 97 == 0 {
+                let day = 1 + i % 9;
+                format!(r#","lastState":{{"terminated":{{"exitCode":137,"reason":"OOMKilled","finishedAt":"2026-01-0{day}T00:00:00Z"}}}}"#)
+            } else {
+                String::new()
+            };
+            let status = if i % 501 == 0 {
+                r#"{"phase":"Failed","reason":"Evicted","message":"The node was low on memory."}"#.to_string()
+            } else {
+                format!(r#"{{"phase":"Running","containerStatuses":[{{"name":"app","restartCount":{restarts},"state":{{"running":{{}}}}{last}}}]}}"#)
+            };
+            format!(r#"{{"metadata":{{"name":"p{i:05}","namespace":"ns{}","uid":"u{i}"}},"spec":{{"nodeName":"n{}","containers":[{{"name":"app","image":"x","resources":{{"limits":{{"memory":"1Gi"}}}}}}]}},"status":{status}}}"#, i % 3, i % 10)
+        })
+        .collect();
+    let dump = dir.path().join("pods.json");
+    std::fs::write(
+        &dump,
+        format!(
+            r#"{{"kind":"PodList","apiVersion":"v1","items":[{}]}}"#,
+            items.join(",")
+        ),
+    )
+    .unwrap();
+    let dump = dump.to_string_lossy().into_owned();
+    let json = |top: &str| -> Value {
+        let o = oomdoc(&["scan", "--from", &dump, "-f", "json", "--top", top]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).expect("json")
+    };
+    let (all, top) = (json("0"), json("5"));
+    let rows = all["containers_at_risk"].as_array().unwrap();
+    assert_eq!(rows.len(), 19_671);
+    let mut want = all.clone();
+    want["containers_at_risk"] = Value::Array(rows[..5].to_vec());
+    assert_eq!(top, want);
+    // The text counts every container, also those left out.
+    let text = |top: &str| stdout(&oomdoc(&["scan", "--from", &dump, "--top", top]));
+    let (all, top) = (text("0"), text("5"));
+    let summary = "20000 pods, 20000 containers, 0 nodes, 0 OOM/eviction events read; 19671 containers listed, 246 OOM-killed or evicted";
+    assert!(all.contains(summary) && top.contains(summary), "{top}");
+    assert!(
+        top.contains("\n... and 19666 more (--top 0 shows all)\n"),
+        "{top}"
+    );
+    let names = |t: &str| -> Vec<String> {
+        t.lines()
+            .skip(1)
+            .take(5)
+            .map(|l| l.split_whitespace().nth(2).unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&top), names(&all));
+}

@@ -374,3 +374,7 @@ impl Tally {
         report
     }
 }
+
+#[cfg(test)]
+#[path = "top_rows_tests.rs"]
+mod top_rows_tests;

@@ -115,11 +115,12 @@ pub fn write_scan_text(report: &ScanReport, top: usize, out: &mut dyn Write) -> 
             ],
             &cells,
         )?;
-        if shown < rows.len() {
+        // The scan may hold only the rows shown (`Scan::keep_top`): the rest are counted.
+        if (shown as u64) < report.listed() {
             writeln!(
                 out,
                 "... and {} more (--top 0 shows all)",
-                rows.len() - shown
+                report.listed() - shown as u64
             )?;
         }
     }
@@ -165,7 +166,7 @@ pub fn write_scan_text(report: &ScanReport, top: usize, out: &mut dyn Write) -> 
         report.containers,
         report.nodes_read,
         report.oom_events,
-        rows.len(),
+        report.listed(),
         report.killed(),
         report.now.as_deref().map_or(String::new(), |n| format!(" (as of {n})")),
     )
