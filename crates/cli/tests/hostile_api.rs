@@ -413,14 +413,45 @@ fn names_that_would_change_a_request_are_refused_before_it() {
     let kc = api.kubeconfig(dir.path());
     let kc = kc.to_str().unwrap();
     for args in [
-        vec!["simulate", "--live", "node-1,metadata.name=x", "--kubeconfig", kc],
+        vec![
+            "simulate",
+            "--live",
+            "node-1,metadata.name=x",
+            "--kubeconfig",
+            kc,
+        ],
         vec!["scan", "-n", "shop?watch=true", "--kubeconfig", kc],
         vec!["watch", "-n", "shop/../kube-system", "--kubeconfig", kc],
         vec!["explain", "--pod", "shop/web?watch=1", "--kubeconfig", kc],
     ] {
         let o = run(&args, Duration::from_secs(30));
         o.code(2);
-        assert!(o.stderr.contains("not a Kubernetes name"), "{args:?}: {}", o.stderr);
+        assert!(
+            o.stderr.contains("not a Kubernetes name"),
+            "{args:?}: {}",
+            o.stderr
+        );
     }
     assert!(api.requests().is_empty(), "{:?}", api.requests());
+}
+
+#[test]
+fn a_list_without_a_resource_version_is_listed_again_with_backoff() {
+    let list = r#"{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[]}"#;
+    let mut routes = watch_routes(Reply::Stream {
+        lines: vec![],
+        gap: Duration::ZERO,
+        hold: Duration::from_secs(30),
+    });
+    routes[0] = Route::new("/api/v1/namespaces/shop/pods")
+        .list()
+        .json(200, list);
+    let api = FakeApi::start(routes);
+    let dir = tempfile::tempdir().unwrap();
+    let o = watch(&api, dir.path(), "6s");
+    o.code(0);
+    assert!(o.stderr.contains("no resourceVersion"), "{}", o.stderr);
+    let lists = count(&api, "GET /api/v1/namespaces/shop/pods", false);
+    assert!((2..=8).contains(&lists), "{lists} lists");
+    assert!(api.max_per_second() <= 8, "{}", api.max_per_second());
 }
