@@ -1,9 +1,12 @@
 //! Reads `kubectl get pods,nodes,events -A -o json` output (a v1 `List` of mixed kinds, a
 //! `PodList`, or one object) item by item: `items` is visited as a sequence and each element is
-//! handed on before the next is read, so memory holds one item, not the list.
+//! handed on before the next is read, so memory holds one item, not the list. One item may
+//! be at most [`MAX_ITEM`]: a dump of a few huge objects cannot fill memory either.
 
+use std::cell::Cell;
 use std::fmt;
-use std::io::Read;
+use std::io::{self, BufReader, Read};
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -61,8 +64,60 @@ pub fn read_item(index: u64, raw: Box<RawValue>, hint: Option<&str>) -> Result<D
     })
 }
 
+/// The largest item read (and the largest single object, or a list's fields besides `items`):
+/// etcd refuses objects over 1.5 MiB and `kubectl get -o json` prints one in about as many
+/// bytes, so 8 MiB is room to spare; with [`IN_FLIGHT`] items queued for the workers, a dump of
+/// items at the cap still stays under 1 GiB.
+pub const MAX_ITEM: u64 = 8 << 20;
+
+/// Items read ahead of the workers.
+const IN_FLIGHT: usize = 64;
+
+/// Where reading is: bytes taken from the input, and where the current item began.
+#[derive(Clone, Default)]
+struct Mark {
+    pos: Rc<Cell<u64>>,
+    start: Rc<Cell<u64>>,
+}
+
+impl Mark {
+    /// A new item (or the rest of the list) starts here.
+    fn begin(&self) {
+        self.start.set(self.pos.get());
+    }
+}
+
+/// The input, counted: reading past [`MAX_ITEM`] from the current item's start is an error.
+/// It sits under the JSON reader's buffer, so an item's start is known to within that buffer.
+struct Bounded<R> {
+    inner: R,
+    mark: Mark,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let pos = self.mark.pos.get() + n as u64;
+        self.mark.pos.set(pos);
+        if pos - self.mark.start.get() > MAX_ITEM + BUFFER as u64 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "an object of the input is larger than {} MiB (etcd's limit is 1.5 MiB); stopped reading",
+                    MAX_ITEM >> 20
+                ),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// The JSON reader's buffer over [`Bounded`].
+const BUFFER: usize = 64 << 10;
+
 struct Items<'f> {
     sink: &'f mut dyn FnMut(u64, Box<RawValue>, Option<&'static str>),
+    mark: Mark,
     count: u64,
     /// The items' kind when the list says it (`PodList`) before its items.
     hint: Option<&'static str>,
@@ -74,10 +129,15 @@ impl<'de> Visitor<'de> for &mut Items<'_> {
         f.write_str("a list of objects")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+        loop {
+            self.mark.begin();
+            let Some(raw) = seq.next_element::<Box<RawValue>>()? else {
+                break;
+            };
             (self.sink)(self.count, raw, self.hint);
             self.count += 1;
         }
+        self.mark.begin();
         Ok(())
     }
     fn visit_unit<E>(self) -> Result<(), E> {
@@ -141,16 +201,22 @@ pub fn read_dump_raw<R: Read>(
     reader: R,
     sink: &mut dyn FnMut(u64, Box<RawValue>, Option<&'static str>),
 ) -> Result<u64, String> {
+    let mark = Mark::default();
     let mut top = Top {
         items: Items {
             sink,
+            mark: mark.clone(),
             count: 0,
             hint: None,
         },
         fields: Vec::new(),
         saw_items: false,
     };
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    let bounded = Bounded {
+        inner: reader,
+        mark,
+    };
+    let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(BUFFER, bounded));
     let r = serde::Deserializer::deserialize_map(&mut de, &mut top).and_then(|()| de.end());
     if let Err(e) = r {
         return Err(
@@ -197,8 +263,8 @@ enum Msg {
 pub fn scan_dump<R: Read + Send>(reader: R, name: &str, scan: &mut Scan, workers: usize) {
     let (analyzer, tally) = scan.split();
     let (raw_tx, raw_rx) =
-        crossbeam_channel::bounded::<(u64, Box<RawValue>, Option<&'static str>)>(256);
-    let (res_tx, res_rx) = crossbeam_channel::bounded::<Msg>(256);
+        crossbeam_channel::bounded::<(u64, Box<RawValue>, Option<&'static str>)>(IN_FLIGHT);
+    let (res_tx, res_rx) = crossbeam_channel::bounded::<Msg>(IN_FLIGHT);
     std::thread::scope(|s| {
         let rtx = res_tx.clone();
         s.spawn(move || {
@@ -299,6 +365,35 @@ mod tests {
         assert!(n.unwrap_err().starts_with("line 2 column 2: "));
         let (_, n) = kinds("");
         assert!(n.unwrap_err().starts_with("empty input"));
+    }
+
+    #[test]
+    fn an_item_over_the_cap_stops_the_read_with_its_reason() {
+        let big = format!(
+            r#"{{"kind":"List","items":[{{"kind":"Pod","metadata":{{"name":"a"}}}},{{"kind":"Pod","metadata":{{"name":"b","x":"{}"}}}}]}}"#,
+            "y".repeat((MAX_ITEM + (1 << 20)) as usize)
+        );
+        let (k, n) = kinds(&big);
+        assert_eq!(k, ["pod a"]);
+        let e = n.unwrap_err();
+        assert!(e.contains("larger than 8 MiB"), "{e}");
+        // Many items, each under the cap, are read whatever their total.
+        let item = format!(
+            r#"{{"kind":"Pod","metadata":{{"name":"p","x":"{}"}}}}"#,
+            "y".repeat(1 << 20)
+        );
+        let list = format!(
+            r#"{{"kind":"List","items":[{}]}}"#,
+            vec![item; 20].join(",")
+        );
+        let (k, n) = kinds(&list);
+        assert_eq!((k.len(), n), (20, Ok(20)));
+        // A single object is an item too.
+        let solo = format!(
+            r#"{{"kind":"Pod","metadata":{{"name":"b","x":"{}"}}}}"#,
+            "y".repeat((MAX_ITEM + (1 << 20)) as usize)
+        );
+        assert!(kinds(&solo).1.unwrap_err().contains("larger than 8 MiB"));
     }
 
     #[test]
