@@ -155,6 +155,35 @@ fn read_input<R: BufRead>(name: &str, mut r: R, facts: &mut Facts) -> io::Result
     r
 }
 
+/// What is kept of a line of a streamed JVM or container log: 64 KiB (a JVM error line with its
+/// whole command line is a few KB); the rest of a longer line is read past, not held.
+const MAX_LOG_LINE: usize = 64 << 10;
+
+/// Reads the next line (newline included) into `line`, keeping its first `keep` bytes and
+/// skipping the rest, so that a line without end is never held whole; 0 at the end.
+fn read_line_kept<R: BufRead>(r: &mut R, line: &mut Vec<u8>, keep: usize) -> io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok(total);
+        }
+        let end = memchr::memchr(b'\n', avail);
+        let len = end.map_or(avail.len(), |i| i + 1);
+        let room = keep.saturating_sub(line.len());
+        line.extend_from_slice(&avail[..len.min(room)]);
+        r.consume(len);
+        total += len;
+        if end.is_some() {
+            return Ok(total);
+        }
+    }
+}
+
 /// A large input, streamed as `kind` (bounded memory on any size).
 fn stream_input<R: BufRead>(name: &str, all: R, kind: Kind, facts: &mut Facts) -> io::Result<()> {
     let mut all = all;
@@ -181,11 +210,10 @@ fn stream_input<R: BufRead>(name: &str, all: R, kind: Kind, facts: &mut Facts) -
             let mut n = 0u32;
             loop {
                 line.clear();
-                if all.read_until(b'\n', &mut line)? == 0 {
+                if read_line_kept(&mut all, &mut line, MAX_LOG_LINE)? == 0 {
                     break;
                 }
                 n = n.saturating_add(1);
-                line.truncate(64 * 1024);
                 let s = String::from_utf8_lossy(&line);
                 let s = s.trim_end_matches(['\n', '\r']);
                 if let Some(f) = parse_jvm_line(s, n) {

@@ -12,11 +12,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use oomdoc_metrics::cgroup_sampler;
 use oomdoc_metrics::csv::CsvOptions;
 use oomdoc_metrics::prometheus::{self, Client, ClientOptions, QuerySpec, Selector};
 use oomdoc_metrics::timestamp::parse_timestamp;
 use oomdoc_metrics::units::{parse_unit_flag, quantity_bytes};
+use oomdoc_metrics::{cgroup_sampler, files};
 use oomdoc_metrics::{Collector, Loaded};
 use oomdoc_model::Quantity;
 use oomdoc_report::{Controls, TerminalSafe};
@@ -367,7 +367,8 @@ fn from_prometheus(args: &TrendArgs, url: &str) -> anyhow::Result<Loaded> {
         Duration::from_secs_f64(duration_flag("--timeout", &args.prom.timeout)?.max(0.001));
     let bearer_token = match &args.prom.bearer_token_file {
         Some(p) => Some(
-            std::fs::read_to_string(p)
+            // Regular files only, capped (a FIFO hung the read, /dev/zero filled memory).
+            files::read_small_text(p, files::MAX_TOKEN_FILE)
                 .with_context(|| format!("cannot read --bearer-token-file {}", p.display()))?,
         ),
         None => std::env::var(TOKEN_ENV).ok(),
@@ -384,7 +385,8 @@ fn from_prometheus(args: &TrendArgs, url: &str) -> anyhow::Result<Loaded> {
     }));
     let ca_pem = match &args.prom.ca_file {
         Some(p) => Some(
-            std::fs::read(p).with_context(|| format!("cannot read --ca-file {}", p.display()))?,
+            files::read_small(p, files::MAX_CA_FILE)
+                .with_context(|| format!("cannot read --ca-file {}", p.display()))?,
         ),
         None => None,
     };

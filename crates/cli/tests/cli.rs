@@ -20,6 +20,8 @@ mod exit_codes;
 mod inputs;
 #[path = "cli/json.rs"]
 mod json;
+#[path = "cli/limits.rs"]
+mod limits;
 #[path = "cli/output_files.rs"]
 mod output_files;
 #[path = "cli/rules.rs"]

@@ -15,7 +15,6 @@
 //! - limit: v1 `memory.limit_in_bytes`, v2 `memory.max` (`max` and the v1 "unlimited" value are
 //!   no limit).
 
-use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -23,6 +22,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use oomdoc_series::{Component, Input, SeriesBuilder};
 
 use crate::collect::UNLIMITED;
+use crate::files::{read_small_text, MAX_CGROUP_FILE};
 use crate::timestamp::format_rfc3339;
 
 /// The cgroup version of a directory.
@@ -173,27 +173,40 @@ pub fn reading_v2(
     }
 }
 
-/// Reads a cgroup's files now.
+/// Reads a cgroup's files now, each a regular file of at most [`MAX_CGROUP_FILE`] bytes (a FIFO
+/// in their place hung the read, a huge file was read whole). A file that cannot be read is
+/// left out of the reading, except `memory.stat` and a file refused for what it is.
 pub fn read_files(dir: &Path, version: Version) -> io::Result<Reading> {
     let t = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64());
-    let get = |f: &str| fs::read_to_string(dir.join(f)).ok();
-    let stat = fs::read_to_string(dir.join("memory.stat"))?;
+    let get = |f: &str| match read_small_text(&dir.join(f), MAX_CGROUP_FILE) {
+        Ok(s) => Ok(Some(s)),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData
+            ) =>
+        {
+            Err(e)
+        }
+        Err(_) => Ok(None),
+    };
+    let stat = read_small_text(&dir.join("memory.stat"), MAX_CGROUP_FILE)?;
     Ok(match version {
         Version::V1 => reading_v1(
             t,
-            get("memory.usage_in_bytes").as_deref(),
+            get("memory.usage_in_bytes")?.as_deref(),
             &stat,
-            get("memory.kmem.usage_in_bytes").as_deref(),
-            get("memory.limit_in_bytes").as_deref(),
+            get("memory.kmem.usage_in_bytes")?.as_deref(),
+            get("memory.limit_in_bytes")?.as_deref(),
         ),
         Version::V2 => reading_v2(
             t,
-            get("memory.current").as_deref(),
+            get("memory.current")?.as_deref(),
             &stat,
-            get("memory.swap.current").as_deref(),
-            get("memory.max").as_deref(),
+            get("memory.swap.current")?.as_deref(),
+            get("memory.max")?.as_deref(),
         ),
     })
 }
@@ -385,5 +398,59 @@ mod tests {
         assert_eq!(l.input.series[0].samples[0].t, 1714557600.5);
         assert_eq!(l.input.series[2].samples[0].v, 20971520.0);
         assert_eq!(l.input.limit_series.unwrap().samples[0].v, 536870912.0);
+    }
+
+    /// A cgroup directory whose `memory.stat` (or `memory.current`) is a FIFO, or a device: an
+    /// error naming it, at once (the read waited for a writer forever).
+    #[test]
+    fn a_fifo_or_device_in_a_cgroup_dir_is_refused_without_waiting() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("memory.current"), "100\n").unwrap();
+        std::fs::write(d.path().join("memory.max"), "max\n").unwrap();
+        let fifo = d.path().join("memory.stat");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(
+            made.is_ok_and(|s| s.success()),
+            "mkfifo (coreutils) is needed"
+        );
+        let dir = d.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_files(&dir, Version::V2).map(|_| ()));
+        });
+        let r = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("no answer within 10 s: hung");
+        let e = r.unwrap_err();
+        assert!(
+            e.to_string().ends_with("memory.stat is not a regular file"),
+            "{e}"
+        );
+        // An optional file that is a device is refused too, not read without end.
+        std::fs::remove_file(&fifo).unwrap();
+        std::fs::write(&fifo, "anon 1\n").unwrap();
+        std::os::unix::fs::symlink("/dev/zero", d.path().join("memory.swap.current")).unwrap();
+        let e = read_files(d.path(), Version::V2).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("memory.swap.current is not a regular file"),
+            "{e}"
+        );
+        std::fs::remove_file(d.path().join("memory.swap.current")).unwrap();
+        std::fs::write(
+            d.path().join("memory.max"),
+            "9".repeat(MAX_CGROUP_FILE as usize + 1),
+        )
+        .unwrap();
+        let e = read_files(d.path(), Version::V2).unwrap_err();
+        assert!(
+            e.to_string().contains("memory.max is longer than 1 MiB"),
+            "{e}"
+        );
+        std::fs::write(d.path().join("memory.max"), "max\n").unwrap();
+        assert_eq!(
+            read_files(d.path(), Version::V2).unwrap().usage,
+            Some(100.0)
+        );
     }
 }

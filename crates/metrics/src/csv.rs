@@ -17,6 +17,11 @@ use crate::Error;
 /// A record longer than this (an unterminated quote) is an error, not a memory hog.
 const MAX_RECORD: usize = 1 << 20;
 
+/// The longest line read: 1 MiB. The widest real row (Grafana joining a few hundred series by
+/// time, about 20 bytes a cell) is tens of KB; a longer "line" is no CSV (a binary or JSON file
+/// without newlines, `/dev/zero`) and is refused when the cap is passed, never read whole.
+pub const MAX_LINE: usize = 1 << 20;
+
 /// Options for CSV files.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CsvOptions {
@@ -318,7 +323,7 @@ fn next_record<R: BufRead>(
     rec.clear();
     let start = *line + 1;
     loop {
-        let n = read_line_lossy(r, rec)?;
+        let n = read_line_lossy(r, rec, *line + 1)?;
         if n == 0 {
             return Ok((!rec.is_empty()).then_some(start));
         }
@@ -336,11 +341,18 @@ fn next_record<R: BufRead>(
 }
 
 /// `read_line` that accepts bytes that are not UTF-8 (replaced), so that a binary file is an
-/// error about its content, not an I/O error.
-fn read_line_lossy<R: BufRead>(r: &mut R, out: &mut String) -> Result<usize, Error> {
+/// error about its content, not an I/O error; line number `line` longer than [`MAX_LINE`] is an
+/// error as soon as the cap is passed.
+fn read_line_lossy<R: BufRead>(r: &mut R, out: &mut String, line: u64) -> Result<usize, Error> {
     let mut buf = std::mem::take(out).into_bytes();
     let start = buf.len();
-    let n = r.read_until(b'\n', &mut buf)?;
+    let n = read_until_capped(r, &mut buf, MAX_LINE).map_err(|e| match e {
+        Capped::Io(e) => Error::Io(e),
+        Capped::Over => Error::LineTooLong {
+            line,
+            cap: MAX_LINE as u64,
+        },
+    })?;
     *out = match String::from_utf8(buf) {
         Ok(s) => s,
         Err(e) => {
@@ -351,6 +363,42 @@ fn read_line_lossy<R: BufRead>(r: &mut R, out: &mut String) -> Result<usize, Err
         }
     };
     Ok(n)
+}
+
+enum Capped {
+    Io(std::io::Error),
+    Over,
+}
+
+/// `read_until(b'\n')` that stops with [`Capped::Over`] once the line (without its newline) is
+/// longer than `cap` bytes, having buffered at most `cap + 1` of them.
+fn read_until_capped<R: BufRead>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> Result<usize, Capped> {
+    let start = buf.len();
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Capped::Io(e)),
+        };
+        if avail.is_empty() {
+            return Ok(buf.len() - start);
+        }
+        let newline = avail.iter().position(|&b| b == b'\n');
+        let len = newline.map_or(avail.len(), |i| i + 1);
+        let content = buf.len() - start + newline.unwrap_or(len);
+        if content > cap {
+            return Err(Capped::Over);
+        }
+        buf.extend_from_slice(&avail[..len]);
+        r.consume(len);
+        if newline.is_some() {
+            return Ok(buf.len() - start);
+        }
+    }
 }
 
 /// The separator used most in the header line, outside quotes.
@@ -420,7 +468,7 @@ pub fn split_fields(rec: &str, delim: u8, out: &mut Vec<String>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use oomdoc_series::Component;
 
@@ -496,6 +544,61 @@ mod tests {
                 .any(|w| w.contains("`note` has no numbers")),
             "{:?}",
             l.warnings
+        );
+    }
+
+    /// `head`, then `fill` bytes without end (a stream, never held whole); counts what was read.
+    pub(crate) struct Endless {
+        pub head: Vec<u8>,
+        pub fill: u8,
+        pub read: u64,
+    }
+
+    impl std::io::Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len();
+            let from_head = (self.head.len() as u64).saturating_sub(self.read) as usize;
+            let h = from_head.min(n);
+            let start = self.head.len() - from_head;
+            buf[..h].copy_from_slice(&self.head[start..start + h]);
+            buf[h..].fill(self.fill);
+            self.read += n as u64;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_line_past_the_cap_is_an_error_before_it_is_read_whole() {
+        let mut input = Endless {
+            head: b"time,rss\n1714557600,1\n".to_vec(),
+            fill: b'7',
+            read: 0,
+        };
+        let mut c = Collector::new();
+        let r = std::io::BufReader::new(&mut input);
+        let e = read_csv(r, "t.csv", &CsvOptions::default(), &mut c).unwrap_err();
+        assert!(matches!(e, Error::LineTooLong { line: 3, .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "line 3 longer than 1 MiB (the most a line may hold)"
+        );
+        // Read up to the cap and one buffer more, not on to the end of the stream.
+        assert!(input.read <= MAX_LINE as u64 + 64 * 1024, "{}", input.read);
+    }
+
+    #[test]
+    fn a_line_at_the_cap_is_read() {
+        let long = format!("1714557600,{}\n", "0".repeat(MAX_LINE - 11));
+        assert_eq!(long.len(), MAX_LINE + 1);
+        let text = format!("time,rss\n{long}1714557660,5\n");
+        let l = read(&text, CsvOptions::default());
+        assert_eq!(l.input.series[0].samples.len(), 2);
+        let over = format!("time,rss\n1714557600,{}\n", "0".repeat(MAX_LINE - 10));
+        let mut c = Collector::new();
+        let e = read_csv(over.as_bytes(), "t.csv", &CsvOptions::default(), &mut c);
+        assert!(
+            matches!(e, Err(Error::LineTooLong { line: 2, .. })),
+            "{e:?}"
         );
     }
 }

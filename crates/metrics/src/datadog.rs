@@ -47,8 +47,13 @@ struct Unit {
     scale_factor: Option<f64>,
 }
 
-/// Reads one or more Datadog query responses.
+/// Reads one or more Datadog query responses (at most [`crate::prom_json::MAX_JSON`] bytes).
 pub fn read_datadog_json<R: Read>(r: R, what: &str, c: &mut Collector) -> Result<(), Error> {
+    crate::prom_json::capped(r, |r| read_responses(r, what, c))
+}
+
+/// The responses of `r`, uncapped.
+pub(crate) fn read_responses<R: Read>(r: R, what: &str, c: &mut Collector) -> Result<(), Error> {
     let mut n = 0;
     for resp in serde_json::Deserializer::from_reader(r).into_iter::<Response>() {
         let resp =

@@ -16,6 +16,20 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A line longer than the reader takes (see `csv::MAX_LINE`).
+    #[error("line {line} longer than {} MiB (the most a line may hold)", cap >> 20)]
+    LineTooLong {
+        /// 1-based line.
+        line: u64,
+        /// The cap in bytes.
+        cap: u64,
+    },
+    /// A JSON input longer than the reader takes (see `prom_json::MAX_JSON`).
+    #[error("longer than {} MiB: the most a JSON file of samples may hold (split it, or export a CSV, read line by line)", cap >> 20)]
+    JsonTooLong {
+        /// The cap in bytes.
+        cap: u64,
+    },
     /// JSON that does not have the expected shape.
     #[error("{0}")]
     Json(String),

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod datadog;
 pub mod detect;
 pub mod error;
+pub mod files;
 pub mod names;
 pub mod points;
 pub mod prom_json;

@@ -12,6 +12,37 @@ use crate::names::{classify_name, split_metric, Role};
 use crate::points::{Point, Points};
 use crate::Error;
 
+/// The most a JSON file of samples may hold: 64 MiB. A file is parsed one response at a time,
+/// each held whole while it is read (about as many bytes of memory as of text), so this is the
+/// memory bound too. A query_range page is at most 11,000 points per series (about 26 bytes a
+/// point, 290 KB); 64 MiB is 2.5 million points, some 230 full pages of one workload's series,
+/// more than any export `trend` is for; a larger file is refused when the cap is passed (not
+/// read to its end), with the advice to split it or export CSV (read line by line).
+pub const MAX_JSON: u64 = 64 << 20;
+
+/// Runs `read` on at most [`MAX_JSON`] bytes of `r`: an input longer than that is
+/// [`Error::JsonTooLong`], whatever `read` made of its cut end.
+pub(crate) fn capped<R: Read>(
+    r: R,
+    read: impl FnOnce(&mut std::io::Take<R>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    capped_at(MAX_JSON, r, read)
+}
+
+/// [`capped`] at `cap` bytes.
+fn capped_at<R: Read>(
+    cap: u64,
+    r: R,
+    read: impl FnOnce(&mut std::io::Take<R>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut t = r.take(cap + 1);
+    let res = read(&mut t);
+    if t.limit() == 0 {
+        return Err(Error::JsonTooLong { cap });
+    }
+    res
+}
+
 /// One response body.
 #[derive(Deserialize)]
 pub struct Response {
@@ -127,8 +158,12 @@ pub fn collect_results(
     }
 }
 
-/// Reads a file of one or more responses.
+/// Reads a file of one or more responses (at most [`MAX_JSON`] bytes).
 pub fn read_prom_json<R: Read>(r: R, what: &str, c: &mut Collector) -> Result<(), Error> {
+    capped(r, |r| read_responses(r, what, c))
+}
+
+fn read_responses<R: Read>(r: R, what: &str, c: &mut Collector) -> Result<(), Error> {
     let mut n = 0;
     for resp in serde_json::Deserializer::from_reader(r).into_iter::<Response>() {
         let resp =
@@ -199,5 +234,44 @@ mod tests {
         let j = r#"{"status":"success","data":{"resultType":"scalar","result":[1714557600,"1"]}}"#;
         let mut c = Collector::new();
         assert!(read_prom_json(j.as_bytes(), "f", &mut c).is_err());
+    }
+
+    /// The readers stop at the cap (here 1 MiB, to be quick in a debug build; the CLI's tests
+    /// pipe a stream past the real one) with the error, not at the end of the stream.
+    #[test]
+    fn a_document_past_the_cap_is_an_error_before_it_is_read_whole() {
+        use crate::csv::tests::Endless;
+        const CAP: u64 = 1 << 20;
+        let prom = |r: &mut dyn Read| read_responses(r, "f", &mut Collector::new());
+        let datadog =
+            |r: &mut dyn Read| crate::datadog::read_responses(r, "f", &mut Collector::new());
+        type Reader<'a> = &'a dyn Fn(&mut dyn Read) -> Result<(), Error>;
+        let cases: [(&[u8], u8, Reader); 3] = [
+            (br#"{"status":"success","data":"#, b' ', &prom),
+            (
+                br#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,""#,
+                b'9',
+                &prom,
+            ),
+            (br#"{"status":"ok","res_type":"time_series","series":["#, b' ', &datadog),
+        ];
+        for (head, fill, read) in cases {
+            let mut input = Endless {
+                head: head.to_vec(),
+                fill,
+                read: 0,
+            };
+            let r = std::io::BufReader::new(&mut input);
+            let e = capped_at(CAP, r, |r| read(r)).unwrap_err();
+            assert!(matches!(e, Error::JsonTooLong { cap: CAP }), "{e:?}");
+            assert!(e.to_string().starts_with("longer than 1 MiB"), "{e}");
+            assert!(input.read <= CAP + 64 * 1024, "{}", input.read);
+        }
+        // At the cap, a whole document is read.
+        let doc = br#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#;
+        let len = doc.len() as u64;
+        assert!(capped_at(len, &doc[..], |r| prom(r)).is_ok());
+        let e = capped_at(len - 1, &doc[..], |r| prom(r));
+        assert!(matches!(e, Err(Error::JsonTooLong { .. })), "{e:?}");
     }
 }
