@@ -1,5 +1,5 @@
 //! Bad input: a clear error naming file and line, the rest still audited, no panic, no hang,
-//! bounded memory, exit 2.
+//! bounded memory, exit 2. Every run is under the suite's 1 GiB address-space cap ([`Dir::hostile`]).
 
 use std::io::Write;
 use std::time::Duration;
@@ -58,7 +58,7 @@ fn each_bad_input_alone() {
     for (name, bytes, expected) in cases() {
         d.create(name, &bytes);
         let o = d
-            .oomdoc()
+            .hostile()
             .args(["audit", name, "zz-good.yaml", "-f", "json"])
             .timeout(Duration::from_secs(10))
             .run();
@@ -83,7 +83,7 @@ fn each_bad_input_alone() {
                 }
                 o.code(2);
                 // The text report names the file and line too.
-                let t = d.oomdoc().args(["audit", name, "zz-good.yaml"]).run();
+                let t = d.hostile().args(["audit", name, "zz-good.yaml"]).run();
                 let at = if line > 0 {
                     format!("--> {name}:{line}:")
                 } else {
@@ -104,7 +104,7 @@ fn all_bad_inputs_in_one_directory() {
         d.create(&format!("in/{name}"), &bytes);
     }
     let v = d
-        .oomdoc()
+        .hostile()
         .args(["audit", "in", "-f", "json", "--threads", "2"])
         .timeout(Duration::from_secs(10))
         .run()
@@ -124,7 +124,7 @@ fn all_bad_inputs_in_one_directory() {
 
 #[test]
 fn alias_bomb_finishes_fast() {
-    let o = TestCommand::new(&oomdoc_bin())
+    let o = TestCommand::hostile(&oomdoc_bin())
         .args(["audit", "-"])
         .stdin(alias_bomb())
         .timeout(Duration::from_secs(20))
@@ -155,7 +155,7 @@ fn unreadable_directory_entries_do_not_stop_or_hang_the_walk() {
         eprintln!("SKIP the FIFO case: mkfifo failed");
     }
     let v = d
-        .oomdoc()
+        .hostile()
         .args(["audit", "k8s", "-f", "json"])
         .timeout(Duration::from_secs(20))
         .run()
@@ -176,7 +176,7 @@ fn a_directory_given_as_a_file_and_a_file_that_is_a_directory() {
     d.create("dir.yaml/pod.yaml", ERROR_FINDING);
     // A directory named like a manifest is walked, not read.
     let v = d
-        .oomdoc()
+        .hostile()
         .args(["audit", "dir.yaml", "-f", "json"])
         .run()
         .code(1)
@@ -215,7 +215,7 @@ fn big_stream_in_bounded_memory() {
         let mut count = CountingSink(0);
         write_stream(&mut count, target).unwrap()
     };
-    let o = TestCommand::new(&bin)
+    let o = TestCommand::hostile(&bin)
         .args(["audit", "-", "-f", "json", "--fail-on", "never"])
         .stdin_with(move |w| {
             let _ = write_stream(w, target);
@@ -256,7 +256,7 @@ impl Write for CountingSink {
 #[test]
 fn error_messages_are_one_line() {
     let text = "kind: CronJob\nmetadata: {name: nightly}\nspec:\n  jobTemplate: |\n    line one\n    line two\n";
-    let v = TestCommand::new(&oomdoc_bin())
+    let v = TestCommand::hostile(&oomdoc_bin())
         .args(["audit", "-", "-f", "json"])
         .stdin(text)
         .run()
@@ -274,7 +274,7 @@ fn error_messages_are_one_line() {
         "a message of more than one line: {:?}",
         e[0].2
     );
-    let o = TestCommand::new(&oomdoc_bin())
+    let o = TestCommand::hostile(&oomdoc_bin())
         .args(["audit", "-"])
         .stdin(text)
         .run();
@@ -315,7 +315,7 @@ fn huge_durations_are_errors_not_panics() {
     ];
     for args in cases {
         let o = d
-            .oomdoc()
+            .hostile()
             .args(args.iter().copied())
             .timeout(Duration::from_secs(20))
             .run();
@@ -354,7 +354,7 @@ fn expansion_bombs_are_bounded() {
     d.create("nest/Dockerfile", &nest);
     for input in ["pod.yaml", "double/Dockerfile", "nest/Dockerfile"] {
         let o = d
-            .oomdoc()
+            .hostile()
             .args(["audit", input, "-f", "json", "--fail-on", "never"])
             .timeout(Duration::from_secs(30))
             .run();
@@ -372,7 +372,7 @@ fn expansion_bombs_are_bounded() {
 fn devices_are_refused_not_read_forever() {
     let d = Dir::new();
     let o = d
-        .oomdoc()
+        .hostile()
         .args(["audit", "/dev/zero"])
         .timeout(Duration::from_secs(20))
         .run();
@@ -384,7 +384,7 @@ fn devices_are_refused_not_read_forever() {
         o.stderr
     );
     let o = d
-        .oomdoc()
+        .hostile()
         .args(["explain", "/dev/zero"])
         .timeout(Duration::from_secs(20))
         .run();
@@ -412,7 +412,7 @@ fn one_line_json_is_quoted_in_bounded_excerpts() {
         ),
     );
     let o = d
-        .oomdoc()
+        .hostile()
         .args(["explain", "pods.json", "--format", "json"])
         .timeout(Duration::from_secs(60))
         .run();
@@ -443,9 +443,9 @@ fn dangling_links_to_files_that_would_not_be_read_are_ignored() {
     let d = Dir::new();
     d.create("dir/pod.yaml", GUARANTEED);
     std::os::unix::fs::symlink("/nonexistent/target", d.path().join("dir/notes.txt")).unwrap();
-    d.oomdoc().args(["audit", "dir"]).run().code(0);
+    d.hostile().args(["audit", "dir"]).run().code(0);
     std::os::unix::fs::symlink("/nonexistent/x.yaml", d.path().join("dir/broken.yaml")).unwrap();
-    d.oomdoc().args(["audit", "dir"]).run().code(2);
+    d.hostile().args(["audit", "dir"]).run().code(2);
 }
 
 /// `trend` with one good file and one binary file is an error naming the binary one (it read the
@@ -458,7 +458,7 @@ fn trend_refuses_a_binary_input_beside_a_good_one() {
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
         .collect();
     d.create("bin.csv", bin);
-    let o = d.oomdoc().arg("trend").arg(&good).arg("bin.csv").run();
+    let o = d.hostile().arg("trend").arg(&good).arg("bin.csv").run();
     o.code(2);
     assert!(o.stderr.contains("bin.csv: binary data"), "{}", o.stderr);
 }
@@ -470,13 +470,13 @@ fn trend_refuses_a_binary_input_beside_a_good_one() {
 fn names_are_checked_and_credentials_redacted() {
     let d = Dir::new();
     let o = d
-        .oomdoc()
+        .hostile()
         .args(["explain", "--pod", "ns/a?watch=true"])
         .run();
     o.code(2);
     assert!(o.stderr.contains("not a Kubernetes name"), "{}", o.stderr);
     let o = d
-        .oomdoc()
+        .hostile()
         .args([
             "trend",
             "--prometheus",
@@ -521,7 +521,7 @@ fn escape_sequences_from_the_input_reach_the_terminal_as_text() {
          [12345.679] Memory cgroup out of memory: Killed process 4242 ({EVIL}) total-vm:1000kB, anon-rss:500kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:100kB oom_score_adj:999\n"
     );
     d.create("kern.log", &kernel);
-    let o = d.oomdoc().args(["explain", "kern.log"]).run();
+    let o = d.hostile().args(["explain", "kern.log"]).run();
     check("explain", &o.stdout, false);
     // The victim's name is there, its controls written out.
     assert!(
@@ -538,7 +538,7 @@ fn escape_sequences_from_the_input_reach_the_terminal_as_text() {
         "status":{{"containerStatuses":[{{"name":{name},"restartCount":3}}]}}}}]}}"#
     );
     d.create("dump.json", dump);
-    let o = d.oomdoc().args(["scan", "--from", "dump.json"]).run();
+    let o = d.hostile().args(["scan", "--from", "dump.json"]).run();
     check("scan", &o.stdout, false);
     assert!(o.stdout.contains(r"prod/apix\x1b]52"), "{}", o.stdout);
 
@@ -546,7 +546,7 @@ fn escape_sequences_from_the_input_reach_the_terminal_as_text() {
     d.create("pod.yaml", yaml);
     for colour in ["never", "always"] {
         let o = d
-            .oomdoc()
+            .hostile()
             .args(["audit", "pod.yaml", "--color", colour])
             .run();
         check("audit", &o.stdout, colour == "always");

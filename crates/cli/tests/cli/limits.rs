@@ -31,7 +31,7 @@ fn endless(c: &mut TestCommand, head: Vec<u8>, fill: u8, max: u64) -> Arc<Atomic
 #[test]
 fn trend_stops_at_a_csv_line_past_1_mib() {
     let d = Dir::new();
-    let mut c = d.oomdoc();
+    let mut c = d.hostile();
     c.args(["trend", "-"]).timeout(Duration::from_secs(30));
     // 512 MiB if it were read to the end; the reader stops past 1 MiB.
     let written = endless(
@@ -52,9 +52,24 @@ fn trend_stops_at_a_csv_line_past_1_mib() {
 }
 
 #[test]
+fn scan_from_stops_at_an_object_past_8_mib() {
+    let d = Dir::new();
+    let mut c = d.hostile();
+    c.args(["scan", "--from", "-"])
+        .timeout(Duration::from_secs(60));
+    let head = br#"{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"a"}},{"kind":"Pod","metadata":{"name":"b","annotations":{"x":""#.to_vec();
+    let written = endless(&mut c, head, b'y', 900 << 20);
+    let o = c.run();
+    o.code(2);
+    assert!(o.stdout.contains("larger than 8 MiB"), "{}", o.stdout);
+    let w = written.load(Ordering::Relaxed);
+    assert!(w < 64 << 20, "{w} bytes written before the reader stopped");
+}
+
+#[test]
 fn trend_stops_at_a_json_file_past_64_mib() {
     let d = Dir::new();
-    let mut c = d.oomdoc();
+    let mut c = d.hostile();
     c.args(["trend", "-"]).timeout(Duration::from_secs(60));
     let head = br#"{"status":"success","data":"#.to_vec();
     let written = endless(&mut c, head, b' ', 512 << 20);
@@ -85,7 +100,7 @@ fn trend_cgroup_with_a_fifo_is_refused_at_once() {
         "mkfifo (coreutils) is needed"
     );
     let o = d
-        .oomdoc()
+        .hostile()
         .args(["trend", "--cgroup", "cg", "--every", "1s", "--for", "3s"])
         .timeout(Duration::from_secs(20))
         .run();
@@ -127,7 +142,7 @@ fn trend_token_and_ca_files_are_regular_and_small() {
         ("--ca-file", "ca.pem", "ca.pem is longer than 1 MiB"),
     ];
     for (flag, file, want) in cases {
-        let mut c = d.oomdoc();
+        let mut c = d.hostile();
         c.args([
             "trend",
             "--prometheus",
@@ -153,7 +168,7 @@ fn trend_token_and_ca_files_are_regular_and_small() {
 #[test]
 fn explain_does_not_hold_a_log_line_without_end() {
     let d = Dir::new();
-    let mut c = d.oomdoc();
+    let mut c = d.hostile();
     c.args(["explain", "-"]).timeout(Duration::from_secs(60));
     c.stdin_with(|pipe| {
         let mut text = String::new();
@@ -204,7 +219,7 @@ fn scan_top_holds_only_the_rows_that_can_be_shown() {
     );
     let run = |top: &str| {
         let o = d
-            .oomdoc()
+            .hostile()
             .args(["scan", "--from", "pods.json", "-f", "json", "--top", top])
             .timeout(Duration::from_secs(120))
             .run();

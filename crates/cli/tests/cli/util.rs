@@ -139,6 +139,13 @@ impl Dir {
         c.cmd.current_dir(self.path());
         c
     }
+
+    /// [`Dir::oomdoc`] under the hostile-input suites' [`ADDRESS_SPACE_CAP`].
+    pub fn hostile(&self) -> TestCommand {
+        let mut c = self.oomdoc();
+        c.address_space(ADDRESS_SPACE_CAP);
+        c
+    }
 }
 
 /// Writes a command's stdin.
@@ -204,6 +211,13 @@ impl TestCommand {
     pub fn env(&mut self, k: &str, v: &str) -> &mut Self {
         self.cmd.env(k, v);
         self
+    }
+
+    /// `bin` under the hostile-input suites' [`ADDRESS_SPACE_CAP`].
+    pub fn hostile(bin: &Path) -> TestCommand {
+        let mut c = TestCommand::new(bin);
+        c.address_space(ADDRESS_SPACE_CAP);
+        c
     }
 
     /// Runs the binary with its address space capped at `bytes`, through util-linux's
