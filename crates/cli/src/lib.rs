@@ -35,7 +35,10 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
     let argv: Vec<OsString> = argv.into_iter().collect();
     // oomdoc runs a kubeconfig's credential plugin through itself, to give it a deadline.
-    if argv.get(1).is_some_and(|a| a == oomdoc_cluster::exec_deadline::SHIM) {
+    if argv
+        .get(1)
+        .is_some_and(|a| a == oomdoc_cluster::exec_deadline::SHIM)
+    {
         let code = oomdoc_cluster::exec_deadline::run(&argv[2..]);
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }

@@ -27,7 +27,15 @@ mod tests {
 
     #[test]
     fn names_that_would_change_the_request_are_refused() {
-        for bad in ["a?watch=true", "a/b", "node,metadata.name=x", "", "A", "a b", "%2e"] {
+        for bad in [
+            "a?watch=true",
+            "a/b",
+            "node,metadata.name=x",
+            "",
+            "A",
+            "a b",
+            "%2e",
+        ] {
             assert!(check("--pod", bad).is_err(), "{bad}");
         }
         for good in ["web-6b7f-q9zt2", "ip-10-0-3-17.ec2.internal", "kube-system"] {
