@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use futures::{stream, StreamExt};
 use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::runtime::utils::Backoff;
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::Api;
 use oomdoc_explain::{explain, Explanation};
@@ -127,6 +128,24 @@ pub fn watch_live(
     })
 }
 
+/// kube's default backoff, client-go's reflector's (0.8 s doubling to 30 s with jitter, back
+/// to the start once 2 minutes pass without a wait), except that a success does not reset it:
+/// kube's `StreamBackoff` resets on every `Ok`, so a server that answers each list and ends
+/// each watch with a 410 got a list about every second, forever.
+#[derive(Default)]
+struct Escalating(watcher::DefaultBackoff);
+
+impl Iterator for Escalating {
+    type Item = Duration;
+    fn next(&mut self) -> Option<Duration> {
+        self.0.next()
+    }
+}
+
+impl Backoff for Escalating {
+    fn reset(&mut self) {}
+}
+
 fn api<K>(c: &Conn) -> Api<K>
 where
     K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
@@ -149,15 +168,14 @@ async fn run(
 ) -> Result<WatchSummary, ClusterError> {
     let cfg = watcher::Config::default().page_size(PAGE);
     // After an error (a 410 in the stream, an object without a resourceVersion, a lost
-    // connection) each watcher waits before it lists or watches again: kube's default backoff,
-    // client-go's reflector's (0.8 s doubling to 30 s, with jitter, reset after 2 minutes
-    // without errors). A watch the server ends at once is no error: pace.rs spaces those.
+    // connection) each watcher waits before it lists or watches again (see [`Escalating`]).
+    // A watch the server ends at once is no error: pace.rs spaces those.
     let pods = watcher(api::<Pod>(c), cfg.clone())
-        .default_backoff()
+        .backoff(Escalating::default())
         .map(Msg::Pod)
         .boxed();
     let events = watcher(api::<Event>(c), cfg)
-        .default_backoff()
+        .backoff(Escalating::default())
         .map(Msg::Ev)
         .boxed();
     let mut all = stream::select(pods, events);
