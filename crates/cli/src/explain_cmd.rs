@@ -53,12 +53,12 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
         match r {
             Ok(g) => {
                 for n in &g.notes {
-                    writeln!(io::stderr(), "oomdoc: note: {n}")?;
+                    writeln!(crate::stderr(), "oomdoc: note: {n}")?;
                 }
                 facts = g.facts;
             }
             Err(e) => {
-                writeln!(io::stderr(), "oomdoc: error: {e}")?;
+                writeln!(crate::stderr(), "oomdoc: error: {e}")?;
                 return Ok(crate::EXIT_ERROR);
             }
         }

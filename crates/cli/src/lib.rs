@@ -31,6 +31,12 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit status: usage error or unreadable input.
 pub const EXIT_ERROR: u8 = 2;
 
+/// Standard error for messages that quote the input or a server (file names, column titles,
+/// API messages): control characters are written escaped, as on standard output.
+pub(crate) fn stderr() -> oomdoc_report::TerminalSafe<io::StderrLock<'static>> {
+    oomdoc_report::TerminalSafe::new(io::stderr().lock(), oomdoc_report::Controls::Escape)
+}
+
 /// Parses `argv` and runs the command; returns the process exit code.
 pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
     let argv: Vec<OsString> = argv.into_iter().collect();
@@ -65,7 +71,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
         // A closed pipe (`oomdoc audit . | head`) is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "oomdoc: error: {e:#}");
+            let _ = writeln!(stderr(), "oomdoc: error: {e:#}");
             ExitCode::from(EXIT_ERROR)
         }
     }

@@ -232,7 +232,7 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             match r {
                 Ok(r) => r,
                 Err(e) => {
-                    writeln!(io::stderr(), "oomdoc: error: {e}")?;
+                    writeln!(crate::stderr(), "oomdoc: error: {e}")?;
                     return Ok(crate::EXIT_ERROR);
                 }
             }

@@ -210,7 +210,7 @@ pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
             }
         }
         for note in &d.notes {
-            eprintln!("oomdoc: note: {note}");
+            let _ = writeln!(crate::stderr(), "oomdoc: note: {note}");
         }
     }
     if !args.paths.is_empty() {
@@ -258,7 +258,7 @@ pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
     if errors.is_empty() {
         return Ok(0);
     }
-    let mut err = io::stderr().lock();
+    let mut err = crate::stderr();
     for e in &errors {
         writeln!(err, "oomdoc: {e}")?;
     }

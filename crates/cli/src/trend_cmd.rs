@@ -219,7 +219,7 @@ pub(crate) fn run(args: &TrendArgs) -> anyhow::Result<u8> {
         from_files(args)?
     };
     for w in &loaded.warnings {
-        eprintln!("oomdoc: warning: {w}");
+        let _ = writeln!(crate::stderr(), "oomdoc: warning: {w}");
     }
     apply_flags(args, &mut loaded.input)?;
     let analysis = oomdoc_series::analyze(&loaded.input, &oomdoc_series::Options::default());

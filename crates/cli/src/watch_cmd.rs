@@ -125,7 +125,7 @@ pub(crate) fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         &mut |k, e| write_one(format, k, e, &mut out),
         &mut |n| {
             if verbose {
-                let _ = writeln!(io::stderr(), "oomdoc: {n}");
+                let _ = writeln!(crate::stderr(), "oomdoc: {n}");
             }
         },
     );
@@ -133,7 +133,7 @@ pub(crate) fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         Ok(sum) => {
             if verbose {
                 writeln!(
-                    io::stderr(),
+                    crate::stderr(),
                     "oomdoc: watch ended ({:?}): {} reported, {} lists",
                     sum.end,
                     sum.reported,
@@ -143,7 +143,7 @@ pub(crate) fn run(args: &WatchArgs) -> anyhow::Result<u8> {
             Ok(0)
         }
         Err(e) => {
-            writeln!(io::stderr(), "oomdoc: error: {e}")?;
+            writeln!(crate::stderr(), "oomdoc: error: {e}")?;
             Ok(crate::EXIT_ERROR)
         }
     }

@@ -553,3 +553,22 @@ fn escape_sequences_from_the_input_reach_the_terminal_as_text() {
         assert!(o.stdout.contains("OOM"), "{}", o.stdout);
     }
 }
+
+#[test]
+fn escape_sequences_quoted_on_stderr_are_written_as_text() {
+    let d = Dir::new();
+    let mut csv = String::from("time,container_memory_working_set_bytes\n");
+    for i in 0..30 {
+        csv.push_str(&format!("{},{}\n", 1_714_557_600 + 60 * i, 100_000_000 + i));
+    }
+    csv.push_str("\x1b]52;c;aGk=\x07\x1b[2J,5\n");
+    d.create("series.csv", csv);
+    let o = d.hostile().args(["trend", "series.csv"]).run();
+    assert!(o.stderr.contains("is not a time"), "{}", o.stderr);
+    assert!(!o.stderr.contains('\x1b'), "{:?}", o.stderr);
+    assert!(
+        o.stderr.contains("\\x1b]52;c;aGk=\\x07\\x1b[2J"),
+        "{}",
+        o.stderr
+    );
+}
