@@ -3,10 +3,13 @@
 //! cgroup with a limit, workloads moved into it with `echo $$ > cgroup.procs; exec ...`, and
 //! removal on drop (killing anything left inside first). See DEVELOPERS.md.
 //!
-//! Callers skip (print `SKIP name: why` and pass) when [`MemoryCgroup::create`] returns an error:
-//! not root, no cgroup v1 memory controller, or no permission.
+//! Callers [`skip()`] when [`MemoryCgroup::create`] returns an error: not root, no cgroup v1
+//! memory controller, or no permission.
 
 pub mod fake_api;
+pub mod skip;
+
+pub use skip::{real, require_real, shared_dir, shared_or_skip, skip};
 
 use std::fs;
 use std::path::{Path, PathBuf};
