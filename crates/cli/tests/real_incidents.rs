@@ -7,7 +7,8 @@
 //! take a lock so that one test's kernel lines never fall inside another's window.
 //!
 //! Needs: root, a writable cgroup v1 memory hierarchy, a readable and writable `/dev/kmsg`, and
-//! for the JVM cases `java` and `javac` on PATH. Without them a test prints `SKIP ...` and passes.
+//! for the JVM cases `java` and `javac` on PATH. Without them a test skips
+//! (`oomdoc_testkit::skip`: `SKIP ...` and a pass, a failure under `OOMDOC_REQUIRE_REAL=1`).
 
 use std::fs;
 use std::os::unix::process::ExitStatusExt;
@@ -112,9 +113,12 @@ fn setup(tag: &str, limit: u64, needs_java: bool) -> Result<Env, String> {
 macro_rules! setup_or_skip {
     ($name:expr, $tag:expr, $limit:expr, $java:expr) => {
         match setup($tag, $limit, $java) {
-            Ok(e) => e,
+            Ok(e) => {
+                oomdoc_testkit::real("real_incidents", $name);
+                e
+            }
             Err(why) => {
-                eprintln!("SKIP {}: {why}", $name);
+                oomdoc_testkit::skip($name, &why);
                 return;
             }
         }
@@ -443,7 +447,7 @@ fn f_tmpfs_growth_charged_to_the_cgroup() {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        eprintln!("SKIP tmpfs growth: cannot mount a tmpfs");
+        oomdoc_testkit::skip("tmpfs growth", "cannot mount a tmpfs");
         return;
     }
     let _mount = Tmpfs(mnt.clone());

@@ -1,7 +1,7 @@
 //! `oomdoc trend` end to end through the binary: a Grafana CSV export, a saved Prometheus
-//! query_range response, a real Prometheus server (skipped with a reason when the `prometheus`
-//! package is missing), a live cgroup sampled with --record and read back, the chart and
-//! report files, and the exit status 2 with a clear message on bad input.
+//! query_range response, a real Prometheus server (skipped through `oomdoc_testkit::skip` when
+//! the `prometheus` package is missing), a live cgroup sampled with --record and read back, the
+//! chart and report files, and the exit status 2 with a clear message on bad input.
 
 #[path = "../../metrics/tests/support/prom_server.rs"]
 mod prom_server;
@@ -181,10 +181,11 @@ fn real_prometheus_end_to_end() {
     let s = match prom_server::start() {
         Ok(s) => s,
         Err(why) => {
-            eprintln!("SKIP real Prometheus end to end: {why}");
+            oomdoc_testkit::skip("real Prometheus end to end", &why);
             return;
         }
     };
+    oomdoc_testkit::real("trend", &format!("end to end against Prometheus {}", s.url));
     let dir = tempfile::tempdir().unwrap();
     let token = dir.path().join("token");
     std::fs::write(&token, "abc\n").unwrap();
@@ -242,10 +243,11 @@ fn live_cgroup_recorded_and_read_back() {
     let cg = match own_memory_cgroup() {
         Ok(d) => d,
         Err(why) => {
-            eprintln!("SKIP live cgroup: {why}");
+            oomdoc_testkit::skip("live cgroup", &why);
             return;
         }
     };
+    oomdoc_testkit::real("trend", &format!("sampling {cg} recorded and read back"));
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("node.csv");
     let o = oomdoc(&[
@@ -298,10 +300,11 @@ fn ctrl_c_stops_live_sampling_and_analyses_what_was_read() {
     let cg = match own_memory_cgroup() {
         Ok(d) => d,
         Err(why) => {
-            eprintln!("SKIP ctrl-c: {why}");
+            oomdoc_testkit::skip("ctrl-c", &why);
             return;
         }
     };
+    oomdoc_testkit::real("trend", &format!("sampling {cg} stopped by SIGINT"));
     let child = Command::new(env!("CARGO_BIN_EXE_oomdoc"))
         .args([
             "trend", "--cgroup", &cg, "--every", "100ms", "--for", "10m", "--format", "json",

@@ -385,16 +385,19 @@ fn heap_ergonomics_match_the_real_jvm_in_real_cgroups() {
     let jdk = match java_version() {
         Ok(v) => v,
         Err(why) => {
-            println!("SKIP real-JVM matrix: {why}");
+            oomdoc_testkit::skip("real-JVM matrix", &why);
             return;
         }
     };
     if let Err(why) = MemoryCgroup::create("probe", None) {
-        println!("SKIP real-JVM matrix: cannot make a child memory cgroup: {why}");
+        oomdoc_testkit::skip(
+            "real-JVM matrix",
+            &format!("cannot make a child memory cgroup: {why}"),
+        );
         return;
     }
     let Some(host_memory) = host_memory() else {
-        println!("SKIP real-JVM matrix: cannot read MemTotal from /proc/meminfo");
+        oomdoc_testkit::skip("real-JVM matrix", "cannot read MemTotal from /proc/meminfo");
         return;
     };
     let host_cpus = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
@@ -427,6 +430,13 @@ fn heap_ergonomics_match_the_real_jvm_in_real_cgroups() {
         "real-JVM matrix: JDK {jdk}, host {host_memory} bytes / {host_cpus} CPUs: {passed} of {} cases equal to the byte, in {:.1}s",
         cases.len(),
         started.elapsed().as_secs_f64()
+    );
+    oomdoc_testkit::real(
+        "real_jvm",
+        &format!(
+            "JDK {jdk}: {passed} of {} cases of java -XX:+PrintFlagsFinal in memory cgroups",
+            cases.len()
+        ),
     );
     assert!(
         failures.is_empty(),

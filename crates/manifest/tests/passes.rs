@@ -5,7 +5,7 @@
 mod common;
 
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use oomdoc_manifest::{read_inputs, read_inputs_until, Item, Only, ReadOptions};
 
@@ -120,17 +120,23 @@ fn the_first_pass_finds_every_limit_range_and_dockerfile_and_no_workload() {
 
 #[test]
 fn the_first_pass_matches_a_full_read_on_the_corpus() {
-    let dir = Path::new("/work/shared/corpus/manifests");
-    if !dir.is_dir() {
-        println!("skipped: {} is absent", dir.display());
+    let Some(dir) = oomdoc_testkit::shared_or_skip("first pass on the corpus", "corpus/manifests")
+    else {
         return;
-    }
-    let paths = [dir.to_path_buf()];
+    };
+    let paths = [dir];
     let full = prepass_part(read(&paths, Only::Everything, 2));
     assert!(!full.is_empty());
     assert_eq!(
         prepass_part(read(&paths, Only::LimitRangesAndDockerfiles, 2)),
         full
+    );
+    oomdoc_testkit::real(
+        "corpus",
+        &format!(
+            "the first pass finds the {} LimitRanges and Dockerfiles",
+            full.len()
+        ),
     );
 }
 

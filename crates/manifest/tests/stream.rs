@@ -169,12 +169,10 @@ fn stopping_early_in_the_sink_is_safe() {
 
 #[test]
 fn real_corpus_reads_without_panicking() {
-    let dir = Path::new("/work/shared/corpus/manifests");
-    if !dir.is_dir() {
-        println!("skipped: {} is absent", dir.display());
+    let Some(dir) = oomdoc_testkit::shared_or_skip("real corpus", "corpus/manifests") else {
         return;
-    }
-    let (items, stats) = read(&[dir.to_path_buf()], 2);
+    };
+    let (items, stats) = read(&[dir], 2);
     let e = errors(&items);
     println!(
         "{stats:?}, {} LimitRanges, {} errors",
@@ -192,6 +190,10 @@ fn real_corpus_reads_without_panicking() {
     for w in workloads(&items) {
         assert!(w.pos.line >= 1 && w.pos.column >= 1);
     }
+    oomdoc_testkit::real(
+        "corpus",
+        &format!("read {} files, {} workloads", stats.files, stats.workloads),
+    );
 }
 
 /// Run by `stdin_is_read_and_its_documents_kept` in a child process with a real stdin.

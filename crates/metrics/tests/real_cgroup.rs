@@ -8,7 +8,8 @@
 //! Each test makes a child of the process's own memory cgroup (see DEVELOPERS.md), moves the
 //! workload in with `echo $$ > cgroup.procs; exec ...`, and removes the cgroup on drop. Needs
 //! root, a writable cgroup v1 memory hierarchy, python3, and for the JVM case java and javac.
-//! Without them a test prints `SKIP ...` and passes.
+//! Without them a test skips (`oomdoc_testkit::skip`: `SKIP ...` and a pass, a failure under
+//! `OOMDOC_REQUIRE_REAL=1`).
 
 use std::fs;
 use std::path::PathBuf;
@@ -33,9 +34,12 @@ fn setup(tag: &str, limit: u64, tools: &[(&str, &str)]) -> Result<MemoryCgroup, 
 macro_rules! setup_or_skip {
     ($name:expr, $tag:expr, $limit:expr, $tools:expr) => {
         match setup($tag, $limit, $tools) {
-            Ok(c) => c,
+            Ok(c) => {
+                oomdoc_testkit::real("real_cgroup", $name);
+                c
+            }
             Err(why) => {
-                eprintln!("SKIP {}: {why}", $name);
+                oomdoc_testkit::skip($name, &why);
                 return;
             }
         }
@@ -161,7 +165,7 @@ fn c_shmem_growth_in_tmpfs() {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        eprintln!("SKIP shmem: cannot mount a tmpfs");
+        oomdoc_testkit::skip("shmem", "cannot mount a tmpfs");
         return;
     }
     let _mount = Tmpfs(mnt.clone());
@@ -188,7 +192,10 @@ fn d_kernel_memory_from_leaked_sockets() {
         &[("python3", "--version")]
     );
     if !cg.file("memory.kmem.usage_in_bytes").exists() {
-        eprintln!("SKIP kernel memory: no memory.kmem.usage_in_bytes (kmem accounting off)");
+        oomdoc_testkit::skip(
+            "kernel memory",
+            "no memory.kmem.usage_in_bytes (kmem accounting off)",
+        );
         return;
     }
     let code = format!(
@@ -203,7 +210,10 @@ fn d_kernel_memory_from_leaked_sockets() {
         .expect("a kernel series");
     let grew = kernel.samples.last().unwrap().v - kernel.samples[0].v;
     if grew < 4.0 * MI as f64 {
-        eprintln!("SKIP kernel memory: kmem grew only {grew} bytes (sockets not accounted here)");
+        oomdoc_testkit::skip(
+            "kernel memory",
+            &format!("kmem grew only {grew} bytes (sockets not accounted here)"),
+        );
         return;
     }
     let a = report("kernel memory", &input);

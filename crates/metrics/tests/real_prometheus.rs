@@ -1,6 +1,6 @@
 //! The Prometheus client against a real Prometheus (Debian's `prometheus` package) serving
 //! backfilled cAdvisor-style data: the pod's series, paging past 11,000 points, the analysis
-//! on what was fetched, and the errors a user can meet. Skips with a printed reason when
+//! on what was fetched, and the errors a user can meet. Skips (`oomdoc_testkit::skip`) when
 //! `prometheus` or `promtool` is missing.
 
 #[path = "support/prom_server.rs"]
@@ -29,9 +29,12 @@ macro_rules! server_or_skip {
     ($guard:ident, $name:expr) => {
         let $guard = server();
         let $guard = match $guard.as_ref().expect("started") {
-            Ok(s) => s,
+            Ok(s) => {
+                oomdoc_testkit::real("real_prometheus", &format!("{} ({})", $name, s.url));
+                s
+            }
             Err(why) => {
-                eprintln!("SKIP {}: {why}", $name);
+                oomdoc_testkit::skip($name, why);
                 return;
             }
         };

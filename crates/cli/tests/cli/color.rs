@@ -57,10 +57,13 @@ fn strip_ansi(s: &str) -> String {
 }
 
 /// Runs `oomdoc audit examples` with stdout on a pseudo-terminal (util-linux `script`), with
-/// `env` added; `None` when `script` is not there.
+/// `env` added; `None` (after a skip) when `script` is not there.
 fn on_a_terminal(env: &[(&str, &str)]) -> Option<String> {
     if !Path::new("/usr/bin/script").exists() {
-        eprintln!("SKIP terminal colour tests: /usr/bin/script (util-linux) is not installed");
+        oomdoc_testkit::skip(
+            "terminal colour tests",
+            "/usr/bin/script (util-linux) is not installed",
+        );
         return None;
     }
     let cmd = format!("{} audit examples", oomdoc_bin().display());

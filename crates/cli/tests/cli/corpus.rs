@@ -1,5 +1,6 @@
-//! The shared corpus of real manifests (../shared/corpus/manifests): read without an input error,
-//! and the same bytes out whatever the thread count.
+//! The shared corpus of real manifests (`corpus/manifests` in the shared folder, see
+//! `oomdoc_testkit::shared_dir`): read without an input error, and the same bytes out whatever
+//! the thread count.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -58,11 +59,10 @@ fn size(dir: &Path) -> (u64, u32) {
 
 #[test]
 fn corpus_is_deterministic_across_threads_and_reads_cleanly() {
-    let corpus = workspace_root().join("../shared/corpus/manifests");
-    if !corpus.is_dir() {
-        eprintln!("SKIP corpus determinism: {} is absent", corpus.display());
+    let Some(corpus) = oomdoc_testkit::shared_or_skip("corpus determinism", "corpus/manifests")
+    else {
         return;
-    }
+    };
     let bin = fast_bin();
     // The release build reads the whole corpus in ~0.2 s; an unoptimised debug reader has taken
     // ~20 s (~12 ms a file). Read the five smallest projects first, and the whole only when the
@@ -83,9 +83,17 @@ fn corpus_is_deterministic_across_threads_and_reads_cleanly() {
         small.len()
     );
     let estimate = took * all_files / small_files.max(1);
-    if estimate > Duration::from_secs(5) {
-        eprintln!(
-            "SKIP the rest of the corpus: this binary would take about {estimate:?} for {all_files} files; `cargo test --release`, or opt-level = 3 for oomdoc-manifest in the dev profile, runs it"
+    // Under OOMDOC_REQUIRE_REAL the whole corpus is read whatever it takes.
+    if estimate > Duration::from_secs(5) && !oomdoc_testkit::require_real() {
+        oomdoc_testkit::skip(
+            "the rest of the corpus",
+            &format!("this binary would take about {estimate:?} for {all_files} files; `cargo test --release`, or opt-level = 3 for oomdoc-manifest in the dev profile, runs it"),
+        );
+        oomdoc_testkit::real(
+            "corpus",
+            &format!(
+                "oomdoc audit on {small_files} files of the 5 smallest projects, --threads 1 and 2"
+            ),
         );
         return;
     }
@@ -93,4 +101,8 @@ fn corpus_is_deterministic_across_threads_and_reads_cleanly() {
     // 1,363 files from 20 projects; 607 workloads among them.
     assert!(n > 500, "only {n} workloads");
     eprintln!("corpus: all, {n} workloads, {took:?}");
+    oomdoc_testkit::real(
+        "corpus",
+        &format!("oomdoc audit on all {all_files} files ({n} workloads), --threads 1 and 2"),
+    );
 }
