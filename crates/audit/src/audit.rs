@@ -13,6 +13,7 @@ use oomdoc_model::qos::{pod_qos, QosClass};
 use crate::checks;
 use crate::finding::{ContainerSummary, Finding, ImageSummary, MatchedBy, WorkloadSummary};
 use crate::images::{add_repositories, summarize_images, ImageBinding, Matcher};
+use crate::registry::names_rule;
 use crate::{jvm_checks, jvm_view};
 
 /// Values oomdoc assumed because the input does not say them; every report prints them.
@@ -120,12 +121,7 @@ fn audit_workload(
         node_memory_bytes: assumptions.node_memory_bytes,
     };
     let mut findings = checks::run_all(&admitted);
-    findings.retain(|f| {
-        !workload
-            .ignore
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(f.code))
-    });
+    findings.retain(|f| !names_rule(&workload.ignore, f.code));
     let mut uses = Vec::new();
     let mut jvm_findings = Vec::new();
     let containers = checks::containers(&admitted)

@@ -13,7 +13,7 @@ use oomdoc_model::bytes::{approx, human};
 use crate::audit::Assumptions;
 use crate::finding::{Finding, JvmSummary};
 use crate::jvm_view::{At, JvmView};
-use crate::registry::rule;
+use crate::registry::{names_rule, rule};
 use crate::rules_jvm::*;
 
 fn b(v: u64) -> String {
@@ -142,7 +142,7 @@ fn finding(
     message: String,
     help: String,
 ) -> Option<Finding> {
-    if view.ignore.iter().any(|c| c.eq_ignore_ascii_case(code)) {
+    if names_rule(&view.ignore, code) {
         return None;
     }
     let severity = rule(code)

@@ -44,9 +44,29 @@ pub struct Rule {
     pub example_fixed: &'static str,
 }
 
-/// Looks a rule up by code (case-insensitive).
+/// Looks a rule up by its code alone (case-insensitive): what a finding carries. For what a
+/// person writes, use [`rule_by_code_or_name`].
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+/// Looks a rule up by what a person writes for it: its code (`OOM003`) or its name
+/// (`best-effort-pod`), case-insensitive, blanks around it ignored. Everything that takes a rule
+/// from a user goes through here: `oomdoc rules CODE`, the `oomdoc.dev/ignore` annotation and
+/// the Dockerfile comment of the same name.
+pub fn rule_by_code_or_name(key: &str) -> Option<&'static Rule> {
+    let key = key.trim();
+    RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+}
+
+/// Whether one of `keys` (codes or names, read by [`rule_by_code_or_name`]) is the rule `code`;
+/// keys that name no rule match nothing.
+pub fn names_rule<S: AsRef<str>>(keys: &[S], code: &str) -> bool {
+    keys.iter().any(|k| {
+        rule_by_code_or_name(k.as_ref()).is_some_and(|r| r.code.eq_ignore_ascii_case(code))
+    })
 }
 
 /// Every rule, in code order: the Kubernetes rules (`OOM0xx`), then the JVM rules (`OOM1xx`).

@@ -82,8 +82,7 @@ with tiered compilation), a stack per thread (1 MiB each by default on x86_64 Li
 buffers (up to the max heap again unless `MaxDirectMemorySize` is set), GC data structures and \
 malloc arenas. When the max heap plus that budget is above the limit, the container is killed \
 under load once the heap fills: SIGKILL from the kernel, exit code 137, and *no* \
-`OutOfMemoryError` in the logs, because the heap never reached its own maximum - the seed \
-incident's symptom. The non-heap figures are oomdoc's budget (each with its rule or assumption; \
+`OutOfMemoryError` in the logs, because the heap never reached its own maximum. The non-heap figures are oomdoc's budget (each with its rule or assumption; \
 `oomdoc jvm` shows them), in the style of Paketo's memory calculator.
 Source: `runtime/arguments.cpp` (heap), `compiler/compilerDefinitions.cpp` \
 (ReservedCodeCacheSize 240M with TieredCompilation), `os_cpu/linux_x86/globals_linux_x86.hpp` \
@@ -105,9 +104,9 @@ containers:
   image: eclipse-temurin:21-jre
   env:
   - name: JAVA_TOOL_OPTIONS
-    value: -XX:MaxRAMPercentage=40.0 -XX:MaxDirectMemorySize=64m
+    value: -XX:MaxRAMPercentage=50.0 -XX:MaxDirectMemorySize=64m
   resources:
-    limits: {memory: 1Gi}",
+    limits: {memory: 2Gi}",
     },
     Rule {
         code: DEFAULT_HEAP,
@@ -119,8 +118,8 @@ Without `-Xmx`, `-XX:MaxRAMPercentage` or `-XX:MaxRAM`, a container-aware JVM (8
 takes 25% of the container's memory limit as its max heap (50% below about 250 MiB, where \
 `MinRAMPercentage` applies). With a 4Gi limit the heap stops at 1Gi: the application gets \
 `OutOfMemoryError`s or constant GC while three quarters of the memory it pays for stay unused by \
-the heap. This is the seed incident: the team raised the limit, but the heap stayed at a quarter \
-of it.
+the heap. A common incident: a team raises the limit after OOM kills or `OutOfMemoryError`s, \
+and the heap stays at a quarter of it.
 Source: HotSpot `Arguments::set_heap_size` (`runtime/arguments.cpp`), `MaxRAMPercentage` = 25 and \
 `MinRAMPercentage` = 50 in `gc/shared/gc_globals.hpp`; JDK-8146115 (container support).",
         fix: "Size the heap from the limit: add the `-XX:MaxRAMPercentage=…` the finding gives (what the non-heap pools and a 10% margin leave) to the java command line (Dockerfile `ENTRYPOINT`) or `JAVA_TOOL_OPTIONS`. Write it with a decimal point (`66.0`): JDK 8 rejects `66`.",
@@ -398,12 +397,22 @@ containers:
 - name: app
   image: eclipse-temurin:17-jre
   env:
-  - {name: A0, value: '-XX:+UseG1GC -XX:+UseG1GC -XX:+UseG1GC -XX:+UseG1GC'}
+  - {name: A0, value: '-XX:+UseG1GC -XX:+UseG1GC -XX:+UseG1GC -XX:+UseG1GC -XX:+UseG1GC -XX:+UseG1GC'}
   - {name: A1, value: '$(A0) $(A0)'}
   - {name: A2, value: '$(A1) $(A1)'}
-  # ... each entry doubles the one before it
-  - {name: A16, value: '$(A15) $(A15)'}
-  - {name: JAVA_TOOL_OPTIONS, value: '$(A16)'}",
+  - {name: A3, value: '$(A2) $(A2)'}
+  - {name: A4, value: '$(A3) $(A3)'}
+  - {name: A5, value: '$(A4) $(A4)'}
+  - {name: A6, value: '$(A5) $(A5)'}
+  - {name: A7, value: '$(A6) $(A6)'}
+  - {name: A8, value: '$(A7) $(A7)'}
+  - {name: A9, value: '$(A8) $(A8)'}
+  - {name: A10, value: '$(A9) $(A9)'}
+  - {name: A11, value: '$(A10) $(A10)'}
+  - {name: A12, value: '$(A11) $(A11)'}
+  - {name: A13, value: '$(A12) $(A12)'}
+  - {name: A14, value: '$(A13) $(A13)'}
+  - {name: JAVA_TOOL_OPTIONS, value: '$(A14)'}",
         example_fixed: "\
 containers:
 - name: app

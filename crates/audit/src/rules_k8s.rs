@@ -77,13 +77,17 @@ Source: `pkg/kubelet/eviction/helpers.go` (rankMemoryPressure), `pkg/kubelet/qos
         example: "\
 containers:
 - name: app
-  image: example/app:1.0",
+  image: example/app:1.0
+  resources:
+    requests:
+      cpu: 250m",
         example_fixed: "\
 containers:
 - name: app
   image: example/app:1.0
   resources:
     requests:
+      cpu: 250m
       memory: 512Mi
     limits:
       memory: 512Mi",
@@ -111,7 +115,7 @@ containers:
   image: example/worker:1.0
   resources:
     requests: {cpu: 250m, memory: 256Mi}
-    limits: {memory: 256Mi}",
+    limits: {cpu: 250m, memory: 256Mi}",
     },
     Rule {
         code: LIMIT_BELOW_REQUEST,

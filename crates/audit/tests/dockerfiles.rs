@@ -251,4 +251,12 @@ fn image_on_its_own_reports_an_old_jdk_and_honours_ignore_comments() {
         r.findings[0].message
     );
     assert_eq!(r.findings[1].pos.line, 3, "the shell-form ENTRYPOINT");
+    // Rule names work as codes do.
+    let df = dockerfile(
+        "legacy/Dockerfile",
+        "legacy",
+        "FROM openjdk:8u181-jre\n# oomdoc.dev/ignore: jvm-no-heap-dump-on-out-of-memory Jvm-Not-Container-Aware\nENTRYPOINT java -jar /app.jar\n",
+    );
+    let r = run_with("", &[df], &[], Assumptions::default());
+    assert_eq!(codes(&r), ["OOM109"]);
 }

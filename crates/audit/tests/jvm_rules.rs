@@ -471,6 +471,11 @@ fn ignore_annotation_covers_jvm_rules() {
         limit("4Gi")
     );
     assert_eq!(codes(&run(&yaml)), ["OOM103"]);
+    let by_name = yaml.replace(
+        "OOM109,OOM110",
+        "jvm-no-exit-on-out-of-memory, JVM-No-Heap-Dump-On-Out-Of-Memory",
+    );
+    assert_eq!(codes(&run(&by_name)), ["OOM103"], "names, in any case");
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Every rule has a manifest that triggers it and one that does not; positions and messages are
 //! asserted where they matter.
 
-use oomdoc_audit::{audit, Assumptions, AuditInput, Finding, RULES};
+use oomdoc_audit::registry::rule_by_code_or_name;
+use oomdoc_audit::{audit, rule, Assumptions, AuditInput, Finding, Severity, RULES};
 use oomdoc_manifest::{read_str, Item};
 
 const GI: i64 = 1 << 30;
@@ -213,6 +214,112 @@ fn ignore_annotation_silences_listed_codes_only() {
 }
 
 #[test]
+fn ignore_annotation_takes_rule_names_in_any_case() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    oomdoc.dev/ignore: burstable-memory LARGE-Limit-Request-Ratio,no-such-rule\nspec:\n  containers:\n  - name: app\n    resources: {requests: {memory: 256Mi}, limits: {memory: 2Gi}}\n  - name: b\n    resources: {limits: {memory: 128m}}\n";
+    let plain = codes(&yaml.replace("oomdoc.dev/ignore", "other"));
+    assert_eq!(plain, ["OOM005", "OOM006", "OOM009"]);
+    assert_eq!(codes(yaml), ["OOM009"]);
+    assert_eq!(
+        codes(&yaml.replace("LARGE-Limit-Request-Ratio", "large-limit")),
+        ["OOM006", "OOM009"],
+        "a name is matched whole"
+    );
+}
+
+#[test]
+fn rules_are_found_by_code_or_name() {
+    for r in RULES {
+        for key in [
+            r.code.to_string(),
+            r.code.to_lowercase(),
+            r.name.to_string(),
+            r.name.to_uppercase(),
+            format!(" {} ", r.name),
+        ] {
+            assert_eq!(
+                rule_by_code_or_name(&key).map(|x| x.code),
+                Some(r.code),
+                "{key:?}"
+            );
+        }
+    }
+    for key in ["", "OOM", "best-effort", "best_effort_pod", "OOM999"] {
+        assert!(rule_by_code_or_name(key).is_none(), "{key:?}");
+    }
+}
+
+/// A rule's example as `oomdoc rules CODE` prints it, made a Pod: a fragment that starts with
+/// `containers:` or `volumes:` is the pod's `spec`; any other (`resources:`, `env:`) holds the
+/// fields of its one container, `app`.
+fn example_pod(fragment: &str) -> String {
+    fn indent(s: &str) -> String {
+        s.lines().map(|l| format!("  {l}\n")).collect()
+    }
+    let fragment = fragment.trim();
+    let spec = if fragment.starts_with("containers:") || fragment.starts_with("volumes:") {
+        format!("{fragment}\n")
+    } else {
+        format!(
+            "containers:\n- name: app\n  image: example/app:1.0\n{}",
+            indent(fragment)
+        )
+    };
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: example\nspec:\n{}",
+        indent(&spec)
+    )
+}
+
+/// Error findings an example may raise besides its own: the kill its rule explains. A JDK that
+/// sizes its heap from the 16Gi node (OOM104, OOM105) takes 4Gi in a 2Gi container (OOM101).
+const CONSEQUENCES: &[(&str, &str)] = &[("OOM104", "OOM101"), ("OOM105", "OOM101")];
+
+fn severity(code: &str) -> Severity {
+    rule(code).expect("a registered code").severity
+}
+
+#[test]
+fn every_example_raises_its_rule_and_its_fix_does_not() {
+    for r in RULES {
+        let bad = run(&example_pod(r.example));
+        assert_eq!(bad.workloads.len(), 1, "{}", r.code);
+        let bad = codes(&example_pod(r.example));
+        assert!(
+            bad.contains(&r.code),
+            "{}: its example raises {bad:?}\n{}",
+            r.code,
+            example_pod(r.example)
+        );
+        for c in &bad {
+            assert!(
+                *c == r.code
+                    || severity(c) < Severity::Error
+                    || CONSEQUENCES.contains(&(r.code, *c)),
+                "{}: its example also raises the error {c}",
+                r.code
+            );
+        }
+        let good = codes(&example_pod(r.example_fixed));
+        assert!(
+            !good.contains(&r.code),
+            "{}: its fixed example still raises it\n{}",
+            r.code,
+            example_pod(r.example_fixed)
+        );
+        for c in &good {
+            assert!(
+                severity(c) < Severity::Warning || bad.contains(c),
+                "{}: its fix brings a new {c}",
+                r.code
+            );
+        }
+    }
+    // OOM003's fix says equal requests and limits make the pod Guaranteed; its fixed example is.
+    let fixed = run(&example_pod(rule("OOM003").unwrap().example_fixed));
+    assert_eq!(fixed.workloads[0].qos_class.as_str(), "Guaranteed");
+}
+
+#[test]
 fn limitrange_defaults_are_reported_with_their_source() {
     let yaml = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: ns}\nspec:\n  limits:\n  - type: Container\n    default: {memory: 512Mi}\n    defaultRequest: {memory: 256Mi}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\nspec:\n  containers:\n  - name: app\n";
     let r = run(yaml);
@@ -231,9 +338,24 @@ fn registry_is_complete_and_every_rule_is_tested() {
     // The Kubernetes rules are tested here, the JVM rules in jvm_rules.rs.
     let me = [include_str!("rules.rs"), include_str!("jvm_rules.rs")].concat();
     let mut prev = "";
-    for r in RULES {
+    for (i, r) in RULES.iter().enumerate() {
         assert!(r.code > prev, "codes sorted and unique: {}", r.code);
         prev = r.code;
+        assert!(
+            !r.name.is_empty()
+                && r.name.split('-').all(|w| !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+            "{}: name {:?} is kebab-case",
+            r.code,
+            r.name
+        );
+        assert!(
+            RULES[..i].iter().all(|o| o.name != r.name),
+            "{}: name {:?} is unique",
+            r.code,
+            r.name
+        );
         assert!(r.code.len() == 6 && r.code.starts_with("OOM"), "{}", r.code);
         for (what, text) in [
             ("title", r.title),

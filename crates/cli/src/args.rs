@@ -136,7 +136,7 @@ ENV. A Dockerfile no container runs is audited as an image on its own, without a
 
 Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
 2 usage error or unreadable input (malformed YAML, invalid quantities, missing files).
-Silence a rule for one object with the annotation  oomdoc.dev/ignore: OOM003,OOM007";
+Silence rules for one object with the annotation  oomdoc.dev/ignore: OOM003,OOM007 (codes or names)";
 
 const JVM_EXAMPLES: &str = "\
 Examples:
@@ -152,6 +152,7 @@ const RULES_EXAMPLES: &str = "\
 Examples:
   oomdoc rules                 every rule, one line each
   oomdoc rules OOM003          why it matters, how to fix it, an example
+  oomdoc rules best-effort-pod the same rule by its name
   oomdoc rules --format json   the registry as JSON";
 
 /// Output format of `audit`.
@@ -271,7 +272,7 @@ pub enum Cgroup {
 /// `oomdoc rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// A rule code (`OOM003`); omit to list every rule.
+    /// A rule code (`OOM003`) or name (`best-effort-pod`); omit to list every rule.
     pub code: Option<String>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]

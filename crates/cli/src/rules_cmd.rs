@@ -1,9 +1,10 @@
-//! `oomdoc rules [CODE]`: the rule registry, as a list or one rule's documentation.
+//! `oomdoc rules [CODE]`: the rule registry, as a list or one rule's documentation (by code or
+//! name).
 
 use std::io::{self, Write};
 
 use anyhow::bail;
-use oomdoc_audit::rule;
+use oomdoc_audit::registry::rule_by_code_or_name;
 
 use crate::args::{RulesArgs, RulesFormat};
 
@@ -14,7 +15,7 @@ pub(crate) fn run(args: &RulesArgs) -> anyhow::Result<u8> {
         (None, RulesFormat::Text) => oomdoc_report::write_rules_list(&mut out)?,
         (None, RulesFormat::Json) => oomdoc_report::write_rules_json(None, &mut out)?,
         (Some(code), format) => {
-            let Some(r) = rule(code) else {
+            let Some(r) = rule_by_code_or_name(code) else {
                 bail!("unknown rule {code:?}; `oomdoc rules` lists them");
             };
             match format {

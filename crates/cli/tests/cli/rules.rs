@@ -71,6 +71,65 @@ fn rules_code_explains_one_rule() {
 }
 
 #[test]
+fn rules_takes_a_name_as_it_takes_a_code() {
+    for rule in RULES {
+        let by_code = oomdoc(&["rules", rule.code]);
+        by_code.code(0);
+        for key in [rule.name.to_string(), rule.name.to_uppercase()] {
+            let o = oomdoc(&["rules", &key]);
+            o.code(0);
+            assert_eq!(o.stdout, by_code.stdout, "{key}");
+        }
+    }
+    let one = oomdoc(&["rules", "best-effort-pod", "-f", "json"]).json();
+    assert_eq!(one["code"], "OOM003");
+    let o = oomdoc(&["rules", "best-effort"]);
+    o.code(2);
+    assert!(
+        o.stderr.contains("unknown rule \"best-effort\""),
+        "{}",
+        o.stderr
+    );
+}
+
+/// Where the README shows `oomdoc rules`: the text after this line, up to the closing fence.
+const README_RULES: &str = "```console\n$ oomdoc rules\n";
+
+#[test]
+fn readme_rule_table_is_what_rules_prints() {
+    let o = oomdoc(&["rules"]);
+    o.code(0);
+    let path = workspace_root().join("README.md");
+    let block = |readme: &str| {
+        let start = readme
+            .find(README_RULES)
+            .expect("README.md shows `oomdoc rules`")
+            + README_RULES.len();
+        let end = start
+            + readme[start..]
+                .find("```\n")
+                .expect("the block of `oomdoc rules` ends");
+        start..end
+    };
+    let readme = std::fs::read_to_string(&path).unwrap();
+    if std::env::var_os("OOMDOC_WRITE_README").is_some() {
+        let mut new = readme.clone();
+        new.replace_range(block(&readme), &o.stdout);
+        if new != readme {
+            std::fs::write(&path, new).unwrap();
+        }
+    }
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let have = &readme[block(&readme)];
+    assert!(
+        have == o.stdout,
+        "README.md's rule table is not what `oomdoc rules` prints (rerun with \
+         OOMDOC_WRITE_README=1)\nREADME.md:\n{have}\noomdoc rules:\n{}",
+        o.stdout
+    );
+}
+
+#[test]
 fn unknown_rule_exits_2() {
     let o = oomdoc(&["rules", "OOM999"]);
     o.code(2);
