@@ -237,9 +237,13 @@ pub struct JvmArgs {
     /// The node's memory: what a JVM that does not see the container sizes itself from.
     #[arg(long, value_name = "QTY", default_value = "16Gi", value_parser = parse_bytes)]
     pub node_memory: i64,
-    /// CPUs the container may use (its CPU limit, rounded up); decides the GC.
-    #[arg(long, value_name = "N", default_value_t = 2)]
-    pub cpus: u32,
+    /// Node CPUs, which a JVM without a CPU limit sees (decides its GC; an assumption, as in
+    /// `audit --node-cpus`).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub node_cpus: u32,
+    /// The container's CPU limit in CPUs, rounded up (omit for none: the JVM sees the node's).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub cpus: Option<u32>,
     /// The node's cgroup version.
     #[arg(long, value_enum, default_value_t = Cgroup::V2)]
     pub cgroup: Cgroup,

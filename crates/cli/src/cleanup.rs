@@ -40,7 +40,7 @@ struct Entry {
 struct State {
     next_id: u64,
     entries: Vec<Entry>,
-    /// Set by the first Ctrl-C instead of exiting (`trend --cgroup` stops sampling).
+    /// Set by the first Ctrl-C instead of exiting (`trend --cgroup-dir` stops sampling).
     interrupt: Option<Arc<AtomicBool>>,
 }
 

@@ -35,21 +35,18 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
     if let Some(f) = &args.flags {
         sources.push((FlagSource::CommandLine, split_options(f)));
     }
-    if args.cpus == 0 {
-        bail!("--cpus must be at least 1");
-    }
     if !(0.0..90.0).contains(&args.margin) {
         bail!("--margin must be a percentage between 0 and 90");
     }
     let env = Environment {
         host_memory: args.node_memory as u64,
-        host_cpus: args.cpus,
+        host_cpus: args.node_cpus,
         memory_limit: args.limit.map(|l| l as u64),
         cgroup: match args.cgroup {
             Cgroup::V1 => CgroupVersion::V1,
             Cgroup::V2 => CgroupVersion::V2,
         },
-        cpus: Cpus::Count(args.cpus),
+        cpus: args.cpus.map_or(Cpus::Host, Cpus::Count),
     };
     let workload = Workload {
         threads: args.threads,
@@ -82,7 +79,13 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
             human(args.node_memory)
         ));
     }
-    assumptions.push(format!("{} CPUs (--cpus)", args.cpus));
+    assumptions.push(match args.cpus {
+        Some(n) => format!("{n} CPUs (--cpus)"),
+        None => format!(
+            "no CPU limit: the JVM sees the node's {} CPUs (--node-cpus)",
+            args.node_cpus
+        ),
+    });
     assumptions.push(format!(
         "cgroup {} on the node (--cgroup)",
         if args.cgroup == Cgroup::V1 {

@@ -31,7 +31,7 @@ Examples:
   oomdoc trend --prometheus http://localhost:9090 --pod shop/admin-7d9 --since 7d --svg admin.svg
   oomdoc trend metrics.csv --limit 4Gi                 a Grafana or Datadog CSV export
   oomdoc trend range.json                              saved `curl .../api/v1/query_range` output
-  oomdoc trend --cgroup /sys/fs/cgroup/memory/kubepods/burstable/pod<uid>/<id> \\
+  oomdoc trend --cgroup-dir /sys/fs/cgroup/memory/kubepods/burstable/pod<uid>/<id> \\
                --every 1s --for 10m --record node.csv  on the node itself
   oomdoc trend node.csv --html report.html --format json
 
@@ -82,7 +82,7 @@ pub struct TrendArgs {
     #[arg(long, value_name = "QTY")]
     pub jvm_max_heap: Option<Quantity>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = TrendFormat::Text)]
+    #[arg(long, short = 'f', value_enum, default_value_t = TrendFormat::Text)]
     pub format: TrendFormat,
     /// Draw the series, trends and limit as an SVG chart into this file.
     #[arg(long, value_name = "FILE")]
@@ -134,22 +134,24 @@ pub struct PromArgs {
     /// Do not check the server's certificate (like kubectl's flag; for testing only).
     #[arg(long, help_heading = "Prometheus")]
     pub insecure_skip_tls_verify: bool,
-    /// Timeout of each HTTP request.
+    /// Deadline of each HTTP request (headers and body), as --request-timeout of the
+    /// cluster commands.
     #[arg(
         long,
         value_name = "DURATION",
         default_value = "30s",
         help_heading = "Prometheus"
     )]
-    pub timeout: String,
+    pub request_timeout: String,
 }
 
 /// The live-cgroup source of `oomdoc trend`.
 #[derive(Debug, Args)]
 pub struct LiveArgs {
-    /// A memory cgroup directory to sample live (v1 or v2).
+    /// A memory cgroup directory to sample live (v1 or v2). Named apart from the other
+    /// commands' `--cgroup v1|v2`, which is a version.
     #[arg(long, value_name = "DIR", help_heading = "Live cgroup")]
-    pub cgroup: Option<PathBuf>,
+    pub cgroup_dir: Option<PathBuf>,
     /// Sampling interval.
     #[arg(
         long,
@@ -180,15 +182,15 @@ pub(crate) fn run(args: &TrendArgs) -> anyhow::Result<u8> {
     let sources = [
         !args.files.is_empty(),
         args.prom.prometheus.is_some(),
-        args.live.cgroup.is_some(),
+        args.live.cgroup_dir.is_some(),
     ];
     match sources.iter().filter(|&&s| s).count() {
-        0 => bail!("nothing to read: give FILEs, --prometheus URL with --pod or --query, or --cgroup DIR (see --help)"),
+        0 => bail!("nothing to read: give FILEs, --prometheus URL with --pod or --query, or --cgroup-dir DIR (see --help)"),
         1 => {}
-        _ => bail!("give one source: FILEs, --prometheus or --cgroup, not several"),
+        _ => bail!("give one source: FILEs, --prometheus or --cgroup-dir, not several"),
     }
-    if args.live.cgroup.is_none() && args.live.record.is_some() {
-        bail!("--record writes what --cgroup samples: add --cgroup DIR");
+    if args.live.cgroup_dir.is_none() && args.live.record.is_some() {
+        bail!("--record writes what --cgroup-dir samples: add --cgroup-dir DIR");
     }
     // Before anything is read: a bad output path must not cost a long fetch or sampling.
     let outputs: Vec<(&str, &Path)> = [
@@ -213,7 +215,7 @@ pub(crate) fn run(args: &TrendArgs) -> anyhow::Result<u8> {
         .transpose()?;
     let mut loaded = if let Some(url) = &args.prom.prometheus {
         from_prometheus(args, url)?
-    } else if let Some(dir) = &args.live.cgroup {
+    } else if let Some(dir) = &args.live.cgroup_dir {
         from_cgroup(args, dir)?
     } else {
         from_files(args)?
@@ -364,7 +366,7 @@ fn from_prometheus(args: &TrendArgs, url: &str) -> anyhow::Result<Loaded> {
         bail!("--step must be positive");
     }
     let timeout =
-        Duration::from_secs_f64(duration_flag("--timeout", &args.prom.timeout)?.max(0.001));
+        Duration::from_secs_f64(duration_flag("--request-timeout", &args.prom.request_timeout)?.max(0.001));
     let bearer_token = match &args.prom.bearer_token_file {
         Some(p) => Some(
             // Regular files only, capped (a FIFO hung the read, /dev/zero filled memory).

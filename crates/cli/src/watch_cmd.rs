@@ -18,14 +18,14 @@ pub const EXAMPLES: &str = "\
 Examples:
   kubectl oomdoc watch -n shop                 kills and evictions in one namespace, explained
   oomdoc watch -A --format json | jq .         one JSON object per line
-  oomdoc watch -A --timeout 10m --max-events 5 stop after 10 minutes or 5 reports
+  oomdoc watch -A --for 10m --max-events 5     stop after 10 minutes or 5 reports
 
 Reported once each: a container whose state or lastState becomes terminated OOMKilled (a new
 finishedAt or restart), an evicted pod, and OOMKilling/SystemOOM/Evicted/EvictionThresholdMet
 events. What exists when the watch starts is not reported (use `oomdoc scan`). The watch lists,
 then watches from the list's resourceVersion with bookmarks; after 410 Gone it lists again and
 reports what changed in between. Ctrl-C ends it.
-Exit status: 0 ended (Ctrl-C, --timeout, --max-events), 2 error (401/403/404, unreachable).";
+Exit status: 0 ended (Ctrl-C, --for, --max-events), 2 error (401/403/404, unreachable).";
 
 /// `oomdoc watch`.
 #[derive(Debug, Args)]
@@ -37,9 +37,9 @@ pub struct WatchArgs {
     /// Output format (`json`: one object per line).
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
     format: RulesFormat,
-    /// Stop after this long: 30s, 10m, 2h.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    timeout: Option<Duration>,
+    /// Stop after this long: 30s, 10m, 2h (as `trend --for`).
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    duration: Option<Duration>,
     /// Stop after reporting N kills or evictions.
     #[arg(long, value_name = "N")]
     max_events: Option<u64>,
@@ -113,7 +113,7 @@ pub(crate) fn run(args: &WatchArgs) -> anyhow::Result<u8> {
     let target = args.conn.target(Some(&args.ns));
     let opts = WatchOptions {
         max_events: args.max_events,
-        timeout: args.timeout,
+        timeout: args.duration,
     };
     let stdout = io::stdout();
     let mut out = TerminalSafe::new(stdout.lock(), args.format.controls());

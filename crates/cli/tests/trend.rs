@@ -152,7 +152,7 @@ fn unreachable_prometheus_exits_2() {
         &url,
         "--pod",
         "shop/admin-7d9",
-        "--timeout",
+        "--request-timeout",
         "5s",
     ]);
     assert_eq!(o.status.code(), Some(2));
@@ -251,7 +251,7 @@ fn live_cgroup_recorded_and_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("node.csv");
     let o = oomdoc(&[
-        "--cgroup",
+        "--cgroup-dir",
         &cg,
         "--every",
         "200ms",
@@ -307,7 +307,7 @@ fn ctrl_c_stops_live_sampling_and_analyses_what_was_read() {
     oomdoc_testkit::real("trend", &format!("sampling {cg} stopped by SIGINT"));
     let child = Command::new(env!("CARGO_BIN_EXE_oomdoc"))
         .args([
-            "trend", "--cgroup", &cg, "--every", "100ms", "--for", "10m", "--format", "json",
+            "trend", "--cgroup-dir", &cg, "--every", "100ms", "--for", "10m", "--format", "json",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

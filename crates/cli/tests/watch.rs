@@ -47,7 +47,7 @@ fn each_kill_is_reported_once_across_a_410_relist() {
         "json",
         "--max-events",
         "3",
-        "--timeout",
+        "--for",
         "20s",
         "-v",
     ]);
@@ -118,7 +118,7 @@ fn text_output_has_a_headline_and_the_verdict() {
         kc.to_str().unwrap(),
         "--max-events",
         "1",
-        "--timeout",
+        "--for",
         "20s",
     ]);
     assert_eq!(o.status.code(), Some(0));
@@ -159,7 +159,7 @@ fn nothing_new_ends_at_the_timeout() {
         "-A",
         "--kubeconfig",
         kc.to_str().unwrap(),
-        "--timeout",
+        "--for",
         "1500ms",
     ]);
     assert_eq!(o.status.code(), Some(0));
@@ -187,7 +187,7 @@ fn forbidden_watch_fails_with_the_missing_verb() {
         "-A",
         "--kubeconfig",
         kc.to_str().unwrap(),
-        "--timeout",
+        "--for",
         "20s",
     ]);
     assert_eq!(o.status.code(), Some(2));
@@ -225,7 +225,7 @@ fn watches_that_end_at_once_are_paced() {
         kc.to_str().unwrap(),
         "--format",
         "json",
-        "--timeout",
+        "--for",
         "4s",
     ]);
     let err = String::from_utf8_lossy(&o.stderr);

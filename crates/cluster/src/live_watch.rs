@@ -34,7 +34,7 @@ pub struct WatchOptions {
 pub enum WatchEnd {
     /// Ctrl-C.
     Interrupted,
-    /// `--timeout` passed.
+    /// `--for` passed.
     TimedOut,
     /// `--max-events` reported.
     MaxEvents,

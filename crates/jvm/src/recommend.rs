@@ -186,7 +186,9 @@ pub fn recommend(
         ));
     } else {
         let mut tenths = (target as f64 / limit as f64 * 1000.0).floor() as u64;
-        loop {
+        // The heap HotSpot picks for the flag written (a tenth of a percent below what fits):
+        // the figure the recommendation states, everywhere.
+        let heap = loop {
             heap_flag = format!("-XX:MaxRAMPercentage={}.{}", tenths / 10, tenths % 10);
             let r = try_flags(
                 jdk,
@@ -194,15 +196,15 @@ pub fn recommend(
                 &env_at,
             );
             if r <= target || tenths <= 10 {
-                break;
+                break r;
             }
             tenths -= 1;
-        }
+        };
         why.push(format!(
             "{heap_flag}: heap {} of the {} limit, leaving {} for non-heap pools and {} ({}%, at least {}) as margin; written with a decimal point, which JDK 8 requires",
-            mib(target),
+            mib(heap),
             mib(limit),
-            mib(limit - target - margin_bytes),
+            mib(limit.saturating_sub(heap + margin_bytes)),
             mib(margin_bytes),
             margin.percent,
             mib(margin.min_bytes)

@@ -1,4 +1,4 @@
-//! Sampling a live memory cgroup at a fixed interval, as `oomdoc trend --cgroup DIR --every 1s
+//! Sampling a live memory cgroup at a fixed interval, as `oomdoc trend --cgroup-dir DIR --every 1s
 //! --for 10m` does on a node. Reading the files is thin ([`read_files`]); turning their text
 //! into a [`Reading`] is pure ([`reading_v1`], [`reading_v2`]).
 //!

@@ -288,15 +288,15 @@ fn huge_durations_are_errors_not_panics() {
     let d = Dir::new();
     let huge = "18446744073709551616s";
     let cases: [&[&str]; 8] = [
-        &["trend", "--cgroup", ".", "--every", huge, "--for", "1s"],
-        &["trend", "--cgroup", ".", "--every", "1s", "--for", huge],
+        &["trend", "--cgroup-dir", ".", "--every", huge, "--for", "1s"],
+        &["trend", "--cgroup-dir", ".", "--every", "1s", "--for", huge],
         &[
             "trend",
             "--prometheus",
             "http://127.0.0.1:9",
             "--pod",
             "a/b",
-            "--timeout",
+            "--request-timeout",
             huge,
         ],
         &[
@@ -310,7 +310,7 @@ fn huge_durations_are_errors_not_panics() {
         ],
         &["scan", "--request-timeout", huge],
         &["watch", "--request-timeout", huge],
-        &["watch", "--timeout", huge],
+        &["watch", "--for", huge],
         &["explain", "--pod", "a/b", "--request-timeout", huge],
     ];
     for args in cases {

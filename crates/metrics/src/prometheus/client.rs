@@ -145,7 +145,7 @@ pub fn redact(url: &str) -> String {
 fn unreachable(raw_url: &str, e: ureq::Error) -> Error {
     let url = &redact(raw_url);
     let message = match &e {
-        ureq::Error::Timeout(_) => "timed out (see --timeout)".to_string(),
+        ureq::Error::Timeout(_) => "timed out (see --request-timeout)".to_string(),
         ureq::Error::HostNotFound => "host not found".to_string(),
         ureq::Error::ConnectionFailed => "connection refused or failed".to_string(),
         ureq::Error::Io(io) => io.to_string(),
