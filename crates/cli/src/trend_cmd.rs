@@ -365,8 +365,9 @@ fn from_prometheus(args: &TrendArgs, url: &str) -> anyhow::Result<Loaded> {
     if step <= 0.0 {
         bail!("--step must be positive");
     }
-    let timeout =
-        Duration::from_secs_f64(duration_flag("--request-timeout", &args.prom.request_timeout)?.max(0.001));
+    let timeout = Duration::from_secs_f64(
+        duration_flag("--request-timeout", &args.prom.request_timeout)?.max(0.001),
+    );
     let bearer_token = match &args.prom.bearer_token_file {
         Some(p) => Some(
             // Regular files only, capped (a FIFO hung the read, /dev/zero filled memory).
