@@ -66,8 +66,8 @@ pub fn read_item(index: u64, raw: Box<RawValue>, hint: Option<&str>) -> Result<D
 
 /// The largest item read (and the largest single object, or a list's fields besides `items`):
 /// etcd refuses objects over 1.5 MiB and `kubectl get -o json` prints one in about as many
-/// bytes, so 8 MiB is room to spare; with [`IN_FLIGHT`] items queued for the workers, a dump of
-/// items at the cap still stays under 1 GiB.
+/// bytes, so 8 MiB is room to spare; with 64 items (`IN_FLIGHT`) queued for the workers, a dump
+/// of items at the cap still stays under 1 GiB.
 pub const MAX_ITEM: u64 = 8 << 20;
 
 /// Items read ahead of the workers.

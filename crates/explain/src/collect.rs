@@ -158,7 +158,7 @@ impl Facts {
         });
     }
 
-    /// Reads one whole input as `kind` (from [`detect()`] on its start).
+    /// Reads one whole input as `kind` (from [`oomdoc_evidence::detect()`] on its start).
     pub fn add_kind(&mut self, file: &str, text: &str, kind: Kind) {
         fn src<T>(file: &str, fact: T) -> Src<T> {
             Src {
