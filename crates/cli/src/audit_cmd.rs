@@ -143,8 +143,12 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), controls));
+    // Input errors of the text report go to standard error (JSON and SARIF carry them).
+    let mut err = TerminalSafe::new(io::stderr().lock(), controls);
     let mut sink: Box<dyn ReportSink + '_> = match args.format {
-        Format::Text => Box::new(TextSink::new(&text_opts, &mut sources, &mut out)),
+        Format::Text => {
+            Box::new(TextSink::new(&text_opts, &mut sources, &mut out).errors_to(&mut err))
+        }
         Format::Json => Box::new(JsonSink::new(&mut out)),
         Format::Sarif => Box::new(SarifSink::new(env!("CARGO_PKG_VERSION"), &mut out)),
     };

@@ -63,8 +63,11 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
             }
         }
     }
+    // Inputs read without an error; with none (and no --pod), there is nothing to explain.
+    let mut readable = 0;
     for path in &args.files {
         let name = path.to_string_lossy().into_owned();
+        let errors_before = facts.errors.len();
         let r = if name == "-" {
             read_input(
                 &name,
@@ -79,12 +82,25 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
             facts.add_error(format!("{name}: {e}"));
             unreadable = true;
         }
+        if facts.errors.len() == errors_before {
+            readable += 1;
+        }
+    }
+    if readable == 0 && args.pod.is_none() {
+        // Nothing could be read: the errors alone, no verdict.
+        let mut err = crate::stderr();
+        for e in &facts.errors {
+            writeln!(err, "oomdoc: error: {e}")?;
+        }
+        return Ok(crate::EXIT_ERROR);
     }
     let e = explain(&facts);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
-        RulesFormat::Text => oomdoc_report::write_explain_text(&e, &mut out)?,
+        RulesFormat::Text => {
+            oomdoc_report::write_explain_text_to(&e, &mut out, Some(&mut crate::stderr()))?
+        }
         RulesFormat::Json => oomdoc_report::write_explain_json(&e, &mut out)?,
     }
     out.flush()?;

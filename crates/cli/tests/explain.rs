@@ -65,5 +65,21 @@ fn exit_codes() {
     let (code, out) = oomdoc(&["explain", "missing.txt", "jvm/app_ooms.log"], None);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("verdict: jvm_oome"), "{out}");
-    assert!(out.contains("error: missing.txt: "), "{out}");
+    // The error is on stderr; nothing could be read: no verdict at all.
+    assert!(!out.contains("missing.txt"), "{out}");
+    let o = Command::new(env!("CARGO_BIN_EXE_oomdoc"))
+        .args(["explain", "missing.txt", "jvm/app_ooms.log"])
+        .current_dir(FIX)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("oomdoc: error: missing.txt: "), "{err}");
+    for args in [
+        &["explain", "missing.txt"][..],
+        &["explain", "/dev/zero", "missing.txt"],
+    ] {
+        let (code, out) = oomdoc(args, None);
+        assert_eq!(code, 2, "{args:?}");
+        assert_eq!(out, "", "{args:?}: nothing but the errors");
+    }
 }

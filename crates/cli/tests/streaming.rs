@@ -257,8 +257,10 @@ fn stdin_is_named_dash_and_quoted_in_the_text_report() {
         text.contains("14 |           limits: {memory: 1Gi}\n"),
         "{text}"
     );
-    assert!(text.contains("--> <stdin>:21:1\n"), "{text}");
-    assert!(text.contains("21 | ---\n"), "{text}");
+    // The input error is on stderr, quoted the same way.
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--> <stdin>:21:1\n"), "{err}");
+    assert!(err.contains("21 | ---\n"), "{err}");
     assert!(text.contains("1 input error"), "{text}");
     assert_eq!(o.status.code(), Some(2));
 }

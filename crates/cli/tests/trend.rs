@@ -307,7 +307,15 @@ fn ctrl_c_stops_live_sampling_and_analyses_what_was_read() {
     oomdoc_testkit::real("trend", &format!("sampling {cg} stopped by SIGINT"));
     let child = Command::new(env!("CARGO_BIN_EXE_oomdoc"))
         .args([
-            "trend", "--cgroup-dir", &cg, "--every", "100ms", "--for", "10m", "--format", "json",
+            "trend",
+            "--cgroup-dir",
+            &cg,
+            "--every",
+            "100ms",
+            "--for",
+            "10m",
+            "--format",
+            "json",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

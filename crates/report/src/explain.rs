@@ -74,6 +74,16 @@ pub fn write_explain_json(e: &Explanation, out: &mut dyn Write) -> io::Result<()
 
 /// Writes the text report.
 pub fn write_explain_text(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+    write_explain_text_to(e, out, None)
+}
+
+/// [`write_explain_text`], with the input errors written to `errors` (the CLI: standard error)
+/// instead of after the report.
+pub fn write_explain_text_to(
+    e: &Explanation,
+    out: &mut dyn Write,
+    errors: Option<&mut dyn Write>,
+) -> io::Result<()> {
     for (n, i) in e.incidents.iter().enumerate() {
         if n > 0 {
             writeln!(out)?;
@@ -81,8 +91,18 @@ pub fn write_explain_text(e: &Explanation, out: &mut dyn Write) -> io::Result<()
         write_incident(i, out)?;
     }
     write_inputs(e, out)?;
-    for err in &e.errors {
-        writeln!(out, "error: {err}")?;
+    match errors {
+        Some(to) => {
+            out.flush()?;
+            for err in &e.errors {
+                writeln!(to, "oomdoc: error: {err}")?;
+            }
+        }
+        None => {
+            for err in &e.errors {
+                writeln!(out, "error: {err}")?;
+            }
+        }
     }
     for note in &e.notes {
         writeln!(out, "note: {note}")?;

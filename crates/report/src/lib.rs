@@ -33,7 +33,7 @@ pub mod text;
 pub mod trend;
 
 pub use bytes::fmt_bytes;
-pub use explain::{write_explain_json, write_explain_text};
+pub use explain::{write_explain_json, write_explain_text, write_explain_text_to};
 pub use json::{write_json, JsonSink};
 pub use jvm::{jvm_json, write_jvm_json, write_jvm_text, JvmReport};
 pub use rules::{write_rule_doc, write_rules_json, write_rules_list};

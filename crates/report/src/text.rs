@@ -69,6 +69,8 @@ pub struct TextSink<'w> {
     renderer: Renderer,
     sources: &'w mut dyn SourceLines,
     out: &'w mut dyn Write,
+    /// Where input errors go (standard error in the CLI); `None`: with the report.
+    errors_out: Option<&'w mut dyn Write>,
     workload_lines: Spool,
     assumptions: Option<Assumptions>,
     tally: Tally,
@@ -90,10 +92,18 @@ impl<'w> TextSink<'w> {
             },
             sources,
             out,
+            errors_out: None,
             workload_lines: Spool::default(),
             assumptions: None,
             tally: Tally::default(),
         }
+    }
+
+    /// Writes the input errors to `err` instead of with the report (the CLI: standard error,
+    /// as ruff and rustc do); the summary line still counts them.
+    pub fn errors_to(mut self, err: &'w mut dyn Write) -> Self {
+        self.errors_out = Some(err);
+        self
     }
 
     fn findings(&mut self, findings: &[Finding]) -> io::Result<()> {
@@ -128,9 +138,19 @@ impl ReportSink for TextSink<'_> {
     ) -> io::Result<()> {
         self.tally.finish(images, findings, errors);
         self.findings(findings)?;
+        if self.errors_out.is_some() {
+            // On one terminal, the errors come after the findings.
+            self.out.flush()?;
+        }
         for e in errors.listed() {
             let text = render_error(&self.renderer, self.opts.color, &e, self.sources);
-            writeln!(self.out, "{text}\n")?;
+            match self.errors_out.as_deref_mut() {
+                Some(err) => writeln!(err, "{text}\n")?,
+                None => writeln!(self.out, "{text}\n")?,
+            }
+        }
+        if let Some(err) = self.errors_out.as_deref_mut() {
+            err.flush()?;
         }
         if self.opts.verbose {
             self.workload_lines.drain_to(self.out)?;

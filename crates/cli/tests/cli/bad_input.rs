@@ -82,14 +82,15 @@ fn each_bad_input_alone() {
                     assert!(e[0].1.is_some(), "{name}: {e:?}");
                 }
                 o.code(2);
-                // The text report names the file and line too.
+                // The text report names the file and line too, on stderr.
                 let t = d.hostile().args(["audit", name, "zz-good.yaml"]).run();
                 let at = if line > 0 {
                     format!("--> {name}:{line}:")
                 } else {
                     format!("--> {name}:")
                 };
-                assert!(t.stdout.contains(&at), "{name}: {}", t.stdout);
+                assert!(t.stderr.contains(&at), "{name}: {}", t.stderr);
+                assert!(!t.stdout.contains(&at), "{name}: {}", t.stdout);
                 assert!(t.stdout.contains("error[OOM004]"), "{name}: {}", t.stdout);
             }
         }
@@ -131,7 +132,7 @@ fn alias_bomb_finishes_fast() {
         .run();
     o.code(2);
     assert!(o.elapsed < Duration::from_secs(5), "{:?}", o.elapsed);
-    assert!(o.stdout.contains("excessive aliasing"), "{}", o.stdout);
+    assert!(o.stderr.contains("excessive aliasing"), "{}", o.stderr);
     assert!(
         o.peak_rss_kib.is_none_or(|k| k < 200 * 1024),
         "{:?} KiB",

@@ -158,8 +158,10 @@ fn missing_file_exits_2_and_the_other_files_are_still_audited() {
     o.code(2);
     assert!(o.stdout.contains("error[OOM004]"), "{}", o.stdout);
     assert!(o.stdout.contains("warning[OOM001]"), "{}", o.stdout);
-    assert!(o.stdout.contains("error: cannot read: "), "{}", o.stdout);
-    assert!(o.stdout.contains("--> missing.yaml"), "{}", o.stdout);
+    // Input errors go to stderr; findings and the summary to stdout.
+    assert!(o.stderr.contains("error: cannot read: "), "{}", o.stderr);
+    assert!(o.stderr.contains("--> missing.yaml"), "{}", o.stderr);
+    assert!(!o.stdout.contains("cannot read"), "{}", o.stdout);
     // Input errors win over findings and over --fail-on never.
     let v = d
         .oomdoc()
@@ -194,8 +196,8 @@ fn malformed_yaml_exits_2_and_the_other_files_are_still_audited() {
     for fail_on in ["error", "never"] {
         let o = d.oomdoc().args(["audit", ".", "--fail-on", fail_on]).run();
         o.code(2);
-        assert!(o.stdout.contains("error: invalid YAML: "), "{}", o.stdout);
-        assert!(o.stdout.contains("--> ./a-broken.yaml:4:"), "{}", o.stdout);
+        assert!(o.stderr.contains("error: invalid YAML: "), "{}", o.stderr);
+        assert!(o.stderr.contains("--> ./a-broken.yaml:4:"), "{}", o.stderr);
         assert!(o.stdout.contains("error[OOM004]"), "{}", o.stdout);
         assert!(o.stdout.contains("--> ./b-error.yaml:10:"), "{}", o.stdout);
     }

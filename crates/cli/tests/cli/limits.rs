@@ -101,7 +101,15 @@ fn trend_cgroup_with_a_fifo_is_refused_at_once() {
     );
     let o = d
         .hostile()
-        .args(["trend", "--cgroup-dir", "cg", "--every", "1s", "--for", "3s"])
+        .args([
+            "trend",
+            "--cgroup-dir",
+            "cg",
+            "--every",
+            "1s",
+            "--for",
+            "3s",
+        ])
         .timeout(Duration::from_secs(20))
         .run();
     o.code(2);

@@ -293,7 +293,15 @@ fn a_recording_replaces_the_target_when_sampling_ends_by_a_signal() {
         let rec = d.create("out/node.csv", "an earlier recording\n");
         let out = d.path().join("out");
         let child = Command::new(oomdoc_bin())
-            .args(["trend", "--cgroup-dir", &cg, "--every", "50ms", "--for", "10m"])
+            .args([
+                "trend",
+                "--cgroup-dir",
+                &cg,
+                "--every",
+                "50ms",
+                "--for",
+                "10m",
+            ])
             .args(["--format", "json", "--record"])
             .arg(&rec)
             .stdout(Stdio::piped())
