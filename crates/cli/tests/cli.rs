@@ -24,5 +24,7 @@ mod json;
 mod limits;
 #[path = "cli/output_files.rs"]
 mod output_files;
+#[path = "cli/readme.rs"]
+mod readme;
 #[path = "cli/rules.rs"]
 mod rules;

@@ -37,7 +37,7 @@ pub fn next_steps(
     );
     match growing {
         Some(Component::Kernel) => {
-            add("kernel memory grows: the usual culprits are leaked sockets, file descriptors and threads (the seed incident: an HTTP client such as Spring's WebClient built per request instead of once and reused)");
+            add("kernel memory grows: the usual culprits are leaked sockets, file descriptors and threads (often an HTTP client such as Spring's WebClient built per request instead of once and reused)");
             add("count file descriptors twice, minutes apart: `ls /proc/PID/fd | wc -l`");
             add("count sockets: `ss -s` (in the pod's network namespace), and `ss -tanp` to see which peer they go to");
             add("count threads: `cat /proc/PID/status | grep Threads` (in a JVM also `jcmd PID Thread.print | grep -c '^\"'`)");
