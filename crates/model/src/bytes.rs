@@ -58,7 +58,7 @@ pub fn short(b: u64) -> String {
     for (u, shift) in UNITS {
         let unit = 1u64 << shift;
         if b >= unit {
-            if b % unit == 0 {
+            if b.is_multiple_of(unit) {
                 return format!("{}{u}", b >> shift);
             }
             let v = b as f64 / unit as f64;

@@ -229,7 +229,7 @@ impl Quantity {
                     u128::from(m / div + u64::from(m % div != 0))
                 }
                 _ => match pow10(d.unsigned_abs()) {
-                    Some(div) => mag / div + u128::from(mag % div != 0),
+                    Some(div) => mag / div + u128::from(!mag.is_multiple_of(div)),
                     None => 1, // |value| below 10^-38 of the unit: rounds to 1
                 },
             }

@@ -138,7 +138,7 @@ impl OpenFile {
         }
         let mut buf = Vec::new();
         loop {
-            if (self.next_line - 1) % FileSources::STRIDE == 0 {
+            if (self.next_line - 1).is_multiple_of(FileSources::STRIDE) {
                 let k = ((self.next_line - 1) / FileSources::STRIDE) as usize;
                 if k == self.index.len() {
                     self.index.push(self.offset);

@@ -265,7 +265,7 @@ pub(super) fn binary_nanos(int: &[u8], frac: &[u8], k: u32) -> u128 {
     let mut remainder = false;
     for &c in frac[nano_frac..].iter().rev() {
         let v = u128::from(c - b'0') * mul + carry;
-        remainder |= v % 10 != 0;
+        remainder |= !v.is_multiple_of(10);
         carry = v / 10;
     }
     nanos = nanos
@@ -289,7 +289,7 @@ pub(super) fn normalize_u64(mut x: u64, mut e: i64) -> (u64, i64) {
     if x == 0 {
         return (0, 0);
     }
-    while x % 10 == 0 {
+    while x.is_multiple_of(10) {
         x /= 10;
         e += 1;
     }
@@ -300,7 +300,7 @@ pub(super) fn normalize_u64(mut x: u64, mut e: i64) -> (u64, i64) {
 /// (LLVM otherwise hoists a speculative `u128 % 10^9` into it).
 #[inline(never)]
 pub(super) fn normalize_wide(mut m: u128, mut e: i64) -> (u128, i64) {
-    while m > u128::from(u64::MAX) && m % 1_000_000_000 == 0 {
+    while m > u128::from(u64::MAX) && m.is_multiple_of(1_000_000_000) {
         m /= 1_000_000_000;
         e += 9;
     }
@@ -308,7 +308,7 @@ pub(super) fn normalize_wide(mut m: u128, mut e: i64) -> (u128, i64) {
         let (x, e) = normalize_u64(x, e);
         return (u128::from(x), e);
     }
-    while m % 10 == 0 {
+    while m.is_multiple_of(10) {
         m /= 10;
         e += 1;
     }

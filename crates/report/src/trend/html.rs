@@ -73,7 +73,7 @@ pub fn render_trend_html_with(input: &Input, a: &Analysis, opts: &ChartOptions) 
 /// Turns `` `text` `` spans of already escaped text into `<code>` elements, as the next steps
 /// write commands; text with an odd number of backticks is left alone.
 fn code_spans(escaped: &str) -> String {
-    if escaped.matches('`').count() % 2 != 0 {
+    if !escaped.matches('`').count().is_multiple_of(2) {
         return escaped.to_string();
     }
     let mut out = String::with_capacity(escaped.len() + 32);
