@@ -238,6 +238,21 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             }
         }
     };
+    let mut report = report;
+    let failed = !report.errors.is_empty();
+    if failed {
+        let mut err = crate::stderr();
+        for e in &report.errors {
+            writeln!(err, "oomdoc: error: {e}")?;
+        }
+        if report.pods + report.nodes_read + report.oom_events == 0 {
+            // Nothing could be read: the errors alone, no report of an empty cluster.
+            return Ok(crate::EXIT_ERROR);
+        }
+        if args.format == RulesFormat::Text {
+            report.errors.clear();
+        }
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
@@ -248,7 +263,7 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         }
     }
     out.flush()?;
-    Ok(if !report.errors.is_empty() {
+    Ok(if failed {
         crate::EXIT_ERROR
     } else if report.killed() > 0 {
         crate::EXIT_FINDINGS

@@ -60,6 +60,11 @@ pub fn read_item(index: u64, raw: Box<RawValue>, hint: Option<&str>) -> Result<D
         ),
         "Node" => DumpItem::Node(Box::new(serde_json::from_str(raw.get()).map_err(what)?)),
         "Event" => DumpItem::Event(Box::new(serde_json::from_str(raw.get()).map_err(what)?)),
+        "" => {
+            return Err(format!(
+                "item {index}: no `kind` (and its list does not say)"
+            ))
+        }
         _ => DumpItem::Other(kind),
     })
 }
@@ -231,6 +236,13 @@ pub fn read_dump_raw<R: Read>(
         );
     }
     if !top.saw_items {
+        if !top.fields.iter().any(|(k, _)| k == "kind") {
+            // `{}`, or JSON that is no Kubernetes object: not a cluster with nothing in it.
+            return Err(
+                "not `kubectl get -o json` output: an object with neither `kind` nor `items`"
+                    .into(),
+            );
+        }
         // A single object: put it back together.
         let mut text = String::from("{");
         for (i, (k, v)) in top.fields.iter().enumerate() {
@@ -354,6 +366,18 @@ mod tests {
             "{}",
             k[4]
         );
+    }
+
+    #[test]
+    fn json_that_is_no_kubernetes_object_is_an_error() {
+        assert!(kinds("{}")
+            .1
+            .unwrap_err()
+            .contains("neither `kind` nor `items`"));
+        assert!(kinds(r#"{"a":1}"#).1.is_err());
+        let (k, n) = kinds(r#"{"kind":"List","items":[{"metadata":{"name":"a"}}]}"#);
+        assert_eq!(n, Ok(1));
+        assert_eq!(k, ["error item 0: no `kind` (and its list does not say)"]);
     }
 
     #[test]

@@ -573,3 +573,18 @@ fn escape_sequences_quoted_on_stderr_are_written_as_text() {
         o.stderr
     );
 }
+
+#[test]
+fn scan_from_what_is_no_dump_prints_only_the_error() {
+    let d = Dir::new();
+    for (input, error) in [
+        ("{}", "neither `kind` nor `items`"),
+        ("hello", "line 1 column 1"),
+        ("", "empty input"),
+    ] {
+        let o = d.hostile().args(["scan", "--from", "-"]).stdin(input).run();
+        o.code(2);
+        assert_eq!(o.stdout, "", "{input:?}: no report of an empty cluster");
+        assert!(o.stderr.contains(error), "{input:?}: {}", o.stderr);
+    }
+}

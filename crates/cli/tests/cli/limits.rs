@@ -61,7 +61,7 @@ fn scan_from_stops_at_an_object_past_8_mib() {
     let written = endless(&mut c, head, b'y', 900 << 20);
     let o = c.run();
     o.code(2);
-    assert!(o.stdout.contains("larger than 8 MiB"), "{}", o.stdout);
+    assert!(o.stderr.contains("larger than 8 MiB"), "{}", o.stderr);
     let w = written.load(Ordering::Relaxed);
     assert!(w < 64 << 20, "{w} bytes written before the reader stopped");
 }
