@@ -226,6 +226,15 @@ pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
         );
     }
 
+    // Input errors first (on stderr): a later message (a --grow pod not found) may follow
+    // from them.
+    for e in &errors {
+        writeln!(crate::stderr(), "oomdoc: error: {e}")?;
+    }
+    if !errors.is_empty() && workloads.is_empty() && live.is_none() {
+        // Nothing could be read: no simulation of an empty node.
+        return Ok(crate::EXIT_ERROR);
+    }
     let input = Input {
         node: NodeConfig {
             object,
@@ -258,12 +267,8 @@ pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
     if errors.is_empty() {
         return Ok(0);
     }
-    let mut err = crate::stderr();
-    for e in &errors {
-        writeln!(err, "oomdoc: {e}")?;
-    }
     writeln!(
-        err,
+        crate::stderr(),
         "oomdoc: {} input error(s): the simulation above leaves out what could not be read",
         errors.len()
     )?;

@@ -269,6 +269,29 @@ fn container(
     }
 }
 
+/// Why the API server's validation refuses the admitted `pod` (a limit below its request, after
+/// LimitRange defaults, as `ValidateResourceRequirements` checks), if it does.
+fn refused_by_validation(pod: &oomdoc_model::admission::EffectivePod) -> Option<String> {
+    pod.init_containers
+        .iter()
+        .chain(&pod.containers)
+        .find_map(|c| {
+            let r = &c.resources;
+            [
+                ("memory", &r.requests.memory, &r.limits.memory),
+                ("cpu", &r.requests.cpu, &r.limits.cpu),
+            ]
+            .into_iter()
+            .find_map(|(what, req, lim)| match (req, lim) {
+                (Some(req), Some(lim)) if req.quantity > lim.quantity => Some(format!(
+                    "container \"{}\" has a {what} limit {} below its request {}",
+                    c.name, lim.quantity, req.quantity
+                )),
+                _ => None,
+            })
+        })
+}
+
 /// The pods of `workloads` on a node of `capacity` bytes, admitted with the LimitRanges of their
 /// namespaces, joined to `usage` (assumed per `assume` where there is none). Workloads the
 /// reader rejected are skipped, and so are Pods read from the API that run elsewhere (a
@@ -305,6 +328,16 @@ pub fn pods_from_workloads(
             .filter(|l| l.namespace.as_deref().unwrap_or("default") == ns)
             .collect();
         let pod = oomdoc_model::admission::admit(&w.pod, &lrs);
+        if let Some(why) = refused_by_validation(&pod) {
+            let note = format!(
+                "{} ({}:{}) left out: {why}, so the API server rejects the pod",
+                w.id(),
+                w.file,
+                w.pos.line
+            );
+            set.assumptions.push(note);
+            continue;
+        }
         if let (_, Some(note)) = priority_of(&pod) {
             if !set.assumptions.contains(&note) {
                 set.assumptions.push(note);

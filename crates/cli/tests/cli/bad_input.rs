@@ -588,3 +588,42 @@ fn scan_from_what_is_no_dump_prints_only_the_error() {
         assert!(o.stderr.contains(error), "{input:?}: {}", o.stderr);
     }
 }
+
+#[test]
+fn simulate_names_what_it_could_not_read_and_leaves_out_rejected_pods() {
+    let d = Dir::new();
+    let o = d
+        .hostile()
+        .args([
+            "simulate",
+            "missing.yaml",
+            "--node-memory",
+            "16Gi",
+            "--grow",
+            "shop/api=+1Gi",
+        ])
+        .run();
+    o.code(2);
+    assert_eq!(o.stdout, "");
+    assert!(
+        o.stderr
+            .starts_with("oomdoc: error: missing.yaml: cannot read"),
+        "{}",
+        o.stderr
+    );
+    d.create(
+        "bad.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: shop}\nspec:\n  containers:\n  - name: app\n    resources: {requests: {memory: 2Gi}, limits: {memory: 1Gi}}\n",
+    );
+    let o = d
+        .hostile()
+        .args(["simulate", "bad.yaml", "--node-memory", "16Gi"])
+        .run();
+    o.code(0);
+    assert!(
+        o.stdout.contains("Pod/shop/api (bad.yaml:1) left out: container \"app\" has a memory limit 1Gi below its request 2Gi, so the API server rejects the pod"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("requests  0 of"), "{}", o.stdout);
+}
