@@ -104,31 +104,10 @@ pub struct ScanArgs {
     cgroup: Cgroup,
 }
 
-/// `30s`, `5m`, `1h`, `500ms`, or bare seconds.
+/// A positive duration flag (`30s`, `5m`, `1h30m`, `500ms`, bare seconds): the one parser of
+/// every command ([`oomdoc_model::duration`]).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => s.split_at(i),
-        None => (s, "s"),
-    };
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration {s:?}: use 30s, 5m, 1h or 500ms"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("invalid duration unit in {s:?}: use ms, s, m or h")),
-    };
-    if !(secs.is_finite() && secs > 0.0) {
-        return Err(format!("{s:?} must be positive"));
-    }
-    // `Duration::from_secs_f64` panics past u64 seconds; no timeout needs more than 100 years.
-    if secs > oomdoc_metrics::prometheus::MAX_DURATION_SECS {
-        return Err(format!("{s:?} is longer than 100 years"));
-    }
-    Ok(Duration::from_secs_f64(secs))
+    oomdoc_model::duration::parse_positive(s)
 }
 
 fn assumptions(a: &ScanArgs) -> anyhow::Result<Assumptions> {

@@ -272,7 +272,7 @@ fn apply_flags(args: &TrendArgs, input: &mut Input) -> anyhow::Result<()> {
 }
 
 fn duration_flag(flag: &str, v: &str) -> anyhow::Result<f64> {
-    prometheus::parse_duration(v).map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+    oomdoc_model::duration::parse_seconds(v).map_err(|e| anyhow::anyhow!("{flag}: {e}"))
 }
 
 fn now() -> f64 {
@@ -346,7 +346,7 @@ fn from_prometheus(args: &TrendArgs, url: &str) -> anyhow::Result<Loaded> {
         Some(u) => parse_timestamp(u)
             .with_context(|| format!("--until: `{u}` is not a time (RFC 3339 or epoch seconds)"))?,
     };
-    let start = match prometheus::parse_duration(&args.prom.since) {
+    let start = match oomdoc_model::duration::parse_seconds(&args.prom.since) {
         Ok(d) => end - d,
         Err(_) => parse_timestamp(&args.prom.since).with_context(|| {
             format!(

@@ -18,6 +18,7 @@ pub mod bytes;
 pub mod calendar;
 pub mod diagnostic;
 pub mod dockerfile;
+pub mod duration;
 pub mod oom_score;
 pub mod pod;
 pub mod qos;

@@ -5,4 +5,4 @@ pub mod client;
 pub mod query;
 
 pub use client::{fetch, Client, ClientOptions};
-pub use query::{parse_duration, plan_range, pod_queries, QuerySpec, Selector, MAX_DURATION_SECS};
+pub use query::{plan_range, pod_queries, QuerySpec, Selector};

@@ -108,64 +108,6 @@ pub fn pod_queries(sel: &Selector) -> Vec<QuerySpec> {
     q
 }
 
-/// The longest duration any flag takes: 100 years. Beyond it a value is an error, not a panic
-/// in `Duration` arithmetic (and no range, timeout or sampling period needs more).
-pub const MAX_DURATION_SECS: f64 = 100.0 * 365.0 * 86400.0;
-
-/// A Prometheus duration (`30s`, `5m`, `1h30m`, `7d`, `2w`, `1y`, `250ms`) or plain seconds, at
-/// most [`MAX_DURATION_SECS`].
-pub fn parse_duration(s: &str) -> Result<f64, String> {
-    let v = parse_duration_unbounded(s)?;
-    if v > MAX_DURATION_SECS {
-        return Err(format!("`{}` is longer than 100 years", s.trim()));
-    }
-    Ok(v)
-}
-
-fn parse_duration_unbounded(s: &str) -> Result<f64, String> {
-    let s = s.trim();
-    if let Ok(v) = s.parse::<f64>() {
-        if v.is_finite() && v >= 0.0 {
-            return Ok(v);
-        }
-    }
-    let bad = || format!("`{s}` is not a duration (like 30s, 5m, 1h30m, 7d)");
-    let mut total = 0.0;
-    let mut rest = s;
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    while !rest.is_empty() {
-        let n_end = rest
-            .find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(rest.len());
-        if n_end == 0 {
-            return Err(bad());
-        }
-        let n: f64 = rest[..n_end].parse().map_err(|_| bad())?;
-        rest = &rest[n_end..];
-        let u_end = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit = match &rest[..u_end] {
-            "ms" => 0.001,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            "d" => 86400.0,
-            "w" => 604800.0,
-            "y" => 365.0 * 86400.0,
-            _ => return Err(bad()),
-        };
-        total += n * unit;
-        rest = &rest[u_end..];
-    }
-    if !total.is_finite() {
-        return Err(bad());
-    }
-    Ok(total)
-}
-
 /// The step for a range: the user's, else about 2,000 points rounded to a whole number of
 /// seconds from a list of usual steps (15s at least: below the usual scrape interval Prometheus
 /// only repeats values).
@@ -236,22 +178,6 @@ mod tests {
         assert!(q.iter().any(|q| q
             .promql
             .contains("jvm_memory_max_bytes{area=\"heap\",namespace=\"shop\",pod=\"a\"} > 0")));
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("7d"), Ok(604800.0));
-        assert_eq!(parse_duration("1h30m"), Ok(5400.0));
-        assert_eq!(parse_duration("250ms"), Ok(0.25));
-        assert_eq!(parse_duration("90"), Ok(90.0));
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("5x").is_err());
-        assert!(parse_duration("m").is_err());
-        // Past 100 years: an error, never a panic later in `Duration` arithmetic.
-        assert!(parse_duration("18446744073709551616s").is_err());
-        assert!(parse_duration("18446744073709551616").is_err());
-        assert!(parse_duration("1e400").is_err());
-        assert_eq!(parse_duration("100y"), Ok(MAX_DURATION_SECS));
     }
 
     #[test]
