@@ -4,7 +4,7 @@
 //! syslog leaves it out) against the kubelet's `finishedAt` (RFC 3339).
 
 use oomdoc_evidence::kernel_line::WallClock;
-use oomdoc_model::calendar::days_from_civil;
+use oomdoc_model::calendar::{civil_from_days, days_from_civil};
 
 /// Kernel kills and container ends at most this far apart may be the same death: the kubelet
 /// notices a dead container within a sync period or two.
@@ -14,34 +14,12 @@ fn epoch(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> i64 {
     days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s
 }
 
-/// `2026-11-28T01:02:03Z` (fractions and offsets allowed) → (seconds since the epoch, year).
+/// `2026-11-28T01:02:03Z` (fractions and offsets allowed) → (seconds since the epoch, its UTC
+/// year), through the model's one parser.
 pub fn parse_rfc3339(s: &str) -> Option<(i64, i32)> {
-    let b = s.as_bytes();
-    if b.len() < 19 || !b[..19].is_ascii() || b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
-        return None;
-    }
-    if !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| s[r].parse::<i64>().ok();
-    let (y, mo, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
-    let (h, mi, sec) = (n(11..13)?, n(14..16)?, n(17..19)?);
-    let mut rest = &s[19..];
-    if let Some(f) = rest.strip_prefix('.') {
-        rest = f.trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    let offset = match rest {
-        "Z" | "z" | "" => 0,
-        o if o.len() == 6 && o.is_ascii() && (o.starts_with('+') || o.starts_with('-')) => {
-            let sign = if o.starts_with('-') { -1 } else { 1 };
-            sign * (o[1..3].parse::<i64>().ok()? * 3600 + o[4..6].parse::<i64>().ok()? * 60)
-        }
-        _ => return None,
-    };
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    Some((epoch(y, mo, d, h, mi, sec) - offset, y as i32))
+    let t = oomdoc_model::calendar::parse_iso8601(s)?.floor() as i64;
+    let (y, _, _) = civil_from_days(t.div_euclid(86_400));
+    Some((t, i32::try_from(y).ok()?))
 }
 
 /// `Mon, 31 Aug 2020 16:33:08 -0500`: how `kubectl describe` prints `Started` and `Finished`
