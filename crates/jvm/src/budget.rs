@@ -138,7 +138,7 @@ pub fn gc_overhead(gc: Gc, heap: u64, cpus: u32) -> (u64, String) {
         Gc::Serial | Gc::ConcMarkSweep => (heap / 256, "card table + block offset table: heap/256".into()),
         Gc::Parallel => (heap / 256 + heap / 32, "card table + block offset table + mark bitmap: heap/256 + heap/32".into()),
         Gc::G1 => (
-            3 * heap / 512 + heap / 32 + heap / 20 + cpus as u64 * 2 * M,
+            (3 * heap as u128 / 512) as u64 + heap / 32 + heap / 20 + cpus as u64 * 2 * M,
             format!("card table, BOT, card counts (3 x heap/512) + 2 mark bitmaps (heap/32) + remembered sets (assumed 5% of heap) + 2 MiB task queues x {cpus} CPUs"),
         ),
         Gc::Z | Gc::Shenandoah => (heap / 16, "mark bitmaps and forwarding tables, assumed heap/16".into()),
@@ -224,7 +224,7 @@ pub fn budget(
     let stack = flags.thread_stack_size.as_ref().map_or(M, |s| s.value);
     pools.push(Pool {
         name: "thread_stacks",
-        bytes: threads as u64 * stack,
+        bytes: (threads as u64).saturating_mul(stack),
         provenance: match &flags.thread_stack_size {
             Some(s) => Provenance::of(s),
             None if workload.threads.is_some() => Provenance::JvmDefault,
@@ -272,12 +272,16 @@ pub fn budget(
         why: native_why,
     });
 
-    let footprint = pools.iter().map(|p| p.bytes).sum();
+    // Saturating: the options may give sizes near u64::MAX (the JVM then refuses to start).
+    let footprint = pools
+        .iter()
+        .fold(0u64, |sum, p| sum.saturating_add(p.bytes));
+    let signed = |b: u64| i64::try_from(b).unwrap_or(i64::MAX);
     Budget {
         pools,
         footprint,
         limit,
-        headroom: limit.map(|l| l as i64 - footprint as i64),
+        headroom: limit.map(|l| signed(l).saturating_sub(signed(footprint))),
     }
 }
 
@@ -300,6 +304,29 @@ mod tests {
         };
         let e = ergonomics(&jdk, &flags, &env);
         budget(&e, &flags, w, Some(limit))
+    }
+
+    /// Found by the `jvm_options` fuzz target: sizes near the top of `u64` (which HotSpot parses)
+    /// overflowed the heap alignment, the G1 overhead, the stacks and the sum. Figures saturate
+    /// instead.
+    #[test]
+    fn sizes_near_the_top_of_u64_do_not_overflow() {
+        let max = u64::MAX;
+        for opts in [
+            "-Xms07766279631452241918".to_string(),
+            format!("-Xmx{max} -XX:+UseG1GC"),
+            format!("-Xmx{} -XX:+UseG1GC", 1u64 << 63),
+            format!("-Xmx{max} -XX:+UseParallelGC"),
+            format!("-Xss{max}"),
+            format!("-Xss{}", max - 100),
+            format!("-XX:ThreadStackSize={max}"),
+            format!("-XX:MaxDirectMemorySize={max} -XX:ReservedCodeCacheSize={max}"),
+            format!("-XX:MaxMetaspaceSize={max} -XX:MaxRAM={max}"),
+        ] {
+            let b = run(1 << 30, &opts, Workload::default());
+            assert!(b.pools.iter().all(|p| p.bytes <= b.footprint), "{opts}");
+            assert_eq!(b.headroom.unwrap() < 0, b.footprint > 1 << 30, "{opts}");
+        }
     }
 
     #[test]

@@ -91,16 +91,25 @@ fn trunc_pct(mem: u64, pct: f64) -> u64 {
     ((mem as f64 * pct) / 100.0) as u64
 }
 
+/// `v` rounded up to a multiple of `a`; the largest multiple when that passes `u64::MAX` (a
+/// size the JVM cannot reserve anyway).
 fn align_up(v: u64, a: u64) -> u64 {
-    v.div_ceil(a) * a
+    v.checked_next_multiple_of(a)
+        .unwrap_or(align_down(u64::MAX, a))
+}
+
+/// `(a + b) / 2` without overflow.
+fn mean(a: u64, b: u64) -> u64 {
+    ((a as u128 + b as u128) / 2) as u64
 }
 
 fn align_down(v: u64, a: u64) -> u64 {
     v / a * a
 }
 
+/// The power of two at or above `v`; 2^63 above that (callers clamp it).
 fn round_up_pow2(v: u64) -> u64 {
-    v.next_power_of_two()
+    v.checked_next_power_of_two().unwrap_or(1 << 63)
 }
 
 fn round_down_pow2(v: u64) -> u64 {
@@ -375,7 +384,7 @@ pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergo
     };
 
     let new_size = flag_val(&flags.new_size).unwrap_or(DEFAULT_NEW_SIZE);
-    let reasonable_minimum = (DEFAULT_OLD_SIZE + new_size).min(max);
+    let reasonable_minimum = DEFAULT_OLD_SIZE.saturating_add(new_size).min(max);
     let (mut initial, initial_why) = match &flags.initial_heap_size {
         Some(s) => (s.value, format!("{} ({})", s.option, s.source)),
         None => {
@@ -458,8 +467,8 @@ pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergo
         }
         ns = align_down(ns.min(max.saturating_sub(gen)), gen).max(smallest_new);
         let old = align_down(DEFAULT_OLD_SIZE.max(gen), gen);
-        if ns + old > max && !is_cmdline(&flags.max_heap_size) {
-            max = align_up(ns + old, heap_alignment);
+        if ns.saturating_add(old) > max && !is_cmdline(&flags.max_heap_size) {
+            max = align_up(ns.saturating_add(old), heap_alignment);
             max_why.push_str("; raised so that the young and old generations fit");
         }
     }
@@ -523,7 +532,7 @@ fn alignments(
                         round_up_pow2((max / 2048).max(lo)).clamp(lo, hi)
                     }
                     G1RegionRule::AverageHeapRoundDown => {
-                        round_down_pow2(((initial + max) / 2 / 2048).max(lo)).clamp(lo, hi)
+                        round_down_pow2((mean(initial, max) / 2048).max(lo)).clamp(lo, hi)
                     }
                 },
             };
@@ -534,7 +543,7 @@ fn alignments(
             let basis = if jdk.feature >= 17 {
                 max
             } else {
-                (initial + max) / 2
+                mean(initial, max)
             };
             let region = round_down_pow2((basis / 2048).max(lo)).clamp(lo, hi);
             (region, Some(region))

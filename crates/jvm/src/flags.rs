@@ -324,11 +324,12 @@ impl JvmFlags {
         }
         if let Some(v) = option.strip_prefix("-Xss") {
             // parse_xss: aligned up to the 4 KiB page, kept in KiB.
-            match size(v) {
-                Some(b) if b >= 1024 => {
-                    self.thread_stack_size = st(b.div_ceil(4096) * 4096, source, option)
-                }
-                _ => bad(
+            match size(v)
+                .filter(|&b| b >= 1024)
+                .and_then(|b| b.checked_next_multiple_of(4096))
+            {
+                Some(b) => self.thread_stack_size = st(b, source, option),
+                None => bad(
                     self,
                     FlagStatus::RefusesToStart,
                     "Invalid thread stack size".into(),
@@ -535,8 +536,9 @@ fn parse_percentage(value: &str, jdk: &JdkVersion) -> Result<f64, String> {
 }
 
 /// Splits an options variable the way the JVM does (`Arguments::parse_options_buffer`):
-/// whitespace separates options; a single- or double-quoted part is kept together with the
-/// quotes removed (`-Dx="a b"` is one option, `-Dx=a b`). There are no escapes.
+/// whitespace separates options - C's `isspace`, so only space, `\t`, `\n`, `\v`, `\f` and `\r`,
+/// not a no-break or ideographic space; a single- or double-quoted part is kept together with
+/// the quotes removed (`-Dx="a b"` is one option, `-Dx=a b`). There are no escapes.
 pub fn split_options(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
@@ -550,7 +552,7 @@ pub fn split_options(s: &str) -> Vec<String> {
                 quote = Some(c);
                 in_token = true;
             }
-            None if c.is_whitespace() => {
+            None if matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r') => {
                 if in_token {
                     out.push(std::mem::take(&mut cur));
                     in_token = false;

@@ -283,6 +283,36 @@ fn start_failures() {
         .is_empty());
 }
 
+/// Found by the `jvm_options` fuzz target: sizes near the top of `u64` (which HotSpot parses,
+/// and then refuses) overflowed the heap alignment, the reasonable minimum, the average heap of
+/// G1's and Shenandoah's region rules and the region size rounding. No size may panic.
+#[test]
+fn sizes_near_the_top_of_u64_do_not_overflow() {
+    let max = u64::MAX;
+    for jdk in ["8u181", "8u372", "11.0.20", "17.0.15", "21.0.8", "25.0.2"] {
+        for gc in ["", "-XX:+UseSerialGC", "-XX:+UseParallelGC", "-XX:+UseG1GC"] {
+            for opts in [
+                format!("-Xmx{max} -Xms{max}"),
+                "-Xms99999999999999999999 -Xms9999999999999999999 -Xmn171790x40000000".to_string(),
+                format!("-Xmn{max}"),
+                format!("-Xmx{max} -XX:G1HeapRegionSize={max}"),
+                format!("-XX:MaxRAM={max} -XX:MaxRAMPercentage=100"),
+            ] {
+                let opts = format!("{opts} {gc}");
+                let e = run(jdk, Some(1 << 30), &opts);
+                assert!(e.min_heap <= e.initial_heap.value, "{jdk} {opts}");
+                assert!(e.initial_heap.value <= e.max_heap.value, "{jdk} {opts}");
+            }
+        }
+        let e = run(
+            jdk,
+            None,
+            &format!("-XX:+UnlockExperimentalVMOptions -XX:+UseShenandoahGC -Xmx{max} -Xms{max}"),
+        );
+        assert!(e.initial_heap.value <= e.max_heap.value, "{jdk}");
+    }
+}
+
 proptest::proptest! {
     /// Whatever the limit and percentages, the JVM's invariants hold: min <= initial <= max,
     /// all aligned, max at least 2 MiB.

@@ -53,6 +53,27 @@ fn splitting() {
     assert_eq!(split_options("a\tb\nc"), vec!["a", "b", "c"]);
 }
 
+/// Found by the `jvm_options` fuzz target against a port of HotSpot's splitter: the JVM splits
+/// at C's `isspace` characters only, so a no-break space (as pasted from a web page) or an
+/// ideographic space is part of the option, and `-Xmx1g\u{a0}-Xms1g` is one (invalid) option.
+#[test]
+fn only_ascii_whitespace_separates_options() {
+    assert_eq!(
+        split_options("-Xmx1g\u{a0}-Xms1g -Dname=caf\u{e9}\u{3000}-XX:+UseG1GC"),
+        vec!["-Xmx1g\u{a0}-Xms1g", "-Dname=caf\u{e9}\u{3000}-XX:+UseG1GC"]
+    );
+    assert_eq!(
+        split_options("a\x0bb\x0cc\rd\u{85}e\u{2028}f"),
+        vec!["a", "b", "c", "d\u{85}e\u{2028}f"]
+    );
+    let f = parse(
+        &[(FlagSource::JavaToolOptions, "-Xmx1g\u{a0}-Xms1g")],
+        &v17(),
+    );
+    assert_eq!(f.max_heap_size, None);
+    assert!(f.refuses_to_start(), "{:?}", f.problems);
+}
+
 #[test]
 fn later_sources_win() {
     let f = parse(
@@ -120,6 +141,24 @@ fn stacks_and_units() {
         &v17(),
     );
     assert_eq!(f.thread_stack_size.unwrap().value, 1 << 30);
+}
+
+/// Found by the `jvm_options` fuzz target: aligning an `-Xss` within a page of `u64::MAX` up to
+/// the page overflowed. No JVM takes such a stack ("Invalid thread stack size").
+#[test]
+fn a_stack_size_that_cannot_be_aligned_is_invalid() {
+    for xss in ["-Xss18446744073709551615", "-Xss18446744073709547521"] {
+        let f = parse(&[(FlagSource::CommandLine, xss)], &v17());
+        assert_eq!(f.thread_stack_size, None, "{xss}");
+        assert_eq!(f.problems[0].message, "Invalid thread stack size", "{xss}");
+        assert!(f.refuses_to_start(), "{xss}");
+    }
+    // The last page that fits still aligns.
+    let f = parse(
+        &[(FlagSource::CommandLine, "-Xss18446744073709547520")],
+        &v17(),
+    );
+    assert_eq!(f.thread_stack_size.unwrap().value, u64::MAX - 4095);
 }
 
 #[test]
