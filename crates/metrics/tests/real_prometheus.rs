@@ -6,7 +6,6 @@
 #[path = "support/prom_server.rs"]
 mod prom_server;
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use oomdoc_metrics::prometheus::{fetch, pod_queries, Client, ClientOptions, QuerySpec, Selector};
@@ -14,27 +13,17 @@ use oomdoc_metrics::Error;
 use oomdoc_series::{analyze, Component, Options, Verdict};
 use prom_server::MI;
 
-// One server for all tests of this file, started by the first.
-static SERVER: Mutex<Option<Result<prom_server::PromServer, String>>> = Mutex::new(None);
-
-fn server() -> MutexGuard<'static, Option<Result<prom_server::PromServer, String>>> {
-    let mut g = SERVER.lock().unwrap_or_else(|p| p.into_inner());
-    if g.is_none() {
-        *g = Some(prom_server::start());
-    }
-    g
-}
-
+// Each test starts its own server, stopped (and its folder removed) when the test ends: a
+// server shared through a `static` would never be dropped.
 macro_rules! server_or_skip {
-    ($guard:ident, $name:expr) => {
-        let $guard = server();
-        let $guard = match $guard.as_ref().expect("started") {
+    ($server:ident, $name:expr) => {
+        let $server = match prom_server::start() {
             Ok(s) => {
                 oomdoc_testkit::real("real_prometheus", &format!("{} ({})", $name, s.url));
                 s
             }
             Err(why) => {
-                oomdoc_testkit::skip($name, why);
+                oomdoc_testkit::skip($name, &why);
                 return;
             }
         };

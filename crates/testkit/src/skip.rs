@@ -29,13 +29,20 @@ pub fn skip(test: &str, why: &str) {
     if require_real() {
         panic!("cannot run for real: {test}: {why} ({REQUIRE_REAL} is set; see DEVELOPERS.md)");
     }
-    eprintln!("SKIP {test}: {why}");
+    line(&format!("SKIP {test}: {why}\n"));
 }
 
 /// Says what a real-system suite ran for real: `REAL <suite>: <what>` on stderr (`.ci/run`
 /// collects these lines).
 pub fn real(suite: &str, what: &str) {
-    eprintln!("REAL {suite}: {what}");
+    line(&format!("REAL {suite}: {what}\n"));
+}
+
+/// Writes `text` to stderr (captured like `eprintln!`) in one piece: `eprintln!` with arguments
+/// writes each piece on its own, and the harness's `test ... ok` lines on stdout, when both go
+/// to one pipe, land between them.
+fn line(text: &str) {
+    eprint!("{text}");
 }
 
 /// The shared folder: [`SHARED`] when set, else `shared` next to the repository checkout

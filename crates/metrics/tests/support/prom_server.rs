@@ -1,6 +1,7 @@
 //! A real Prometheus for tests: an OpenMetrics file with cAdvisor- and kube-state-metrics-style
 //! series is backfilled with `promtool tsdb create-blocks-from openmetrics`, then `prometheus`
-//! serves it on a free loopback port until drop (killed, its directories removed).
+//! serves it on a free loopback port until drop (killed and waited for, its directories
+//! removed). Hold it in a local, never in a `static`: statics are never dropped.
 //!
 //! Shared by `oomdoc-metrics`' and the CLI's tests (`#[path]`-included).
 
@@ -200,12 +201,13 @@ pub fn start() -> Result<PromServer, String> {
         .stderr(log)
         .spawn()
         .map_err(|e| format!("prometheus: {e}"))?;
-    // A server held in a `static` is never dropped: a watchdog stops it, and removes its
-    // folder, once this test process is gone.
+    // Drop stops the server. Should this test process die without unwinding (killed, aborted),
+    // a watchdog stops it and removes its folder; it ends as soon as the server is gone.
     let _ = Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "while kill -0 {owner} 2>/dev/null; do sleep 1; done; kill {pid} 2>/dev/null; sleep 1; rm -rf '{dir}'",
+            "while kill -0 {owner} && kill -0 {pid}; do sleep 0.2; done 2>/dev/null; \
+             kill -0 {owner} 2>/dev/null || {{ kill -9 {pid}; rm -rf '{dir}'; }} 2>/dev/null",
             owner = std::process::id(),
             pid = child.id(),
             dir = dir.path().display()
