@@ -1,5 +1,6 @@
 //! Flag definitions for every command, with the examples `--help` shows.
 
+use oomdoc_model::cgroup::CgroupVersion;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -199,8 +200,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
     pub node_cpus: u32,
     /// The nodes' cgroup version: JDKs before 15, 11.0.16 and 8u372 see no limit on v2.
-    #[arg(long, value_enum, default_value_t = Cgroup::V2)]
-    pub cgroup: Cgroup,
+    #[arg(long, value_name = "VERSION", default_value = "v2", value_parser = cgroup_parser())]
+    pub cgroup: CgroupVersion,
     /// The JDK assumed for a JVM whose image does not say (8, 11, 17.0.9, 21 ...).
     #[arg(long, value_name = "VERSION", default_value = "17")]
     pub jdk: String,
@@ -245,8 +246,8 @@ pub struct JvmArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub cpus: Option<u32>,
     /// The node's cgroup version.
-    #[arg(long, value_enum, default_value_t = Cgroup::V2)]
-    pub cgroup: Cgroup,
+    #[arg(long, value_name = "VERSION", default_value = "v2", value_parser = cgroup_parser())]
+    pub cgroup: CgroupVersion,
     /// Live threads, for the thread-stack pool.
     #[arg(long, value_name = "N")]
     pub threads: Option<u32>,
@@ -264,13 +265,15 @@ pub struct JvmArgs {
     pub format: RulesFormat,
 }
 
-/// A cgroup version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Cgroup {
-    /// cgroup v1 (legacy or hybrid hierarchy).
-    V1,
-    /// cgroup v2 (unified hierarchy).
-    V2,
+/// `--cgroup v1|v2`: the model's [`CgroupVersion`], with clap listing and explaining the two
+/// values.
+pub fn cgroup_parser() -> impl clap::builder::TypedValueParser<Value = CgroupVersion> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new([
+        PossibleValue::new("v1").help("cgroup v1 (legacy or hybrid hierarchy)"),
+        PossibleValue::new("v2").help("cgroup v2 (unified hierarchy)"),
+    ])
+    .map(|s| CgroupVersion::from_token(&s).unwrap_or(CgroupVersion::V2))
 }
 
 /// `oomdoc rules`.

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail};
 use oomdoc_audit::{Assumptions, AuditSession, ImageBinding, Severity};
-use oomdoc_jvm::{CgroupVersion, JdkVersion};
+use oomdoc_jvm::JdkVersion;
 use oomdoc_manifest::{is_dockerfile, read_inputs_until, Item, ReadOptions};
 use oomdoc_report::{
     Controls, InputErrors, JsonSink, ReportSink, SarifSink, TerminalSafe, TextSink,
 };
 
-use crate::args::{AuditArgs, Cgroup, ColorChoice, FailOn, Format, Global};
+use crate::args::{AuditArgs, ColorChoice, FailOn, Format, Global};
 use crate::audit_passes::{count_repositories, prepass, spool_inputs, Names};
 use crate::{EXIT_ERROR, EXIT_FINDINGS};
 
@@ -108,10 +108,7 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
     let assumptions = Assumptions {
         node_memory_bytes: args.node_memory,
         node_cpus: args.node_cpus,
-        cgroup: match args.cgroup {
-            Cgroup::V1 => CgroupVersion::V1,
-            Cgroup::V2 => CgroupVersion::V2,
-        },
+        cgroup: args.cgroup,
         default_jdk,
     };
     let repositories = if dockerfiles.len() == 1 {

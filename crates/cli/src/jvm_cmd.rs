@@ -10,7 +10,7 @@ use oomdoc_jvm::{analyze, CgroupVersion, Cpus, Environment, FlagSource, JdkVersi
 use oomdoc_model::bytes::human;
 use oomdoc_report::{JvmReport, TerminalSafe};
 
-use crate::args::{Cgroup, JvmArgs, RulesFormat};
+use crate::args::{JvmArgs, RulesFormat};
 
 fn env_source(name: &str) -> anyhow::Result<FlagSource> {
     Ok(match name {
@@ -42,10 +42,7 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
         host_memory: args.node_memory as u64,
         host_cpus: args.node_cpus,
         memory_limit: args.limit.map(|l| l as u64),
-        cgroup: match args.cgroup {
-            Cgroup::V1 => CgroupVersion::V1,
-            Cgroup::V2 => CgroupVersion::V2,
-        },
+        cgroup: args.cgroup,
         cpus: args.cpus.map_or(Cpus::Host, Cpus::Count),
     };
     let workload = Workload {
@@ -88,7 +85,7 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
     });
     assumptions.push(format!(
         "cgroup {} on the node (--cgroup)",
-        if args.cgroup == Cgroup::V1 {
+        if args.cgroup == CgroupVersion::V1 {
             "v1"
         } else {
             "v2"

@@ -12,7 +12,7 @@ use oomdoc_audit::Assumptions;
 use oomdoc_cluster::{dump, live_scan, scan_text, Scan, ScanReport, Target};
 use oomdoc_report::TerminalSafe;
 
-use crate::args::{parse_bytes, Cgroup, RulesFormat};
+use crate::args::{cgroup_parser, parse_bytes, RulesFormat};
 
 /// Examples shown by `oomdoc scan --help`.
 pub const EXAMPLES: &str = "\
@@ -100,8 +100,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "VERSION", default_value = "17")]
     jdk: String,
     /// The nodes' cgroup version.
-    #[arg(long, value_enum, default_value_t = Cgroup::V2)]
-    cgroup: Cgroup,
+    #[arg(long, value_name = "VERSION", default_value = "v2", value_parser = cgroup_parser())]
+    cgroup: oomdoc_jvm::CgroupVersion,
 }
 
 /// A positive duration flag (`30s`, `5m`, `1h30m`, `500ms`, bare seconds): the one parser of
@@ -114,10 +114,7 @@ fn assumptions(a: &ScanArgs) -> anyhow::Result<Assumptions> {
     let mut x = Assumptions::with_node_memory(a.node_memory);
     x.default_jdk = oomdoc_jvm::JdkVersion::parse(&a.jdk)
         .map_err(|e| anyhow::anyhow!("--jdk {}: {e}", a.jdk))?;
-    x.cgroup = match a.cgroup {
-        Cgroup::V1 => oomdoc_jvm::CgroupVersion::V1,
-        Cgroup::V2 => oomdoc_jvm::CgroupVersion::V2,
-    };
+    x.cgroup = a.cgroup;
     Ok(x)
 }
 

@@ -418,10 +418,7 @@ fn from_cgroup(args: &TrendArgs, dir: &Path) -> anyhow::Result<Loaded> {
     eprintln!(
         "oomdoc: sampling {} (cgroup {}) every {} for {}{}",
         dir.display(),
-        match version {
-            cgroup_sampler::Version::V1 => "v1",
-            cgroup_sampler::Version::V2 => "v2",
-        },
+        version.token(),
         args.live.every,
         args.live.duration,
         args.live

@@ -19,16 +19,7 @@ pub enum OomKind {
     Unknown,
 }
 
-/// cgroup version, as far as the report shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum CgroupVersion {
-    /// `memory+swap:`/`kmem:` counters or single-line KB stats.
-    V1,
-    /// `swap:` counter, per-line byte stats or `memory.oom.group`.
-    V2,
-    /// Not visible.
-    Unknown,
-}
+pub use oomdoc_model::cgroup::CgroupVersion;
 
 /// One kernel OOM report.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -147,8 +138,10 @@ impl KernelOomIncident {
         }
     }
 
-    /// The cgroup version the counters and stats show.
-    pub fn cgroup_version(&self) -> CgroupVersion {
+    /// The cgroup version the counters and stats show: v1 from `memory+swap:`/`kmem:` counters
+    /// or single-line KB stats, v2 from a `swap:` counter, per-line byte stats or
+    /// `memory.oom.group`; `None` when the lines shown do not say.
+    pub fn cgroup_version(&self) -> Option<CgroupVersion> {
         let c = |k| self.counters.iter().any(|c| c.kind == k);
         if self.group_kill.is_some()
             || c(CounterKind::Swap)
@@ -157,14 +150,14 @@ impl KernelOomIncident {
                 .iter()
                 .any(|s| s.unit == StatUnit::Bytes && !s.values.is_empty())
         {
-            CgroupVersion::V2
+            Some(CgroupVersion::V2)
         } else if c(CounterKind::MemorySwap)
             || c(CounterKind::Kmem)
             || self.stats.iter().any(|s| s.unit == StatUnit::Kb)
         {
-            CgroupVersion::V1
+            Some(CgroupVersion::V1)
         } else {
-            CgroupVersion::Unknown
+            None
         }
     }
 

@@ -39,7 +39,7 @@ fn dmesg_v2_memcg_systemd_containerd() {
     assert_eq!(i.kernel_release.as_deref(), Some("5.15.0-1034-azure"));
     assert!(i.trace_memcg);
     assert_eq!(i.kind(), OomKind::Memcg);
-    assert_eq!(i.cgroup_version(), CgroupVersion::V2);
+    assert_eq!(i.cgroup_version(), Some(CgroupVersion::V2));
     let m = i.memory_counter().unwrap();
     assert_eq!(
         (m.usage_kb, m.limit_kb, m.failcnt),
@@ -161,7 +161,7 @@ fn journal_v1_old_format_sacrifice_child() {
         Some("4.14.203-156.332.amzn2.x86_64")
     );
     assert_eq!(i.kind(), OomKind::Memcg);
-    assert_eq!(i.cgroup_version(), CgroupVersion::V1);
+    assert_eq!(i.cgroup_version(), Some(CgroupVersion::V1));
     assert_eq!(
         i.counters.iter().map(|c| c.kind).collect::<Vec<_>>(),
         [
@@ -209,7 +209,7 @@ fn kmsg_v2_oom_group_two_kills_one_incident() {
         [77102, 77101]
     );
     assert!(i.group_kill.is_some());
-    assert_eq!(i.cgroup_version(), CgroupVersion::V2);
+    assert_eq!(i.cgroup_version(), Some(CgroupVersion::V2));
     assert_eq!(i.kernel_release.as_deref(), Some("6.1.0-18-amd64"));
     let p = i.task_memcg().unwrap();
     assert_eq!(

@@ -9,12 +9,8 @@
 use crate::flags::JvmFlags;
 use crate::version::JdkVersion;
 
-/// The cgroup version of the container's memory controller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CgroupVersion {
-    V1,
-    V2,
-}
+/// The cgroup version of the container's memory controller (the model's one type).
+pub use oomdoc_model::cgroup::CgroupVersion;
 
 /// The CPUs the container may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,14 +25,7 @@ use crate::collect::UNLIMITED;
 use crate::files::{read_small_text, MAX_CGROUP_FILE};
 use crate::timestamp::format_rfc3339;
 
-/// The cgroup version of a directory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Version {
-    /// cgroup v1 memory controller.
-    V1,
-    /// cgroup v2 unified hierarchy.
-    V2,
-}
+pub use oomdoc_model::cgroup::CgroupVersion;
 
 /// One sample of every component, in bytes; `None` where the kernel does not report it.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -83,11 +76,11 @@ impl Reading {
 }
 
 /// The version of a memory cgroup directory, from the files in it.
-pub fn detect_version(dir: &Path) -> io::Result<Version> {
+pub fn detect_version(dir: &Path) -> io::Result<CgroupVersion> {
     if dir.join("memory.usage_in_bytes").exists() {
-        Ok(Version::V1)
+        Ok(CgroupVersion::V1)
     } else if dir.join("memory.current").exists() {
-        Ok(Version::V2)
+        Ok(CgroupVersion::V2)
     } else {
         Err(io::Error::new(
             io::ErrorKind::NotFound,
@@ -176,7 +169,7 @@ pub fn reading_v2(
 /// Reads a cgroup's files now, each a regular file of at most [`MAX_CGROUP_FILE`] bytes (a FIFO
 /// in their place hung the read, a huge file was read whole). A file that cannot be read is
 /// left out of the reading, except `memory.stat` and a file refused for what it is.
-pub fn read_files(dir: &Path, version: Version) -> io::Result<Reading> {
+pub fn read_files(dir: &Path, version: CgroupVersion) -> io::Result<Reading> {
     let t = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64());
@@ -194,14 +187,14 @@ pub fn read_files(dir: &Path, version: Version) -> io::Result<Reading> {
     };
     let stat = read_small_text(&dir.join("memory.stat"), MAX_CGROUP_FILE)?;
     Ok(match version {
-        Version::V1 => reading_v1(
+        CgroupVersion::V1 => reading_v1(
             t,
             get("memory.usage_in_bytes")?.as_deref(),
             &stat,
             get("memory.kmem.usage_in_bytes")?.as_deref(),
             get("memory.limit_in_bytes")?.as_deref(),
         ),
-        Version::V2 => reading_v2(
+        CgroupVersion::V2 => reading_v2(
             t,
             get("memory.current")?.as_deref(),
             &stat,
@@ -416,7 +409,7 @@ mod tests {
         let dir = d.path().to_path_buf();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let _ = tx.send(read_files(&dir, Version::V2).map(|_| ()));
+            let _ = tx.send(read_files(&dir, CgroupVersion::V2).map(|_| ()));
         });
         let r = rx
             .recv_timeout(Duration::from_secs(10))
@@ -430,7 +423,7 @@ mod tests {
         std::fs::remove_file(&fifo).unwrap();
         std::fs::write(&fifo, "anon 1\n").unwrap();
         std::os::unix::fs::symlink("/dev/zero", d.path().join("memory.swap.current")).unwrap();
-        let e = read_files(d.path(), Version::V2).unwrap_err();
+        let e = read_files(d.path(), CgroupVersion::V2).unwrap_err();
         assert!(
             e.to_string()
                 .ends_with("memory.swap.current is not a regular file"),
@@ -442,14 +435,14 @@ mod tests {
             "9".repeat(MAX_CGROUP_FILE as usize + 1),
         )
         .unwrap();
-        let e = read_files(d.path(), Version::V2).unwrap_err();
+        let e = read_files(d.path(), CgroupVersion::V2).unwrap_err();
         assert!(
             e.to_string().contains("memory.max is longer than 1 MiB"),
             "{e}"
         );
         std::fs::write(d.path().join("memory.max"), "max\n").unwrap();
         assert_eq!(
-            read_files(d.path(), Version::V2).unwrap().usage,
+            read_files(d.path(), CgroupVersion::V2).unwrap().usage,
             Some(100.0)
         );
     }

@@ -16,6 +16,7 @@
 pub mod admission;
 pub mod bytes;
 pub mod calendar;
+pub mod cgroup;
 pub mod diagnostic;
 pub mod dockerfile;
 pub mod duration;
