@@ -29,6 +29,51 @@ pub const BEST_EFFORT_OOM_SCORE_ADJ: i64 = 1000;
 /// `KubeletOOMScoreAdj`.
 pub const KUBELET_OOM_SCORE_ADJ: i64 = -999;
 
+/// `PodInfraOOMAdj`: the pod sandbox (`pause`) process.
+pub const POD_INFRA_OOM_SCORE_ADJ: i64 = -998;
+/// The lowest Burstable value (`1000 + guaranteedOOMScoreAdj`): lower ones are raised to it.
+pub const BURSTABLE_MIN_OOM_SCORE_ADJ: i64 = 1000 + GUARANTEED_OOM_SCORE_ADJ;
+/// The highest Burstable value: a Burstable container never ranks with BestEffort ones.
+pub const BURSTABLE_MAX_OOM_SCORE_ADJ: i64 = BEST_EFFORT_OOM_SCORE_ADJ - 1;
+
+/// What an `oom_score_adj` read from a node says about its process, as the kubelet sets them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdjClass {
+    /// 1000: a BestEffort pod.
+    BestEffort,
+    /// 3..=999: a Burstable container that requested about this per mille of the node's
+    /// memory (`1000 - adj`).
+    Burstable {
+        /// The request as a share of the node's memory, per mille.
+        request_per_mille: i64,
+    },
+    /// -997: a Guaranteed (or node-critical) pod.
+    Guaranteed,
+    /// -998: a pod sandbox.
+    PodInfra,
+    /// -999: the kubelet or the container runtime.
+    Kubelet,
+    /// 0: outside any pod, or the default left alone.
+    Default,
+    /// Anything else: not set by the kubelet.
+    Other,
+}
+
+/// Classifies an `oom_score_adj` value.
+pub fn classify_adj(adj: i64) -> AdjClass {
+    match adj {
+        BEST_EFFORT_OOM_SCORE_ADJ => AdjClass::BestEffort,
+        BURSTABLE_MIN_OOM_SCORE_ADJ..=BURSTABLE_MAX_OOM_SCORE_ADJ => AdjClass::Burstable {
+            request_per_mille: 1000 - adj,
+        },
+        GUARANTEED_OOM_SCORE_ADJ => AdjClass::Guaranteed,
+        POD_INFRA_OOM_SCORE_ADJ => AdjClass::PodInfra,
+        KUBELET_OOM_SCORE_ADJ => AdjClass::Kubelet,
+        0 => AdjClass::Default,
+        _ => AdjClass::Other,
+    }
+}
+
 /// Priority at and above which a pod is critical (`scheduling.SystemCriticalPriority`).
 pub const SYSTEM_CRITICAL_PRIORITY: i32 = 2_000_000_000;
 
@@ -172,11 +217,5 @@ pub fn oom_score_adj_gated(
         );
         adj = adj.min(min_adj);
     }
-    if adj < 1000 + GUARANTEED_OOM_SCORE_ADJ {
-        return 1000 + GUARANTEED_OOM_SCORE_ADJ;
-    }
-    if adj == BEST_EFFORT_OOM_SCORE_ADJ {
-        return adj - 1;
-    }
-    adj
+    adj.clamp(BURSTABLE_MIN_OOM_SCORE_ADJ, BURSTABLE_MAX_OOM_SCORE_ADJ)
 }

@@ -802,3 +802,28 @@ fn clamps_to_3_and_999() {
         );
     }
 }
+
+#[test]
+fn values_read_from_a_node_are_classified_as_the_kubelet_sets_them() {
+    use oomdoc_model::oom_score::{classify_adj, AdjClass};
+    assert_eq!(classify_adj(1000), AdjClass::BestEffort);
+    assert_eq!(
+        classify_adj(999),
+        AdjClass::Burstable {
+            request_per_mille: 1
+        }
+    );
+    assert_eq!(
+        classify_adj(3),
+        AdjClass::Burstable {
+            request_per_mille: 997
+        }
+    );
+    // 2 is below the kubelet's Burstable floor (1000 + guaranteedOOMScoreAdj).
+    assert_eq!(classify_adj(2), AdjClass::Other);
+    assert_eq!(classify_adj(-997), AdjClass::Guaranteed);
+    assert_eq!(classify_adj(-998), AdjClass::PodInfra);
+    assert_eq!(classify_adj(-999), AdjClass::Kubelet);
+    assert_eq!(classify_adj(0), AdjClass::Default);
+    assert_eq!(classify_adj(-500), AdjClass::Other);
+}

@@ -4,6 +4,7 @@ use oomdoc_evidence::kernel::OomKind;
 use oomdoc_evidence::kernel_facts::Constraint;
 use oomdoc_evidence::memcg_path::{MemcgLevel, MemcgPath};
 use oomdoc_evidence::Cited;
+use oomdoc_model::oom_score::{classify_adj, AdjClass, POD_INFRA_OOM_SCORE_ADJ};
 
 use super::{ev, Decision};
 use crate::incident::*;
@@ -99,7 +100,7 @@ pub(super) fn weigh_kernel(g: &Group, inc: &mut Incident) -> Option<Decision> {
         && kf
             .tasks
             .iter()
-            .any(|t| t.name == "pause" && t.oom_score_adj == Some(-998))
+            .any(|t| t.name == "pause" && t.oom_score_adj == Some(POD_INFRA_OOM_SCORE_ADJ))
     {
         inc.scope = Some("pod".into());
     }
@@ -225,19 +226,19 @@ fn kernel_note(k: &oomdoc_evidence::KernelOomIncident, c: &Cited) -> String {
     "the kill: the victim and its resident memory".into()
 }
 
-/// What an oom_score_adj says about the process, as the kubelet sets it.
+/// What an oom_score_adj says about the process, as the kubelet sets it (the model classifies).
 pub(crate) fn qos_of_adj(adj: i64) -> String {
-    let what = match adj {
-        1000 => "a BestEffort pod (no requests): the kubelet gives it the highest score, so it goes first".into(),
-        -997 => "a Guaranteed pod: the kubelet protects it (-997); the node had nothing else left to kill".into(),
-        2..=999 => format!(
+    let what = match classify_adj(adj) {
+        AdjClass::BestEffort => "a BestEffort pod (no requests): the kubelet gives it the highest score, so it goes first".into(),
+        AdjClass::Guaranteed => "a Guaranteed pod: the kubelet protects it (-997); the node had nothing else left to kill".into(),
+        AdjClass::Burstable { request_per_mille } => format!(
             "a Burstable pod: the kubelet sets 1000 - 1000 x request / node memory, so this one requested about {}% of the node's memory; pods with smaller requests (and BestEffort pods) rank before it",
-            (1000 - adj) / 10
+            request_per_mille / 10
         ),
-        -998 => "a pod sandbox (pause) process".into(),
-        -999 => "the kubelet or the container runtime".into(),
-        0 => "a process outside any pod (or one that kept the default 0)".into(),
-        _ => "a value not set by the kubelet".into(),
+        AdjClass::PodInfra => "a pod sandbox (pause) process".into(),
+        AdjClass::Kubelet => "the kubelet or the container runtime".into(),
+        AdjClass::Default => "a process outside any pod (or one that kept the default 0)".into(),
+        AdjClass::Other => "a value not set by the kubelet".into(),
     };
     format!("oom_score_adj {adj} is {what}; the kernel kills the task with the highest badness (rss + swap + page tables, plus oom_score_adj x total memory / 1000)")
 }
