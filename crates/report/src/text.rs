@@ -169,6 +169,14 @@ impl ReportSink for TextSink<'_> {
         if !images.is_empty() {
             writeln!(self.out)?;
         }
+        if self.errors_out.is_some()
+            && self.tally.workloads == 0
+            && self.tally.images == 0
+            && self.tally.input_errors > 0
+        {
+            // Nothing could be read: the errors (on their own stream) say it all.
+            return Ok(());
+        }
         writeln!(self.out, "{}", summary_line(&self.tally, &a, &self.opts))
     }
 

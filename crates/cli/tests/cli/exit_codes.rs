@@ -242,3 +242,12 @@ fn closed_stdout_pipe_is_not_an_error() {
     );
     assert!(first.starts_with(b"warning[OOM003]"));
 }
+
+#[test]
+fn nothing_readable_prints_only_the_errors() {
+    let d = Dir::new();
+    let o = d.oomdoc().args(["audit", "missing.yaml"]).run();
+    o.code(2);
+    assert_eq!(o.stdout, "", "no summary of zero workloads");
+    assert!(o.stderr.contains("--> missing.yaml"), "{}", o.stderr);
+}
