@@ -20,6 +20,7 @@ use crate::eviction::{rank_memory_pressure, reason, Candidate};
 use crate::node::NodeModel;
 use crate::oom_kill::{badness, kill_order, pages, Task};
 use crate::pod::SimPod;
+use crate::threshold::Threshold;
 use crate::{fmt_bytes, memory_bytes};
 
 /// One `--grow`.
@@ -371,6 +372,208 @@ fn progress_at(st: &State, target: i64) -> Option<f64> {
     (p <= 1.0).then_some(p.max(st.p))
 }
 
+/// The kubelet's eviction manager as the story sees it: the first hard and soft
+/// `memory.available` thresholds, whether each is already crossed (a crossing is told once),
+/// and whether it can act in time (`fast`: growth outpaces its 10 s housekeeping).
+struct EvictionManager {
+    hard: Option<Threshold>,
+    soft: Option<Threshold>,
+    hard_seen: bool,
+    soft_seen: bool,
+    fast: bool,
+}
+
+impl EvictionManager {
+    /// The hard threshold: evict at once, else say the threshold is crossed with no eviction.
+    /// `true` when a pod was evicted (the node changed: look again).
+    fn hard_eviction(&mut self, st: &mut State, available: i64) -> bool {
+        let capacity = st.node.capacity;
+        let Some(h) = self.hard.as_ref().filter(|h| h.met(capacity, available)) else {
+            self.hard_seen = false;
+            return false;
+        };
+        if !self.fast && st.evict(StepKind::HardEviction, &h.text, None) {
+            return true;
+        }
+        if !self.hard_seen {
+            self.hard_seen = true;
+            let why = if self.fast {
+                "growth is faster than the kubelet's 10 s housekeeping (--fast-growth): no eviction happens in time"
+            } else {
+                "the kubelet has no pod it may evict (critical pods are never evicted)"
+            };
+            st.step(
+                StepKind::HardThresholdCrossed,
+                None,
+                format!("memory.available falls below {}; {why}", h.text),
+            );
+        }
+        false
+    }
+
+    /// The soft threshold: its grace period starts, then the kubelet evicts. `true` when a pod
+    /// was evicted (the node changed: look again).
+    fn soft_eviction(&mut self, st: &mut State, available: i64) -> bool {
+        let capacity = st.node.capacity;
+        let Some(s) = self.soft.as_ref().filter(|s| s.met(capacity, available)) else {
+            self.soft_seen = false;
+            return false;
+        };
+        if !self.soft_seen {
+            self.soft_seen = true;
+            st.step(
+                StepKind::SoftThresholdCrossed,
+                None,
+                format!(
+                    "memory.available falls below the soft threshold {}: the kubelet starts its grace period ({})",
+                    s.text,
+                    s.grace_period.as_deref().unwrap_or("?")
+                ),
+            );
+        }
+        !self.fast && st.evict(StepKind::SoftEviction, &s.text, s.grace_period.as_deref())
+    }
+
+    /// The next event as growth goes on: (progress, rank, grower). Rank 0 is a grower reaching
+    /// its container limit, 1 a threshold crossed, 2 the node's capacity reached; at equal
+    /// progress the lower rank comes first.
+    fn next_event(&self, st: &State, available: i64) -> Option<(f64, u8, usize)> {
+        let capacity = st.node.capacity;
+        let mut next: Option<(f64, u8, usize)> = None;
+        let mut consider = |p: f64, rank: u8, who: usize| {
+            if next.is_none_or(|(np, nr, _)| p < np || (p == np && rank < nr)) {
+                next = Some((p, rank, who));
+            }
+        };
+        for (gi, g) in st.growers.iter().enumerate().filter(|(_, g)| g.active) {
+            if let Some(limit) = st.pods[g.pod].containers[g.container].limit {
+                let p = (limit - g.base) as f64 / g.amount as f64;
+                if p <= 1.0 {
+                    consider(p.max(st.p), 0, gi);
+                }
+            }
+        }
+        let thresholds = [self.hard.as_ref(), self.soft.as_ref()];
+        for t in thresholds.into_iter().flatten() {
+            if t.met(capacity, available) {
+                continue;
+            }
+            let target = capacity - t.bytes(capacity) + 1;
+            if let Some(p) = progress_at(st, target) {
+                consider(p, 1, 0);
+            }
+        }
+        if let Some(p) = progress_at(st, capacity) {
+            consider(p, 2, 0);
+        }
+        next
+    }
+}
+
+/// What the story does after the kernel's global OOM check.
+enum Then {
+    /// A container was killed: look at the node again.
+    Again,
+    /// The node is not out of memory: go on.
+    Next,
+    /// Nothing is left to kill: the story ends.
+    Stop,
+}
+
+impl State<'_> {
+    /// The kernel's `out_of_memory` for the whole node: once the working set `ws` reaches the
+    /// capacity, the container with the highest `oom_badness` is killed.
+    fn global_oom_kill(&mut self, ws: i64) -> Then {
+        let capacity = self.node.capacity;
+        if ws < capacity {
+            return Then::Next;
+        }
+        let Some((pi, ci, points)) = global_victim(&self.pods, &self.evicted, capacity) else {
+            self.step(
+                StepKind::GrowthAbsorbed,
+                None,
+                "the node is out of memory with no container left to kill: the working set outside pods alone fills it".to_string(),
+            );
+            return Then::Stop;
+        };
+        let c = &self.pods[pi].containers[ci];
+        let id = format!("{}/{}", self.pods[pi].id(), c.name);
+        let explanation = format!(
+            "the node's working set reaches its capacity {}: the kernel's global OOM killer kills {id}, the highest oom_badness ({points} = {} pages + oom_score_adj {} x ({} pages / 1000)); it restarts at its starting usage",
+            fmt_bytes(capacity),
+            pages(c.usage),
+            c.oom_score_adj,
+            pages(capacity)
+        );
+        self.pods[pi].containers[ci].usage = 0;
+        self.stop_growers_of(pi, Some(ci));
+        self.step_at(ws, StepKind::GlobalOomKill, Some(id), explanation);
+        Then::Again
+    }
+
+    /// The memcg OOM killer: grower `gi` reached its container's limit; the container is
+    /// killed, restarts at its starting usage and grows no more.
+    fn memcg_oom_kill(&mut self, gi: usize) {
+        let g = &self.growers[gi];
+        let (pi, ci) = (g.pod, g.container);
+        let c = &self.pods[pi].containers[ci];
+        let limit = c.limit.unwrap_or(c.usage);
+        self.pods[pi].containers[ci].usage = limit;
+        self.growers[gi].grown = (limit - self.growers[gi].base).max(0);
+        let id = format!(
+            "{}/{}",
+            self.pods[pi].id(),
+            self.pods[pi].containers[ci].name
+        );
+        self.step(
+            StepKind::ContainerOomKill,
+            Some(id.clone()),
+            format!(
+                "{id} reaches its memory limit {}: the kernel's memcg OOM killer kills it (exit 137, OOMKilled) whatever the node's state; on cgroup v2 with kubelet 1.28+ every process of the container goes (memory.oom.group). It restarts at its starting usage; steady growth brings it back here (CrashLoopBackOff)",
+                fmt_bytes(limit)
+            ),
+        );
+        self.pods[pi].containers[ci].usage = self.growers[gi].base;
+        self.growers[gi].active = false;
+    }
+
+    /// Nothing more happens: the rest of the growth is absorbed (or nothing grows any more).
+    fn absorb_the_rest(&mut self) {
+        let growing = self.growers.iter().any(|g| g.active);
+        self.advance(1.0);
+        let grown = self.growth();
+        let what = if growing {
+            "the rest of the growth is absorbed"
+        } else {
+            "nothing grows any more (every grower was evicted or killed)"
+        };
+        self.step(
+            StepKind::GrowthAbsorbed,
+            None,
+            format!(
+                "{what}: {} grown in all; memory.available ends at {}",
+                fmt_bytes(grown),
+                fmt_bytes(self.node.available(self.working_set()))
+            ),
+        );
+    }
+
+    /// The story ends with `GrowthAbsorbed`; when the step limit cut it, it says so.
+    fn end_at_the_step_limit(&mut self) {
+        if self
+            .steps
+            .last()
+            .is_none_or(|s| s.kind != StepKind::GrowthAbsorbed)
+        {
+            self.step(
+                StepKind::GrowthAbsorbed,
+                None,
+                "the simulation stops here (step limit reached)".to_string(),
+            );
+        }
+    }
+}
+
 /// Runs the growth story. `unmatched` is the working set of pods without a spec.
 pub fn run(
     node: &NodeModel,
@@ -389,155 +592,35 @@ pub fn run(
         p: 0.0,
         steps: Vec::new(),
     };
-    let soft = node.soft.first().cloned();
-    let hard = node.hard.first().cloned();
-    let (mut soft_seen, mut hard_seen) = (false, false);
+    let mut kubelet = EvictionManager {
+        hard: node.hard.first().cloned(),
+        soft: node.soft.first().cloned(),
+        hard_seen: false,
+        soft_seen: false,
+        fast,
+    };
     for _ in 0..(4 * pods.len() + 32) {
         let ws = st.working_set();
         let available = node.available(ws);
         // Kubelet reactions to the state as it is now.
-        if let Some(h) = hard.as_ref().filter(|h| h.met(node.capacity, available)) {
-            if !fast && st.evict(StepKind::HardEviction, &h.text, None) {
-                continue;
-            }
-            if !hard_seen {
-                hard_seen = true;
-                let why = if fast {
-                    "growth is faster than the kubelet's 10 s housekeeping (--fast-growth): no eviction happens in time"
-                } else {
-                    "the kubelet has no pod it may evict (critical pods are never evicted)"
-                };
-                st.step(
-                    StepKind::HardThresholdCrossed,
-                    None,
-                    format!("memory.available falls below {}; {why}", h.text),
-                );
-            }
-        } else {
-            hard_seen = false;
-        }
-        if let Some(s) = soft.as_ref().filter(|s| s.met(node.capacity, available)) {
-            if !soft_seen {
-                soft_seen = true;
-                st.step(
-                    StepKind::SoftThresholdCrossed,
-                    None,
-                    format!(
-                        "memory.available falls below the soft threshold {}: the kubelet starts its grace period ({})",
-                        s.text,
-                        s.grace_period.as_deref().unwrap_or("?")
-                    ),
-                );
-            }
-            if !fast && st.evict(StepKind::SoftEviction, &s.text, s.grace_period.as_deref()) {
-                continue;
-            }
-        } else {
-            soft_seen = false;
-        }
-        if ws >= node.capacity {
-            let Some((pi, ci, points)) = global_victim(&st.pods, &st.evicted, node.capacity) else {
-                st.step(
-                    StepKind::GrowthAbsorbed,
-                    None,
-                    "the node is out of memory with no container left to kill: the working set outside pods alone fills it".to_string(),
-                );
-                break;
-            };
-            let c = &st.pods[pi].containers[ci];
-            let id = format!("{}/{}", st.pods[pi].id(), c.name);
-            let explanation = format!(
-                "the node's working set reaches its capacity {}: the kernel's global OOM killer kills {id}, the highest oom_badness ({points} = {} pages + oom_score_adj {} x ({} pages / 1000)); it restarts at its starting usage",
-                fmt_bytes(node.capacity),
-                pages(c.usage),
-                c.oom_score_adj,
-                pages(node.capacity)
-            );
-            st.pods[pi].containers[ci].usage = 0;
-            st.stop_growers_of(pi, Some(ci));
-            st.step_at(ws, StepKind::GlobalOomKill, Some(id), explanation);
+        if kubelet.hard_eviction(&mut st, available) || kubelet.soft_eviction(&mut st, available) {
             continue;
         }
-        // The next event as growth goes on.
-        let mut next: Option<(f64, u8, usize)> = None;
-        let mut consider = |p: f64, rank: u8, who: usize| {
-            if next.is_none_or(|(np, nr, _)| p < np || (p == np && rank < nr)) {
-                next = Some((p, rank, who));
-            }
-        };
-        for (gi, g) in st.growers.iter().enumerate().filter(|(_, g)| g.active) {
-            if let Some(limit) = st.pods[g.pod].containers[g.container].limit {
-                let p = (limit - g.base) as f64 / g.amount as f64;
-                if p <= 1.0 {
-                    consider(p.max(st.p), 0, gi);
-                }
-            }
+        match st.global_oom_kill(ws) {
+            Then::Again => continue,
+            Then::Stop => break,
+            Then::Next => {}
         }
-        let thresholds = [hard.as_ref(), soft.as_ref()];
-        for t in thresholds.into_iter().flatten() {
-            if t.met(node.capacity, available) {
-                continue;
-            }
-            let target = node.capacity - t.bytes(node.capacity) + 1;
-            if let Some(p) = progress_at(&st, target) {
-                consider(p, 1, 0);
-            }
-        }
-        if let Some(p) = progress_at(&st, node.capacity) {
-            consider(p, 2, 0);
-        }
-        let Some((p, rank, gi)) = next else {
-            let growing = st.growers.iter().any(|g| g.active);
-            st.advance(1.0);
-            let grown = st.growth();
-            let what = if growing {
-                "the rest of the growth is absorbed"
-            } else {
-                "nothing grows any more (every grower was evicted or killed)"
-            };
-            st.step(
-                StepKind::GrowthAbsorbed,
-                None,
-                format!(
-                    "{what}: {} grown in all; memory.available ends at {}",
-                    fmt_bytes(grown),
-                    fmt_bytes(node.available(st.working_set()))
-                ),
-            );
+        let Some((p, rank, gi)) = kubelet.next_event(&st, available) else {
+            st.absorb_the_rest();
             break;
         };
         st.advance(p);
         if rank == 0 {
-            let g = &st.growers[gi];
-            let (pi, ci) = (g.pod, g.container);
-            let c = &st.pods[pi].containers[ci];
-            let limit = c.limit.unwrap_or(c.usage);
-            st.pods[pi].containers[ci].usage = limit;
-            st.growers[gi].grown = (limit - st.growers[gi].base).max(0);
-            let id = format!("{}/{}", st.pods[pi].id(), st.pods[pi].containers[ci].name);
-            st.step(
-                StepKind::ContainerOomKill,
-                Some(id.clone()),
-                format!(
-                    "{id} reaches its memory limit {}: the kernel's memcg OOM killer kills it (exit 137, OOMKilled) whatever the node's state; on cgroup v2 with kubelet 1.28+ every process of the container goes (memory.oom.group). It restarts at its starting usage; steady growth brings it back here (CrashLoopBackOff)",
-                    fmt_bytes(limit)
-                ),
-            );
-            st.pods[pi].containers[ci].usage = st.growers[gi].base;
-            st.growers[gi].active = false;
+            st.memcg_oom_kill(gi);
         }
     }
-    if st
-        .steps
-        .last()
-        .is_none_or(|s| s.kind != StepKind::GrowthAbsorbed)
-    {
-        st.step(
-            StepKind::GrowthAbsorbed,
-            None,
-            "the simulation stops here (step limit reached)".to_string(),
-        );
-    }
+    st.end_at_the_step_limit();
     Ok((st.steps, notes))
 }
 
