@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::Args;
 use oomdoc_audit::Assumptions;
-use oomdoc_cluster::{dump, live_scan, scan_text, Scan, ScanReport, Target};
+use oomdoc_cluster::{dump, live_scan, Scan, ScanReport, Target};
 use oomdoc_report::TerminalSafe;
 
 use crate::args::{cgroup_parser, parse_bytes, RulesFormat};
@@ -232,11 +232,8 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
-        RulesFormat::Text => scan_text::write_scan_text(&report, top, &mut out)?,
-        RulesFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        }
+        RulesFormat::Text => oomdoc_report::write_scan_text(&report, top, &mut out)?,
+        RulesFormat::Json => oomdoc_report::write_scan_json(&report, &mut out)?,
     }
     out.flush()?;
     Ok(if failed {

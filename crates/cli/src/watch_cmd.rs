@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use clap::Args;
-use oomdoc_cluster::kills::{Kill, KillKind};
+use oomdoc_cluster::kills::Kill;
 use oomdoc_cluster::live_watch::{watch_live, WatchOptions};
 use oomdoc_explain::Explanation;
 use oomdoc_report::TerminalSafe;
@@ -48,40 +48,6 @@ pub struct WatchArgs {
     verbose: bool,
 }
 
-fn headline(k: &Kill) -> String {
-    let what = match k.kind {
-        KillKind::OomKill => "OOM kill".to_string(),
-        KillKind::Evicted => "eviction".to_string(),
-        KillKind::Event => format!("event {}", k.reason.as_deref().unwrap_or("")),
-    };
-    let mut s = format!("== {} {what}:", k.at.as_deref().unwrap_or("-"));
-    match (&k.namespace, &k.pod) {
-        (Some(ns), Some(p)) => s.push_str(&format!(" {ns}/{p}")),
-        (None, Some(p)) => s.push_str(&format!(" {p}")),
-        _ => {}
-    }
-    if let Some(c) = &k.container {
-        s.push_str(&format!(" container {c}"));
-    }
-    if let Some(n) = &k.node {
-        s.push_str(&format!(" on node {n}"));
-    }
-    let mut extra = Vec::new();
-    if let Some(x) = k.exit_code {
-        extra.push(format!("exit {x}"));
-    }
-    if let Some(r) = k.restart_count {
-        extra.push(format!("restart {r}"));
-    }
-    if !extra.is_empty() {
-        s.push_str(&format!(" ({})", extra.join(", ")));
-    }
-    if let Some(m) = k.message.as_deref().filter(|_| k.kind != KillKind::OomKill) {
-        s.push_str(&format!(": {m}"));
-    }
-    s
-}
-
 fn write_one(
     format: RulesFormat,
     k: &Kill,
@@ -89,22 +55,8 @@ fn write_one(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        RulesFormat::Text => {
-            writeln!(out, "{}", headline(k))?;
-            oomdoc_report::write_explain_text(e, out)?;
-        }
-        RulesFormat::Json => {
-            let mut buf = Vec::new();
-            oomdoc_report::write_explain_json(e, &mut buf)?;
-            let explanation: serde_json::Value =
-                serde_json::from_slice(&buf).map_err(io::Error::other)?;
-            let mut obj = serde_json::to_value(k).map_err(io::Error::other)?;
-            if let Some(m) = obj.as_object_mut() {
-                m.insert("explanation".into(), explanation);
-            }
-            serde_json::to_writer(&mut *out, &obj).map_err(io::Error::other)?;
-            writeln!(out)?;
-        }
+        RulesFormat::Text => oomdoc_report::write_watch_text(k, e, out)?,
+        RulesFormat::Json => oomdoc_report::write_watch_json(k, e, out)?,
     }
     out.flush()
 }

@@ -6,7 +6,7 @@
 //!   with [`pod_audit`] (the audit's rules and JVM model run on the live spec);
 //! - [`risk`]: the documented risk score and ranking;
 //! - [`overcommit`]: per-node sums of limits against allocatable, and the QoS mix;
-//! - [`scan`]: the accumulator fed one object at a time; [`scan_text`] its table;
+//! - [`scan`]: the accumulator fed one object at a time (`oomdoc-report` writes its tables);
 //! - [`kills`]: what `watch` reports once; [`facts`]: objects as the explain engine's inputs;
 //! - [`dump`]: `kubectl get -o json` Lists read item by item.
 //!
@@ -34,7 +34,6 @@ pub mod pod_audit;
 pub mod risk;
 pub mod rows;
 pub mod scan;
-pub mod scan_text;
 pub mod top_rows;
 
 pub use api_error::ClusterError;

@@ -33,7 +33,7 @@ struct JsonIncident<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonDoc<'a> {
+pub(crate) struct JsonDoc<'a> {
     incidents: Vec<JsonIncident<'a>>,
     errors: &'a [String],
     notes: &'a [String],
@@ -60,15 +60,19 @@ fn json_incident(i: &Incident) -> JsonIncident<'_> {
     }
 }
 
-/// Writes the JSON document (pretty, keys in the documented order, one trailing newline).
-pub fn write_explain_json(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
-    let doc = JsonDoc {
+/// The JSON document of an explanation (also `watch`'s `explanation` field).
+pub(crate) fn json_doc(e: &Explanation) -> JsonDoc<'_> {
+    JsonDoc {
         incidents: e.incidents.iter().map(json_incident).collect(),
         errors: &e.errors,
         notes: &e.notes,
         inputs: &e.inputs,
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    }
+}
+
+/// Writes the JSON document (pretty, keys in the documented order, one trailing newline).
+pub fn write_explain_json(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &json_doc(e))?;
     writeln!(out)
 }
 

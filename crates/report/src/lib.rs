@@ -5,6 +5,8 @@
 //! - [`jvm`]: `oomdoc jvm`, the JVM memory model's answer, as text or JSON.
 //! - [`sarif`]: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 //! - [`rules`]: `oomdoc rules [CODE]`, as text or JSON.
+//! - [`scan`]: `oomdoc scan`'s tables (text) and JSON document; [`watch`]: `oomdoc watch`'s
+//!   report of each kill (a headline and the verdict, or one line of JSON).
 //! - [`sources`]: where the text writer gets source lines from (files read lazily, or the
 //!   document text kept for stdin).
 //! - [`fmt_bytes`]: byte counts as a Kubernetes manifest would write them.
@@ -25,12 +27,14 @@ pub mod jvm;
 mod pretty;
 pub mod rules;
 pub mod sarif;
+pub mod scan;
 pub mod simulate;
 pub mod sink;
 pub mod sources;
 pub mod terminal_safe;
 pub mod text;
 pub mod trend;
+pub mod watch;
 
 pub use bytes::fmt_bytes;
 pub use explain::{write_explain_json, write_explain_text, write_explain_text_to};
@@ -38,11 +42,13 @@ pub use json::{write_json, JsonSink};
 pub use jvm::{jvm_json, write_jvm_json, write_jvm_text, JvmReport};
 pub use rules::{write_rule_doc, write_rules_json, write_rules_list};
 pub use sarif::{write_sarif, SarifSink};
+pub use scan::{write_scan_json, write_scan_text};
 pub use sink::{InputErrors, ReportSink, Tally};
 pub use sources::{FileSources, SourceLines};
 pub use terminal_safe::{Controls, TerminalSafe};
 pub use text::{write_text, TextOptions, TextSink};
 pub use trend::{render_trend_html, render_trend_svg, write_trend_json, write_trend_text};
+pub use watch::{write_watch_json, write_watch_text};
 
 use std::borrow::Cow;
 

@@ -2,11 +2,10 @@
 
 use std::io::{self, Write};
 
+use oomdoc_cluster::overcommit::NodeRow;
+use oomdoc_cluster::rows::ContainerRow;
+use oomdoc_cluster::ScanReport;
 use oomdoc_model::bytes::short as fmt_size;
-
-use crate::overcommit::NodeRow;
-use crate::rows::ContainerRow;
-use crate::scan::ScanReport;
 
 fn size(b: Option<i64>) -> String {
     match b {

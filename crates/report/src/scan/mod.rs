@@ -1,0 +1,17 @@
+//! Writers for `oomdoc scan`: the ranked tables as text ([`text`]) and the report as the JSON
+//! document (`--format json`). The data ([`ScanReport`]: rows, nodes, counters) is
+//! `oomdoc-cluster`'s; only the writing is here.
+
+pub mod text;
+
+use std::io::{self, Write};
+
+use oomdoc_cluster::ScanReport;
+
+pub use text::write_scan_text;
+
+/// Writes the report as the JSON document (pretty, one trailing newline).
+pub fn write_scan_json(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)
+}
