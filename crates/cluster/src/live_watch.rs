@@ -6,7 +6,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use futures::{stream, StreamExt};
+use futures::stream::{self, BoxStream};
+use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::runtime::utils::Backoff;
 use kube::runtime::{watcher, WatchStreamExt};
@@ -160,16 +161,12 @@ where
     }
 }
 
-async fn run(
-    c: &Conn,
-    opts: &WatchOptions,
-    report: &mut dyn FnMut(&Kill, &Explanation) -> std::io::Result<()>,
-    note: &mut dyn FnMut(&str),
-) -> Result<WatchSummary, ClusterError> {
+/// Both watchers, merged: pods and events, each listed then watched, with bookmarks. After an
+/// error (a 410 in the stream, an object without a resourceVersion, a lost connection) each
+/// watcher waits before it lists or watches again (see [`Escalating`]). A watch the server ends
+/// at once is no error: pace.rs spaces those.
+fn watchers(c: &Conn) -> stream::Select<BoxStream<'static, Msg>, BoxStream<'static, Msg>> {
     let cfg = watcher::Config::default().page_size(PAGE);
-    // After an error (a 410 in the stream, an object without a resourceVersion, a lost
-    // connection) each watcher waits before it lists or watches again (see [`Escalating`]).
-    // A watch the server ends at once is no error: pace.rs spaces those.
     let pods = watcher(api::<Pod>(c), cfg.clone())
         .backoff(Escalating::default())
         .map(Msg::Pod)
@@ -178,20 +175,188 @@ async fn run(
         .backoff(Escalating::default())
         .map(Msg::Ev)
         .boxed();
-    let mut all = stream::select(pods, events);
-    let mut seen = Seen::new(100_000);
-    let mut mem = Memory {
-        events: VecDeque::new(),
-        pods: HashMap::new(),
-        pod_order: VecDeque::new(),
-    };
-    // The first list of each resource is the baseline.
-    let (mut pods_listed, mut events_listed) = (false, false);
-    let mut sum = WatchSummary {
-        end: WatchEnd::StreamsEnded,
-        reported: 0,
-        lists: 0,
-    };
+    stream::select(pods, events)
+}
+
+/// A kill and its verdict, to report.
+type News = Vec<(Kill, Explanation)>;
+
+/// What the watch has seen, remembers and reported.
+struct Watch {
+    seen: Seen,
+    mem: Memory,
+    /// The first list of each resource is the baseline: nothing in it is news.
+    pods_listed: bool,
+    events_listed: bool,
+    sum: WatchSummary,
+}
+
+impl Watch {
+    fn new() -> Watch {
+        Watch {
+            seen: Seen::new(100_000),
+            mem: Memory {
+                events: VecDeque::new(),
+                pods: HashMap::new(),
+                pod_order: VecDeque::new(),
+            },
+            pods_listed: false,
+            events_listed: false,
+            sum: WatchSummary {
+                end: WatchEnd::StreamsEnded,
+                reported: 0,
+                lists: 0,
+            },
+        }
+    }
+
+    /// One message of the watchers: the news it brings, or the watcher's error and its resource.
+    fn on_message(&mut self, msg: Msg) -> (News, Option<(watcher::Error, &'static str)>) {
+        match msg {
+            Msg::Pod(Ok(ev)) => (self.on_pod(ev), None),
+            Msg::Ev(Ok(ev)) => (self.on_event(ev), None),
+            Msg::Pod(Err(e)) => (Vec::new(), Some((e, "pods"))),
+            Msg::Ev(Err(e)) => (Vec::new(), Some((e, "events"))),
+        }
+    }
+
+    /// A pod watcher event: a list starts (`Init`) or is complete (`InitDone`), or a pod is
+    /// listed or changed (`InitApply`, `Apply`): its kills not seen before are news once the
+    /// first list is done.
+    fn on_pod(&mut self, ev: watcher::Event<Pod>) -> News {
+        let mut news = Vec::new();
+        match ev {
+            watcher::Event::Init => self.sum.lists += 1,
+            watcher::Event::InitDone => self.pods_listed = true,
+            watcher::Event::Apply(p) | watcher::Event::InitApply(p) => {
+                let kills = pod_kills(&p);
+                if !kills.is_empty() {
+                    self.mem.pod(&p);
+                }
+                for k in kills {
+                    if self.seen.first(&k.key) && self.pods_listed {
+                        let e = self.mem.explain_pod(&p);
+                        news.push((k, e));
+                    }
+                }
+            }
+            watcher::Event::Delete(_) => {}
+        }
+        news
+    }
+
+    /// An event watcher event: as [`Watch::on_pod`], for OOM and eviction events.
+    fn on_event(&mut self, ev: watcher::Event<Event>) -> News {
+        let mut news = Vec::new();
+        match ev {
+            watcher::Event::Init => self.sum.lists += 1,
+            watcher::Event::InitDone => self.events_listed = true,
+            watcher::Event::Apply(e) | watcher::Event::InitApply(e) => {
+                if is_oom_event(&e) {
+                    self.mem.event(&e);
+                    if let Some(k) = event_kill(&e) {
+                        if self.seen.first(&k.key) && self.events_listed {
+                            let x = self.mem.explain_event(&k, &e);
+                            news.push((k, x));
+                        }
+                    }
+                }
+            }
+            watcher::Event::Delete(_) => {}
+        }
+        news
+    }
+
+    /// Hands each kill to `report`. `true` when the watch is over: `--max-events` reached, or
+    /// the reader went away (`| head`).
+    fn report(
+        &mut self,
+        news: News,
+        opts: &WatchOptions,
+        report: &mut dyn FnMut(&Kill, &Explanation) -> std::io::Result<()>,
+    ) -> Result<bool, ClusterError> {
+        for (k, x) in news {
+            match report(&k, &x) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(true),
+                Err(e) => return Err(ClusterError::Output(e.to_string())),
+            }
+            self.sum.reported += 1;
+            if opts.max_events.is_some_and(|m| self.sum.reported >= m) {
+                self.sum.end = WatchEnd::MaxEvents;
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether the first list of `resource` is done.
+    fn listed(&self, resource: &str) -> bool {
+        if resource == "pods" {
+            self.pods_listed
+        } else {
+            self.events_listed
+        }
+    }
+}
+
+/// A watcher's error, as client-go's reflector treats it: 410 Gone lists again; 401/403/404
+/// end the watch; a server never reached before the first list ends it; anything else is
+/// retried (the watcher backs off). Returns the error that ends the watch.
+fn on_watch_error(
+    e: watcher::Error,
+    resource: &str,
+    listed: bool,
+    url: &str,
+    note: &mut dyn FnMut(&str),
+) -> Result<(), ClusterError> {
+    match e {
+        watcher::Error::WatchError(s) if s.code == 410 => {
+            note(&format!(
+                "{resource}: resourceVersion expired (410 Gone: {}); listing again",
+                s.message
+            ));
+        }
+        watcher::Error::WatchError(s) => {
+            let ce = crate::api_error::from_status(
+                s.code, &s.reason, &s.message, "watch", resource, url,
+            );
+            if matches!(s.code, 401 | 403 | 404) {
+                return Err(ce);
+            }
+            note(&format!("{ce}; watching again"));
+        }
+        watcher::Error::InitialListFailed(ke)
+        | watcher::Error::WatchStartFailed(ke)
+        | watcher::Error::WatchFailed(ke) => {
+            let verb = if listed { "watch" } else { "list" };
+            let ce = classify(&ke, verb, resource, url);
+            // Refusals are final; so is a server never reached. A connection lost after
+            // the first list is retried with backoff.
+            let fatal = matches!(ce.code(), Some(401 | 403 | 404))
+                || (!listed && matches!(ce, ClusterError::Unreachable { .. }));
+            if fatal {
+                return Err(ce);
+            }
+            note(&format!("{ce}; retrying"));
+        }
+        watcher::Error::NoResourceVersion => {
+            note(&format!(
+                "{resource}: the server sent no resourceVersion; listing again"
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn run(
+    c: &Conn,
+    opts: &WatchOptions,
+    report: &mut dyn FnMut(&Kill, &Explanation) -> std::io::Result<()>,
+    note: &mut dyn FnMut(&str),
+) -> Result<WatchSummary, ClusterError> {
+    let mut all = watchers(c);
+    let mut w = Watch::new();
     let deadline = opts.timeout.map(|d| tokio::time::Instant::now() + d);
     let sleep_until = async {
         match deadline {
@@ -205,108 +370,16 @@ async fn run(
     loop {
         let msg = tokio::select! {
             m = all.next() => m,
-            _ = &mut ctrl_c => { sum.end = WatchEnd::Interrupted; return Ok(sum); }
-            _ = &mut sleep_until => { sum.end = WatchEnd::TimedOut; return Ok(sum); }
+            _ = &mut ctrl_c => { w.sum.end = WatchEnd::Interrupted; return Ok(w.sum); }
+            _ = &mut sleep_until => { w.sum.end = WatchEnd::TimedOut; return Ok(w.sum); }
         };
-        let Some(msg) = msg else { return Ok(sum) };
-        let mut news: Vec<(Kill, Explanation)> = Vec::new();
-        let err = match msg {
-            Msg::Pod(Ok(ev)) => {
-                match ev {
-                    watcher::Event::Init => sum.lists += 1,
-                    watcher::Event::InitDone => pods_listed = true,
-                    watcher::Event::Apply(p) | watcher::Event::InitApply(p) => {
-                        let kills = pod_kills(&p);
-                        if !kills.is_empty() {
-                            mem.pod(&p);
-                        }
-                        for k in kills {
-                            if seen.first(&k.key) && pods_listed {
-                                let e = mem.explain_pod(&p);
-                                news.push((k, e));
-                            }
-                        }
-                    }
-                    watcher::Event::Delete(_) => {}
-                }
-                None
-            }
-            Msg::Ev(Ok(ev)) => {
-                match ev {
-                    watcher::Event::Init => sum.lists += 1,
-                    watcher::Event::InitDone => events_listed = true,
-                    watcher::Event::Apply(e) | watcher::Event::InitApply(e) => {
-                        if is_oom_event(&e) {
-                            mem.event(&e);
-                            if let Some(k) = event_kill(&e) {
-                                if seen.first(&k.key) && events_listed {
-                                    let x = mem.explain_event(&k, &e);
-                                    news.push((k, x));
-                                }
-                            }
-                        }
-                    }
-                    watcher::Event::Delete(_) => {}
-                }
-                None
-            }
-            Msg::Pod(Err(e)) => Some((e, "pods")),
-            Msg::Ev(Err(e)) => Some((e, "events")),
-        };
-        for (k, x) in news {
-            match report(&k, &x) {
-                Ok(()) => {}
-                // The reader went away (`| head`): the watch is over.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(sum),
-                Err(e) => return Err(ClusterError::Output(e.to_string())),
-            }
-            sum.reported += 1;
-            if opts.max_events.is_some_and(|m| sum.reported >= m) {
-                sum.end = WatchEnd::MaxEvents;
-                return Ok(sum);
-            }
+        let Some(msg) = msg else { return Ok(w.sum) };
+        let (news, err) = w.on_message(msg);
+        if w.report(news, opts, report)? {
+            return Ok(w.sum);
         }
-        let Some((e, resource)) = err else { continue };
-        let listed = if resource == "pods" {
-            pods_listed
-        } else {
-            events_listed
-        };
-        match e {
-            watcher::Error::WatchError(s) if s.code == 410 => {
-                note(&format!(
-                    "{resource}: resourceVersion expired (410 Gone: {}); listing again",
-                    s.message
-                ));
-            }
-            watcher::Error::WatchError(s) => {
-                let ce = crate::api_error::from_status(
-                    s.code, &s.reason, &s.message, "watch", resource, &c.url,
-                );
-                if matches!(s.code, 401 | 403 | 404) {
-                    return Err(ce);
-                }
-                note(&format!("{ce}; watching again"));
-            }
-            watcher::Error::InitialListFailed(ke)
-            | watcher::Error::WatchStartFailed(ke)
-            | watcher::Error::WatchFailed(ke) => {
-                let verb = if listed { "watch" } else { "list" };
-                let ce = classify(&ke, verb, resource, &c.url);
-                // Refusals are final; so is a server never reached. A connection lost after
-                // the first list is retried with backoff.
-                let fatal = matches!(ce.code(), Some(401 | 403 | 404))
-                    || (!listed && matches!(ce, ClusterError::Unreachable { .. }));
-                if fatal {
-                    return Err(ce);
-                }
-                note(&format!("{ce}; retrying"));
-            }
-            watcher::Error::NoResourceVersion => {
-                note(&format!(
-                    "{resource}: the server sent no resourceVersion; listing again"
-                ));
-            }
+        if let Some((e, resource)) = err {
+            on_watch_error(e, resource, w.listed(resource), &c.url, note)?;
         }
     }
 }
