@@ -3,7 +3,7 @@
 //! key when the value is missing.
 
 use oomdoc_model::admission::{EffectiveContainer, Source, Sourced};
-use oomdoc_model::bytes::human;
+use oomdoc_model::bytes::exact;
 use oomdoc_model::oom_score::{oom_score_adj, ContainerRef};
 use oomdoc_model::pod::Container;
 use oomdoc_model::qos::QosClass;
@@ -102,7 +102,7 @@ fn describe(s: &Sourced) -> String {
     let bytes = s
         .quantity
         .value()
-        .map(human)
+        .map(exact)
         .unwrap_or_else(|| s.quantity.to_string());
     match s.source {
         Source::Manifest => bytes,
@@ -239,7 +239,7 @@ fn request_vs_limit(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
             "container \"{name}\" requests {} but may use up to {}: Burstable, evicted before Guaranteed pods, oom_score_adj {adj} on a {} node",
             describe(req),
             describe(lim),
-            human(w.node_memory_bytes)
+            exact(w.node_memory_bytes)
         ),
         "set the memory request equal to the limit for a service that must not be killed".into(),
     ));
@@ -254,9 +254,9 @@ fn request_vs_limit(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
                 describe(lim),
                 lim_b as f64 / req_b as f64,
                 describe(req),
-                human(lim_b - req_b)
+                exact(lim_b - req_b)
             ),
-            format!("raise the request towards the limit (at least {})", human(lim_b / 2)),
+            format!("raise the request towards the limit (at least {})", exact(lim_b / 2)),
         ));
     }
 }
@@ -367,11 +367,11 @@ fn memory_volumes(w: &Admitted<'_>, out: &mut Vec<Finding>) {
                 format!(
                     "emptyDir volume \"{}\" (medium: Memory) may hold {} but {} may use only {}: the writer is OOM-killed before the volume fills",
                     vol.name,
-                    human(size_b),
+                    exact(size_b),
                     who,
-                    human(bound)
+                    exact(bound)
                 ),
-                format!("lower sizeLimit well below {}, or raise the memory limit above {} plus the process's own memory", human(bound), human(size_b)),
+                format!("lower sizeLimit well below {}, or raise the memory limit above {} plus the process's own memory", exact(bound), exact(size_b)),
             ));
         }
     }

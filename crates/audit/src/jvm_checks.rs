@@ -8,17 +8,13 @@ use oomdoc_jvm::recommend::Recommendation;
 use oomdoc_jvm::version::FlagStatus;
 use oomdoc_jvm::{CgroupVersion, Runtime, Setting};
 use oomdoc_model::admission::ContainerKind;
-use oomdoc_model::bytes::{approx, human};
+use oomdoc_model::bytes::{approx, exact};
 
 use crate::audit::Assumptions;
 use crate::finding::{Finding, JvmSummary};
 use crate::jvm_view::{At, JvmView};
 use crate::registry::{names_rule, rule};
 use crate::rules_jvm::*;
-
-fn b(v: u64) -> String {
-    approx(v as i64)
-}
 
 struct Cx<'v, 'a> {
     view: &'v JvmView<'a>,
@@ -55,7 +51,7 @@ impl Cx<'_, '_> {
             Some(l) => format!(
                 "{:.0}% of the {} limit, the JDK {} default",
                 heap as f64 * 100.0 / l as f64,
-                human(l as i64),
+                exact(l),
                 self.s.jdk
             ),
             None => format!("the JDK {} default", self.s.jdk),
@@ -74,7 +70,7 @@ impl Cx<'_, '_> {
         pools.sort_by_key(|p| std::cmp::Reverse(p.bytes));
         pools
             .iter()
-            .map(|p| format!("{} {}", p.name.replace('_', " "), b(p.bytes)))
+            .map(|p| format!("{} {}", p.name.replace('_', " "), approx(p.bytes)))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -91,7 +87,7 @@ impl Cx<'_, '_> {
         let raise = if rec.limit != limit {
             format!(
                 "raise the memory limit and request to {}, and ",
-                human(rec.limit as i64)
+                exact(rec.limit)
             )
         } else {
             String::new()
@@ -112,10 +108,10 @@ impl Cx<'_, '_> {
         };
         let mut help = format!(
             "{raise}{action}: max heap {}, the whole process {} of the {} limit with {} kept free",
-            b(rec.max_heap),
-            b(rec.budget.footprint),
-            human(rec.limit as i64),
-            b(rec.margin),
+            approx(rec.max_heap),
+            approx(rec.budget.footprint),
+            exact(rec.limit),
+            approx(rec.margin),
         );
         if !others.is_empty() {
             help.push_str(&format!(
@@ -173,9 +169,9 @@ pub(crate) fn unevaluated(view: &JvmView<'_>) -> Vec<Finding> {
                 ENV_TOO_LARGE,
                 at,
                 format!(
-                    "{}: env {name} expands to more than {} MiB ($(VAR) references repeated): oomdoc did not evaluate it, and treats it as unknown",
+                    "{}: env {name} expands to more than {} ($(VAR) references repeated): oomdoc did not evaluate it, and treats it as unknown",
                     view.subject,
-                    oomdoc_jvm::detect::MAX_EXPANDED >> 20
+                    exact(oomdoc_jvm::detect::MAX_EXPANDED as u64)
                 ),
                 format!("write {name}'s value out instead of repeating references; the kubelet would build it in full"),
             )
@@ -358,19 +354,19 @@ fn heap_checks(cx: &mut Cx<'_, '_>, a: &Assumptions) -> bool {
                 "the heap is fixed by {} ({}), but the JVM still sees the node's {} and {cpus} CPUs (GC threads, direct memory, other pools follow them)",
                 x.option,
                 x.source,
-                human(node as i64)
+                exact(node)
             ),
             (None, Some(l)) => format!(
                 "max heap {} ({}) of the {} node, ignoring the {} memory limit",
-                b(heap),
+                approx(heap),
                 cx.heap_origin(None),
-                human(node as i64),
-                human(l as i64)
+                exact(node),
+                exact(l)
             ),
             (None, None) => format!(
                 "in a container with a memory limit it still takes its heap from the node's memory (max heap {} on a {} node)",
-                b(heap),
-                human(node as i64)
+                approx(heap),
+                exact(node)
             ),
         };
         let fix = if aware_off.is_some() && !old_jdk {
@@ -396,14 +392,14 @@ fn heap_checks(cx: &mut Cx<'_, '_>, a: &Assumptions) -> bool {
         let effect = match limit {
             Some(l) => format!(
                 "max heap {} from the {} node instead of a share of the {} limit",
-                b(heap),
-                human(node as i64),
-                human(l as i64)
+                approx(heap),
+                exact(node),
+                exact(l)
             ),
             None => format!(
                 "its heap comes from the node's memory ({} on a {} node) whatever the limit",
-                b(heap),
-                human(node as i64)
+                approx(heap),
+                exact(node)
             ),
         };
         let at = cx.view.image_at().clone();
@@ -420,13 +416,13 @@ fn heap_checks(cx: &mut Cx<'_, '_>, a: &Assumptions) -> bool {
             let at = cx.setting_at(x).clone();
             let non_heap = cx.s.analysis.budget.non_heap();
             let fix = match &rec {
-                Some(r) => format!("set resources.limits.memory and requests.memory to {} (the heap, {} of non-heap memory and a {} margin)", human(r.limit as i64), b(non_heap), b(r.margin)),
+                Some(r) => format!("set resources.limits.memory and requests.memory to {} (the heap, {} of non-heap memory and a {} margin)", exact(r.limit), approx(non_heap), approx(r.margin)),
                 None => "set resources.limits.memory to the heap plus the non-heap memory plus a margin".into(),
             };
             cx.push(
                 XMX_WITHOUT_LIMIT,
                 &at,
-                format!("{}: {} ({}) caps the heap at {}, but the container has no memory limit: the rest of the JVM ({} by oomdoc's budget) and any native leak are bounded only by the node", cx.view.subject, x.option, x.source, b(heap), b(non_heap)),
+                format!("{}: {} ({}) caps the heap at {}, but the container has no memory limit: the rest of the JVM ({} by oomdoc's budget) and any native leak are bounded only by the node", cx.view.subject, x.option, x.source, approx(heap), approx(non_heap)),
                 fix,
             );
         }
@@ -452,9 +448,9 @@ fn heap_checks(cx: &mut Cx<'_, '_>, a: &Assumptions) -> bool {
         let msg = format!(
             "{}: JVM max heap {} ({}) is not below the {} memory limit: the heap alone can fill the container, and the kernel OOM-kills the JVM (exit 137) before any OutOfMemoryError",
             cx.view.subject,
-            b(heap),
+            approx(heap),
             cx.heap_origin(Some(limit)),
-            human(limit as i64)
+            exact(limit)
         );
         let h = help(cx);
         cx.push(HEAP_OVER_LIMIT, &heap_at, msg, h);
@@ -465,13 +461,13 @@ fn heap_checks(cx: &mut Cx<'_, '_>, a: &Assumptions) -> bool {
         let msg = format!(
             "{}: JVM max heap {} ({}) plus {} of non-heap memory by oomdoc's budget ({}) is {}, {} over the {} memory limit: under load the kernel OOM-kills the JVM (exit 137) and no OutOfMemoryError is logged",
             cx.view.subject,
-            b(heap),
+            approx(heap),
             cx.heap_origin(Some(limit)),
-            b(budget.non_heap()),
+            approx(budget.non_heap()),
             cx.non_heap_list(),
-            b(budget.footprint),
-            b(budget.footprint - limit),
-            human(limit as i64)
+            approx(budget.footprint),
+            approx(budget.footprint - limit),
+            exact(limit)
         );
         let h = help(cx);
         cx.push(BUDGET_OVER_LIMIT, &heap_at, msg, h);
@@ -501,11 +497,11 @@ fn heap_checks(cx: &mut Cx<'_, '_>, a: &Assumptions) -> bool {
                 format!(
                     "{}: JVM max heap {} ({:.0}% of the {} limit, the JDK {} default {rule}): {} of the limit is never used by the heap",
                     cx.view.subject,
-                    b(heap),
+                    approx(heap),
                     heap as f64 * 100.0 / limit as f64,
-                    human(limit as i64),
+                    exact(limit),
                     cx.s.jdk,
-                    b(limit - heap)
+                    approx(limit - heap)
                 ),
                 cx.rec_help(r, limit),
             );
@@ -541,15 +537,15 @@ fn ram_percentage(cx: &mut Cx<'_, '_>) {
         Some(l) => format!(
             "{:.0}% ({} of the {} limit)",
             100.0 - pct,
-            b((l as f64 * (100.0 - pct) / 100.0) as u64),
-            human(l as i64)
+            approx((l as f64 * (100.0 - pct) / 100.0) as u64),
+            exact(l)
         ),
         None => format!("{:.0}% of the memory limit", 100.0 - pct),
     };
     cx.push(
         RAM_PERCENTAGE_TOO_HIGH,
         &setting_at,
-        format!("{}: {option} gives the heap {pct:.0}% of the memory, leaving {rest} for metaspace, code cache, thread stacks, GC and native memory, which need {} by oomdoc's budget", cx.view.subject, b(non_heap)),
+        format!("{}: {option} gives the heap {pct:.0}% of the memory, leaving {rest} for metaspace, code cache, thread stacks, GC and native memory, which need {} by oomdoc's budget", cx.view.subject, approx(non_heap)),
         match &cx.s.recommendation {
             Some(r) if cx.view.limit.is_some() => cx.rec_help(r, cx.view.limit.unwrap_or(r.limit)),
             _ => "use 60 to 75 for limits of 1 to 8 GiB; `oomdoc jvm --limit <limit> --recommend` computes it".into(),

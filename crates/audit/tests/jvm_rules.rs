@@ -534,7 +534,7 @@ fn oom113_env_too_large_to_evaluate() {
     assert!(f[1].message.contains("env A33 "), "{}", f[1].message);
     assert!(
         f[0].message
-            .contains("env A15 expands to more than 1 MiB ($(VAR) references repeated)"),
+            .contains("env A15 expands to more than 1Mi ($(VAR) references repeated)"),
         "{}",
         f[0].message
     );

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use oomdoc_audit::images::add_repositories;
 use oomdoc_manifest::{read_inputs, read_inputs_until, Item, Only, ReadOptions};
+use oomdoc_model::bytes::exact;
 use oomdoc_model::dockerfile::DockerImageSpec;
 use oomdoc_model::pod::LimitRange;
 use oomdoc_model::InputError;
@@ -73,8 +74,8 @@ impl Spool {
                 // Keep the copy at the cap: the first MAX_SPOOL bytes are audited.
                 let _ = file.as_file().set_len(MAX_SPOOL);
                 Some(format!(
-                    "larger than {} GiB, the most oomdoc copies from stdin or a pipe; the rest was not read (pass the manifests as files)",
-                    MAX_SPOOL >> 30
+                    "larger than {}, the most oomdoc copies from stdin or a pipe; the rest was not read (pass the manifests as files)",
+                    exact(MAX_SPOOL)
                 ))
             }
             Ok(_) => None,

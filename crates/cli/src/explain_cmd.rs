@@ -13,6 +13,7 @@ use oomdoc_evidence::scan::Found;
 use oomdoc_evidence::{detect, KernelEvent, Kind};
 use oomdoc_explain::collect::heap_option;
 use oomdoc_explain::{explain, Facts, Src};
+use oomdoc_model::bytes::exact;
 use oomdoc_report::TerminalSafe;
 
 use crate::args::{ExplainArgs, RulesFormat};
@@ -257,8 +258,8 @@ fn stream_input<R: BufRead>(name: &str, all: R, kind: Kind, facts: &mut Facts) -
             all.take(MAX_WHOLE + 1).read_to_end(&mut buf)?;
             if buf.len() as u64 > MAX_WHOLE {
                 return Err(io::Error::other(format!(
-                    "larger than {} MiB; pass the part around the kill",
-                    MAX_WHOLE >> 20
+                    "larger than {}; pass the part around the kill",
+                    exact(MAX_WHOLE)
                 )));
             }
             facts.add_kind(name, &String::from_utf8_lossy(&buf), kind);

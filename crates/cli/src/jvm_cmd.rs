@@ -7,7 +7,7 @@ use oomdoc_jvm::budget::{Workload, DEFAULT_CLASSES, DEFAULT_THREADS};
 use oomdoc_jvm::flags::split_options;
 use oomdoc_jvm::recommend::{recommend, Margin};
 use oomdoc_jvm::{analyze, CgroupVersion, Cpus, Environment, FlagSource, JdkVersion, JvmInput};
-use oomdoc_model::bytes::human;
+use oomdoc_model::bytes::exact;
 use oomdoc_report::{JvmReport, TerminalSafe};
 
 use crate::args::{JvmArgs, RulesFormat};
@@ -73,7 +73,7 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
     if !analysis.ergonomics.container_aware.value || args.limit.is_none() {
         assumptions.push(format!(
             "node memory {} (--node-memory)",
-            human(args.node_memory)
+            exact(args.node_memory)
         ));
     }
     assumptions.push(match args.cpus {

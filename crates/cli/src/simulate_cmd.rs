@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use oomdoc_manifest::{read_inputs, Item, ReadOptions};
+use oomdoc_model::bytes::exact;
 use oomdoc_model::pod::{LimitRange, Workload};
 use oomdoc_report::TerminalSafe;
 use oomdoc_sim::input::{parse_node, parse_usage};
@@ -152,7 +153,7 @@ fn read_text(path: &Path) -> anyhow::Result<String> {
     };
     r.map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
     if buf.len() as u64 > MAX_FILE {
-        anyhow::bail!("{}: larger than {} MiB", path.display(), MAX_FILE >> 20);
+        anyhow::bail!("{}: larger than {}", path.display(), exact(MAX_FILE));
     }
     String::from_utf8(buf).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))
 }

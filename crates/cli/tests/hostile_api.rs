@@ -76,7 +76,7 @@ fn a_body_over_the_cap_is_refused_in_bounded_memory() {
     let dir = tempfile::tempdir().unwrap();
     let o = scan(&api.kubeconfig(dir.path()), &[]);
     o.code(2);
-    assert!(o.stderr.contains("larger than 256 MiB"), "{}", o.stderr);
+    assert!(o.stderr.contains("larger than 256Mi"), "{}", o.stderr);
     assert!(
         o.peak_rss_kib.is_none_or(|k| k < 600 << 10),
         "{:?} KiB",
@@ -223,7 +223,7 @@ fn a_watch_event_over_the_cap_is_cut_and_watched_again() {
     let dir = tempfile::tempdir().unwrap();
     let o = watch(&api, dir.path(), "4s");
     o.code(0);
-    assert!(o.stderr.contains("larger than 16 MiB"), "{}", o.stderr);
+    assert!(o.stderr.contains("larger than 16Mi"), "{}", o.stderr);
     assert!(
         o.peak_rss_kib.is_none_or(|k| k < 400 << 10),
         "{:?} KiB",

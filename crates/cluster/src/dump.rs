@@ -9,6 +9,7 @@ use std::io::{self, BufReader, Read};
 use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use oomdoc_model::bytes::exact;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -108,8 +109,8 @@ impl<R: Read> Read for Bounded<R> {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!(
-                    "an object of the input is larger than {} MiB (etcd's limit is 1.5 MiB); stopped reading",
-                    MAX_ITEM >> 20
+                    "an object of the input is larger than {} (etcd's limit is 1.5Mi); stopped reading",
+                    exact(MAX_ITEM)
                 ),
             ));
         }
@@ -400,7 +401,7 @@ mod tests {
         let (k, n) = kinds(&big);
         assert_eq!(k, ["pod a"]);
         let e = n.unwrap_err();
-        assert!(e.contains("larger than 8 MiB"), "{e}");
+        assert!(e.contains("larger than 8Mi"), "{e}");
         // Many items, each under the cap, are read whatever their total.
         let item = format!(
             r#"{{"kind":"Pod","metadata":{{"name":"p","x":"{}"}}}}"#,
@@ -417,7 +418,7 @@ mod tests {
             r#"{{"kind":"Pod","metadata":{{"name":"b","x":"{}"}}}}"#,
             "y".repeat((MAX_ITEM + (1 << 20)) as usize)
         );
-        assert!(kinds(&solo).1.unwrap_err().contains("larger than 8 MiB"));
+        assert!(kinds(&solo).1.unwrap_err().contains("larger than 8Mi"));
     }
 
     #[test]

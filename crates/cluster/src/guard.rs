@@ -184,8 +184,8 @@ impl<B> GuardedBody<B> {
                 self.read += chunk.len() as u64;
                 if self.read > MAX_BODY {
                     return Err(Refused(format!(
-                        "the response is larger than {} MiB (oomdoc's cap on one response; a list page holds at most 500 objects)",
-                        MAX_BODY >> 20
+                        "the response is larger than {} (oomdoc's cap on one response; a list page holds at most 500 objects)",
+                        oomdoc_model::bytes::exact(MAX_BODY)
                     )));
                 }
             }
@@ -217,8 +217,8 @@ impl<B> GuardedBody<B> {
     fn check_line(&self, len: u64) -> Result<(), Refused> {
         if len > MAX_WATCH_LINE {
             return Err(Refused(format!(
-                "a watch event is larger than {} MiB (oomdoc's cap on one event; etcd's object limit is 1.5 MiB)",
-                MAX_WATCH_LINE >> 20
+                "a watch event is larger than {} (oomdoc's cap on one event; etcd's object limit is 1.5Mi)",
+                oomdoc_model::bytes::exact(MAX_WATCH_LINE)
             )));
         }
         Ok(())
@@ -303,7 +303,7 @@ mod tests {
         }
         // One more MiB on the same line is over 16 MiB.
         let e = b.count(&mib).unwrap_err().to_string();
-        assert!(e.contains("16 MiB"), "{e}");
+        assert!(e.contains("16Mi"), "{e}");
         // Many short lines in one chunk are fine.
         let mut b = body(Shape::Lines);
         b.count(&b"{}\n".repeat(1 << 20)).unwrap();

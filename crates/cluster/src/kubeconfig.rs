@@ -34,10 +34,10 @@ pub fn check_file(path: &Path, max: u64, what: &str) -> Result<(), ClusterError>
     }
     if meta.len() > max {
         return Err(ClusterError::Config(format!(
-            "{what} {} is {} bytes, more than the {} MiB a {what} may have",
+            "{what} {} is {} bytes, more than the {} a {what} may have",
             path.display(),
             meta.len(),
-            max >> 20
+            oomdoc_model::bytes::exact(max)
         )));
     }
     Ok(())

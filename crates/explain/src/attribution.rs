@@ -3,6 +3,7 @@
 
 use oomdoc_evidence::jvm_log::OomeKind;
 use oomdoc_evidence::kernel_facts::CounterKind;
+use oomdoc_model::bytes::short;
 
 use crate::incident::*;
 use crate::join::Group;
@@ -16,10 +17,6 @@ pub struct MaxHeap {
     /// `measured` (PrintFlagsFinal), `flag` (-Xmx), `derived` (MaxRAMPercentage × limit) or
     /// `assumed default` (25% of the limit, JDK 10+ and 8u191+, when the pod spec sets no heap flag).
     pub how: &'static str,
-}
-
-fn b(n: u64) -> String {
-    crate::fmt_size(n)
 }
 
 /// Whether the group is about a JVM.
@@ -185,8 +182,8 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
                 Attribution::OffHeapNative,
                 format!(
                     "NMT: {} committed outside the heap against {} of heap",
-                    b(other),
-                    b(h.committed_bytes)
+                    short(other),
+                    short(h.committed_bytes)
                 ),
             )
         } else {
@@ -194,8 +191,8 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
                 Attribution::Heap,
                 format!(
                     "NMT: the heap holds {} of {} committed",
-                    b(h.committed_bytes),
-                    b(t.committed_bytes)
+                    short(h.committed_bytes),
+                    short(t.committed_bytes)
                 ),
             )
         });
@@ -210,7 +207,7 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
             Attribution::ShmemTmpfs,
             format!(
                 "shmem/tmpfs held {} (emptyDir medium: Memory, /dev/shm)",
-                b(shmem.unwrap_or(0))
+                short(shmem.unwrap_or(0))
             ),
         ));
     }
@@ -219,7 +216,7 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
             Attribution::Kernel,
             format!(
                 "kernel memory charged to the cgroup was {} (sockets, slab, stacks, page tables)",
-                b(m_kernel.unwrap_or(0))
+                short(m_kernel.unwrap_or(0))
             ),
         ));
     }
@@ -233,8 +230,8 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
                     Attribution::OtherProcess,
                     format!(
                         "the victim held {} of the {} resident in the cgroup's tasks: other processes grew",
-                        b(v * 4096),
-                        b(total * 4096)
+                        short(v * 4096),
+                        short(total * 4096)
                     ),
                 ));
             }
@@ -245,7 +242,7 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
             Attribution::PageCache,
             format!(
                 "page cache was {} of the cgroup's memory",
-                b(m_file.unwrap_or(0))
+                short(m_file.unwrap_or(0))
             ),
         ));
     }
@@ -255,7 +252,7 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
             Attribution::OffHeapNative,
             format!(
                 "the process's own anonymous memory was {} (not a JVM: native allocations)",
-                b(anon)
+                short(anon)
             ),
         ));
     }
@@ -268,14 +265,14 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
             format!(
                 "the max heap is {} ({}), {}yet the JVM's anonymous memory was {}: \
                  at least {} grew outside the heap (native, direct buffers, threads, metaspace)",
-                b(h.bytes),
+                short(h.bytes),
                 h.how,
                 inc.limit_bytes.map_or(String::new(), |l| format!(
                     "well below the {} limit, ",
-                    b(l)
+                    short(l)
                 )),
-                b(anon),
-                b(anon - h.bytes)
+                short(anon),
+                short(anon - h.bytes)
             ),
         )
     } else if !well_below {
@@ -283,10 +280,10 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
             Attribution::Heap,
             format!(
                 "the max heap is {} ({}), {:.0}% of the {} limit: the heap alone can fill the container",
-                b(h.bytes),
+                short(h.bytes),
                 h.how,
                 h.bytes as f64 * 100.0 / limit as f64,
-                b(limit)
+                short(limit)
             ),
         )
     } else {
@@ -294,8 +291,8 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
             Attribution::Heap,
             format!(
                 "the JVM's anonymous memory ({}) fits inside its max heap ({}, {})",
-                b(anon),
-                b(h.bytes),
+                short(anon),
+                short(h.bytes),
                 h.how
             ),
         )

@@ -83,9 +83,6 @@ pub fn explain_texts<'a>(inputs: impl IntoIterator<Item = (&'a str, &'a str)>) -
     explain(&f)
 }
 
-/// A byte count for people (`4Gi`, `3.96Gi`, `11.7Mi`): [`oomdoc_model::bytes::short`].
-pub use oomdoc_model::bytes::short as fmt_size;
-
 fn dedup_evidence(inc: &mut Incident) {
     let mut seen = std::collections::HashSet::new();
     inc.evidence

@@ -13,6 +13,8 @@
 //! GC structures and other native memory depend on the application: their figures are
 //! budgets, and each says so ([`Provenance::Assumption`] or [`Provenance::Rule`]).
 
+use oomdoc_model::bytes::approx;
+
 use crate::ergonomics::Ergonomics;
 use crate::flags::{Gc, JvmFlags, Setting};
 
@@ -139,7 +141,7 @@ pub fn gc_overhead(gc: Gc, heap: u64, cpus: u32) -> (u64, String) {
         Gc::Parallel => (heap / 256 + heap / 32, "card table + block offset table + mark bitmap: heap/256 + heap/32".into()),
         Gc::G1 => (
             (3 * heap as u128 / 512) as u64 + heap / 32 + heap / 20 + cpus as u64 * 2 * M,
-            format!("card table, BOT, card counts (3 x heap/512) + 2 mark bitmaps (heap/32) + remembered sets (assumed 5% of heap) + 2 MiB task queues x {cpus} CPUs"),
+            format!("card table, BOT, card counts (3 x heap/512) + 2 mark bitmaps (heap/32) + remembered sets (assumed 5% of heap) + 2Mi task queues x {cpus} CPUs"),
         ),
         Gc::Z | Gc::Shenandoah => (heap / 16, "mark bitmaps and forwarding tables, assumed heap/16".into()),
         Gc::Epsilon => (0, "Epsilon keeps no GC structures".into()),
@@ -152,7 +154,7 @@ pub fn gc_overhead(gc: Gc, heap: u64, cpus: u32) -> (u64, String) {
 pub fn other_native(cpus: u32) -> (u64, String) {
     (
         40 * M + cpus as u64 * 8 * M,
-        format!("40 MiB for the VM (symbols, CDS archive, JIT arenas) + 8 MiB glibc malloc arenas x {cpus} CPUs (assumed; NMT shows the real figure)"),
+        format!("40Mi for the VM (symbols, CDS archive, JIT arenas) + 8Mi glibc malloc arenas x {cpus} CPUs (assumed; NMT shows the real figure)"),
     )
 }
 
@@ -189,7 +191,7 @@ pub fn budget(
             provenance: Provenance::of(s),
             why: format!(
                 "MaxMetaspaceSize caps class metadata, including the compressed class space; estimate for {class_note}: {} (14 MB + 5.8 KB per class)",
-                oomdoc_model::bytes::approx(estimate as i64)
+                approx(estimate)
             ),
         },
         None => Pool {
@@ -198,7 +200,7 @@ pub fn budget(
             provenance: if workload.classes.is_some() { Provenance::Rule } else { Provenance::Assumption },
             why: format!(
                 "MaxMetaspaceSize is unlimited by default; {class_note} x 5.8 KB + 14 MB (Paketo's estimate), compressed class space included (reserved {} virtual, committed as classes load)",
-                oomdoc_model::bytes::approx(flags.compressed_class_space_size.as_ref().map_or(1 << 30, |s| s.value) as i64)
+                approx(flags.compressed_class_space_size.as_ref().map_or(1 << 30, |s| s.value))
             ),
         },
     });
@@ -212,9 +214,9 @@ pub fn budget(
                 bytes: default_code_cache(ergo, flags),
                 provenance: Provenance::JvmDefault,
                 why: if tiered {
-                    "ReservedCodeCacheSize default with tiered compilation (240 MiB), filled as methods are compiled".into()
+                    "ReservedCodeCacheSize default with tiered compilation (240Mi), filled as methods are compiled".into()
                 } else {
-                    "ReservedCodeCacheSize default without tiered compilation (48 MiB)".into()
+                    "ReservedCodeCacheSize default without tiered compilation (48Mi)".into()
                 },
             }
         }
@@ -233,8 +235,8 @@ pub fn budget(
         why: format!(
             "{threads} threads{} x {} stack ({}); reserved per thread, committed as touched, so this is the worst case",
             if workload.threads.is_some() { "" } else { " (assumed, Paketo's default)" },
-            oomdoc_model::bytes::approx(stack as i64),
-            if flags.thread_stack_size.is_some() { "Xss" } else { "the x86_64 Linux default 1 MiB" }
+            approx(stack),
+            if flags.thread_stack_size.is_some() { "Xss" } else { "the x86_64 Linux default 1Mi" }
         ),
     });
 
@@ -250,8 +252,8 @@ pub fn budget(
             bytes: DEFAULT_DIRECT_BUDGET,
             provenance: Provenance::Assumption,
             why: format!(
-                "MaxDirectMemorySize is unset, so direct buffers may grow to Runtime.maxMemory() (~{}, about the max heap); budgeted at 10 MiB like Paketo, which holds only for apps that use little NIO (Netty, gRPC, Kafka clients use much more) - set -XX:MaxDirectMemorySize",
-                oomdoc_model::bytes::approx(heap as i64)
+                "MaxDirectMemorySize is unset, so direct buffers may grow to Runtime.maxMemory() (~{}, about the max heap); budgeted at 10Mi like Paketo, which holds only for apps that use little NIO (Netty, gRPC, Kafka clients use much more) - set -XX:MaxDirectMemorySize",
+                approx(heap)
             ),
         },
     });

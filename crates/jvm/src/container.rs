@@ -6,6 +6,8 @@
 //! `cgroupSubsystem_linux.cpp`), JDK-8146115 (container support), JDK-8230305 (cgroup v2),
 //! JDK-8292083 (limits above the host), JDK-8281181 (CPU shares no longer counted).
 
+use oomdoc_model::bytes::approx;
+
 use crate::flags::JvmFlags;
 use crate::version::JdkVersion;
 
@@ -62,7 +64,7 @@ pub(crate) fn physical_memory(
             Derived { value: false, why },
             Derived {
                 value: host,
-                why: format!("the node's memory ({})", mib(host)),
+                why: format!("the node's memory ({})", approx(host)),
             },
         )
     };
@@ -90,7 +92,7 @@ pub(crate) fn physical_memory(
             },
             Derived {
                 value: host,
-                why: format!("no memory limit: the node's memory ({})", mib(host)),
+                why: format!("no memory limit: the node's memory ({})", approx(host)),
             },
         );
     };
@@ -102,8 +104,8 @@ pub(crate) fn physical_memory(
                     value: host,
                     why: format!(
                         "the limit ({}) is not below the node's memory, so it is ignored (JDK-8292083): the node's memory ({})",
-                        mib(limit),
-                        mib(host)
+                        approx(limit),
+                        approx(host)
                     ),
                 },
             );
@@ -119,7 +121,7 @@ pub(crate) fn physical_memory(
         },
         Derived {
             value: limit,
-            why: format!("the container's memory limit ({})", mib(limit)),
+            why: format!("the container's memory limit ({})", approx(limit)),
         },
     )
 }
@@ -187,8 +189,4 @@ pub(crate) fn active_processors(
             }
         }
     }
-}
-
-fn mib(b: u64) -> String {
-    oomdoc_model::bytes::approx(b as i64)
 }

@@ -14,6 +14,8 @@
 //! `-XX:+AggressiveHeap`, `-XX:OldSize`, `-XX:HeapBaseMinAddress`, `-XX:ErgoHeapSizeLimit`,
 //! and non-x86_64 platforms.
 
+use oomdoc_model::bytes::approx;
+
 use crate::container::{active_processors, physical_memory};
 pub use crate::container::{CgroupVersion, Cpus, Derived, Environment};
 use crate::flags::{FlagSource, Gc, JvmFlags, Setting};
@@ -138,10 +140,6 @@ fn is_cmdline<T>(s: &Option<Setting<T>>) -> bool {
     })
 }
 
-fn mib(b: u64) -> String {
-    oomdoc_model::bytes::approx(b as i64)
-}
-
 /// Runs HotSpot's ergonomics for `jdk` with `flags` in `env`.
 pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergonomics {
     let mut notes = Vec::new();
@@ -255,11 +253,11 @@ pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergo
         },
         None if override_coop => Derived {
             value: heap_phys,
-            why: "the physical memory (a RAM flag lifts the 128 GiB MaxRAM clamp)".into(),
+            why: "the physical memory (a RAM flag lifts the 128Gi MaxRAM clamp)".into(),
         },
         None if heap_phys > DEFAULT_MAX_RAM => Derived {
             value: DEFAULT_MAX_RAM,
-            why: "the physical memory clamped to MaxRAM's 128 GiB default".into(),
+            why: "the physical memory clamped to MaxRAM's 128Gi default".into(),
         },
         None => Derived {
             value: heap_phys,
@@ -321,33 +319,33 @@ pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergo
                 let rmin = trunc_pct(mem, min_pct);
                 if rmin < DEFAULT_MAX_HEAP_SIZE {
                     why = format!(
-                        "small memory: {} of {} (MinRAMPercentage, {min_pct_why}) is below the default MaxHeapSize ~124.8 MiB, so it is the max heap and MaxRAMPercentage does not apply",
-                        mib(rmin),
-                        mib(mem)
+                        "small memory: {} of {} (MinRAMPercentage, {min_pct_why}) is below the default MaxHeapSize ~124.8Mi, so it is the max heap and MaxRAMPercentage does not apply",
+                        approx(rmin),
+                        approx(mem)
                     );
                     rmax = rmin;
                 } else if rmax < DEFAULT_MAX_HEAP_SIZE {
                     why = format!(
-                        "{max_pct_why} of {} is {}, raised to the default MaxHeapSize ~124.8 MiB",
-                        mib(mem),
-                        mib(rmax)
+                        "{max_pct_why} of {} is {}, raised to the default MaxHeapSize ~124.8Mi",
+                        approx(mem),
+                        approx(rmax)
                     );
                     rmax = DEFAULT_MAX_HEAP_SIZE;
                 } else {
-                    why = format!("{max_pct_why} of {}", mib(mem));
+                    why = format!("{max_pct_why} of {}", approx(mem));
                 }
             } else {
                 // JDK 8 before 8u191: integer fractions, small when phys <= MaxHeapSize * MinRAMFraction.
                 let maxf = flags.max_ram_fraction.as_ref().map_or(4, |s| s.value);
                 let minf = flags.min_ram_fraction.as_ref().map_or(2, |s| s.value);
                 rmax = mem / maxf;
-                why = format!("1/{maxf} of {}", mib(mem));
+                why = format!("1/{maxf} of {}", approx(mem));
                 if mem <= DEFAULT_MAX_HEAP_SIZE.saturating_mul(minf) {
                     rmax = mem / minf;
-                    why = format!("small memory: 1/{minf} (MinRAMFraction) of {}", mib(mem));
+                    why = format!("small memory: 1/{minf} (MinRAMFraction) of {}", approx(mem));
                 } else if rmax < DEFAULT_MAX_HEAP_SIZE {
                     rmax = DEFAULT_MAX_HEAP_SIZE;
-                    why.push_str(", raised to the default MaxHeapSize ~124.8 MiB");
+                    why.push_str(", raised to the default MaxHeapSize ~124.8Mi");
                 }
             }
             if coops {
@@ -363,7 +361,7 @@ pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergo
                         rmax = max_coop;
                         why.push_str(&format!(
                             "; capped at the compressed-oops limit {}",
-                            mib(max_coop)
+                            approx(max_coop)
                         ));
                     }
                 }
@@ -394,15 +392,15 @@ pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergo
                 .max(flag_val(&flags.min_heap_size).unwrap_or(0))
                 .min(max);
             let why = if v == ri {
-                format!("{init_pct_why} of {}", mib(mem))
+                format!("{init_pct_why} of {}", approx(mem))
             } else if v == max {
                 "limited to the max heap".to_string()
             } else {
                 format!(
                     "{init_pct_why} of {} is {}, raised to the minimum {}",
-                    mib(mem),
-                    mib(ri),
-                    mib(v)
+                    approx(mem),
+                    approx(ri),
+                    approx(v)
                 )
             };
             (v, why)
@@ -488,11 +486,11 @@ pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergo
         gc_choice,
         max_heap: Derived {
             value: max,
-            why: format!("{max_why}; aligned up to {}", mib(heap_alignment)),
+            why: format!("{max_why}; aligned up to {}", approx(heap_alignment)),
         },
         initial_heap: Derived {
             value: initial,
-            why: format!("{initial_why}; aligned up to {}", mib(heap_alignment)),
+            why: format!("{initial_why}; aligned up to {}", approx(heap_alignment)),
         },
         min_heap: min,
         heap_alignment,

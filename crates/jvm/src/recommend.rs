@@ -9,6 +9,8 @@
 //! `MinRAMPercentage` rule applies instead), in which case it is `-Xmx`. Every recommendation is
 //! re-run through [`crate::ergonomics()`] to check that the JVM really lands where intended.
 
+use oomdoc_model::bytes::approx;
+
 use crate::budget::{budget, gc_overhead, other_native, Budget, Workload};
 use crate::ergonomics::{ergonomics, Environment, DEFAULT_MAX_HEAP_SIZE};
 use crate::flags::{split_options, FlagSource, JvmFlags};
@@ -121,9 +123,9 @@ pub fn recommend(
                 let new_limit = (new_limit.max(total + margin.min_bytes)).div_ceil(64 * M) * 64 * M;
                 why.push(format!(
                     "the limit {} cannot hold the non-heap pools ({}) plus a useful heap and the margin: raise it to {}",
-                    mib(limit),
-                    mib(fixed),
-                    mib(new_limit)
+                    approx(limit),
+                    approx(fixed),
+                    approx(new_limit)
                 ));
                 (
                     new_limit,
@@ -139,10 +141,10 @@ pub fn recommend(
             let new_limit = new_limit.div_ceil(64 * M) * 64 * M;
             why.push(format!(
                 "no memory limit: the JVM sizes itself from the node ({}); set a limit of {} (the current heap {} plus non-heap {} plus the margin) so a leak kills this container, not the node",
-                mib(env.host_memory),
-                mib(new_limit),
-                mib(heap),
-                mib(total - heap)
+                approx(env.host_memory),
+                approx(new_limit),
+                approx(heap),
+                approx(total - heap)
             ));
             (new_limit, heap)
         }
@@ -179,7 +181,7 @@ pub fn recommend(
             } else if xmx_given {
                 "-Xmx is already set and would override a percentage".to_string()
             } else if small {
-                "below ~250 MiB, MinRAMPercentage decides the heap and MaxRAMPercentage is ignored".to_string()
+                "below ~250Mi, MinRAMPercentage decides the heap and MaxRAMPercentage is ignored".to_string()
             } else {
                 "percentage flags do not exist before 8u191".to_string()
             }
@@ -202,12 +204,12 @@ pub fn recommend(
         };
         why.push(format!(
             "{heap_flag}: heap {} of the {} limit, leaving {} for non-heap pools and {} ({}%, at least {}) as margin; written with a decimal point, which JDK 8 requires",
-            mib(heap),
-            mib(limit),
-            mib(limit.saturating_sub(heap + margin_bytes)),
-            mib(margin_bytes),
+            approx(heap),
+            approx(limit),
+            approx(limit.saturating_sub(heap + margin_bytes)),
+            approx(margin_bytes),
             margin.percent,
-            mib(margin.min_bytes)
+            approx(margin.min_bytes)
         ));
     }
     flags_out.push(heap_flag);
@@ -228,7 +230,7 @@ pub fn recommend(
     }
     why.push(format!(
         "memory request = limit = {}: the container cannot be overcommitted on its node (Guaranteed QoS when CPU is set the same way)",
-        mib(limit)
+        approx(limit)
     ));
     Recommendation {
         flags: flags_out,
@@ -245,10 +247,6 @@ pub fn recommend(
 fn try_flags(jdk: &JdkVersion, sources: &[(FlagSource, Vec<String>)], env: &Environment) -> u64 {
     let f = JvmFlags::parse(sources, jdk);
     ergonomics(jdk, &f, env).max_heap.value
-}
-
-fn mib(b: u64) -> String {
-    oomdoc_model::bytes::approx(b as i64)
 }
 
 /// The recommendation as one `JAVA_TOOL_OPTIONS` value.

@@ -437,7 +437,7 @@ mod tests {
         .unwrap();
         let e = read_files(d.path(), CgroupVersion::V2).unwrap_err();
         assert!(
-            e.to_string().contains("memory.max is longer than 1 MiB"),
+            e.to_string().contains("memory.max is longer than 1Mi"),
             "{e}"
         );
         std::fs::write(d.path().join("memory.max"), "max\n").unwrap();

@@ -580,7 +580,7 @@ pub(crate) mod tests {
         assert!(matches!(e, Error::LineTooLong { line: 3, .. }), "{e:?}");
         assert_eq!(
             e.to_string(),
-            "line 3 longer than 1 MiB (the most a line may hold)"
+            "line 3 longer than 1Mi (the most a line may hold)"
         );
         // Read up to the cap and one buffer more, not on to the end of the stream.
         assert!(input.read <= MAX_LINE as u64 + 64 * 1024, "{}", input.read);

@@ -2,6 +2,8 @@
 
 use std::io;
 
+use oomdoc_model::bytes::exact;
+
 /// A reader's error.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -17,7 +19,7 @@ pub enum Error {
         message: String,
     },
     /// A line longer than the reader takes (see `csv::MAX_LINE`).
-    #[error("line {line} longer than {} MiB (the most a line may hold)", cap >> 20)]
+    #[error("line {line} longer than {} (the most a line may hold)", exact(*cap))]
     LineTooLong {
         /// 1-based line.
         line: u64,
@@ -25,7 +27,7 @@ pub enum Error {
         cap: u64,
     },
     /// A JSON input longer than the reader takes (see `prom_json::MAX_JSON`).
-    #[error("longer than {} MiB: the most a JSON file of samples may hold (split it, or export a CSV, read line by line)", cap >> 20)]
+    #[error("longer than {}: the most a JSON file of samples may hold (split it, or export a CSV, read line by line)", exact(*cap))]
     JsonTooLong {
         /// The cap in bytes.
         cap: u64,

@@ -6,6 +6,8 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
+use oomdoc_model::bytes::exact;
+
 /// The most a cgroup file is read: 1 MiB (`memory.stat`, the largest, is a few KB; the others
 /// hold one number).
 pub const MAX_CGROUP_FILE: u64 = 1 << 20;
@@ -16,17 +18,6 @@ pub const MAX_TOKEN_FILE: u64 = 64 << 10;
 
 /// The most a CA file may hold: 1 MiB (the whole Mozilla root store is about 220 KB of PEM).
 pub const MAX_CA_FILE: u64 = 1 << 20;
-
-/// `n` bytes as `64 KiB` or `1 MiB`.
-fn size(n: u64) -> String {
-    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
-        format!("{} MiB", n >> 20)
-    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
-        format!("{} KiB", n >> 10)
-    } else {
-        format!("{n} bytes")
-    }
-}
 
 /// Reads `path` whole when it is a regular file of at most `cap` bytes. A FIFO, socket, device
 /// or directory is refused before it is opened (`ErrorKind::InvalidInput`), a longer file once
@@ -56,7 +47,7 @@ pub fn read_small(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
             format!(
                 "{} is longer than {}, the most it may hold",
                 path.display(),
-                size(cap)
+                exact(cap)
             ),
         ));
     }
@@ -85,9 +76,11 @@ mod tests {
         assert_eq!(read_small(&p, 5).unwrap(), b"12345");
         let e = read_small(&p, 4).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        std::fs::write(&p, [b'x'; 1025]).unwrap();
+        let e = read_small(&p, 1024).unwrap_err();
         assert!(
             e.to_string()
-                .ends_with("f is longer than 4 bytes, the most it may hold"),
+                .ends_with("f is longer than 1Ki, the most it may hold"),
             "{e}"
         );
         let e = read_small(d.path(), 5).unwrap_err();
@@ -95,8 +88,6 @@ mod tests {
         let e = read_small(&d.path().join("missing"), 5).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::NotFound);
         assert!(e.to_string().contains("missing: "), "{e}");
-        assert_eq!(size(MAX_TOKEN_FILE), "64 KiB");
-        assert_eq!(size(MAX_CA_FILE), "1 MiB");
     }
 
     /// `/dev/zero` is endless: refused as a device, not read.

@@ -264,7 +264,7 @@ mod tests {
             let r = std::io::BufReader::new(&mut input);
             let e = capped_at(CAP, r, |r| read(r)).unwrap_err();
             assert!(matches!(e, Error::JsonTooLong { cap: CAP }), "{e:?}");
-            assert!(e.to_string().starts_with("longer than 1 MiB"), "{e}");
+            assert!(e.to_string().starts_with("longer than 1Mi:"), "{e}");
             assert!(input.read <= CAP + 64 * 1024, "{}", input.read);
         }
         // At the cap, a whole document is read.

@@ -5,9 +5,8 @@ use std::io::{self, Write};
 use oomdoc_jvm::budget::{Pool, Provenance};
 use oomdoc_jvm::recommend::{as_java_tool_options, Recommendation};
 use oomdoc_jvm::Analysis;
+use oomdoc_model::bytes::{approx, exact};
 use serde_json::{json, Map, Value};
-
-use crate::bytes::fmt_bytes;
 
 /// What `oomdoc jvm` prints: the analysis, the recommendation when asked, and the assumptions
 /// the command made (JDK update, node memory, cgroup version, threads, classes).
@@ -19,16 +18,6 @@ pub struct JvmReport<'a> {
     pub recommendation: Option<&'a Recommendation>,
     /// One sentence per assumption.
     pub assumptions: &'a [String],
-}
-
-fn b(v: u64) -> String {
-    fmt_bytes(v as i64)
-}
-
-/// Bytes with a readable approximation for values that are not whole units (`1073741824` is
-/// `1Gi`; `268435456 + 1` is shown as `~256.0Mi`).
-fn approx(v: u64) -> String {
-    oomdoc_model::bytes::approx(v as i64)
 }
 
 fn provenance(p: &Provenance) -> String {
@@ -89,7 +78,7 @@ pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> 
     )?;
     writeln!(out)?;
     match bud.limit {
-        Some(l) => writeln!(out, "Memory budget against the {} limit:", b(l))?,
+        Some(l) => writeln!(out, "Memory budget against the {} limit:", exact(l))?,
         None => writeln!(out, "Memory budget (no container limit):")?,
     }
     write_pools(&bud.pools, out)?;
@@ -130,8 +119,8 @@ pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> 
         writeln!(
             out,
             "  resources: requests.memory {}  limits.memory {}",
-            b(rec.request),
-            b(rec.limit)
+            exact(rec.request),
+            exact(rec.limit)
         )?;
         writeln!(
             out,

@@ -9,7 +9,6 @@
 //!   report of each kill (a headline and the verdict, or one line of JSON).
 //! - [`sources`]: where the text writer gets source lines from (files read lazily, or the
 //!   document text kept for stdin).
-//! - [`fmt_bytes`]: byte counts as a Kubernetes manifest would write them.
 //! - [`terminal_safe`]: the boundary every text output goes through on its way to a terminal
 //!   ([`TerminalSafe`] escapes control characters from the input).
 //!
@@ -20,7 +19,6 @@
 //! [`ReportSink`], and writes to a `&mut dyn std::io::Write`; none of them prints on its own or
 //! decides about colours.
 
-pub mod bytes;
 pub mod explain;
 pub mod json;
 pub mod jvm;
@@ -36,7 +34,6 @@ pub mod text;
 pub mod trend;
 pub mod watch;
 
-pub use bytes::fmt_bytes;
 pub use explain::{write_explain_json, write_explain_text, write_explain_text_to};
 pub use json::{write_json, JsonSink};
 pub use jvm::{jvm_json, write_jvm_json, write_jvm_text, JvmReport};

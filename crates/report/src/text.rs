@@ -22,11 +22,12 @@ use oomdoc_audit::{
 };
 use oomdoc_jvm::{CgroupVersion, Runtime};
 use oomdoc_model::admission::{ContainerKind, Source};
+use oomdoc_model::bytes::{approx, exact};
 use oomdoc_model::diagnostic::InputError;
 
 use crate::sink::{InputErrors, ReportSink, Spool, Tally};
 use crate::sources::{doc_line, SourceLines};
-use crate::{clean, fmt_bytes, workload_id};
+use crate::{clean, workload_id};
 
 /// How the text report looks. The CLI decides `color` (TTY, `NO_COLOR`, `--color`).
 #[derive(Clone, Debug, Default)]
@@ -405,7 +406,6 @@ fn jvm_part(j: &JvmSummary) -> String {
     if !j.heap_modelled {
         return format!("jvm {jdk} {} heap set outside the JVM's view", e.gc.name());
     }
-    let approx = |b: u64| oomdoc_model::bytes::approx(b as i64);
     let mut s = format!(
         "jvm {jdk} {} max heap {}, whole process {}",
         e.gc.name(),
@@ -443,7 +443,7 @@ fn image_line(i: &ImageSummary, assumptions: &Assumptions) -> String {
         Some(j) if j.runtime == Runtime::HotSpot && j.heap_modelled => format!(
             "; on its own: {}, from a {} node",
             jvm_part(j),
-            fmt_bytes(assumptions.node_memory_bytes)
+            exact(assumptions.node_memory_bytes)
         ),
         Some(j) => format!("; on its own: {}", jvm_part(j)),
         None => String::new(),
@@ -453,8 +453,8 @@ fn image_line(i: &ImageSummary, assumptions: &Assumptions) -> String {
 
 fn sourced(bytes: Option<i64>, source: Option<Source>) -> String {
     match (bytes, source) {
-        (Some(b), Some(s)) => format!("{} ({})", fmt_bytes(b), source_label(s)),
-        (Some(b), None) => fmt_bytes(b),
+        (Some(b), Some(s)) => format!("{} ({})", exact(b), source_label(s)),
+        (Some(b), None) => exact(b),
         (None, _) => "none".to_string(),
     }
 }
@@ -564,7 +564,7 @@ fn summary_line(tally: &Tally, a: &Assumptions, opts: &TextOptions) -> String {
     }
     line.push_str(&format!(
         " Assumed node memory {} (set with --node-memory).",
-        fmt_bytes(a.node_memory_bytes)
+        exact(a.node_memory_bytes)
     ));
     line
 }

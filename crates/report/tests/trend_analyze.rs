@@ -110,7 +110,7 @@ fn warm_up_is_not_a_leak() {
     assert_eq!(r.a.verdict, Verdict::WarmingUp, "{}", r.text);
     assert!(r.json["time_to_limit_seconds"].is_null());
     assert!(!r.svg.contains("<g class=\"forecast\""));
-    assert!(r.svg.contains(">JVM max heap 1 GiB</text>"));
+    assert!(r.svg.contains(">JVM max heap 1Gi</text>"));
 }
 
 #[test]

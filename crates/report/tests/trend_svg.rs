@@ -195,8 +195,8 @@ fn limit_and_heap_lines_sit_at_their_values() {
     assert_eq!(num(limit[0], "y1"), num(limit[0], "y2"));
     let heap = tags(&svg, "<line class=\"heap\"");
     assert!((num(heap[0], "y1") - y_tick(&svg, "1")).abs() < 0.11);
-    assert!(svg.contains(">limit 4 GiB</text>"));
-    assert!(svg.contains(">JVM max heap 1 GiB</text>"));
+    assert!(svg.contains(">limit 4Gi</text>"));
+    assert!(svg.contains(">JVM max heap 1Gi</text>"));
 }
 
 #[test]

@@ -22,8 +22,9 @@
 //! Neither looks at the trend. When the series leaks or is killed again and again, its peak is
 //! where it died, not what it needs: the recommendation is marked not meaningful and says so.
 
+use oomdoc_model::bytes::{exact_f64, short_f64};
+
 use crate::types::{Recommendation, Series, Verdict};
-use crate::units::bytes;
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -56,15 +57,15 @@ pub fn recommend(
     let name = primary.component.as_str();
     let mut rule = format!(
         "request = limit = peak {name} {} x {:.2} = {}, rounded up to a MiB (Guaranteed QoS, oom_score_adj -997; memory cannot be throttled, so the limit covers the peak, not a percentile)",
-        bytes(peak),
+        short_f64(peak),
         1.0 + margin,
-        bytes(limit)
+        exact_f64(limit)
     );
     if let Some(heap) = jvm_max_heap.filter(|h| h.is_finite() && *h > 0.0) {
         if heap > 0.75 * limit {
             rule.push_str(&format!(
                 "; the JVM may grow its heap to {} ({:.0}% of this limit), leaving too little for non-heap memory (metaspace, thread stacks, code cache, direct buffers): size heap and limit together (`oomdoc jvm`)",
-                bytes(heap),
+                short_f64(heap),
                 100.0 * heap / limit
             ));
         }
@@ -75,12 +76,12 @@ pub fn recommend(
         );
     }
     let vpa_text = match vpa {
-        Some(v) => format!("about {}", bytes(v)),
+        Some(v) => format!("about {}", exact_f64(v)),
         None => "not computable from this series".into(),
     };
     let compared = format!(
         "VPA's recommender would target the 90th percentile of daily peaks + 15% ({vpa_text}; --target-memory-percentile 0.9, --recommendation-margin-fraction 0.15), which leaves the highest 10% of daily peaks above the request by design; KRR's simple strategy sets max(working set) + 15% ({}; memory_buffer_percentage 15), the same shape as this rule with a smaller margin; neither looks at the trend, so both size a leak to its last peak",
-        bytes(krr)
+        exact_f64(krr)
     );
     Recommendation {
         request_bytes: limit,
@@ -136,8 +137,8 @@ mod tests {
         assert!(r.meaningful);
         // VPA-like ignores the one spiky day (p90 of ten daily peaks is the 9th: 1 GiB).
         assert_eq!(vpa_like(&s), Some(gib));
-        assert!(r.compared.contains("about 1.2 GiB"), "{}", r.compared);
-        assert!(r.compared.contains("(2.3 GiB;"), "{}", r.compared);
+        assert!(r.compared.contains("about 1178Mi"), "{}", r.compared);
+        assert!(r.compared.contains("(2356Mi;"), "{}", r.compared);
         let leak = recommend(&s, 2.0 * gib, Verdict::Leak, 0.2, Some(gib));
         assert!(!leak.rule.contains("of this limit"));
         let big_heap = recommend(&s, 2.0 * gib, Verdict::Steady, 0.2, Some(2.0 * gib));

@@ -1,26 +1,6 @@
-//! Bytes and durations in words, for the one-sentence reasons and the rules the analysis
+//! Durations and p-values in words, for the one-sentence reasons and the rules the analysis
 //! states. (Writers in `oomdoc-report` format the numbers themselves; these are only for the
-//! text the analysis produces.)
-
-/// `1536.0` -> `"1.5 KiB"`; binary units, one decimal; non-finite values as `"?"`.
-pub fn bytes(v: f64) -> String {
-    if !v.is_finite() {
-        return "?".into();
-    }
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    let mut x = v.abs();
-    let mut i = 0;
-    while x >= 1024.0 && i + 1 < units.len() {
-        x /= 1024.0;
-        i += 1;
-    }
-    let sign = if v < 0.0 { "-" } else { "" };
-    if i == 0 {
-        format!("{sign}{x:.0} B")
-    } else {
-        format!("{sign}{x:.1} {}", units[i])
-    }
-}
+//! text the analysis produces. Bytes are `oomdoc_model::bytes`'s short display and rates.)
 
 /// Seconds in the largest sensible unit: `"45 s"`, `"12.5 min"`, `"3.2 h"`, `"4.1 d"`.
 pub fn duration(s: f64) -> String {
@@ -54,12 +34,6 @@ mod tests {
 
     #[test]
     fn words() {
-        assert_eq!(bytes(512.0), "512 B");
-        assert_eq!(bytes(1536.0), "1.5 KiB");
-        assert_eq!(bytes(4.0 * 1024.0 * 1024.0 * 1024.0), "4.0 GiB");
-        assert_eq!(bytes(-2048.0), "-2.0 KiB");
-        assert_eq!(bytes(f64::NAN), "?");
-        assert!(bytes(f64::MAX).ends_with(" EiB"));
         assert_eq!(duration(30.0), "30 s");
         assert_eq!(duration(900.0), "15.0 min");
         assert_eq!(duration(3.0 * 3600.0), "3.0 h");

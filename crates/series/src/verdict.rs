@@ -20,9 +20,11 @@
 //!    pairs are on the plateau, when Mann-Kendall still sees the rise. Otherwise it is a
 //!    `leak`.
 
+use oomdoc_model::bytes::{per_hour, short_f64};
+
 use crate::analyze::{Options, Worked};
 use crate::types::{Fit, Restart, Verdict};
-use crate::units::{bytes, duration, p_value};
+use crate::units::{duration, p_value};
 
 /// Whether a fit shows significant, material growth (rule 3 above).
 pub(crate) fn grows(f: &Fit, o: &Options) -> bool {
@@ -91,14 +93,14 @@ pub(crate) fn judge(
     } else {
         ""
     };
-    let rate = |x: f64| format!("{}/h", bytes(x * 3600.0));
+    let rate = |x: f64| per_hour(x * 3600.0);
     let ci = format!("95% CI {} to {}", rate(f.slope.low), rate(f.slope.high));
     if !grows(f, o) && a.levels_off {
         return (
             Verdict::WarmingUp,
             format!(
                 "{name} rose early and stays near {} (Mann-Kendall {} over {}): warming up, not a leak",
-                bytes(a.last),
+                short_f64(a.last),
                 p_value(f.p_value),
                 duration(f.t1 - f.t0)
             ),
@@ -124,7 +126,7 @@ pub(crate) fn judge(
                 "{name} grew ({} overall, Mann-Kendall {}) but levels off near {}: warming up, not a leak",
                 rate(f.slope.value),
                 p_value(f.p_value),
-                bytes(a.last)
+                short_f64(a.last)
             ),
         );
     }
@@ -184,7 +186,7 @@ fn sawtooth_evidence(
                 "{} of {} runs grew until the restart (typically to {})",
                 grown,
                 w.complete.len(),
-                bytes(p)
+                short_f64(p)
             ),
             None => format!(
                 "{} of {} runs grew until the restart",

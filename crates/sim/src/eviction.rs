@@ -17,6 +17,8 @@
 
 use std::cmp::Ordering;
 
+use oomdoc_model::bytes::approx;
+
 /// What ranking needs to know about one pod.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Candidate {
@@ -97,14 +99,11 @@ pub fn reason(c: &Candidate) -> String {
     };
     let diff = i128::from(u) - i128::from(c.request);
     let rel = if u > c.request {
-        format!(
-            "usage exceeds its request by {}",
-            crate::fmt_bytes(diff as i64)
-        )
+        format!("usage exceeds its request by {}", approx(diff as i64))
     } else {
         format!(
             "usage within its request ({} below)",
-            crate::fmt_bytes((-diff) as i64)
+            approx((-diff) as i64)
         )
     };
     rel

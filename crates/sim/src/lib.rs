@@ -70,17 +70,8 @@ pub fn memory_bytes(text: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("`{}`: too large", text.trim()))
 }
 
-/// Bytes as a Kubernetes user writes them (`4Gi`), or approximately (`~1.2Gi`) when not exact.
+/// [`Bytes::approx`](oomdoc_model::bytes::Bytes::approx) of `bytes`: what the story's
+/// sentences print (`4Gi`, `~1.2Gi`).
 pub fn fmt_bytes(bytes: i64) -> String {
-    let exact = oomdoc_model::bytes::human(bytes);
-    // `15242288Ki` is exact but unreadable: below whole MiB, say it approximately.
-    if bytes.abs() >= 1 << 20 && bytes % (1 << 20) != 0 {
-        let (unit, suffix) = if bytes.abs() >= 1 << 30 {
-            (1u64 << 30, "Gi")
-        } else {
-            (1 << 20, "Mi")
-        };
-        return format!("~{:.1}{suffix}", bytes as f64 / unit as f64);
-    }
-    exact
+    oomdoc_model::bytes::approx(bytes)
 }

@@ -9,6 +9,8 @@
 //!   taken as what is reserved for it (`kube-reserved + system-reserved`, or `capacity -
 //!   allocatable - hard threshold` from a Node object), stated as an assumption.
 
+use oomdoc_model::bytes::approx;
+
 use crate::input::NodeObject;
 use crate::threshold::{Parsed, Threshold};
 
@@ -131,7 +133,7 @@ pub fn node_model(cfg: &NodeConfig) -> Result<(NodeModel, Vec<String>), String> 
         None => {
             assumptions.push(format!(
                 "the node's working set outside pods (system daemons, kernel) is taken as what is reserved for it: {} (pass --system-usage)",
-                crate::fmt_bytes(reserved)
+                approx(reserved)
             ));
             reserved
         }

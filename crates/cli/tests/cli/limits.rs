@@ -43,7 +43,7 @@ fn trend_stops_at_a_csv_line_past_1_mib() {
     let o = c.run();
     o.code(2);
     assert!(
-        o.stderr.contains("cannot read -: line 3 longer than 1 MiB"),
+        o.stderr.contains("cannot read -: line 3 longer than 1Mi"),
         "{}",
         o.stderr
     );
@@ -61,7 +61,7 @@ fn scan_from_stops_at_an_object_past_8_mib() {
     let written = endless(&mut c, head, b'y', 900 << 20);
     let o = c.run();
     o.code(2);
-    assert!(o.stderr.contains("larger than 8 MiB"), "{}", o.stderr);
+    assert!(o.stderr.contains("larger than 8Mi"), "{}", o.stderr);
     let w = written.load(Ordering::Relaxed);
     assert!(w < 64 << 20, "{w} bytes written before the reader stopped");
 }
@@ -77,7 +77,7 @@ fn trend_stops_at_a_json_file_past_64_mib() {
     o.code(2);
     assert!(
         o.stderr
-            .contains("cannot read -: longer than 64 MiB: the most a JSON file"),
+            .contains("cannot read -: longer than 64Mi: the most a JSON file"),
         "{}",
         o.stderr
     );
@@ -141,13 +141,9 @@ fn trend_token_and_ca_files_are_regular_and_small() {
             "/dev/zero is not a regular file",
         ),
         ("--bearer-token-file", "fifo", "fifo is not a regular file"),
-        (
-            "--bearer-token-file",
-            "token",
-            "token is longer than 64 KiB",
-        ),
+        ("--bearer-token-file", "token", "token is longer than 64Ki"),
         ("--ca-file", "fifo", "fifo is not a regular file"),
-        ("--ca-file", "ca.pem", "ca.pem is longer than 1 MiB"),
+        ("--ca-file", "ca.pem", "ca.pem is longer than 1Mi"),
     ];
     for (flag, file, want) in cases {
         let mut c = d.hostile();

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use oomdoc_sim::fmt_bytes;
+use oomdoc_model::bytes::approx;
 use oomdoc_sim::simulate::Report;
 use oomdoc_sim::threshold::Kind;
 
@@ -16,7 +16,7 @@ fn clean(s: &str) -> String {
 /// Bytes, with the exact count when the short form is approximate (a threshold is met one byte
 /// past it).
 fn precise(bytes: i64) -> String {
-    let short = fmt_bytes(bytes);
+    let short = approx(bytes);
     if short.starts_with('~') {
         format!("{short} = {bytes} B")
     } else {
@@ -61,16 +61,16 @@ pub fn render(r: &Report) -> String {
         out,
         "node {}: capacity {} ({}), allocatable {} ({})",
         clean(n.name.as_deref().unwrap_or("(unnamed)")),
-        fmt_bytes(n.capacity),
+        approx(n.capacity),
         n.capacity_source,
-        fmt_bytes(n.allocatable),
+        approx(n.allocatable),
         n.allocatable_source
     );
     let _ = writeln!(
         out,
         "requests  {} of {} allocatable: {}",
-        fmt_bytes(r.requests),
-        fmt_bytes(n.allocatable),
+        approx(r.requests),
+        approx(n.allocatable),
         if r.fits {
             "fit"
         } else {
@@ -80,7 +80,7 @@ pub fn render(r: &Report) -> String {
     let _ = write!(
         out,
         "limits    {} = {:.2}x allocatable",
-        fmt_bytes(r.limits),
+        approx(r.limits),
         r.overcommit_ratio
     );
     if r.overcommit_ratio > 1.0 {
@@ -98,11 +98,11 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         out,
         "usage     node working set {} = pods {} + outside pods {}{}",
-        fmt_bytes(r.node_working_set),
-        fmt_bytes(r.pods_usage),
-        fmt_bytes(n.system_usage),
+        approx(r.node_working_set),
+        approx(r.pods_usage),
+        approx(n.system_usage),
         if r.unmatched_usage > 0 {
-            format!(" + pods without a spec {}", fmt_bytes(r.unmatched_usage))
+            format!(" + pods without a spec {}", approx(r.unmatched_usage))
         } else {
             String::new()
         }
@@ -110,7 +110,7 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         out,
         "memory.available {} (capacity - working set)",
-        fmt_bytes(r.memory_available)
+        approx(r.memory_available)
     );
     for t in &r.thresholds {
         let kind = match t.kind {
@@ -121,11 +121,11 @@ pub fn render(r: &Report) -> String {
             out,
             "  {kind} {} = {}: {}{}",
             t.text,
-            fmt_bytes(t.bytes),
+            approx(t.bytes),
             if t.met {
                 "MET now".to_string()
             } else {
-                format!("{} to go", fmt_bytes(t.distance))
+                format!("{} to go", approx(t.distance))
             },
             t.grace_period
                 .as_deref()
@@ -148,8 +148,8 @@ pub fn render(r: &Report) -> String {
                 e.pod.clone(),
                 e.qos.as_str().to_string(),
                 e.priority.to_string(),
-                fmt_bytes(e.request),
-                fmt_bytes(e.usage),
+                approx(e.request),
+                approx(e.usage),
                 if e.critical {
                     format!("{} - critical, never evicted", e.reason)
                 } else {
@@ -175,7 +175,7 @@ pub fn render(r: &Report) -> String {
                 o.container.clone(),
                 o.qos.as_str().to_string(),
                 o.oom_score_adj.to_string(),
-                fmt_bytes(o.usage),
+                approx(o.usage),
                 o.badness.to_string(),
                 o.oom_score.to_string(),
             ]
@@ -202,8 +202,8 @@ pub fn render(r: &Report) -> String {
                 out,
                 "  {}. after +{} of growth (node working set {}, memory.available {}): {}{}",
                 i + 1,
-                fmt_bytes(s.growth),
-                fmt_bytes(s.node_working_set),
+                approx(s.growth),
+                approx(s.node_working_set),
                 precise(s.memory_available),
                 s.kind.as_str().replace('_', " "),
                 s.target

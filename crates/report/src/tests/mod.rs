@@ -1,6 +1,5 @@
 //! Tests for every writer, on hand-built reports (the audit's own tests cover how reports are made).
 
-mod bytes;
 mod json;
 mod rules;
 mod sarif;

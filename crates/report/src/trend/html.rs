@@ -4,11 +4,11 @@
 
 use std::fmt::Write as _;
 
+use oomdoc_model::bytes::{exact_f64, per_hour, short_f64};
 use oomdoc_series::{Analysis, Input, RestartSource};
 
 use super::svg::{render_trend_svg_with, ChartOptions};
-use super::{data_span, datetime, duration, escape, headline, rate, size};
-use crate::bytes::fmt_bytes;
+use super::{data_span, datetime, duration, escape, headline};
 
 /// Restarts listed in the table (the most recent); the rest are counted.
 const RESTARTS_LISTED: usize = 50;
@@ -116,7 +116,7 @@ fn findings(h: &mut String, input: &Input, a: &Analysis) {
             .fold(f64::NEG_INFINITY, f64::max);
         rows.push((
             "Growing component",
-            format!("{} ({})", c.as_str(), rate(slope)),
+            format!("{} ({})", c.as_str(), per_hour(slope)),
         ));
     }
     rows.push((
@@ -141,7 +141,7 @@ fn findings(h: &mut String, input: &Input, a: &Analysis) {
         },
     ));
     if let Some(l) = a.limit_bytes {
-        rows.push(("Limit", size(l)));
+        rows.push(("Limit", short_f64(l)));
     }
     if let Some(p) = a.peak_bytes {
         let pct = a
@@ -149,10 +149,10 @@ fn findings(h: &mut String, input: &Input, a: &Analysis) {
             .filter(|l| *l > 0.0 && l.is_finite() && p.is_finite())
             .map(|l| format!(" ({:.0}% of the limit)", p / l * 100.0))
             .unwrap_or_default();
-        rows.push(("Peak", format!("{}{pct}", size(p))));
+        rows.push(("Peak", format!("{}{pct}", short_f64(p))));
     }
     if let Some(m) = a.jvm_max_heap_bytes {
-        rows.push(("JVM max heap", size(m)));
+        rows.push(("JVM max heap", short_f64(m)));
     }
     h.push_str("<h2>Findings</h2>\n<dl>\n");
     for (k, v) in rows {
@@ -175,13 +175,13 @@ fn series_table(h: &mut String, a: &Analysis) {
             escape(&s.name),
             s.component.as_str(),
             s.samples,
-            size(s.first),
-            size(s.last),
-            size(s.min),
-            size(s.max),
-            rate(s.slope_bytes_per_hour),
-            rate(lo),
-            rate(hi),
+            short_f64(s.first),
+            short_f64(s.last),
+            short_f64(s.min),
+            short_f64(s.max),
+            per_hour(s.slope_bytes_per_hour),
+            per_hour(lo),
+            per_hour(hi),
             if s.p_value < 0.001 { "&lt;0.001".to_string() } else { format!("{:.3}", s.p_value) }
         );
     }
@@ -211,7 +211,7 @@ fn restarts_table(h: &mut String, a: &Analysis) {
             "<tr><td>{}</td><td>{}</td><td>{how}</td><td class=\"n\">{}</td></tr>",
             datetime(r.t),
             escape(r.reason.as_deref().unwrap_or("-")),
-            r.usage_before_bytes.map(size).unwrap_or_else(|| "-".into())
+            r.usage_before_bytes.map(short_f64).unwrap_or_else(|| "-".into())
         );
     }
     h.push_str("</table>\n");
@@ -222,8 +222,8 @@ fn recommendation(h: &mut String, a: &Analysis) {
     h.push_str("<h2>Recommendation</h2>\n");
     let figures = format!(
         "<code>requests.memory: {}</code> <code>limits.memory: {}</code>",
-        fmt_bytes(r.request_bytes.round() as i64),
-        fmt_bytes(r.limit_bytes.round() as i64)
+        exact_f64(r.request_bytes),
+        exact_f64(r.limit_bytes)
     );
     if r.meaningful {
         let _ = writeln!(h, "<p>{figures}</p>");

@@ -51,29 +51,12 @@ pub(super) fn wrap(s: &str, max: usize, lines: usize) -> Vec<String> {
     out
 }
 
-/// A size for chart labels: `3.61 GiB`.
-pub(super) fn label_size(bytes: f64) -> String {
-    let s = super::size(bytes);
-    let i = s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len());
-    let (num, unit) = s.split_at(i);
-    // `1.50` reads as `1.5` on a chart.
-    let num = if num.contains('.') {
-        num.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        num
-    };
-    match unit {
-        "" | "B" => format!("{num} B"),
-        u => format!("{num} {u}B"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn cuts_wraps_and_sizes() {
+    fn cuts_and_wraps() {
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
         assert_eq!(
@@ -83,10 +66,6 @@ mod tests {
         assert_eq!(wrap("one two three", 9, 2), vec!["one two", "three"]);
         assert_eq!(wrap("", 9, 2), Vec::<String>::new());
         assert_eq!(wrap("averyveryverylongword", 9, 1), vec!["averyver…"]);
-        assert_eq!(label_size(1.5 * 1_073_741_824.0), "1.5 GiB");
-        assert_eq!(label_size(4.0 * 1_073_741_824.0), "4 GiB");
-        assert_eq!(label_size(0.0), "0 B");
-        assert_eq!(label_size(512.0), "512 B");
         assert!(text_width("abcd", 10.0) >= 20.0);
     }
 }

@@ -31,29 +31,6 @@ pub use text::write_trend_text;
 
 use oomdoc_series::{Analysis, Input};
 
-/// A size in bytes as the other writers print it: exact when it is a whole number of units
-/// (`4Gi`), else three significant digits (`3.61Gi`). Negative values keep their sign.
-pub(crate) fn size(bytes: f64) -> String {
-    if !bytes.is_finite() {
-        return "?".into();
-    }
-    let s = oomdoc_model::bytes::short(bytes.abs().round() as u64);
-    if bytes < -0.5 {
-        format!("-{s}")
-    } else {
-        s
-    }
-}
-
-/// A growth rate in bytes per hour, always signed (`+12.3Mi/h`, `-1.00Ki/h`, `0/h`).
-pub(crate) fn rate(bytes_per_hour: f64) -> String {
-    if !bytes_per_hour.is_finite() {
-        return "?/h".into();
-    }
-    let sign = if bytes_per_hour >= 0.5 { "+" } else { "" };
-    format!("{sign}{}/h", size(bytes_per_hour))
-}
-
 /// A duration the way people say it: the two largest units (`5h 12m`, `2d 3h`, `45s`).
 pub(crate) fn duration(seconds: f64) -> String {
     if !seconds.is_finite() {
@@ -139,14 +116,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_rates_durations() {
-        assert_eq!(size(4.0 * (1u64 << 30) as f64), "4Gi");
-        assert_eq!(size(3.61 * (1u64 << 30) as f64), "3.61Gi");
-        assert_eq!(size(-2048.0), "-2Ki");
-        assert_eq!(size(f64::NAN), "?");
-        assert_eq!(rate(12.3 * (1u64 << 20) as f64), "+12.3Mi/h");
-        assert_eq!(rate(0.0), "0B/h");
-        assert_eq!(rate(-1024.0), "-1Ki/h");
+    fn durations_and_dates() {
         assert_eq!(duration(45.0), "45s");
         assert_eq!(duration(5.0 * 3600.0 + 12.0 * 60.0), "5h 12m");
         assert_eq!(duration(2.0 * 86400.0 + 3.0 * 3600.0 + 59.0), "2d 3h");

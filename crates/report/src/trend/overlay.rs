@@ -4,11 +4,12 @@
 
 use std::fmt::Write as _;
 
+use oomdoc_model::bytes::{per_hour, short_f64};
 use oomdoc_series::{Analysis, Input};
 
-use super::label::{label_size, text_width};
+use super::label::text_width;
 use super::svg::{colour, Frame, FONT};
-use super::{datetime, duration, escape, rate};
+use super::{datetime, duration, escape};
 
 pub(super) fn restarts(s: &mut String, f: &Frame, a: &Analysis) {
     // Restarts closer than 3 px would draw one thick smear: keep the first of each cluster.
@@ -67,7 +68,7 @@ pub(super) fn guide_labels(s: &mut String, f: &Frame, a: &Analysis, hit: Option<
             "<text class=\"limit-label\" x=\"{:.1}\" y=\"{:.1}\" font-weight=\"bold\" {HALO}>limit {}</text>",
             f.left + 6.0,
             f.y(l) - 6.0,
-            label_size(l)
+            short_f64(l)
         );
     }
     if let Some(h) = a.jvm_max_heap_bytes {
@@ -80,7 +81,7 @@ pub(super) fn guide_labels(s: &mut String, f: &Frame, a: &Analysis, hit: Option<
             "<text class=\"heap-label\" x=\"{:.1}\" y=\"{:.1}\" fill=\"#444444\" {HALO}>JVM max heap {}</text>",
             f.left + 6.0,
             f.y(h) + dy,
-            label_size(h)
+            short_f64(h)
         );
     }
     if let (Some(t), Some(l), Some(e)) = (hit, a.limit_bytes, a.time_to_limit_seconds) {
@@ -139,7 +140,7 @@ pub(super) fn fits(s: &mut String, f: &Frame, input: &Input, a: &Analysis) {
                 s,
                 "<g class=\"fit\"><title>{}: {} (p = {:.2e})</title><line x1=\"{x0:.1}\" y1=\"{y0:.1}\" x2=\"{x1:.1}\" y2=\"{y1:.1}\" stroke=\"{c}\" {style}/></g>",
                 escape(&sa.name),
-                rate(fit.slope.value * 3600.0),
+                per_hour(fit.slope.value * 3600.0),
                 fit.p_value
             );
         }

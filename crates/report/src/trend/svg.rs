@@ -12,6 +12,7 @@
 
 use std::fmt::Write as _;
 
+use oomdoc_model::bytes::per_hour;
 use oomdoc_series::{Analysis, Input, Sample, Verdict};
 
 use super::axis::{byte_axis, time_ticks};
@@ -19,7 +20,7 @@ use super::downsample::min_max_columns;
 use super::label::{truncate, wrap};
 use super::legend::{draw_legend, legend_entries, legend_layout, LEGEND_ROW};
 use super::overlay::{fits, forecast, guide_labels, guide_lines, restarts};
-use super::{duration, escape, headline, rate, verdict_title};
+use super::{duration, escape, headline, verdict_title};
 
 /// Size and title of the chart.
 #[derive(Clone, Debug, PartialEq)]
@@ -219,7 +220,7 @@ fn subtitle(a: &Analysis) -> String {
             .fold(f64::NEG_INFINITY, f64::max);
         let levels = a.series.iter().any(|x| x.component == c && x.levels_off);
         let then = if levels { ", then levels off" } else { "" };
-        parts.push(format!("{} grows {}{then}", c.as_str(), rate(slope)));
+        parts.push(format!("{} grows {}{then}", c.as_str(), per_hour(slope)));
     } else if let Some(p) = a.primary.and_then(|p| a.series.get(p)).filter(|_| {
         // Without a growing component, the primary series' growth is the story.
         matches!(a.verdict, Verdict::Leak | Verdict::SawtoothRestarts)
@@ -227,7 +228,7 @@ fn subtitle(a: &Analysis) -> String {
         parts.push(format!(
             "{} grows {}",
             p.component.as_str(),
-            rate(p.slope_bytes_per_hour)
+            per_hour(p.slope_bytes_per_hour)
         ));
     }
     if !a.restarts.is_empty() {

@@ -6,8 +6,9 @@ use std::io::{self, Write};
 
 use oomdoc_series::{Analysis, Input, RestartSource, SeriesAnalysis};
 
-use super::{data_span, datetime, duration, headline, rate, size};
-use crate::bytes::fmt_bytes;
+use oomdoc_model::bytes::{exact_f64, per_hour, short_f64};
+
+use super::{data_span, datetime, duration, headline};
 use crate::clean;
 
 /// At most this many restarts are listed one by one (the most recent); the rest are counted.
@@ -39,7 +40,7 @@ pub fn write_trend_text(input: &Input, a: &Analysis, out: &mut dyn Write) -> io:
                 out,
                 "  growing component: {} ({})",
                 c.as_str(),
-                rate(s.slope_bytes_per_hour)
+                per_hour(s.slope_bytes_per_hour)
             )?,
             None => writeln!(out, "  growing component: {}", c.as_str())?,
         }
@@ -78,7 +79,7 @@ pub fn write_trend_text(input: &Input, a: &Analysis, out: &mut dyn Write) -> io:
     }
     let mut facts = Vec::new();
     if let Some(l) = a.limit_bytes {
-        facts.push(format!("limit {}", size(l)));
+        facts.push(format!("limit {}", short_f64(l)));
     }
     if let Some(p) = a.peak_bytes {
         match a
@@ -87,14 +88,14 @@ pub fn write_trend_text(input: &Input, a: &Analysis, out: &mut dyn Write) -> io:
         {
             Some(l) => facts.push(format!(
                 "peak {} ({:.0}% of the limit)",
-                size(p),
+                short_f64(p),
                 p / l * 100.0
             )),
-            None => facts.push(format!("peak {}", size(p))),
+            None => facts.push(format!("peak {}", short_f64(p))),
         }
     }
     if let Some(h) = a.jvm_max_heap_bytes {
-        facts.push(format!("JVM max heap {}", size(h)));
+        facts.push(format!("JVM max heap {}", short_f64(h)));
     }
     if !facts.is_empty() {
         writeln!(out, "memory: {}", facts.join("; "))?;
@@ -102,8 +103,8 @@ pub fn write_trend_text(input: &Input, a: &Analysis, out: &mut dyn Write) -> io:
     if let Some(r) = &a.recommendation {
         let figures = format!(
             "requests.memory {}, limits.memory {}",
-            fmt_bytes(r.request_bytes.round() as i64),
-            fmt_bytes(r.limit_bytes.round() as i64)
+            exact_f64(r.request_bytes),
+            exact_f64(r.limit_bytes)
         );
         if r.meaningful {
             writeln!(out, "recommendation: {figures}")?;
@@ -140,14 +141,6 @@ fn p_value(p: f64) -> String {
     }
 }
 
-fn signed(v: f64) -> String {
-    if v >= 0.5 {
-        format!("+{}", size(v))
-    } else {
-        size(v)
-    }
-}
-
 fn write_series(series: &[SeriesAnalysis], out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
@@ -164,15 +157,15 @@ fn write_series(series: &[SeriesAnalysis], out: &mut dyn Write) -> io::Result<()
             [
                 s.component.as_str().to_string(),
                 s.samples.to_string(),
-                size(s.first),
-                size(s.last),
-                size(s.min),
-                size(s.max),
+                short_f64(s.first),
+                short_f64(s.last),
+                short_f64(s.min),
+                short_f64(s.max),
                 format!(
                     "{} [{} .. {}]",
-                    rate(s.slope_bytes_per_hour),
-                    signed(lo),
-                    signed(hi)
+                    per_hour(s.slope_bytes_per_hour),
+                    per_hour(lo),
+                    per_hour(hi)
                 ),
                 p_value(s.p_value),
                 name,
@@ -248,7 +241,7 @@ fn write_restarts(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
         let reason = r.reason.as_deref().map(clean).unwrap_or("-".into());
         let before = r
             .usage_before_bytes
-            .map(|b| format!("  at {}", size(b)))
+            .map(|b| format!("  at {}", short_f64(b)))
             .unwrap_or_default();
         writeln!(out, "  {}  {reason:<10} ({how}){before}", datetime(r.t))?;
     }
