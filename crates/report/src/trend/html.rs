@@ -211,7 +211,9 @@ fn restarts_table(h: &mut String, a: &Analysis) {
             "<tr><td>{}</td><td>{}</td><td>{how}</td><td class=\"n\">{}</td></tr>",
             datetime(r.t),
             escape(r.reason.as_deref().unwrap_or("-")),
-            r.usage_before_bytes.map(short_f64).unwrap_or_else(|| "-".into())
+            r.usage_before_bytes
+                .map(short_f64)
+                .unwrap_or_else(|| "-".into())
         );
     }
     h.push_str("</table>\n");
