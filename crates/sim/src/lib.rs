@@ -17,6 +17,7 @@
 //! - [`simulate`]: the whole model, inputs to [`simulate::Report`], which `oomdoc_report::simulate` writes as text and JSON.
 
 pub mod eviction;
+mod grow;
 pub mod input;
 pub mod node;
 pub mod oom_kill;

@@ -17,54 +17,13 @@
 //! Growth is assumed slow next to the kubelet's 10 s housekeeping interval unless `fast` is set.
 
 use crate::eviction::{rank_memory_pressure, reason, Candidate};
+use crate::fmt_bytes;
+pub use crate::grow::Grow;
+use crate::grow::{resolve, Grower};
 use crate::node::NodeModel;
 use crate::oom_kill::{badness, kill_order, pages, Task};
 use crate::pod::SimPod;
 use crate::threshold::Threshold;
-use crate::{fmt_bytes, memory_bytes};
-
-/// One `--grow`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Grow {
-    /// Namespace.
-    pub namespace: String,
-    /// Pod (or controller) name.
-    pub pod: String,
-    /// Container; the pod's first container when `None`.
-    pub container: Option<String>,
-    /// Bytes to add.
-    pub bytes: i64,
-}
-
-impl Grow {
-    /// Parses `NS/POD[/CONTAINER]=+SIZE` (the `+` is optional).
-    pub fn parse(s: &str) -> Result<Grow, String> {
-        let (target, size) = s
-            .split_once('=')
-            .ok_or_else(|| format!("`{s}`: expected NS/POD[/CONTAINER]=+SIZE"))?;
-        let parts: Vec<&str> = target.trim().split('/').collect();
-        let (namespace, pod, container) = match parts.as_slice() {
-            [ns, pod] => (*ns, *pod, None),
-            [ns, pod, c] => (*ns, *pod, Some(c.to_string())),
-            _ => return Err(format!("`{s}`: expected NS/POD[/CONTAINER]=+SIZE")),
-        };
-        if namespace.is_empty() || pod.is_empty() || container.as_deref() == Some("") {
-            return Err(format!("`{s}`: expected NS/POD[/CONTAINER]=+SIZE"));
-        }
-        let size = size.trim();
-        let bytes = memory_bytes(size.strip_prefix('+').unwrap_or(size))
-            .map_err(|e| format!("`{s}`: {e}"))?;
-        if bytes == 0 {
-            return Err(format!("`{s}`: the growth must be positive"));
-        }
-        Ok(Grow {
-            namespace: namespace.to_string(),
-            pod: pod.to_string(),
-            container,
-            bytes,
-        })
-    }
-}
 
 /// What happened at a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,105 +75,6 @@ pub struct Step {
     pub target: Option<String>,
     /// Why, in a sentence or two.
     pub explanation: String,
-}
-
-struct Grower {
-    pod: usize,
-    container: usize,
-    base: i64,
-    amount: i64,
-    /// Bytes grown so far (kept when the grower stops).
-    grown: i64,
-    active: bool,
-}
-
-/// Resolves `--grow` targets to (pod, container) indices; the second value holds notes.
-fn resolve(pods: &[SimPod], grows: &[Grow]) -> Result<(Vec<Grower>, Vec<String>), String> {
-    let mut out = Vec::new();
-    let mut notes = Vec::new();
-    for g in grows {
-        let exact = pods
-            .iter()
-            .position(|p| p.namespace == g.namespace && p.name == g.pod);
-        let by_owner: Vec<usize> = pods
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| {
-                p.namespace == g.namespace
-                    && (p
-                        .origin
-                        .split(' ')
-                        .next()
-                        .is_some_and(|id| id.rsplit('/').next() == Some(g.pod.as_str()))
-                        || ["Deployment", "StatefulSet", "DaemonSet", "CronJob"]
-                            .iter()
-                            .any(|k| crate::pod::generated_by(k, &g.pod, &p.name)))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let pi = match (exact, by_owner.first()) {
-            (Some(i), _) => i,
-            (None, Some(&i)) => {
-                if by_owner.len() > 1 {
-                    notes.push(format!(
-                        "--grow {}/{}: {} pods belong to it; the first, {}, grows",
-                        g.namespace,
-                        g.pod,
-                        by_owner.len(),
-                        pods[i].name
-                    ));
-                }
-                i
-            }
-            (None, None) => {
-                let known: Vec<String> = pods.iter().take(8).map(SimPod::id).collect();
-                return Err(format!(
-                    "--grow: no pod {}/{} in the input (pods: {})",
-                    g.namespace,
-                    g.pod,
-                    known.join(", ")
-                ));
-            }
-        };
-        let pod = &pods[pi];
-        let ci = match &g.container {
-            Some(c) => pod
-                .containers
-                .iter()
-                .position(|x| &x.name == c)
-                .ok_or_else(|| format!("--grow: pod {} has no container `{c}`", pod.id()))?,
-            None if pod.containers.is_empty() => {
-                return Err(format!("--grow: pod {} has no containers", pod.id()))
-            }
-            None => {
-                if pod.containers.len() > 1 {
-                    notes.push(format!(
-                        "--grow {}: the first container, {}, grows",
-                        pod.id(),
-                        pod.containers[0].name
-                    ));
-                }
-                0
-            }
-        };
-        // Two --grow for one container add up.
-        if let Some(g0) = out
-            .iter_mut()
-            .find(|g: &&mut Grower| g.pod == pi && g.container == ci)
-        {
-            g0.amount = g0.amount.saturating_add(g.bytes);
-            continue;
-        }
-        out.push(Grower {
-            pod: pi,
-            container: ci,
-            base: pod.containers[ci].usage,
-            amount: g.bytes,
-            grown: 0,
-            active: true,
-        });
-    }
-    Ok((out, notes))
 }
 
 struct State<'a> {
