@@ -2,6 +2,7 @@
 //! that decides who goes first when it runs out. Pure.
 
 use k8s_openapi::api::core::v1::Node;
+use oomdoc_model::qos::QosClass;
 use serde::Serialize;
 
 use crate::rows::{bytes, PodMemory};
@@ -47,7 +48,7 @@ impl NodeRow {
     }
 
     /// Adds a running pod.
-    pub fn add_pod(&mut self, mem: PodMemory, qos: Option<&str>) {
+    pub fn add_pod(&mut self, mem: PodMemory, qos: Option<QosClass>) {
         self.pods += 1;
         self.limits_bytes = self.limits_bytes.saturating_add(mem.limits);
         self.requests_bytes = self.requests_bytes.saturating_add(mem.requests);
@@ -55,8 +56,8 @@ impl NodeRow {
             self.pods_without_limit += 1;
         }
         match qos {
-            Some("Guaranteed") => self.guaranteed += 1,
-            Some("BestEffort") => self.best_effort += 1,
+            Some(QosClass::Guaranteed) => self.guaranteed += 1,
+            Some(QosClass::BestEffort) => self.best_effort += 1,
             _ => self.burstable += 1,
         }
     }
@@ -104,15 +105,15 @@ mod tests {
             requests: 1 << 30,
             unlimited: false,
         };
-        n.add_pod(four, Some("Burstable"));
-        n.add_pod(four, Some("Guaranteed"));
+        n.add_pod(four, Some(QosClass::Burstable));
+        n.add_pod(four, Some(QosClass::Guaranteed));
         n.add_pod(
             PodMemory {
                 limits: 4 << 30,
                 requests: 0,
                 unlimited: true,
             },
-            Some("BestEffort"),
+            Some(QosClass::BestEffort),
         );
         n.finish();
         assert_eq!(n.overcommit, Some(1.5));

@@ -4,6 +4,7 @@
 
 use oomdoc_audit::{Assumptions, AuditSession, Severity};
 use oomdoc_manifest::{Item, ReadOptions};
+use oomdoc_model::qos::QosClass;
 
 /// What the audit says about one container.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -22,7 +23,7 @@ pub struct ContainerAudit {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodAudit {
     /// QoS class as the model computes it (`status.qosClass` wins when present).
-    pub qos: Option<&'static str>,
+    pub qos: Option<QosClass>,
     /// Per container.
     pub containers: Vec<ContainerAudit>,
     /// Findings about the pod as a whole (no container).
@@ -44,7 +45,7 @@ pub fn audit_pod(text: &str, assumptions: &Assumptions, read: &ReadOptions) -> P
     for item in oomdoc_manifest::read_str_with("pod", text, read) {
         let Item::Workload(w) = item else { continue };
         let (summary, findings) = session.workload(&w);
-        out.qos = Some(summary.qos_class.as_str());
+        out.qos = Some(summary.qos_class);
         out.containers = summary
             .containers
             .iter()

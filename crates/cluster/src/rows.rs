@@ -3,6 +3,7 @@
 
 use k8s_openapi::api::core::v1::{Container, ContainerStateTerminated, ContainerStatus, Pod};
 use oomdoc_audit::Severity;
+use oomdoc_model::qos::QosClass;
 use oomdoc_model::Quantity;
 use serde::Serialize;
 
@@ -23,7 +24,7 @@ pub struct ContainerRow {
     /// `spec.nodeName`.
     pub node: Option<String>,
     /// `status.qosClass`, else the class the model computes.
-    pub qos: Option<String>,
+    pub qos: Option<QosClass>,
     /// `resources.requests.memory` in bytes.
     pub memory_request_bytes: Option<i64>,
     /// `resources.limits.memory` in bytes.
@@ -182,8 +183,9 @@ pub fn pod_rows(
     let status = pod.status.as_ref();
     let evicted = pod_evicted(pod);
     let qos = status
-        .and_then(|s| s.qos_class.clone())
-        .or_else(|| audit.qos.map(str::to_string));
+        .and_then(|s| s.qos_class.as_deref())
+        .and_then(QosClass::parse)
+        .or(audit.qos);
     let statuses = |init: bool| {
         status
             .and_then(|s| {
@@ -211,7 +213,7 @@ pub fn pod_rows(
                 container: c.name.clone(),
                 init: is_init,
                 node: spec.node_name.clone(),
-                qos: qos.clone(),
+                qos,
                 memory_request_bytes: memory(c, "requests").or_else(|| memory(c, "limits")),
                 memory_limit_bytes: memory(c, "limits"),
                 jvm_max_heap_bytes: a.and_then(|a| a.jvm_max_heap),
@@ -335,7 +337,7 @@ mod tests {
         let r = &rows[0];
         assert_eq!(r.oom_kills, 2);
         assert_eq!(r.last_oom_kill_at.as_deref(), Some("2026-11-28T02:00:00Z"));
-        assert_eq!(r.qos.as_deref(), Some("Burstable"));
+        assert_eq!(r.qos, Some(QosClass::Burstable));
         assert_eq!(r.usage_bytes, Some(900 << 20));
         assert!(r.worth_listing());
         assert_eq!(r.key(), "ns/p/app");

@@ -91,7 +91,7 @@ struct EventAgg {
 pub struct PodResult {
     rows: Vec<ContainerRow>,
     containers: u64,
-    node: Option<(String, PodMemory, Option<String>)>,
+    node: Option<(String, PodMemory, Option<oomdoc_model::qos::QosClass>)>,
     latest: Option<i64>,
 }
 
@@ -121,7 +121,7 @@ impl Analyzer {
         let usage = |c: &str| self.usage.get(&format!("{ns}/{name}/{c}")).copied();
         let rows = pod_rows(pod, &audit, &usage);
         let containers = rows.len() as u64;
-        let qos = rows.first().and_then(|r| r.qos.clone());
+        let qos = rows.first().and_then(|r| r.qos);
         let node = pod
             .spec
             .as_ref()
@@ -246,7 +246,7 @@ impl Tally {
             self.rows.push(row, events, evicted);
         }
         if let Some((node, mem, qos)) = r.node {
-            self.node(&node).add_pod(mem, qos.as_deref());
+            self.node(&node).add_pod(mem, qos);
         }
     }
 

@@ -27,7 +27,7 @@ fn container_cells(rank: usize, r: &ContainerRow) -> Vec<String> {
         rank.to_string(),
         r.risk.score.to_string(),
         what,
-        r.qos.clone().unwrap_or_else(|| "-".into()),
+        r.qos.map_or_else(|| "-".into(), |q| q.as_str().to_string()),
         size(r.memory_request_bytes),
         size(r.memory_limit_bytes),
         usize_(r.jvm_max_heap_bytes),
