@@ -9,8 +9,13 @@ use oomdoc_audit::registry::rule_by_code_or_name;
 use crate::args::{RulesArgs, RulesFormat};
 
 pub(crate) fn run(args: &RulesArgs) -> anyhow::Result<u8> {
+    // Every command's text goes through the one terminal boundary (the rule texts are fixed,
+    // but the boundary is not a per-command judgement).
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = io::BufWriter::new(oomdoc_report::TerminalSafe::new(
+        stdout.lock(),
+        args.format.controls(),
+    ));
     match (&args.code, args.format) {
         (None, RulesFormat::Text) => oomdoc_report::write_rules_list(&mut out)?,
         (None, RulesFormat::Json) => oomdoc_report::write_rules_json(None, &mut out)?,
