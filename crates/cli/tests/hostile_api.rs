@@ -357,60 +357,49 @@ fn prometheus_trickle_huge_ranges_and_bodies_are_bounded() {
     assert!(o.stderr.contains("give a larger --step"), "{}", o.stderr);
     assert!(api.requests().is_empty(), "{:?}", api.requests());
 
-    // A trickling Prometheus meets --timeout.
-    let mut r = Route::new("/api/v1/query_range");
-    r.replies.push(Reply::Trickle {
+    // A trickling Prometheus meets --request-timeout.
+    let trickle = Reply::Trickle {
         body: format!(
             r#"{{"status":"success","data":{{"resultType":"matrix","result":[]}}}}{}"#,
             " ".repeat(100)
         ),
         every: Duration::from_millis(100),
-    });
-    let api = FakeApi::start(vec![r]);
-    let url = format!("http://127.0.0.1:{}", api.port);
-    let o = run(
-        &[
-            "trend",
-            "--prometheus",
-            &url,
-            "--pod",
-            "shop/web-1",
-            "--since",
-            "1h",
-            "--request-timeout",
-            "2s",
-        ],
-        Duration::from_secs(30),
-    );
+    };
+    let o = trend_against(trickle, &["--request-timeout", "2s"]);
     o.code(2);
     assert!(o.elapsed < Duration::from_secs(10), "{:?}", o.elapsed);
 
     // A body past the cap.
-    let mut r = Route::new("/api/v1/query_range");
-    r.replies.push(Reply::Huge {
+    let huge = Reply::Huge {
         size: 300 << 20,
         lines: false,
-    });
-    let api = FakeApi::start(vec![r]);
-    let url = format!("http://127.0.0.1:{}", api.port);
-    let o = run(
-        &[
-            "trend",
-            "--prometheus",
-            &url,
-            "--pod",
-            "shop/web-1",
-            "--since",
-            "1h",
-        ],
-        Duration::from_secs(60),
-    );
+    };
+    let o = trend_against(huge, &[]);
     o.code(2);
     assert!(
         o.peak_rss_kib.is_none_or(|k| k < 600 << 10),
         "{:?} KiB",
         o.peak_rss_kib
     );
+}
+
+/// `trend` over the last hour of a pod from a Prometheus that answers every query with `reply`.
+fn trend_against(reply: Reply, extra: &[&str]) -> Output {
+    let mut r = Route::new("/api/v1/query_range");
+    r.replies.push(reply);
+    let api = FakeApi::start(vec![r]);
+    let url = format!("http://127.0.0.1:{}", api.port);
+    let mut args = vec![
+        "trend",
+        "--prometheus",
+        &url,
+        "--pod",
+        "shop/web-1",
+        "--since",
+        "1h",
+    ];
+    args.extend_from_slice(extra);
+    run(&args, Duration::from_secs(60))
 }
 
 #[test]
