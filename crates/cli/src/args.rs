@@ -112,8 +112,8 @@ pub struct ExplainArgs {
     #[command(flatten)]
     pub conn: crate::scan_cmd::ConnArgs,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
-    pub format: RulesFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 const AUDIT_EXAMPLES: &str = "\
@@ -261,8 +261,8 @@ pub struct JvmArgs {
     #[arg(long, value_name = "PCT", default_value_t = 10.0)]
     pub margin: f64,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
-    pub format: RulesFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 /// `--cgroup v1|v2`: the model's [`CgroupVersion`], with clap listing and explaining the two
@@ -282,26 +282,27 @@ pub struct RulesArgs {
     /// A rule code (`OOM003`) or name (`best-effort-pod`); omit to list every rule.
     pub code: Option<String>,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
-    pub format: RulesFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
-/// Output format of `rules`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RulesFormat {
-    /// Human-readable.
+/// The output format of every command but `audit` (whose [`Format`] adds SARIF).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// For people.
+    #[default]
     Text,
-    /// JSON.
+    /// JSON, for tools.
     Json,
 }
 
-impl RulesFormat {
+impl OutputFormat {
     /// What the output does with control characters from the input: text escapes them on the
     /// way to the terminal; JSON escapes them itself.
     pub fn controls(self) -> oomdoc_report::Controls {
         match self {
-            RulesFormat::Text => oomdoc_report::Controls::Escape,
-            RulesFormat::Json => oomdoc_report::Controls::Pass,
+            OutputFormat::Text => oomdoc_report::Controls::Escape,
+            OutputFormat::Json => oomdoc_report::Controls::Pass,
         }
     }
 }

@@ -16,7 +16,7 @@ use oomdoc_explain::{explain, Facts, Src};
 use oomdoc_model::bytes::exact;
 use oomdoc_report::TerminalSafe;
 
-use crate::args::{ExplainArgs, RulesFormat};
+use crate::args::{ExplainArgs, OutputFormat};
 
 /// Largest input read whole (pod lists, events, describe output, hs_err files).
 pub(crate) const MAX_WHOLE: u64 = 256 << 20;
@@ -99,10 +99,10 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
-        RulesFormat::Text => {
+        OutputFormat::Text => {
             oomdoc_report::write_explain_text_to(&e, &mut out, Some(&mut crate::stderr()))?
         }
-        RulesFormat::Json => oomdoc_report::write_explain_json(&e, &mut out)?,
+        OutputFormat::Json => oomdoc_report::write_explain_json(&e, &mut out)?,
     }
     out.flush()?;
     Ok(if unreadable || !e.errors.is_empty() {

@@ -10,7 +10,7 @@ use oomdoc_jvm::{analyze, CgroupVersion, Cpus, Environment, FlagSource, JdkVersi
 use oomdoc_model::bytes::exact;
 use oomdoc_report::{JvmReport, TerminalSafe};
 
-use crate::args::{JvmArgs, RulesFormat};
+use crate::args::{JvmArgs, OutputFormat};
 
 fn env_source(name: &str) -> anyhow::Result<FlagSource> {
     Ok(match name {
@@ -106,8 +106,8 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
-        RulesFormat::Text => oomdoc_report::write_jvm_text(&report, &mut out)?,
-        RulesFormat::Json => oomdoc_report::write_jvm_json(&report, &mut out)?,
+        OutputFormat::Text => oomdoc_report::write_jvm_text(&report, &mut out)?,
+        OutputFormat::Json => oomdoc_report::write_jvm_json(&report, &mut out)?,
     }
     out.flush()?;
     Ok(if analysis.ergonomics.fails_to_start.is_empty() {

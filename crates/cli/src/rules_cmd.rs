@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use anyhow::bail;
 use oomdoc_audit::registry::rule_by_code_or_name;
 
-use crate::args::{RulesArgs, RulesFormat};
+use crate::args::{OutputFormat, RulesArgs};
 
 pub(crate) fn run(args: &RulesArgs) -> anyhow::Result<u8> {
     // Every command's text goes through the one terminal boundary (the rule texts are fixed,
@@ -17,15 +17,15 @@ pub(crate) fn run(args: &RulesArgs) -> anyhow::Result<u8> {
         args.format.controls(),
     ));
     match (&args.code, args.format) {
-        (None, RulesFormat::Text) => oomdoc_report::write_rules_list(&mut out)?,
-        (None, RulesFormat::Json) => oomdoc_report::write_rules_json(None, &mut out)?,
+        (None, OutputFormat::Text) => oomdoc_report::write_rules_list(&mut out)?,
+        (None, OutputFormat::Json) => oomdoc_report::write_rules_json(None, &mut out)?,
         (Some(code), format) => {
             let Some(r) = rule_by_code_or_name(code) else {
                 bail!("unknown rule {code:?}; `oomdoc rules` lists them");
             };
             match format {
-                RulesFormat::Text => oomdoc_report::write_rule_doc(r, &mut out)?,
-                RulesFormat::Json => oomdoc_report::write_rules_json(Some(r), &mut out)?,
+                OutputFormat::Text => oomdoc_report::write_rule_doc(r, &mut out)?,
+                OutputFormat::Json => oomdoc_report::write_rules_json(Some(r), &mut out)?,
             }
         }
     }

@@ -12,7 +12,7 @@ use oomdoc_audit::Assumptions;
 use oomdoc_cluster::{dump, live_scan, Scan, ScanReport, Target};
 use oomdoc_report::TerminalSafe;
 
-use crate::args::{cgroup_parser, parse_bytes, RulesFormat};
+use crate::args::{cgroup_parser, parse_bytes, OutputFormat};
 
 /// Examples shown by `oomdoc scan --help`.
 pub const EXAMPLES: &str = "\
@@ -87,8 +87,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["kubeconfig", "context", "namespace", "all_namespaces"])]
     from: Option<PathBuf>,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
-    format: RulesFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
     /// Containers shown, riskiest first (0: all). Default: 50 in text, all in JSON.
     #[arg(long, value_name = "N")]
     top: Option<usize>,
@@ -182,8 +182,8 @@ fn scan_file(path: &PathBuf, mut scan: Scan) -> anyhow::Result<ScanReport> {
 pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let top = match (args.top, args.format) {
         (Some(n), _) => n,
-        (None, RulesFormat::Text) => 50,
-        (None, RulesFormat::Json) => 0,
+        (None, OutputFormat::Text) => 50,
+        (None, OutputFormat::Json) => 0,
     };
     let mut scan = Scan::new(assumptions(args)?);
     // Only the rows that can be among the `top` riskiest are held while reading.
@@ -225,15 +225,15 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             // Nothing could be read: the errors alone, no report of an empty cluster.
             return Ok(crate::EXIT_ERROR);
         }
-        if args.format == RulesFormat::Text {
+        if args.format == OutputFormat::Text {
             report.errors.clear();
         }
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
-        RulesFormat::Text => oomdoc_report::write_scan_text(&report, top, &mut out)?,
-        RulesFormat::Json => oomdoc_report::write_scan_json(&report, &mut out)?,
+        OutputFormat::Text => oomdoc_report::write_scan_text(&report, top, &mut out)?,
+        OutputFormat::Json => oomdoc_report::write_scan_json(&report, &mut out)?,
     }
     out.flush()?;
     Ok(if failed {

@@ -18,7 +18,7 @@ use oomdoc_sim::story::Grow;
 use oomdoc_sim::threshold::{parse_list, Kind, DEFAULT_HARD};
 use oomdoc_sim::usage::Assume;
 
-use crate::args::{parse_bytes, RulesFormat};
+use crate::args::{parse_bytes, OutputFormat};
 
 /// Examples shown by `oomdoc simulate --help`.
 pub const EXAMPLES: &str = "\
@@ -124,8 +124,8 @@ pub struct SimulateArgs {
     pub fast_growth: bool,
 
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
-    pub format: RulesFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 /// `memory=1Gi,cpu=500m` (the kubelet's reserved-list form) or a plain size: the memory, bytes.
@@ -257,10 +257,10 @@ pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
-        RulesFormat::Text => {
+        OutputFormat::Text => {
             out.write_all(oomdoc_report::simulate::text::render(&report).as_bytes())?
         }
-        RulesFormat::Json => {
+        OutputFormat::Json => {
             writeln!(out, "{:#}", oomdoc_report::simulate::json::to_json(&report))?
         }
     }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use oomdoc_metrics::csv::CsvOptions;
 use oomdoc_metrics::prometheus::{self, Client, ClientOptions, QuerySpec, Selector};
 use oomdoc_metrics::timestamp::parse_timestamp;
@@ -19,9 +19,10 @@ use oomdoc_metrics::units::{parse_unit_flag, quantity_bytes};
 use oomdoc_metrics::{cgroup_sampler, files};
 use oomdoc_metrics::{Collector, Loaded};
 use oomdoc_model::Quantity;
-use oomdoc_report::{Controls, TerminalSafe};
+use oomdoc_report::TerminalSafe;
 use oomdoc_series::Input;
 
+use crate::args::OutputFormat;
 use crate::cleanup;
 use crate::output_file::{check_outputs, OutputFile};
 
@@ -50,16 +51,6 @@ Exit status: 0 analysed; 2 bad flags, unreadable input or unreachable source.";
 /// Environment variable holding a Prometheus bearer token.
 pub const TOKEN_ENV: &str = "OOMDOC_PROMETHEUS_TOKEN";
 
-/// Output format of `oomdoc trend`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum TrendFormat {
-    /// For people.
-    #[default]
-    Text,
-    /// The stable JSON schema.
-    Json,
-}
-
 /// `oomdoc trend`.
 #[derive(Debug, Args)]
 pub struct TrendArgs {
@@ -82,8 +73,8 @@ pub struct TrendArgs {
     #[arg(long, value_name = "QTY")]
     pub jvm_max_heap: Option<Quantity>,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = TrendFormat::Text)]
-    pub format: TrendFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
     /// Draw the series, trends and limit as an SVG chart into this file.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
@@ -227,14 +218,10 @@ pub(crate) fn run(args: &TrendArgs) -> anyhow::Result<u8> {
     let analysis = oomdoc_series::analyze(&loaded.input, &oomdoc_series::Options::default());
 
     let stdout = io::stdout();
-    let controls = match args.format {
-        TrendFormat::Text => Controls::Escape,
-        TrendFormat::Json => Controls::Pass,
-    };
-    let mut out = BufWriter::new(TerminalSafe::new(stdout.lock(), controls));
+    let mut out = BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
     match args.format {
-        TrendFormat::Text => oomdoc_report::write_trend_text(&loaded.input, &analysis, &mut out)?,
-        TrendFormat::Json => oomdoc_report::write_trend_json(&loaded.input, &analysis, &mut out)?,
+        OutputFormat::Text => oomdoc_report::write_trend_text(&loaded.input, &analysis, &mut out)?,
+        OutputFormat::Json => oomdoc_report::write_trend_json(&loaded.input, &analysis, &mut out)?,
     }
     out.flush()?;
     if let Some(f) = svg {

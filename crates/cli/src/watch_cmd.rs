@@ -10,7 +10,7 @@ use oomdoc_cluster::live_watch::{watch_live, WatchOptions};
 use oomdoc_explain::Explanation;
 use oomdoc_report::TerminalSafe;
 
-use crate::args::RulesFormat;
+use crate::args::OutputFormat;
 use crate::scan_cmd::{parse_duration, ConnArgs, NamespaceArgs};
 
 /// Examples shown by `oomdoc watch --help`.
@@ -35,8 +35,8 @@ pub struct WatchArgs {
     #[command(flatten)]
     ns: NamespaceArgs,
     /// Output format (`json`: one object per line).
-    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
-    format: RulesFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
     /// Stop after this long: 30s, 10m, 2h (as `trend --for`).
     #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
     duration: Option<Duration>,
@@ -49,14 +49,14 @@ pub struct WatchArgs {
 }
 
 fn write_one(
-    format: RulesFormat,
+    format: OutputFormat,
     k: &Kill,
     e: &Explanation,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        RulesFormat::Text => oomdoc_report::write_watch_text(k, e, out)?,
-        RulesFormat::Json => oomdoc_report::write_watch_json(k, e, out)?,
+        OutputFormat::Text => oomdoc_report::write_watch_text(k, e, out)?,
+        OutputFormat::Json => oomdoc_report::write_watch_json(k, e, out)?,
     }
     out.flush()
 }
