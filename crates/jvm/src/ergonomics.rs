@@ -20,6 +20,8 @@ use crate::container::{active_processors, physical_memory};
 pub use crate::container::{CgroupVersion, Cpus, Derived, Environment};
 use crate::flags::{FlagSource, Gc, JvmFlags, Setting};
 use crate::version::{FlagStatus, G1RegionRule, JdkVersion};
+use gc_arguments::initialize_heap_flags_and_sizes;
+use set_heap_size::set_heap_size;
 
 const K: u64 = 1024;
 const M: u64 = 1024 * K;
@@ -140,9 +142,68 @@ fn is_cmdline<T>(s: &Option<Setting<T>>) -> bool {
     })
 }
 
-/// Runs HotSpot's ergonomics for `jdk` with `flags` in `env`.
+/// Runs HotSpot's ergonomics for `jdk` with `flags` in `env`, in HotSpot's order: the options'
+/// checks, `os::physical_memory` (with the cgroup code), `os::active_processor_count`,
+/// `GCConfig::select_gc`, `Arguments::set_heap_size`, then
+/// `GCArguments::initialize_heap_flags_and_sizes`.
 pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergonomics {
     let mut notes = Vec::new();
+    let mut fails = option_problems(jdk, flags, &mut notes);
+    let (mut container_aware, physical) = physical_memory(jdk, flags, env, &mut notes);
+    let heap_phys = cgroup_memory_limit_for_heap(
+        jdk,
+        flags,
+        env,
+        physical.value,
+        &mut container_aware,
+        &mut fails,
+        &mut notes,
+    );
+    let cpus = active_processors(jdk, flags, env, container_aware.value);
+    let (gc, gc_choice) = select_gc(jdk, flags, cpus.value, physical.value, &mut fails);
+    check_gc_available(jdk, flags, gc, &mut fails);
+
+    let mut heap = set_heap_size(jdk, flags, gc, heap_phys, &mut notes);
+    let (heap_alignment, region_size) =
+        initialize_heap_flags_and_sizes(jdk, flags, gc, &mut heap, &mut fails);
+    if gc == Gc::Z {
+        // ZArguments::initialize: "CompressedOops not supported" (after set_heap_size, so the
+        // compressed-oops cap above still applied).
+        heap.coops = false;
+    }
+
+    Ergonomics {
+        jdk: jdk.clone(),
+        container_aware,
+        physical_memory: physical,
+        heap_basis: heap.basis,
+        active_processors: cpus,
+        gc,
+        gc_choice,
+        max_heap: Derived {
+            value: heap.max,
+            why: format!("{}; aligned up to {}", heap.max_why, approx(heap_alignment)),
+        },
+        initial_heap: Derived {
+            value: heap.initial,
+            why: format!(
+                "{}; aligned up to {}",
+                heap.initial_why,
+                approx(heap_alignment)
+            ),
+        },
+        min_heap: heap.min,
+        heap_alignment,
+        region_size,
+        compressed_oops: heap.coops,
+        fails_to_start: fails,
+        notes,
+    }
+}
+
+/// What the JVM's option processing (`Arguments::parse`) refuses, as reasons it will not start;
+/// the options it ignores with a warning go to `notes`.
+fn option_problems(jdk: &JdkVersion, flags: &JvmFlags, notes: &mut Vec<String>) -> Vec<String> {
     let mut fails: Vec<String> = flags
         .problems
         .iter()
@@ -175,10 +236,22 @@ pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergo
             ));
         }
     }
+    fails
+}
 
-    let (mut container_aware, physical) = physical_memory(jdk, flags, env, &mut notes);
-    // The experimental 8u131–10 flag: heap sizing only, v1 only, GC choice still sees the node.
-    let mut heap_phys = physical.value;
+/// The experimental 8u131–10 `-XX:+UseCGroupMemoryLimitForHeap` (in `set_heap_size` there):
+/// heap sizing only, v1 only, GC choice still sees the node. Returns the physical memory the
+/// heap is sized from.
+fn cgroup_memory_limit_for_heap(
+    jdk: &JdkVersion,
+    flags: &JvmFlags,
+    env: &Environment,
+    physical: u64,
+    container_aware: &mut Derived<bool>,
+    fails: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) -> u64 {
+    let mut heap_phys = physical;
     let experimental = flags
         .use_cgroup_memory_limit_for_heap
         .as_ref()
@@ -193,7 +266,7 @@ pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergo
             } else if env.cgroup == CgroupVersion::V1 {
                 if let Some(limit) = env.memory_limit {
                     heap_phys = heap_phys.min(limit);
-                    container_aware = Derived {
+                    *container_aware = Derived {
                         value: true,
                         why: format!(
                             "{} ({}) sizes the heap (only the heap) from the cgroup v1 limit",
@@ -209,10 +282,21 @@ pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergo
             );
         }
     }
+    heap_phys
+}
 
-    let cpus = active_processors(jdk, flags, env, container_aware.value);
-    let server_class = cpus.value >= 2 && physical.value >= 2 * G - 256 * M;
-    let (gc, gc_choice) = match flags.selected_gc() {
+/// `GCConfig::select_gc`: the `-XX:+Use…GC` flag, else `select_gc_ergonomically` (G1, or
+/// Parallel on JDK 8, on a server-class machine per `os::is_server_class_machine`: ≥ 2 CPUs
+/// and ≥ 1792 MiB; Serial otherwise).
+fn select_gc(
+    jdk: &JdkVersion,
+    flags: &JvmFlags,
+    cpus: u32,
+    physical: u64,
+    fails: &mut Vec<String>,
+) -> (Gc, GcChoice) {
+    let server_class = cpus >= 2 && physical >= 2 * G - 256 * M;
+    match flags.selected_gc() {
         Ok(Some(g)) => (
             g,
             GcChoice::Flag(flags.gc_setting(g).cloned().expect("selected")),
@@ -234,270 +318,6 @@ pub fn ergonomics(jdk: &JdkVersion, flags: &JvmFlags, env: &Environment) -> Ergo
                 ),
             )
         }
-    };
-    check_gc_available(jdk, flags, gc, &mut fails);
-
-    // set_heap_size
-    let ram_flag_given = flags.max_ram_percentage.is_some()
-        || flags.min_ram_percentage.is_some()
-        || flags.initial_ram_percentage.is_some()
-        || flags.max_ram_fraction.is_some()
-        || flags.min_ram_fraction.is_some()
-        || flags.initial_ram_fraction.is_some()
-        || flags.max_ram.is_some();
-    let override_coop = jdk.ram_flags_override_coop_limit() && ram_flag_given;
-    let basis = match &flags.max_ram {
-        Some(s) => Derived {
-            value: s.value,
-            why: format!("{} ({}) replaces the physical memory", s.option, s.source),
-        },
-        None if override_coop => Derived {
-            value: heap_phys,
-            why: "the physical memory (a RAM flag lifts the 128Gi MaxRAM clamp)".into(),
-        },
-        None if heap_phys > DEFAULT_MAX_RAM => Derived {
-            value: DEFAULT_MAX_RAM,
-            why: "the physical memory clamped to MaxRAM's 128Gi default".into(),
-        },
-        None => Derived {
-            value: heap_phys,
-            why: "the physical memory".into(),
-        },
-    };
-    let mem = basis.value;
-    let fractions_apply = jdk.ram_fraction_flags() == FlagStatus::Accepted;
-    let pct = |p: &Option<Setting<f64>>, f: &Option<Setting<u64>>, default: f64| -> (f64, String) {
-        if let Some(s) = p {
-            (s.value, format!("{} ({})", s.option, s.source))
-        } else if let Some(s) = f.as_ref().filter(|_| fractions_apply) {
-            (
-                100.0 / s.value as f64,
-                format!("{} ({}) = {}%", s.option, s.source, 100.0 / s.value as f64),
-            )
-        } else {
-            (default, format!("the default {default}%"))
-        }
-    };
-    let (max_pct, max_pct_why) = pct(&flags.max_ram_percentage, &flags.max_ram_fraction, 25.0);
-    let (min_pct, min_pct_why) = pct(&flags.min_ram_percentage, &flags.min_ram_fraction, 50.0);
-    let (init_pct, init_pct_why) = pct(
-        &flags.initial_ram_percentage,
-        &flags.initial_ram_fraction,
-        1.5625,
-    );
-
-    let conservative = conservative_alignment(jdk, gc);
-    let max_coop_raw = OOP_ENCODING_HEAP_MAX - align_up(PAGE, conservative);
-    let flag_val = |s: &Option<Setting<u64>>| s.as_ref().map(|s| s.value);
-    let mut coops = match &flags.use_compressed_oops {
-        Some(s) => s.value,
-        None => {
-            let m = DEFAULT_MAX_HEAP_SIZE
-                .max(flag_val(&flags.max_heap_size).unwrap_or(0))
-                .max(flag_val(&flags.initial_heap_size).unwrap_or(0))
-                .max(flag_val(&flags.min_heap_size).unwrap_or(0));
-            m <= max_coop_raw
-        }
-    };
-    if flags.use_compressed_oops.as_ref().is_some_and(|s| s.value) {
-        let m = flag_val(&flags.max_heap_size).unwrap_or(0);
-        if m > max_coop_raw {
-            notes.push(
-                "Max heap size too large for Compressed Oops: UseCompressedOops is switched off"
-                    .into(),
-            );
-            coops = false;
-        }
-    }
-
-    let (mut max, max_why) = match &flags.max_heap_size {
-        Some(s) => (s.value, format!("{} ({})", s.option, s.source)),
-        None => {
-            let (mut rmax, mut why);
-            if jdk.has_ram_percentage_flags() {
-                rmax = trunc_pct(mem, max_pct);
-                let rmin = trunc_pct(mem, min_pct);
-                if rmin < DEFAULT_MAX_HEAP_SIZE {
-                    why = format!(
-                        "small memory: {} of {} (MinRAMPercentage, {min_pct_why}) is below the default MaxHeapSize ~124.8Mi, so it is the max heap and MaxRAMPercentage does not apply",
-                        approx(rmin),
-                        approx(mem)
-                    );
-                    rmax = rmin;
-                } else if rmax < DEFAULT_MAX_HEAP_SIZE {
-                    why = format!(
-                        "{max_pct_why} of {} is {}, raised to the default MaxHeapSize ~124.8Mi",
-                        approx(mem),
-                        approx(rmax)
-                    );
-                    rmax = DEFAULT_MAX_HEAP_SIZE;
-                } else {
-                    why = format!("{max_pct_why} of {}", approx(mem));
-                }
-            } else {
-                // JDK 8 before 8u191: integer fractions, small when phys <= MaxHeapSize * MinRAMFraction.
-                let maxf = flags.max_ram_fraction.as_ref().map_or(4, |s| s.value);
-                let minf = flags.min_ram_fraction.as_ref().map_or(2, |s| s.value);
-                rmax = mem / maxf;
-                why = format!("1/{maxf} of {}", approx(mem));
-                if mem <= DEFAULT_MAX_HEAP_SIZE.saturating_mul(minf) {
-                    rmax = mem / minf;
-                    why = format!("small memory: 1/{minf} (MinRAMFraction) of {}", approx(mem));
-                } else if rmax < DEFAULT_MAX_HEAP_SIZE {
-                    rmax = DEFAULT_MAX_HEAP_SIZE;
-                    why.push_str(", raised to the default MaxHeapSize ~124.8Mi");
-                }
-            }
-            if coops {
-                let mut max_coop = max_coop_raw;
-                if HEAP_BASE_MIN_ADDRESS + DEFAULT_MAX_HEAP_SIZE < max_coop {
-                    max_coop -= HEAP_BASE_MIN_ADDRESS;
-                }
-                if rmax > max_coop {
-                    if flags.use_compressed_oops.is_none() && override_coop {
-                        coops = false;
-                        why.push_str("; above the compressed-oops limit, so compressed oops are switched off");
-                    } else {
-                        rmax = max_coop;
-                        why.push_str(&format!(
-                            "; capped at the compressed-oops limit {}",
-                            approx(max_coop)
-                        ));
-                    }
-                }
-            }
-            if let Some(s) = &flags.initial_heap_size {
-                if s.value > rmax {
-                    why = format!("raised to the initial heap {} ({})", s.option, s.source);
-                }
-                rmax = rmax.max(s.value);
-            } else if let Some(s) = flags.min_heap_size.as_ref().filter(|_| jdk.feature >= 13) {
-                if s.value > rmax {
-                    why = format!("raised to the minimum heap {} ({})", s.option, s.source);
-                }
-                rmax = rmax.max(s.value);
-            }
-            (rmax, why)
-        }
-    };
-
-    let new_size = flag_val(&flags.new_size).unwrap_or(DEFAULT_NEW_SIZE);
-    let reasonable_minimum = DEFAULT_OLD_SIZE.saturating_add(new_size).min(max);
-    let (mut initial, initial_why) = match &flags.initial_heap_size {
-        Some(s) => (s.value, format!("{} ({})", s.option, s.source)),
-        None => {
-            let ri = trunc_pct(mem, init_pct);
-            let v = ri
-                .max(reasonable_minimum)
-                .max(flag_val(&flags.min_heap_size).unwrap_or(0))
-                .min(max);
-            let why = if v == ri {
-                format!("{init_pct_why} of {}", approx(mem))
-            } else if v == max {
-                "limited to the max heap".to_string()
-            } else {
-                format!(
-                    "{init_pct_why} of {} is {}, raised to the minimum {}",
-                    approx(mem),
-                    approx(ri),
-                    approx(v)
-                )
-            };
-            (v, why)
-        }
-    };
-    let mut min = match &flags.min_heap_size {
-        Some(s) => s.value,
-        None => reasonable_minimum.min(initial),
-    };
-
-    // GCArguments::initialize_heap_flags_and_sizes
-    if is_cmdline(&flags.max_heap_size) {
-        if is_cmdline(&flags.initial_heap_size) && initial > max {
-            fails.push("Initial heap size set to a larger value than the maximum heap size".into());
-        }
-        if is_cmdline(&flags.min_heap_size) && max < min {
-            fails.push("Incompatible minimum and maximum heap sizes specified".into());
-        }
-    }
-    if max < 2 * M {
-        fails.push("Too small maximum heap".into());
-    }
-    if initial < M {
-        fails.push("Too small initial heap".into());
-    }
-    if min < M {
-        fails.push("Too small minimum heap".into());
-    }
-    let (heap_alignment, region_size) = alignments(jdk, flags, gc, max, initial);
-    min = align_up(min, heap_alignment);
-    initial = align_up(initial, heap_alignment);
-    max = align_up(max, heap_alignment);
-    if is_cmdline(&flags.initial_heap_size) && is_cmdline(&flags.min_heap_size) && initial < min {
-        fails.push("Incompatible minimum and initial heap sizes specified".into());
-    }
-    let mut max_why = max_why;
-    if initial > max {
-        // InitialHeapSize is never "default" here (set_heap_size set it ergonomically), so the
-        // maximum follows the initial size.
-        max = initial;
-        max_why = match &flags.initial_heap_size {
-            Some(s) => format!("raised to the initial heap {} ({})", s.option, s.source),
-            None => "raised to the initial heap".into(),
-        };
-    }
-    if matches!(gc, Gc::Serial | Gc::Parallel | Gc::ConcMarkSweep) {
-        let gen = if gc == Gc::Parallel { 512 * K } else { 64 * K };
-        let smallest_new = align_up(3 * gen, gen);
-        let smallest_heap = align_up(smallest_new + gen, heap_alignment);
-        if max < smallest_heap {
-            max = smallest_heap;
-        }
-        if min < smallest_heap {
-            min = smallest_heap;
-            if initial < min {
-                initial = smallest_heap;
-            }
-        }
-        let mut ns = new_size;
-        if is_cmdline(&flags.new_size) && ns >= initial {
-            ns = ns.min(initial.saturating_sub(gen));
-        }
-        ns = align_down(ns.min(max.saturating_sub(gen)), gen).max(smallest_new);
-        let old = align_down(DEFAULT_OLD_SIZE.max(gen), gen);
-        if ns.saturating_add(old) > max && !is_cmdline(&flags.max_heap_size) {
-            max = align_up(ns.saturating_add(old), heap_alignment);
-            max_why.push_str("; raised so that the young and old generations fit");
-        }
-    }
-    if gc == Gc::Z {
-        // ZArguments::initialize: "CompressedOops not supported" (after set_heap_size, so the
-        // compressed-oops cap above still applied).
-        coops = false;
-    }
-
-    Ergonomics {
-        jdk: jdk.clone(),
-        container_aware,
-        physical_memory: physical,
-        heap_basis: basis,
-        active_processors: cpus,
-        gc,
-        gc_choice,
-        max_heap: Derived {
-            value: max,
-            why: format!("{max_why}; aligned up to {}", approx(heap_alignment)),
-        },
-        initial_heap: Derived {
-            value: initial,
-            why: format!("{initial_why}; aligned up to {}", approx(heap_alignment)),
-        },
-        min_heap: min,
-        heap_alignment,
-        region_size,
-        compressed_oops: coops,
-        fails_to_start: fails,
-        notes,
     }
 }
 
@@ -568,6 +388,9 @@ fn check_gc_available(jdk: &JdkVersion, flags: &JvmFlags, gc: Gc, fails: &mut Ve
         fails.push(m.to_string());
     }
 }
+
+mod gc_arguments;
+mod set_heap_size;
 
 #[cfg(test)]
 mod tests;
