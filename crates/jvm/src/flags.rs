@@ -268,15 +268,8 @@ impl JvmFlags {
             .any(|p| p.status == FlagStatus::RefusesToStart)
     }
 
+    /// One option (`Arguments::parse_each_vm_init_arg`): `@argfile`, `-X` sizes, `-XX:` flags.
     fn apply(&mut self, option: &str, source: &FlagSource, jdk: &JdkVersion) {
-        let bad = |flags: &mut JvmFlags, status, message: String| {
-            flags.problems.push(FlagProblem {
-                option: option.to_string(),
-                source: source.clone(),
-                status,
-                message,
-            })
-        };
         if option.starts_with('@') {
             self.unfollowed.push(Setting {
                 value: (),
@@ -285,182 +278,29 @@ impl JvmFlags {
             });
             return;
         }
-        let size = |s: &str| parse_size(s);
-        if let Some(v) = option.strip_prefix("-Xmx") {
-            match size(v) {
-                Some(b) => self.max_heap_size = st(b, source, option),
-                None => bad(
-                    self,
-                    FlagStatus::RefusesToStart,
-                    "Invalid maximum heap size".into(),
-                ),
-            }
-            return;
-        }
-        if let Some(v) = option.strip_prefix("-Xms") {
-            match size(v) {
-                Some(b) => {
-                    self.initial_heap_size = st(b, source, option);
-                    self.min_heap_size = st(b, source, option);
-                }
-                None => bad(
-                    self,
-                    FlagStatus::RefusesToStart,
-                    "Invalid initial heap size".into(),
-                ),
-            }
-            return;
-        }
-        if let Some(v) = option.strip_prefix("-Xmn") {
-            match size(v) {
-                Some(b) => self.new_size = st(b, source, option),
-                None => bad(
-                    self,
-                    FlagStatus::RefusesToStart,
-                    "Invalid young generation size".into(),
-                ),
-            }
-            return;
-        }
-        if let Some(v) = option.strip_prefix("-Xss") {
-            // parse_xss: aligned up to the 4 KiB page, kept in KiB.
-            match size(v)
-                .filter(|&b| b >= 1024)
-                .and_then(|b| b.checked_next_multiple_of(4096))
-            {
-                Some(b) => self.thread_stack_size = st(b, source, option),
-                None => bad(
-                    self,
-                    FlagStatus::RefusesToStart,
-                    "Invalid thread stack size".into(),
-                ),
-            }
+        if self.parse_x_size(option, source) {
             return;
         }
         let Some(xx) = option.strip_prefix("-XX:") else {
             return;
         };
         if let Some(name) = xx.strip_prefix('+').or_else(|| xx.strip_prefix('-')) {
-            let on = xx.starts_with('+');
-            if let Some(removed) = jdk.removed_flag(name) {
-                bad(self, removed.status, removed.note.to_string());
-                return;
-            }
-            let target = match name {
-                "UseContainerSupport" => &mut self.use_container_support,
-                "UseCGroupMemoryLimitForHeap" => &mut self.use_cgroup_memory_limit_for_heap,
-                "UnlockExperimentalVMOptions" => &mut self.unlock_experimental,
-                "UseCompressedOops" => &mut self.use_compressed_oops,
-                "TieredCompilation" => &mut self.tiered_compilation,
-                "ExitOnOutOfMemoryError" => &mut self.exit_on_out_of_memory_error,
-                "CrashOnOutOfMemoryError" => &mut self.crash_on_out_of_memory_error,
-                "HeapDumpOnOutOfMemoryError" => &mut self.heap_dump_on_out_of_memory_error,
-                "AlwaysPreTouch" => &mut self.always_pre_touch,
-                _ => {
-                    if let Some(gc) = Gc::from_flag(name) {
-                        let s = Setting {
-                            value: on,
-                            source: source.clone(),
-                            option: option.to_string(),
-                        };
-                        match self.gc_flags.iter_mut().find(|(g, _)| *g == gc) {
-                            Some(slot) => slot.1 = s,
-                            None => self.gc_flags.push((gc, s)),
-                        }
-                    }
-                    return;
-                }
-            };
-            *target = st(on, source, option);
+            self.set_bool_flag(name, xx.starts_with('+'), option, source, jdk);
             return;
         }
         let Some((name, value)) = xx.split_once('=') else {
             return;
         };
         if let Some(removed) = jdk.removed_flag(name) {
-            bad(self, removed.status, removed.note.to_string());
+            self.problem(option, source, removed.status, removed.note.to_string());
             return;
         }
-        let size_target = match name {
-            "MaxHeapSize" => Some(&mut self.max_heap_size),
-            "InitialHeapSize" => Some(&mut self.initial_heap_size),
-            "MinHeapSize" => Some(&mut self.min_heap_size),
-            "NewSize" => Some(&mut self.new_size),
-            "MaxRAM" => Some(&mut self.max_ram),
-            "G1HeapRegionSize" => Some(&mut self.g1_heap_region_size),
-            "MaxMetaspaceSize" => Some(&mut self.max_metaspace_size),
-            "CompressedClassSpaceSize" => Some(&mut self.compressed_class_space_size),
-            "ReservedCodeCacheSize" => Some(&mut self.reserved_code_cache_size),
-            "MaxDirectMemorySize" => Some(&mut self.max_direct_memory_size),
-            _ => None,
-        };
-        if let Some(target) = size_target {
-            match size(value) {
-                Some(b) => *target = st(b, source, option),
-                None => bad(
-                    self,
-                    FlagStatus::RefusesToStart,
-                    format!("Improperly specified VM option '{xx}'"),
-                ),
-            }
-            return;
-        }
-        let pct_target = match name {
-            "MaxRAMPercentage" => Some(&mut self.max_ram_percentage),
-            "MinRAMPercentage" => Some(&mut self.min_ram_percentage),
-            "InitialRAMPercentage" => Some(&mut self.initial_ram_percentage),
-            _ => None,
-        };
-        if let Some(target) = pct_target {
-            if !jdk.has_ram_percentage_flags() {
-                bad(
-                    self,
-                    FlagStatus::RefusesToStart,
-                    format!("{name} does not exist before 8u191 and JDK 10"),
-                );
-                return;
-            }
-            match parse_percentage(value, jdk) {
-                Ok(p) => *target = st(p, source, option),
-                Err(m) => bad(self, FlagStatus::RefusesToStart, m),
-            }
-            return;
-        }
-        let frac_target = match name {
-            "MaxRAMFraction" => Some(&mut self.max_ram_fraction),
-            "MinRAMFraction" => Some(&mut self.min_ram_fraction),
-            "InitialRAMFraction" => Some(&mut self.initial_ram_fraction),
-            _ => None,
-        };
-        if let Some(target) = frac_target {
-            match size(value) {
-                Some(n) if n > 0 => *target = st(n, source, option),
-                _ => bad(
-                    self,
-                    FlagStatus::RefusesToStart,
-                    format!("Improperly specified VM option '{xx}'"),
-                ),
-            }
+        if self.set_numeric_flag(name, value, option, source)
+            || self.set_fp_numeric_flag(name, value, option, source, jdk)
+        {
             return;
         }
         match name {
-            "ThreadStackSize" => match size(value) {
-                // The flag counts KiB: -XX:ThreadStackSize=1m is 1 GiB.
-                Some(k) => self.thread_stack_size = st(k.saturating_mul(1024), source, option),
-                None => bad(
-                    self,
-                    FlagStatus::RefusesToStart,
-                    format!("Improperly specified VM option '{xx}'"),
-                ),
-            },
-            "ActiveProcessorCount" => match value.parse::<u32>() {
-                Ok(n) => self.active_processor_count = st(n, source, option),
-                Err(_) => bad(
-                    self,
-                    FlagStatus::RefusesToStart,
-                    format!("Improperly specified VM option '{xx}'"),
-                ),
-            },
             "OnOutOfMemoryError" => {
                 self.on_out_of_memory_error = Some(Setting {
                     value: value.to_string(),
@@ -475,6 +315,191 @@ impl JvmFlags {
             }),
             _ => {}
         }
+    }
+
+    fn problem(&mut self, option: &str, source: &FlagSource, status: FlagStatus, message: String) {
+        self.problems.push(FlagProblem {
+            option: option.to_string(),
+            source: source.clone(),
+            status,
+            message,
+        })
+    }
+
+    fn refuse(&mut self, option: &str, source: &FlagSource, message: String) {
+        self.problem(option, source, FlagStatus::RefusesToStart, message)
+    }
+
+    /// `-Xmx`, `-Xms`, `-Xmn` and `-Xss` (`Arguments::parse_each_vm_init_arg`); false for any
+    /// other option.
+    fn parse_x_size(&mut self, option: &str, source: &FlagSource) -> bool {
+        let size = |s: &str| parse_size(s);
+        if let Some(v) = option.strip_prefix("-Xmx") {
+            match size(v) {
+                Some(b) => self.max_heap_size = st(b, source, option),
+                None => self.refuse(option, source, "Invalid maximum heap size".into()),
+            }
+            return true;
+        }
+        if let Some(v) = option.strip_prefix("-Xms") {
+            match size(v) {
+                Some(b) => {
+                    self.initial_heap_size = st(b, source, option);
+                    self.min_heap_size = st(b, source, option);
+                }
+                None => self.refuse(option, source, "Invalid initial heap size".into()),
+            }
+            return true;
+        }
+        if let Some(v) = option.strip_prefix("-Xmn") {
+            match size(v) {
+                Some(b) => self.new_size = st(b, source, option),
+                None => self.refuse(option, source, "Invalid young generation size".into()),
+            }
+            return true;
+        }
+        if let Some(v) = option.strip_prefix("-Xss") {
+            // parse_xss: aligned up to the 4 KiB page, kept in KiB.
+            match size(v)
+                .filter(|&b| b >= 1024)
+                .and_then(|b| b.checked_next_multiple_of(4096))
+            {
+                Some(b) => self.thread_stack_size = st(b, source, option),
+                None => self.refuse(option, source, "Invalid thread stack size".into()),
+            }
+            return true;
+        }
+        false
+    }
+
+    /// `-XX:±Name` (`Arguments::set_bool_flag`), including the `-XX:±Use…GC` collectors.
+    fn set_bool_flag(
+        &mut self,
+        name: &str,
+        on: bool,
+        option: &str,
+        source: &FlagSource,
+        jdk: &JdkVersion,
+    ) {
+        if let Some(removed) = jdk.removed_flag(name) {
+            self.problem(option, source, removed.status, removed.note.to_string());
+            return;
+        }
+        let target = match name {
+            "UseContainerSupport" => &mut self.use_container_support,
+            "UseCGroupMemoryLimitForHeap" => &mut self.use_cgroup_memory_limit_for_heap,
+            "UnlockExperimentalVMOptions" => &mut self.unlock_experimental,
+            "UseCompressedOops" => &mut self.use_compressed_oops,
+            "TieredCompilation" => &mut self.tiered_compilation,
+            "ExitOnOutOfMemoryError" => &mut self.exit_on_out_of_memory_error,
+            "CrashOnOutOfMemoryError" => &mut self.crash_on_out_of_memory_error,
+            "HeapDumpOnOutOfMemoryError" => &mut self.heap_dump_on_out_of_memory_error,
+            "AlwaysPreTouch" => &mut self.always_pre_touch,
+            _ => {
+                if let Some(gc) = Gc::from_flag(name) {
+                    let s = Setting {
+                        value: on,
+                        source: source.clone(),
+                        option: option.to_string(),
+                    };
+                    match self.gc_flags.iter_mut().find(|(g, _)| *g == gc) {
+                        Some(slot) => slot.1 = s,
+                        None => self.gc_flags.push((gc, s)),
+                    }
+                }
+                return;
+            }
+        };
+        *target = st(on, source, option);
+    }
+
+    /// `-XX:Name=value` for the integer flags (`Arguments::set_numeric_flag`): sizes, the RAM
+    /// fractions, `ThreadStackSize` (KiB) and `ActiveProcessorCount`. False for other names.
+    fn set_numeric_flag(
+        &mut self,
+        name: &str,
+        value: &str,
+        option: &str,
+        source: &FlagSource,
+    ) -> bool {
+        let improper = || format!("Improperly specified VM option '{}'", &option[4..]);
+        let size_target = match name {
+            "MaxHeapSize" => Some(&mut self.max_heap_size),
+            "InitialHeapSize" => Some(&mut self.initial_heap_size),
+            "MinHeapSize" => Some(&mut self.min_heap_size),
+            "NewSize" => Some(&mut self.new_size),
+            "MaxRAM" => Some(&mut self.max_ram),
+            "G1HeapRegionSize" => Some(&mut self.g1_heap_region_size),
+            "MaxMetaspaceSize" => Some(&mut self.max_metaspace_size),
+            "CompressedClassSpaceSize" => Some(&mut self.compressed_class_space_size),
+            "ReservedCodeCacheSize" => Some(&mut self.reserved_code_cache_size),
+            "MaxDirectMemorySize" => Some(&mut self.max_direct_memory_size),
+            _ => None,
+        };
+        if let Some(target) = size_target {
+            match parse_size(value) {
+                Some(b) => *target = st(b, source, option),
+                None => self.refuse(option, source, improper()),
+            }
+            return true;
+        }
+        let frac_target = match name {
+            "MaxRAMFraction" => Some(&mut self.max_ram_fraction),
+            "MinRAMFraction" => Some(&mut self.min_ram_fraction),
+            "InitialRAMFraction" => Some(&mut self.initial_ram_fraction),
+            _ => None,
+        };
+        if let Some(target) = frac_target {
+            match parse_size(value) {
+                Some(n) if n > 0 => *target = st(n, source, option),
+                _ => self.refuse(option, source, improper()),
+            }
+            return true;
+        }
+        match name {
+            "ThreadStackSize" => match parse_size(value) {
+                // The flag counts KiB: -XX:ThreadStackSize=1m is 1 GiB.
+                Some(k) => self.thread_stack_size = st(k.saturating_mul(1024), source, option),
+                None => self.refuse(option, source, improper()),
+            },
+            "ActiveProcessorCount" => match value.parse::<u32>() {
+                Ok(n) => self.active_processor_count = st(n, source, option),
+                Err(_) => self.refuse(option, source, improper()),
+            },
+            _ => return false,
+        }
+        true
+    }
+
+    /// The RAM percentages (`Arguments::set_fp_numeric_flag`), which exist since 8u191 and JDK
+    /// 10; false for other names.
+    fn set_fp_numeric_flag(
+        &mut self,
+        name: &str,
+        value: &str,
+        option: &str,
+        source: &FlagSource,
+        jdk: &JdkVersion,
+    ) -> bool {
+        let pct_target = match name {
+            "MaxRAMPercentage" => Some(&mut self.max_ram_percentage),
+            "MinRAMPercentage" => Some(&mut self.min_ram_percentage),
+            "InitialRAMPercentage" => Some(&mut self.initial_ram_percentage),
+            _ => None,
+        };
+        let Some(target) = pct_target else {
+            return false;
+        };
+        if !jdk.has_ram_percentage_flags() {
+            let message = format!("{name} does not exist before 8u191 and JDK 10");
+            self.refuse(option, source, message);
+            return true;
+        }
+        match parse_percentage(value, jdk) {
+            Ok(p) => *target = st(p, source, option),
+            Err(m) => self.refuse(option, source, m),
+        }
+        true
     }
 }
 

@@ -60,7 +60,6 @@ const LONG_FUNCTIONS: &[(&str, &str, usize)] = &[
     ("crates/explain/src/verdict/kernel.rs", "weigh_kernel", 172),
     ("crates/jvm/src/budget.rs", "budget", 127),
     ("crates/jvm/src/detect.rs", "detect", 138),
-    ("crates/jvm/src/flags.rs", "apply", 208),
     ("crates/jvm/src/recommend.rs", "recommend", 176),
     ("crates/manifest/src/extract.rs", "object_item", 119),
     ("crates/report/src/jvm.rs", "write_jvm_text", 112),
