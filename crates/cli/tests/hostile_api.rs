@@ -39,6 +39,14 @@ fn route(path: &str, reply: Reply) -> Route {
     r
 }
 
+/// A cluster without metrics-server: the scan goes on to the pod list.
+fn no_metrics_api() -> Route {
+    route(
+        "/apis/metrics.k8s.io/v1beta1/pods",
+        Reply::Json(404, "{}".into()),
+    )
+}
+
 #[test]
 fn a_trickling_server_meets_the_request_deadline() {
     let body = format!(r#"{{"kind":"PodList","items":[]{}}}"#, " ".repeat(200));
@@ -61,10 +69,7 @@ fn a_trickling_server_meets_the_request_deadline() {
 #[test]
 fn a_body_over_the_cap_is_refused_in_bounded_memory() {
     let api = FakeApi::start(vec![
-        route(
-            "/apis/metrics.k8s.io/v1beta1/pods",
-            Reply::Json(404, "{}".into()),
-        ),
+        no_metrics_api(),
         route(
             "/api/v1/pods",
             Reply::Huge {
@@ -88,10 +93,7 @@ fn a_body_over_the_cap_is_refused_in_bounded_memory() {
 fn an_endless_list_is_an_error_not_a_loop() {
     // New tokens forever.
     let api = FakeApi::start(vec![
-        route(
-            "/apis/metrics.k8s.io/v1beta1/pods",
-            Reply::Json(404, "{}".into()),
-        ),
+        no_metrics_api(),
         route("/api/v1/pods", Reply::EndlessContinue),
     ]);
     let dir = tempfile::tempdir().unwrap();
@@ -113,10 +115,7 @@ fn an_endless_list_is_an_error_not_a_loop() {
     // The same token again.
     let same = r#"{"kind":"PodList","apiVersion":"v1","metadata":{"continue":"again"},"items":[]}"#;
     let api = FakeApi::start(vec![
-        route(
-            "/apis/metrics.k8s.io/v1beta1/pods",
-            Reply::Json(404, "{}".into()),
-        ),
+        no_metrics_api(),
         route("/api/v1/pods", Reply::Json(200, same.into())),
     ]);
     let o = scan(&api.kubeconfig(dir.path()), &[]);

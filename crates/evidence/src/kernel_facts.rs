@@ -292,20 +292,10 @@ pub(crate) fn parse_killed(
 ) -> Option<KilledProcess> {
     let i = msg.find("Killed process ")?;
     let (pid, comm, rest) = pid_comm(msg, "Killed process ", &[" total-vm", ", UID"])?;
-    let mut k = KilledProcess {
-        scope: scope_of(&msg[..i]),
-        pid,
-        comm,
-        total_vm_kb: None,
-        anon_rss_kb: None,
-        file_rss_kb: None,
-        shmem_rss_kb: None,
-        uid: None,
-        pgtables_kb: None,
-        oom_score_adj: None,
-        stamp: stamp.clone(),
-        cited: Cited::new(line, raw),
-    };
+    // The figures are filled from the line's tokens below.
+    let mut k =
+        KilledProcess::reported(scope_of(&msg[..i]), pid, comm, None, Cited::new(line, raw));
+    k.stamp = stamp.clone();
     // `key:NkB` tokens separated by ", " or " "; RHEL 7 writes `UID N,`.
     let mut prev_uid = false;
     for tok in rest.split([',', ' ']).filter(|t| !t.is_empty()) {

@@ -254,10 +254,11 @@ fn write_incident(i: &Incident, out: &mut dyn Write) -> io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn seed() -> Explanation {
+    /// A container OOM kill of a JVM from a kernel report (also the watch writer's fixture).
+    pub(crate) fn seed() -> Explanation {
         let kernel = "[ 1.0] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,oom_memcg=/kubepods/burstable/pod1/abcdefabcdef01,task_memcg=/kubepods/burstable/pod1/abcdefabcdef01,task=java,pid=9,uid=0\n\
 [ 1.1] Memory cgroup out of memory: Killed process 9 (java) total-vm:9000000kB, anon-rss:3000000kB, file-rss:100kB, shmem-rss:0kB, UID:0 pgtables:10kB oom_score_adj:900\n";
         oomdoc_explain::explain_texts([

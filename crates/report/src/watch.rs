@@ -95,12 +95,7 @@ mod tests {
     }
 
     fn explanation() -> Explanation {
-        let kernel = "[ 1.0] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,oom_memcg=/kubepods/burstable/pod1/abcdefabcdef01,task_memcg=/kubepods/burstable/pod1/abcdefabcdef01,task=java,pid=9,uid=0\n\
-[ 1.1] Memory cgroup out of memory: Killed process 9 (java) total-vm:9000000kB, anon-rss:3000000kB, file-rss:100kB, shmem-rss:0kB, UID:0 pgtables:10kB oom_score_adj:900\n";
-        oomdoc_explain::explain_texts([
-            ("dmesg", kernel),
-            ("app.log", "java -Xmx1g -jar app.jar\n"),
-        ])
+        crate::explain::tests::seed()
     }
 
     /// What `watch` wrote before this writer: the explain document written, parsed back,
