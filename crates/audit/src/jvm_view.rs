@@ -14,12 +14,12 @@ use oomdoc_jvm::budget::Workload as JvmWorkload;
 use oomdoc_jvm::detect::{expand, image_info, is_jvm_application_image};
 use oomdoc_jvm::recommend::{recommend, Margin};
 use oomdoc_jvm::{
-    analyze, detect, ContainerInput, Cpus, Detection, Environment, FlagSource, JdkVersion,
-    JvmInput, Runtime,
+    analyze, detect, Analysis, ContainerInput, Cpus, Detection, Environment, FlagSource,
+    JdkVersion, JvmInput, Runtime,
 };
 use oomdoc_model::admission::ContainerKind;
 use oomdoc_model::dockerfile::DockerImageSpec;
-use oomdoc_model::pod::DocSource;
+use oomdoc_model::pod::{Container, DocSource, Workload};
 use oomdoc_model::span::{Pos, Spanned};
 
 use crate::audit::{Admitted, Assumptions};
@@ -118,6 +118,109 @@ fn docker_env(df: &DockerImageSpec) -> Vec<(String, Option<String>, At)> {
         .collect()
 }
 
+/// An environment as the process gets it: (name, value when known, where it is written).
+type Env = Vec<(String, Option<String>, At)>;
+
+/// Where `pos` is in the workload's manifest.
+fn manifest_at(wl: &Workload, pos: Pos) -> At {
+    At {
+        file: wl.file.clone(),
+        pos,
+        source: wl.source.clone(),
+    }
+}
+
+/// The last value of `name` in `env` (later entries win), if known.
+fn lookup_in<'e>(env: &'e Env) -> impl Fn(&str) -> Option<String> + 'e {
+    move |n: &str| {
+        env.iter()
+            .rev()
+            .find(|(k, _, _)| k == n)
+            .and_then(|(_, v, _)| v.clone())
+    }
+}
+
+/// The kubelet's `makeEnvironmentVariables`: each env value expanded against the entries before
+/// it; also the values too large to build (a doubling chain of `$(VAR)`s), which stay unknown.
+fn kubelet_env(wl: &Workload, written: &Container) -> (Env, Vec<(String, At)>) {
+    let mut pod_env: Env = Vec::new();
+    let mut unevaluated = Vec::new();
+    for e in &written.env {
+        let value = e.value.as_ref().and_then(|v| {
+            let built = oomdoc_jvm::detect::expand_bounded(&v.value, &lookup_in(&pod_env));
+            if built.is_none() {
+                unevaluated.push((e.name.clone(), manifest_at(wl, v.pos)));
+            }
+            built
+        });
+        pod_env.push((
+            e.name.clone(),
+            value,
+            manifest_at(wl, e.value.as_ref().map_or(e.pos, |v| v.pos)),
+        ));
+    }
+    (pod_env, unevaluated)
+}
+
+/// The process's command line: `command` replaces `ENTRYPOINT` (and drops `CMD`), `args` alone
+/// replaces `CMD`; the container's strings expanded against its own `env` (`expansion.Expand`).
+fn effective_argv(
+    wl: &Workload,
+    written: &Container,
+    pod_env: &Env,
+    dockerfile: Option<&DockerImageSpec>,
+) -> (Vec<Located>, Vec<Located>) {
+    let lookup = lookup_in(pod_env);
+    let pod_items = |list: &[Spanned<String>], what| -> Vec<Located> {
+        list.iter()
+            .map(|s| Located {
+                value: expand(&s.value, &lookup),
+                at: manifest_at(wl, s.pos),
+                what,
+            })
+            .collect()
+    };
+    match dockerfile {
+        Some(df) if written.command.is_empty() && !written.args.is_empty() => (
+            docker_argv(df, &df.entrypoint, "ENTRYPOINT"),
+            pod_items(&written.args, "args"),
+        ),
+        Some(df) if written.command.is_empty() => (
+            docker_argv(df, &df.entrypoint, "ENTRYPOINT"),
+            docker_argv(df, &df.cmd, "CMD"),
+        ),
+        _ => (
+            pod_items(&written.command, "command"),
+            pod_items(&written.args, "args"),
+        ),
+    }
+}
+
+/// The image detection looks at (a matched Dockerfile's base image, else the container's), and
+/// the container's own image when it is not that one.
+fn effective_image(
+    wl: &Workload,
+    written: &Container,
+    dockerfile: Option<&DockerImageSpec>,
+) -> (Option<Located>, Option<String>) {
+    let own_image = written.image.as_ref().map(|i| Located {
+        value: i.value.clone(),
+        at: manifest_at(wl, i.pos),
+        what: "image",
+    });
+    match dockerfile.and_then(|df| df.base_image.as_ref().map(|b| (df, b))) {
+        Some((df, base)) => (
+            Some(Located {
+                value: base.value.clone(),
+                at: docker_at(df, base.pos),
+                what: "FROM",
+            }),
+            own_image.map(|i| i.value),
+        ),
+        None => (own_image, None),
+    }
+}
+
 /// The view of a Kubernetes container, merged with the Dockerfile its image was matched to.
 pub(crate) fn container_view<'a>(
     w: &Admitted<'_>,
@@ -125,98 +228,13 @@ pub(crate) fn container_view<'a>(
     dockerfile: Option<(&'a DockerImageSpec, MatchedBy)>,
 ) -> JvmView<'a> {
     let wl = w.workload;
-    let at = |pos: Pos| At {
-        file: wl.file.clone(),
-        pos,
-        source: wl.source.clone(),
-    };
     let written = c.written;
-    // The kubelet's expansion: each env value against the entries before it, then command and
-    // args against all of them (`makeEnvironmentVariables`, `expansion.Expand`).
-    let mut pod_env: Vec<(String, Option<String>, At)> = Vec::new();
-    let mut unevaluated = Vec::new();
-    for e in &written.env {
-        // A value too large to build (a doubling chain of `$(VAR)`s) is unknown.
-        let value = e.value.as_ref().and_then(|v| {
-            let lookup = |n: &str| {
-                pod_env
-                    .iter()
-                    .rev()
-                    .find(|(k, _, _)| k == n)
-                    .and_then(|(_, v, _)| v.clone())
-            };
-            let built = oomdoc_jvm::detect::expand_bounded(&v.value, &lookup);
-            if built.is_none() {
-                unevaluated.push((e.name.clone(), at(v.pos)));
-            }
-            built
-        });
-        pod_env.push((
-            e.name.clone(),
-            value,
-            at(e.value.as_ref().map_or(e.pos, |v| v.pos)),
-        ));
-    }
-    let lookup = |n: &str| {
-        pod_env
-            .iter()
-            .rev()
-            .find(|(k, _, _)| k == n)
-            .and_then(|(_, v, _)| v.clone())
-    };
-    let pod_items = |list: &[Spanned<String>], what| -> Vec<Located> {
-        list.iter()
-            .map(|s| Located {
-                value: expand(&s.value, &lookup),
-                at: at(s.pos),
-                what,
-            })
-            .collect()
-    };
-    let mut env = Vec::new();
-    let (command, args) = match dockerfile {
-        Some((df, _)) => {
-            env.extend(docker_env(df));
-            if !written.command.is_empty() {
-                (
-                    pod_items(&written.command, "command"),
-                    pod_items(&written.args, "args"),
-                )
-            } else if !written.args.is_empty() {
-                (
-                    docker_argv(df, &df.entrypoint, "ENTRYPOINT"),
-                    pod_items(&written.args, "args"),
-                )
-            } else {
-                (
-                    docker_argv(df, &df.entrypoint, "ENTRYPOINT"),
-                    docker_argv(df, &df.cmd, "CMD"),
-                )
-            }
-        }
-        None => (
-            pod_items(&written.command, "command"),
-            pod_items(&written.args, "args"),
-        ),
-    };
+    let df = dockerfile.map(|(df, _)| df);
+    let (pod_env, unevaluated) = kubelet_env(wl, written);
+    let (command, args) = effective_argv(wl, written, &pod_env, df);
+    let mut env = df.map(docker_env).unwrap_or_default();
     env.extend(pod_env.iter().cloned());
-    let own_image = written.image.as_ref().map(|i| Located {
-        value: i.value.clone(),
-        at: at(i.pos),
-        what: "image",
-    });
-    let (image, container_image) =
-        match dockerfile.and_then(|(df, _)| df.base_image.as_ref().map(|b| (df, b))) {
-            Some((df, base)) => (
-                Some(Located {
-                    value: base.value.clone(),
-                    at: docker_at(df, base.pos),
-                    what: "FROM",
-                }),
-                own_image.map(|i| i.value),
-            ),
-            None => (own_image, None),
-        };
+    let (image, container_image) = effective_image(wl, written, df);
     let lim = c.admitted.resources.limits.memory.as_ref();
     let millis = |q: Option<&oomdoc_model::admission::Sourced>| {
         q.and_then(|q| q.quantity.milli_value())
@@ -224,7 +242,7 @@ pub(crate) fn container_view<'a>(
     };
     let r = &c.admitted.resources;
     let mut ignore = wl.ignore.clone();
-    if let Some((df, _)) = dockerfile {
+    if let Some(df) = df {
         ignore.extend(df.ignore.iter().cloned());
     }
     JvmView {
@@ -241,12 +259,12 @@ pub(crate) fn container_view<'a>(
             .and_then(|q| q.quantity.value())
             .and_then(|v| u64::try_from(v).ok())
             .filter(|v| *v > 0),
-        limit_at: lim.and_then(|q| q.pos).map(at),
+        limit_at: lim.and_then(|q| q.pos).map(|p| manifest_at(wl, p)),
         cpus: Cpus::Kubernetes {
             limit_millis: millis(r.limits.cpu.as_ref()),
             request_millis: millis(r.requests.cpu.as_ref()),
         },
-        fallback: at(written.name.pos),
+        fallback: manifest_at(wl, written.name.pos),
         dockerfile,
         ignore,
         unevaluated,
@@ -382,14 +400,9 @@ impl JvmView<'_> {
     }
 }
 
-/// Runs detection and, for a JVM, the model: `None` when no JVM is seen.
-pub(crate) fn summarize(view: &JvmView<'_>, a: &Assumptions) -> Option<JvmSummary> {
-    let (d, image) = view.detect();
-    if !d.is_jvm {
-        return None;
-    }
-    let mut notes = d.notes.clone();
-    let (jdk, jdk_source, jdk_assumed) = match &d.jdk {
+/// The JDK from the image (with its evidence), else `--jdk`'s: (version, source, assumed).
+fn jdk_of(d: &Detection, image: &str, a: &Assumptions) -> (JdkVersion, String, bool) {
+    match &d.jdk {
         Some(v) => (v.clone(), format!("{image}: {}", d.jdk_evidence), false),
         None => {
             let j = a.default_jdk.clone();
@@ -399,27 +412,18 @@ pub(crate) fn summarize(view: &JvmView<'_>, a: &Assumptions) -> Option<JvmSummar
             );
             (j, s, true)
         }
-    };
-    let env = Environment {
-        host_memory: u64::try_from(a.node_memory_bytes).unwrap_or(0),
-        host_cpus: a.node_cpus.max(1),
-        memory_limit: view.limit,
-        cgroup: a.cgroup,
-        cpus: view.cpus,
-    };
-    let input = JvmInput {
-        jdk: jdk.clone(),
-        sources: d.sources.clone(),
-        env: env.clone(),
-        workload: JvmWorkload::default(),
-    };
-    let analysis = analyze(&input);
+    }
+}
+
+/// Whether the heap oomdoc models is the one the JVM gets: not for OpenJ9, Paketo's memory
+/// calculator, options read from files, or an application image's own start script (noted).
+fn heap_modelled(d: &Detection, image: &str, analysis: &Analysis, notes: &mut Vec<String>) -> bool {
     let flags = &analysis.flags;
     let mut heap_modelled = true;
     if d.runtime == Runtime::OpenJ9 {
         heap_modelled = false;
     }
-    if image_info(&image)
+    if image_info(image)
         .jvm
         .is_some_and(|v| v.starts_with("Paketo"))
     {
@@ -438,13 +442,23 @@ pub(crate) fn summarize(view: &JvmView<'_>, a: &Assumptions) -> Option<JvmSummar
         || flags.max_ram_percentage.is_some()
         || flags.max_ram_fraction.is_some()
         || flags.max_ram.is_some();
-    if is_jvm_application_image(&image) && !java_found && !heap_flag {
+    if is_jvm_application_image(image) && !java_found && !heap_flag {
         heap_modelled = false;
         notes.push(format!("{image} starts java through its own script, which may set the heap; oomdoc cannot see it, so the heap figures are the JVM's defaults and the heap checks are skipped"));
     }
-    // With an assumed JDK, a start failure that another JDK would not have is not a finding.
+    heap_modelled
+}
+
+/// With an assumed JDK, whether the JVM fails to start only because of that JDK (another
+/// supported release starts with these options): then the failure is noted, not reported.
+fn start_depends_on_jdk(
+    input: &JvmInput,
+    analysis: &Analysis,
+    jdk_assumed: bool,
+    notes: &mut Vec<String>,
+) -> bool {
     let fails = &analysis.ergonomics.fails_to_start;
-    let start_depends_on_jdk = jdk_assumed
+    let depends = jdk_assumed
         && !fails.is_empty()
         && [8, 11, 17, 21, 25].iter().any(|f| {
             let other = JvmInput {
@@ -453,12 +467,40 @@ pub(crate) fn summarize(view: &JvmView<'_>, a: &Assumptions) -> Option<JvmSummar
             };
             analyze(&other).ergonomics.fails_to_start.is_empty()
         });
-    if start_depends_on_jdk {
+    if depends {
         notes.push(format!(
-            "with JDK {jdk} (assumed: the image does not say) the JVM would not start ({}); other JDKs start with these options, so this is not reported",
+            "with JDK {} (assumed: the image does not say) the JVM would not start ({}); other JDKs start with these options, so this is not reported",
+            input.jdk,
             fails.join("; ")
         ));
     }
+    depends
+}
+
+/// Runs detection and, for a JVM, the model: `None` when no JVM is seen.
+pub(crate) fn summarize(view: &JvmView<'_>, a: &Assumptions) -> Option<JvmSummary> {
+    let (d, image) = view.detect();
+    if !d.is_jvm {
+        return None;
+    }
+    let mut notes = d.notes.clone();
+    let (jdk, jdk_source, jdk_assumed) = jdk_of(&d, &image, a);
+    let env = Environment {
+        host_memory: u64::try_from(a.node_memory_bytes).unwrap_or(0),
+        host_cpus: a.node_cpus.max(1),
+        memory_limit: view.limit,
+        cgroup: a.cgroup,
+        cpus: view.cpus,
+    };
+    let input = JvmInput {
+        jdk: jdk.clone(),
+        sources: d.sources.clone(),
+        env: env.clone(),
+        workload: JvmWorkload::default(),
+    };
+    let analysis = analyze(&input);
+    let heap_modelled = heap_modelled(&d, &image, &analysis, &mut notes);
+    let start_depends_on_jdk = start_depends_on_jdk(&input, &analysis, jdk_assumed, &mut notes);
     let recommendation =
         (heap_modelled && analysis.ergonomics.fails_to_start.is_empty()).then(|| {
             recommend(

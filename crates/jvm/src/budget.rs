@@ -158,25 +158,21 @@ pub fn other_native(cpus: u32) -> (u64, String) {
     )
 }
 
-/// The budget for a JVM whose ergonomics are `ergo`, in a container with `limit`.
-pub fn budget(
-    ergo: &Ergonomics,
-    flags: &JvmFlags,
-    workload: Workload,
-    limit: Option<u64>,
-) -> Budget {
-    let mut pools = Vec::new();
-    let heap = ergo.max_heap.value;
-    pools.push(Pool {
+/// The heap pool: MaxHeapSize as ergonomics decided it.
+fn heap_pool(ergo: &Ergonomics, flags: &JvmFlags) -> Pool {
+    Pool {
         name: "heap",
-        bytes: heap,
+        bytes: ergo.max_heap.value,
         provenance: match &flags.max_heap_size {
             Some(s) => Provenance::of(s),
             None => Provenance::Ergonomic,
         },
         why: ergo.max_heap.why.clone(),
-    });
+    }
+}
 
+/// Class metadata: MaxMetaspaceSize when set, else Paketo's estimate for the class count.
+fn metaspace_pool(flags: &JvmFlags, workload: Workload) -> Pool {
     let classes = workload.classes.unwrap_or(DEFAULT_CLASSES);
     let estimate = metaspace_estimate(classes);
     let class_note = if workload.classes.is_some() {
@@ -184,7 +180,7 @@ pub fn budget(
     } else {
         format!("{classes} classes (assumed; pass the real count)")
     };
-    pools.push(match &flags.max_metaspace_size {
+    match &flags.max_metaspace_size {
         Some(s) => Pool {
             name: "metaspace",
             bytes: s.value,
@@ -203,10 +199,18 @@ pub fn budget(
                 approx(flags.compressed_class_space_size.as_ref().map_or(1 << 30, |s| s.value))
             ),
         },
-    });
+    }
+}
 
-    pools.push(match &flags.reserved_code_cache_size {
-        Some(s) => Pool { name: "code_cache", bytes: s.value, provenance: Provenance::of(s), why: "ReservedCodeCacheSize".into() },
+/// The code cache: ReservedCodeCacheSize or its default.
+fn code_cache_pool(ergo: &Ergonomics, flags: &JvmFlags) -> Pool {
+    match &flags.reserved_code_cache_size {
+        Some(s) => Pool {
+            name: "code_cache",
+            bytes: s.value,
+            provenance: Provenance::of(s),
+            why: "ReservedCodeCacheSize".into(),
+        },
         None => {
             let tiered = flags.tiered_compilation.as_ref().is_none_or(|s| s.value);
             Pool {
@@ -220,11 +224,14 @@ pub fn budget(
                 },
             }
         }
-    });
+    }
+}
 
+/// Thread stacks: threads x Xss (or the 1 MiB default), the worst case.
+fn thread_stacks_pool(flags: &JvmFlags, workload: Workload) -> Pool {
     let threads = workload.threads.unwrap_or(DEFAULT_THREADS);
     let stack = flags.thread_stack_size.as_ref().map_or(M, |s| s.value);
-    pools.push(Pool {
+    Pool {
         name: "thread_stacks",
         bytes: (threads as u64).saturating_mul(stack),
         provenance: match &flags.thread_stack_size {
@@ -238,9 +245,12 @@ pub fn budget(
             approx(stack),
             if flags.thread_stack_size.is_some() { "Xss" } else { "the x86_64 Linux default 1Mi" }
         ),
-    });
+    }
+}
 
-    pools.push(match &flags.max_direct_memory_size {
+/// NIO direct buffers: MaxDirectMemorySize, else Paketo's 10 MiB budget.
+fn direct_buffers_pool(flags: &JvmFlags, heap: u64) -> Pool {
+    match &flags.max_direct_memory_size {
         Some(s) => Pool {
             name: "direct_buffers",
             bytes: s.value,
@@ -256,8 +266,24 @@ pub fn budget(
                 approx(heap)
             ),
         },
-    });
+    }
+}
 
+/// The budget for a JVM whose ergonomics are `ergo`, in a container with `limit`.
+pub fn budget(
+    ergo: &Ergonomics,
+    flags: &JvmFlags,
+    workload: Workload,
+    limit: Option<u64>,
+) -> Budget {
+    let heap = ergo.max_heap.value;
+    let mut pools = vec![
+        heap_pool(ergo, flags),
+        metaspace_pool(flags, workload),
+        code_cache_pool(ergo, flags),
+        thread_stacks_pool(flags, workload),
+        direct_buffers_pool(flags, heap),
+    ];
     let (gc_bytes, gc_why) = gc_overhead(ergo.gc, heap, ergo.active_processors.value);
     pools.push(Pool {
         name: "gc_overhead",

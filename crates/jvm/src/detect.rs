@@ -14,8 +14,11 @@
 //!   scripts put on the command line (`JAVA_OPTS`, `CATALINA_OPTS`, `ES_JAVA_OPTS` …; see
 //!   [`SCRIPT_VARIABLES`]), expanded when a shell script names them (`$JAVA_OPTS`).
 
-use crate::flags::{split_options, FlagSource};
+use crate::flags::FlagSource;
 use crate::version::JdkVersion;
+
+mod launch;
+use launch::Launch;
 
 /// A container as the manifest (or Dockerfile) writes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -394,56 +397,17 @@ pub fn java_options(argv: &[String]) -> Vec<String> {
     out
 }
 
-/// Expands `$NAME`, `${NAME}` and `${NAME:-default}` in one shell word from `env`; returns the
-/// words it splits into and the variable names used.
-fn shell_expand(
-    word: &str,
-    env: &[(String, Option<String>)],
-    used: &mut Vec<String>,
-) -> Vec<String> {
-    let lookup = |n: &str| {
-        env.iter()
-            .rev()
-            .find(|(k, _)| k == n)
-            .and_then(|(_, v)| v.clone())
-    };
-    let mut out = String::new();
-    let mut rest = word;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let (name, default, len) = if let Some(inner) = after.strip_prefix('{') {
-            match inner.find('}') {
-                Some(j) => {
-                    let body = &inner[..j];
-                    let (n, d) = match body.split_once(":-").or_else(|| body.split_once('-')) {
-                        Some((n, d)) => (n, Some(d)),
-                        None => (body, None),
-                    };
-                    (n, d, j + 2)
-                }
-                None => ("", None, 0),
-            }
-        } else {
-            let n = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..n], None, n)
-        };
-        if name.is_empty() {
-            out.push('$');
-            rest = after;
-            continue;
-        }
-        used.push(name.to_string());
-        match lookup(name) {
-            Some(v) if !v.is_empty() => out.push_str(&v),
-            _ => out.push_str(default.unwrap_or("")),
-        }
-        rest = &after[len..];
+/// What the image tag says of the JDK, for the report.
+fn jdk_evidence(info: &ImageInfo, is_jvm: bool) -> String {
+    match &info.jdk {
+        Some(v) if v.update_assumed => format!(
+            "the image tag gives JDK {} (update not given: the newest, {}.0.{}, assumed)",
+            v.feature, v.feature, v.update
+        ),
+        Some(v) => format!("the image tag gives JDK {v}"),
+        None if is_jvm => "the image does not say which JDK it holds".into(),
+        None => String::new(),
     }
-    out.push_str(rest);
-    split_options(&out)
 }
 
 /// Detects the JVM in `c`.
@@ -459,94 +423,25 @@ pub fn detect(c: &ContainerInput) -> Detection {
     let args: Vec<String> = c.args.iter().map(|s| expand(s, &lookup)).collect();
     let argv: Vec<String> = command.iter().chain(args.iter()).cloned().collect();
     let info = image_info(&c.image);
-    let mut evidence = Vec::new();
-    let mut notes = Vec::new();
-    let mut sources: Vec<(FlagSource, Vec<String>)> = Vec::new();
-    let mut script_vars_used: Vec<String> = Vec::new();
-    let mut java_found = false;
-
-    if let Some(first) = argv.first() {
-        if is_java_program(first) {
-            java_found = true;
-            evidence.push(format!("the command runs `{first}`"));
-            sources.push((FlagSource::CommandLine, java_options(&argv[1..])));
-        } else if is_shell(first) {
-            if let Some(pos) = argv.iter().position(|a| {
-                a == "-c"
-                    || a.starts_with("-c")
-                        && a.len() <= 4
-                        && a.chars().skip(1).all(|ch| "cxeu".contains(ch))
-            }) {
-                if let Some(script) = argv.get(pos + 1) {
-                    let words = split_options(script);
-                    if let Some(j) = words.iter().position(|w| is_java_program(w)) {
-                        java_found = true;
-                        evidence.push(format!("the `{first} -c` script runs `{}`", words[j]));
-                        let mut expanded = Vec::new();
-                        for w in &words[j + 1..] {
-                            if matches!(w.as_str(), "&&" | "||" | ";" | "|" | "&")
-                                || w.ends_with(';')
-                            {
-                                break;
-                            }
-                            let before = script_vars_used.len();
-                            let parts = shell_expand(w, &env, &mut script_vars_used);
-                            if script_vars_used.len() > before {
-                                let var = script_vars_used[before].clone();
-                                sources
-                                    .push((FlagSource::ScriptVariable(var), java_options(&parts)));
-                            } else {
-                                expanded.extend(parts);
-                            }
-                        }
-                        sources.push((FlagSource::CommandLine, java_options(&expanded)));
-                    }
-                }
-            }
-        }
-    }
-    if !java_found {
+    let mut launch = Launch::default();
+    launch.command_line(&argv, &env);
+    if !launch.java_found {
         if let Some(what) = info.jvm {
-            evidence.push(format!("the image is {what}"));
+            launch.evidence.push(format!("the image is {what}"));
             if !argv.is_empty() {
-                notes.push("the command does not start `java` directly; assumed it (or the image's entrypoint) does".into());
+                launch.notes.push("the command does not start `java` directly; assumed it (or the image's entrypoint) does".into());
             }
         }
     }
-    for (name, source) in [
-        ("JAVA_TOOL_OPTIONS", FlagSource::JavaToolOptions),
-        ("JDK_JAVA_OPTIONS", FlagSource::JdkJavaOptions),
-        ("_JAVA_OPTIONS", FlagSource::UnderscoreJavaOptions),
-    ] {
-        if let Some((_, v)) = env.iter().find(|(k, _)| k == name) {
-            match v {
-                Some(v) => {
-                    evidence.push(format!("env {name} is set"));
-                    sources.push((source, split_options(v)));
-                }
-                None => notes.push(format!("{name} comes from a secret, config map or field reference: its options are unknown")),
-            }
-        }
-    }
-    for (name, who) in SCRIPT_VARIABLES {
-        let Some((_, v)) = env.iter().find(|(k, _)| k == name) else {
-            continue;
-        };
-        if script_vars_used.iter().any(|u| u == name) {
-            continue;
-        }
-        match v {
-            None => notes.push(format!("{name} comes from a secret, config map or field reference: its options are unknown")),
-            Some(v) if java_found && !is_shell(argv.first().map_or("", |s| s.as_str())) => notes.push(format!(
-                "{name} is set but `java` is started directly, so nothing passes it to the JVM (only start scripts read it): `{v}` has no effect"
-            )),
-            Some(v) => {
-                evidence.push(format!("env {name} is set ({who})"));
-                notes.push(format!("{name} assumed to reach the java command line through {who}"));
-                sources.push((FlagSource::ScriptVariable((*name).to_string()), split_options(v)));
-            }
-        }
-    }
+    launch.option_variables(&env);
+    launch.script_variables(&env, &argv);
+    let Launch {
+        mut evidence,
+        mut notes,
+        sources,
+        java_found,
+        ..
+    } = launch;
     let is_jvm = java_found
         || info.jvm.is_some()
         || sources
@@ -566,15 +461,7 @@ pub fn detect(c: &ContainerInput) -> Detection {
     if info.jvm.is_some_and(|v| v.starts_with("Paketo")) {
         notes.push("Paketo's memory calculator computes -Xmx and other limits at container start from the limit; those options are not visible here".into());
     }
-    let jdk_evidence = match &info.jdk {
-        Some(v) if v.update_assumed => format!(
-            "the image tag gives JDK {} (update not given: the newest, {}.0.{}, assumed)",
-            v.feature, v.feature, v.update
-        ),
-        Some(v) => format!("the image tag gives JDK {v}"),
-        None if is_jvm => "the image does not say which JDK it holds".into(),
-        None => String::new(),
-    };
+    let jdk_evidence = jdk_evidence(&info, is_jvm);
     Detection {
         is_jvm,
         evidence,

@@ -65,6 +65,138 @@ pub struct Recommendation {
     pub why: Vec<String>,
 }
 
+/// `sources` with `extra` appended to the command line.
+fn with_options(
+    sources: &[(FlagSource, Vec<String>)],
+    extra: &[String],
+) -> Vec<(FlagSource, Vec<String>)> {
+    let mut s = sources.to_vec();
+    s.push((FlagSource::CommandLine, extra.to_vec()));
+    s
+}
+
+/// The limit to set and the heap to aim for: the largest heap (whole MiB) whose total
+/// (`needed`) fits the limit less the margin; with no room for a 64 MiB heap, or no limit, a
+/// limit raised (to whole 64 MiB) to hold the heap, the non-heap pools and the margin.
+fn limit_and_heap(
+    env: &Environment,
+    margin: Margin,
+    current_heap: u64,
+    fixed: u64,
+    needed: &dyn Fn(u64) -> u64,
+    why: &mut Vec<String>,
+) -> (u64, u64) {
+    match env.memory_limit {
+        Some(limit) => {
+            let m = margin.for_limit(limit);
+            let room = limit.saturating_sub(m);
+            // The largest heap (whole MiB) whose total fits.
+            let (mut lo, mut hi) = (0u64, room / M);
+            while lo < hi {
+                let mid = (lo + hi).div_ceil(2);
+                if needed(mid * M) <= room {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            let heap = lo * M;
+            if heap >= 64 * M {
+                (limit, heap)
+            } else {
+                let heap = current_heap.max(64 * M);
+                let total = needed(heap);
+                let new_limit = (total as f64 / (1.0 - margin.percent / 100.0)) as u64;
+                let new_limit = (new_limit.max(total + margin.min_bytes)).div_ceil(64 * M) * 64 * M;
+                why.push(format!(
+                    "the limit {} cannot hold the non-heap pools ({}) plus a useful heap and the margin: raise it to {}",
+                    approx(limit),
+                    approx(fixed),
+                    approx(new_limit)
+                ));
+                (
+                    new_limit,
+                    heap.min(new_limit - margin.for_limit(new_limit) - (total - heap)),
+                )
+            }
+        }
+        None => {
+            let heap = current_heap;
+            let total = needed(heap);
+            let new_limit = ((total as f64 / (1.0 - margin.percent / 100.0)) as u64)
+                .max(total + margin.min_bytes);
+            let new_limit = new_limit.div_ceil(64 * M) * 64 * M;
+            why.push(format!(
+                "no memory limit: the JVM sizes itself from the node ({}); set a limit of {} (the current heap {} plus non-heap {} plus the margin) so a leak kills this container, not the node",
+                approx(env.host_memory),
+                approx(new_limit),
+                approx(heap),
+                approx(total - heap)
+            ));
+            (new_limit, heap)
+        }
+    }
+}
+
+/// Where a heap option is tried: the JDK, the options with the flags chosen so far, the
+/// recommended limit.
+struct Trial<'a> {
+    jdk: &'a JdkVersion,
+    sources: &'a [(FlagSource, Vec<String>)],
+    flags_out: &'a [String],
+    env_at: &'a Environment,
+}
+
+impl Trial<'_> {
+    /// The max heap HotSpot picks with `heap_flag` added.
+    fn heap_with(&self, heap_flag: &str) -> u64 {
+        let extra = [self.flags_out.to_vec(), vec![heap_flag.to_string()]].concat();
+        try_flags(self.jdk, &with_options(self.sources, &extra), self.env_at)
+    }
+
+    /// The largest `-Xmx` in whole MiB whose heap is at most `target` (at least 2m).
+    fn xmx(&self, target: u64) -> String {
+        let mut h = target / M;
+        loop {
+            let heap_flag = format!("-Xmx{h}m");
+            if self.heap_with(&heap_flag) <= target || h <= 2 {
+                return heap_flag;
+            }
+            h -= 1;
+        }
+    }
+
+    /// The largest MaxRAMPercentage in tenths of a percent (at least 1.0) whose heap is at most
+    /// `target`, and that heap: the figure the recommendation states, everywhere.
+    fn ram_percentage(&self, target: u64, limit: u64) -> (String, u64) {
+        let mut tenths = (target as f64 / limit as f64 * 1000.0).floor() as u64;
+        loop {
+            let heap_flag = format!("-XX:MaxRAMPercentage={}.{}", tenths / 10, tenths % 10);
+            let r = self.heap_with(&heap_flag);
+            if r <= target || tenths <= 10 {
+                return (heap_flag, r);
+            }
+            tenths -= 1;
+        }
+    }
+}
+
+/// The options that make an out-of-memory visible, unless the current options decide them.
+fn oom_visibility(current_flags: &JvmFlags, why: &mut Vec<String>) -> Vec<String> {
+    let mut also = Vec::new();
+    if current_flags.exit_on_out_of_memory_error.is_none()
+        && current_flags.crash_on_out_of_memory_error.is_none()
+    {
+        also.push("-XX:+ExitOnOutOfMemoryError".into());
+        why.push("-XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError a JVM limps on half-broken; exiting (status 3) lets Kubernetes restart it and shows the cause".into());
+    }
+    if current_flags.heap_dump_on_out_of_memory_error.is_none() {
+        also.push("-XX:+HeapDumpOnOutOfMemoryError".into());
+        why.push("-XX:+HeapDumpOnOutOfMemoryError: a heap dump (to a mounted volume, -XX:HeapDumpPath) shows what filled the heap".into());
+    }
+    also
+}
+
 /// Recommends flags for `jdk` with the current option `sources` in `env` (whose
 /// `memory_limit` is the limit to fit; `None` asks for a limit too).
 pub fn recommend(
@@ -84,12 +216,7 @@ pub fn recommend(
         flags_out.push("-XX:MaxDirectMemorySize=64m".into());
         why.push("-XX:MaxDirectMemorySize=64m: unset, direct buffers may grow as large as the heap; a bound turns a silent kill into an OutOfMemoryError (raise it for Netty/gRPC-heavy apps)".into());
     }
-    let with = |extra: &[String]| -> Vec<(FlagSource, Vec<String>)> {
-        let mut s = sources.to_vec();
-        s.push((FlagSource::CommandLine, extra.to_vec()));
-        s
-    };
-    let probe_flags = JvmFlags::parse(&with(&flags_out), jdk);
+    let probe_flags = JvmFlags::parse(&with_options(sources, &flags_out), jdk);
     let probe_budget = budget(&current, &probe_flags, workload, env.memory_limit);
     let cpus = current.active_processors.value;
     let fixed = probe_budget.non_heap()
@@ -98,57 +225,14 @@ pub fn recommend(
         + other_native(cpus).0;
     let gc = current.gc;
     let needed = |heap: u64| heap + fixed + gc_overhead(gc, heap, cpus).0;
-
-    let (limit, target_heap) = match env.memory_limit {
-        Some(limit) => {
-            let m = margin.for_limit(limit);
-            let room = limit.saturating_sub(m);
-            // The largest heap (whole MiB) whose total fits.
-            let (mut lo, mut hi) = (0u64, room / M);
-            while lo < hi {
-                let mid = (lo + hi).div_ceil(2);
-                if needed(mid * M) <= room {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            let heap = lo * M;
-            if heap >= 64 * M {
-                (limit, heap)
-            } else {
-                let heap = current.max_heap.value.max(64 * M);
-                let total = needed(heap);
-                let new_limit = (total as f64 / (1.0 - margin.percent / 100.0)) as u64;
-                let new_limit = (new_limit.max(total + margin.min_bytes)).div_ceil(64 * M) * 64 * M;
-                why.push(format!(
-                    "the limit {} cannot hold the non-heap pools ({}) plus a useful heap and the margin: raise it to {}",
-                    approx(limit),
-                    approx(fixed),
-                    approx(new_limit)
-                ));
-                (
-                    new_limit,
-                    heap.min(new_limit - margin.for_limit(new_limit) - (total - heap)),
-                )
-            }
-        }
-        None => {
-            let heap = current.max_heap.value;
-            let total = needed(heap);
-            let new_limit = ((total as f64 / (1.0 - margin.percent / 100.0)) as u64)
-                .max(total + margin.min_bytes);
-            let new_limit = new_limit.div_ceil(64 * M) * 64 * M;
-            why.push(format!(
-                "no memory limit: the JVM sizes itself from the node ({}); set a limit of {} (the current heap {} plus non-heap {} plus the margin) so a leak kills this container, not the node",
-                approx(env.host_memory),
-                approx(new_limit),
-                approx(heap),
-                approx(total - heap)
-            ));
-            (new_limit, heap)
-        }
-    };
+    let (limit, target) = limit_and_heap(
+        env,
+        margin,
+        current.max_heap.value,
+        fixed,
+        &needed,
+        &mut why,
+    );
     let margin_bytes = margin.for_limit(limit);
     let env_at = Environment {
         memory_limit: Some(limit),
@@ -158,22 +242,14 @@ pub fn recommend(
     let small = (limit as f64 * 0.5) < DEFAULT_MAX_HEAP_SIZE as f64;
     let xmx_given = current_flags.max_heap_size.is_some();
     let use_xmx = !aware || small || xmx_given || !jdk.has_ram_percentage_flags();
-    let target = target_heap;
-    let mut heap_flag;
-    if use_xmx {
-        let mut h = target / M;
-        loop {
-            heap_flag = format!("-Xmx{h}m");
-            let r = try_flags(
-                jdk,
-                &with(&[flags_out.clone(), vec![heap_flag.clone()]].concat()),
-                &env_at,
-            );
-            if r <= target || h <= 2 {
-                break;
-            }
-            h -= 1;
-        }
+    let trial = Trial {
+        jdk,
+        sources,
+        flags_out: &flags_out,
+        env_at: &env_at,
+    };
+    let heap_flag = if use_xmx {
+        let heap_flag = trial.xmx(target);
         why.push(format!(
             "{heap_flag}: {}",
             if !aware {
@@ -186,22 +262,10 @@ pub fn recommend(
                 "percentage flags do not exist before 8u191".to_string()
             }
         ));
+        heap_flag
     } else {
-        let mut tenths = (target as f64 / limit as f64 * 1000.0).floor() as u64;
-        // The heap HotSpot picks for the flag written (a tenth of a percent below what fits):
-        // the figure the recommendation states, everywhere.
-        let heap = loop {
-            heap_flag = format!("-XX:MaxRAMPercentage={}.{}", tenths / 10, tenths % 10);
-            let r = try_flags(
-                jdk,
-                &with(&[flags_out.clone(), vec![heap_flag.clone()]].concat()),
-                &env_at,
-            );
-            if r <= target || tenths <= 10 {
-                break r;
-            }
-            tenths -= 1;
-        };
+        // A tenth of a percent below what fits.
+        let (heap_flag, heap) = trial.ram_percentage(target, limit);
         why.push(format!(
             "{heap_flag}: heap {} of the {} limit, leaving {} for non-heap pools and {} ({}%, at least {}) as margin; written with a decimal point, which JDK 8 requires",
             approx(heap),
@@ -211,23 +275,14 @@ pub fn recommend(
             margin.percent,
             approx(margin.min_bytes)
         ));
-    }
+        heap_flag
+    };
     flags_out.push(heap_flag);
-    let final_sources = with(&flags_out);
+    let final_sources = with_options(sources, &flags_out);
     let final_flags = JvmFlags::parse(&final_sources, jdk);
     let final_ergo = ergonomics(jdk, &final_flags, &env_at);
     let final_budget = budget(&final_ergo, &final_flags, workload, Some(limit));
-    let mut also = Vec::new();
-    if current_flags.exit_on_out_of_memory_error.is_none()
-        && current_flags.crash_on_out_of_memory_error.is_none()
-    {
-        also.push("-XX:+ExitOnOutOfMemoryError".into());
-        why.push("-XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError a JVM limps on half-broken; exiting (status 3) lets Kubernetes restart it and shows the cause".into());
-    }
-    if current_flags.heap_dump_on_out_of_memory_error.is_none() {
-        also.push("-XX:+HeapDumpOnOutOfMemoryError".into());
-        why.push("-XX:+HeapDumpOnOutOfMemoryError: a heap dump (to a mounted volume, -XX:HeapDumpPath) shows what filled the heap".into());
-    }
+    let also = oom_visibility(&current_flags, &mut why);
     why.push(format!(
         "memory request = limit = {}: the container cannot be overcommitted on its node (Guaranteed QoS when CPU is set the same way)",
         approx(limit)

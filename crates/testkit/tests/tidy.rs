@@ -35,9 +35,6 @@ const KUBE_ALLOWED_OUTSIDE: &[&str] = &[];
 /// lines; functions of one name in one file share an entry). Can only shrink: split a function
 /// into named steps (the concepts it ports are the names) and remove its entry.
 const LONG_FUNCTIONS: &[(&str, &str, usize)] = &[
-    ("crates/audit/src/jvm_checks.rs", "heap_checks", 185),
-    ("crates/audit/src/jvm_view.rs", "container_view", 133),
-    ("crates/audit/src/jvm_view.rs", "summarize", 106),
     ("crates/cli/src/audit_cmd.rs", "run", 131),
     ("crates/cli/src/kernel_stream.rs", "read_kernel_log", 106),
     ("crates/cli/src/simulate_cmd.rs", "run", 109),
@@ -58,9 +55,6 @@ const LONG_FUNCTIONS: &[(&str, &str, usize)] = &[
     ("crates/explain/src/join.rs", "join", 185),
     ("crates/explain/src/verdict/events.rs", "weigh_events", 187),
     ("crates/explain/src/verdict/kernel.rs", "weigh_kernel", 172),
-    ("crates/jvm/src/budget.rs", "budget", 127),
-    ("crates/jvm/src/detect.rs", "detect", 138),
-    ("crates/jvm/src/recommend.rs", "recommend", 176),
     ("crates/manifest/src/extract.rs", "object_item", 119),
     ("crates/report/src/jvm.rs", "write_jvm_text", 112),
     ("crates/report/src/simulate/text.rs", "render", 166),
