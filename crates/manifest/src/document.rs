@@ -5,11 +5,10 @@ use std::sync::Arc;
 use oomdoc_model::pod::DocSource;
 use oomdoc_model::Pos;
 
-use crate::compat::{self, Shifts};
 use crate::split;
-use crate::tree::{self, Mode};
 use crate::values::{short, Counts, Cx};
-use crate::{json, prescan, Item};
+use crate::{prescan, Item};
+use oomdoc_document::Mode;
 
 /// The limits that apply per document.
 #[derive(Clone, Copy, Debug)]
@@ -86,7 +85,7 @@ fn read_chunk(
         counts.skipped += 1;
         return;
     }
-    let parsed = parse_chunk(text, line, mode, limits.max_alias_expansions);
+    let parsed = oomdoc_document::parse(text, line, mode, limits.max_alias_expansions);
     counts.documents += parsed.documents;
     if mode == Mode::Validate {
         counts.skipped += parsed.documents;
@@ -111,7 +110,7 @@ fn read_chunk(
     }
     if let Some(e) = parsed.error {
         counts.documents += 1;
-        let message = if e.scan.is_none() {
+        let message = if !e.is_syntax() {
             e.message
         } else if prescan::has_braces(text) {
             format!(
@@ -122,33 +121,6 @@ fn read_chunk(
             format!("invalid YAML: {}", e.message)
         };
         error(out, e.pos, message);
-    }
-}
-
-/// Parses a chunk: strict JSON directly, anything else with saphyr, retrying with
-/// [`compat::relax`] where saphyr is stricter than libyaml.
-fn parse_chunk(text: &str, line: u32, mode: Mode, max_alias: usize) -> tree::Parsed {
-    if json::looks_like_json(text) {
-        if let Some(p) = json::parse(text, line, max_alias) {
-            return p;
-        }
-    }
-    let mut shifts = Shifts::default();
-    let mut relaxed: Option<String> = None;
-    let mut tries = 0;
-    loop {
-        let cur = relaxed.as_deref().unwrap_or(text);
-        let parsed = tree::parse(cur, line, mode, max_alias, &shifts);
-        if let Some(scan) = parsed.error.as_ref().and_then(|e| e.scan.as_ref()) {
-            if compat::may_relax(tries, text.len()) {
-                if let Some(t) = compat::relax(cur, scan, &mut shifts) {
-                    relaxed = Some(t);
-                    tries += 1;
-                    continue;
-                }
-            }
-        }
-        return parsed;
     }
 }
 

@@ -3,9 +3,9 @@
 
 use oomdoc_model::pod::{LimitRange, LimitRangeItem, Workload};
 
-use crate::tree::{NodeId, NodeKind};
 use crate::values::Cx;
 use crate::Item;
+use oomdoc_document::tree::{NodeId, NodeKind};
 
 /// How deep `List`s may nest (a List inside a List is legal, if odd).
 const MAX_LIST_DEPTH: u32 = 4;

@@ -39,18 +39,14 @@
 //! the input size. Documents whose top-level `kind` cannot hold a pod template (CRDs, ConfigMaps,
 //! …) are only syntax-checked; no tree is built for them.
 
-mod compat;
 mod dockerfile;
 mod document;
 mod extract;
-mod json;
 mod podspec;
 mod prescan;
 mod split;
 mod stream;
-mod tree;
 mod values;
-mod yaml11;
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};

@@ -1,10 +1,10 @@
-//! Reading a pod spec (`PodSpec`) and its containers from a [`crate::tree::Tree`].
+//! Reading a pod spec (`PodSpec`) and its containers from a [`oomdoc_document::tree::Tree`].
 
 use oomdoc_model::pod::{Container, EmptyDir, EnvVar, PodSpec, Resources, Volume, VolumeMount};
 use oomdoc_model::Spanned;
 
-use crate::tree::NodeId;
 use crate::values::Cx;
+use oomdoc_document::tree::NodeId;
 
 impl Cx<'_> {
     /// The pod spec at `spec` (a mapping), whose path from the object root is `path` (for

@@ -8,7 +8,7 @@
 
 use memchr::memmem;
 
-use crate::tree::Mode;
+use oomdoc_document::tree::Mode;
 
 /// Kinds that are read (workloads, LimitRange, lists of them).
 fn is_read(kind: &str) -> bool {

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use oomdoc_model::pod::{DocSource, ResourceList, Resources};
 use oomdoc_model::{InputError, Pos, Quantity, Spanned};
 
-use crate::tree::{NodeId, NodeKind, Tree};
-use crate::yaml11::{self, Value};
 use crate::Item;
+use oomdoc_document::tree::{NodeId, NodeKind, Tree};
+use oomdoc_document::yaml11::{self, Value};
 
 /// Counters a document adds to [`crate::ReadStats`].
 #[derive(Clone, Copy, Debug, Default)]

@@ -13,7 +13,7 @@ use saphyr_parser::ScalarStyle;
 
 /// A scalar's explicit tag, reduced to what resolution needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum TagKind {
+pub enum TagKind {
     /// No tag: plain scalars are resolved, quoted and block scalars are strings.
     None,
     /// `!!str` or `!!binary`: always a string.
@@ -30,7 +30,7 @@ pub(crate) enum TagKind {
 
 impl TagKind {
     /// Classifies a saphyr tag (the `!!` handle arrives expanded to `tag:yaml.org,2002:`).
-    pub(crate) fn from_tag(tag: Option<&saphyr_parser::Tag>) -> TagKind {
+    pub fn from_tag(tag: Option<&saphyr_parser::Tag>) -> TagKind {
         let Some(tag) = tag else { return TagKind::None };
         if !tag.is_yaml_core_schema() {
             return TagKind::Other;
@@ -49,7 +49,7 @@ impl TagKind {
 
 /// A resolved scalar, as the Go value go-yaml v2 produces.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Value<'a> {
+pub enum Value<'a> {
     /// A string (quoted scalars, block scalars, and plain text that is nothing else).
     Str(&'a str),
     /// A timestamp. go-yaml v2 keeps the text of a timestamp decoded into `interface{}` (as
@@ -69,7 +69,7 @@ pub(crate) enum Value<'a> {
 
 impl Value<'_> {
     /// A short noun for error messages: "a string", "a boolean", ...
-    pub(crate) fn noun(&self) -> &'static str {
+    pub fn noun(&self) -> &'static str {
         match self {
             Value::Str(_) | Value::Timestamp(_) => "a string",
             Value::Null => "null",
@@ -82,7 +82,7 @@ impl Value<'_> {
 }
 
 /// Resolves a scalar the way go-yaml v2 does (`decode.go` `scalar()` and `resolve.go`).
-pub(crate) fn resolve(text: &str, style: ScalarStyle, tag: TagKind) -> Value<'_> {
+pub fn resolve(text: &str, style: ScalarStyle, tag: TagKind) -> Value<'_> {
     let implicit = style == ScalarStyle::Plain;
     match tag {
         TagKind::Str | TagKind::Other => return Value::Str(text),
@@ -287,7 +287,7 @@ fn big_int(s: &str) -> Option<String> {
 /// The JSON text `encoding/json` writes for a float64 (`'f'` format, or `'e'` below 1e-6 and from
 /// 1e21 on, shortest round-trip digits, `e-07` shortened to `e-7`). `None` for NaN and infinities,
 /// which `json.Marshal` refuses ("json: unsupported value").
-pub(crate) fn json_float(f: f64) -> Option<String> {
+pub fn json_float(f: f64) -> Option<String> {
     if !f.is_finite() {
         return None;
     }
@@ -305,7 +305,7 @@ pub(crate) fn json_float(f: f64) -> Option<String> {
 }
 
 /// The JSON text for a resolved number, as `Quantity.UnmarshalJSON` receives it.
-pub(crate) fn json_number(v: &Value<'_>) -> Option<String> {
+pub fn json_number(v: &Value<'_>) -> Option<String> {
     match v {
         Value::Int(s) => Some(s.clone()),
         Value::Float(f) => json_float(*f),
@@ -315,7 +315,7 @@ pub(crate) fn json_number(v: &Value<'_>) -> Option<String> {
 
 /// go-yaml v2 `parseTimestamp`: one of the layouts `2006-1-2T15:4:5.999999999Z07:00`, the same
 /// with `t`, `2006-1-2 15:4:5.999999999` and `2006-1-2`, as Go's `time.Parse` reads them.
-pub(crate) fn is_timestamp(s: &str) -> bool {
+pub fn is_timestamp(s: &str) -> bool {
     timestamp(s).is_some()
 }
 
@@ -408,7 +408,7 @@ fn days_in(year: u32, month: u32) -> u32 {
 /// `strings.TrimSpace` as applied by `Quantity.UnmarshalJSON` to the raw JSON text: only
 /// characters that `encoding/json` leaves unescaped can be there, i.e. spaces and non-ASCII
 /// Unicode spaces.
-pub(crate) fn trim_json_space(s: &str) -> &str {
+pub fn trim_json_space(s: &str) -> &str {
     s.trim_matches(|c: char| {
         c.is_whitespace() && (c == ' ' || !c.is_ascii()) && c != '\u{2028}' && c != '\u{2029}'
     })

@@ -12,11 +12,11 @@ use crate::compat::Shifts;
 use crate::yaml11::TagKind;
 
 /// Index of a node in its [`Tree`].
-pub(crate) type NodeId = u32;
+pub type NodeId = u32;
 
 /// What a node is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum NodeKind {
+pub enum NodeKind {
     Scalar,
     Map,
     Seq,
@@ -37,7 +37,7 @@ struct Node {
 
 /// One document.
 #[derive(Debug, Default)]
-pub(crate) struct Tree {
+pub struct Tree {
     nodes: Vec<Node>,
     kids: Vec<NodeId>,
     text: String,
@@ -45,7 +45,7 @@ pub(crate) struct Tree {
 
 /// A scalar's text with how it was written.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Scalar<'a> {
+pub struct Scalar<'a> {
     pub text: &'a str,
     pub style: ScalarStyle,
     pub tag: TagKind,
@@ -56,12 +56,12 @@ const MAX_MERGE_DEPTH: u32 = 8;
 
 impl Tree {
     /// The root node (the first node of the document).
-    pub(crate) fn root(&self) -> NodeId {
+    pub fn root(&self) -> NodeId {
         0
     }
 
     /// Follows an alias to its anchored node.
-    pub(crate) fn resolve(&self, id: NodeId) -> NodeId {
+    pub fn resolve(&self, id: NodeId) -> NodeId {
         let n = &self.nodes[id as usize];
         if n.kind == NodeKind::Alias {
             n.a
@@ -71,17 +71,17 @@ impl Tree {
     }
 
     /// The kind of the node, aliases followed.
-    pub(crate) fn kind(&self, id: NodeId) -> NodeKind {
+    pub fn kind(&self, id: NodeId) -> NodeKind {
         self.nodes[self.resolve(id) as usize].kind
     }
 
     /// Where the node was written (for an alias: where the alias is, not its anchor).
-    pub(crate) fn pos(&self, id: NodeId) -> Pos {
+    pub fn pos(&self, id: NodeId) -> Pos {
         self.nodes[id as usize].pos
     }
 
     /// The scalar, aliases followed; `None` for collections.
-    pub(crate) fn scalar(&self, id: NodeId) -> Option<Scalar<'_>> {
+    pub fn scalar(&self, id: NodeId) -> Option<Scalar<'_>> {
         let n = &self.nodes[self.resolve(id) as usize];
         (n.kind == NodeKind::Scalar).then(|| Scalar {
             text: &self.text[n.a as usize..(n.a + n.b) as usize],
@@ -91,7 +91,7 @@ impl Tree {
     }
 
     /// True for a null scalar (`~`, `null`, nothing), which Kubernetes reads as an absent value.
-    pub(crate) fn is_null(&self, id: NodeId) -> bool {
+    pub fn is_null(&self, id: NodeId) -> bool {
         self.scalar(id).is_some_and(|s| {
             crate::yaml11::resolve(s.text, s.style, s.tag) == crate::yaml11::Value::Null
         })
@@ -106,7 +106,7 @@ impl Tree {
     }
 
     /// The items of a sequence (empty for anything else).
-    pub(crate) fn items(&self, seq: NodeId) -> &[NodeId] {
+    pub fn items(&self, seq: NodeId) -> &[NodeId] {
         if self.kind(seq) == NodeKind::Seq {
             self.children(seq)
         } else {
@@ -115,7 +115,7 @@ impl Tree {
     }
 
     /// The key/value pairs of a mapping, in order (merge keys not expanded).
-    pub(crate) fn entries(&self, map: NodeId) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+    pub fn entries(&self, map: NodeId) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
         let kids = if self.kind(map) == NodeKind::Map {
             self.children(map)
         } else {
@@ -126,12 +126,12 @@ impl Tree {
 
     /// The value of `key` in a mapping, as go-yaml v2 decodes it: a later key wins over an earlier
     /// one, and a merge key (`<<: *base` or `<<: [*a, *b]`) sets the keys it brings at its place.
-    pub(crate) fn get(&self, map: NodeId, key: &str) -> Option<NodeId> {
+    pub fn get(&self, map: NodeId, key: &str) -> Option<NodeId> {
         self.get_at(map, key, 0).map(|(_, v)| v)
     }
 
     /// Like [`Tree::get`], with the key node too.
-    pub(crate) fn get_entry(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
+    pub fn get_entry(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
         self.get_at(map, key, 0)
     }
 
@@ -164,14 +164,14 @@ impl Tree {
     }
 
     /// The first key's position, which is where an object "starts" for reports.
-    pub(crate) fn first_key_pos(&self, map: NodeId) -> Pos {
+    pub fn first_key_pos(&self, map: NodeId) -> Pos {
         self.entries(map)
             .next()
             .map_or(self.pos(map), |(k, _)| self.pos(k))
     }
 
     /// A short noun for what the node is, for error messages.
-    pub(crate) fn noun(&self, id: NodeId) -> &'static str {
+    pub fn noun(&self, id: NodeId) -> &'static str {
         match self.kind(id) {
             NodeKind::Map => "a mapping",
             NodeKind::Seq => "a list",
@@ -184,27 +184,34 @@ impl Tree {
 
 /// What to do with the events of a document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Mode {
+pub enum Mode {
     /// Build a [`Tree`].
     Build,
     /// Only check syntax and aliases (the document cannot hold anything we read).
     Validate,
-    /// Not even parsed: a CustomResourceDefinition (see [`crate::prescan`]).
+    /// Not even parsed (the manifest reader skips CustomResourceDefinitions this way).
     Skip,
 }
 
 /// A problem that ends the parse of a chunk.
 #[derive(Debug)]
-pub(crate) struct ParseError {
+pub struct ParseError {
     /// Where, as saphyr reported it (1-based line within the chunk, 0-based column).
-    pub scan: Option<ScanError>,
+    pub(crate) scan: Option<ScanError>,
     pub pos: Pos,
     pub message: String,
 }
 
+impl ParseError {
+    /// True for a YAML syntax error (not a limit such as an alias bomb).
+    pub fn is_syntax(&self) -> bool {
+        self.scan.is_some()
+    }
+}
+
 /// The documents parsed from one chunk.
 #[derive(Debug, Default)]
-pub(crate) struct Parsed {
+pub struct Parsed {
     /// One tree per non-empty document (`Mode::Build` only).
     pub trees: Vec<Tree>,
     /// Non-empty documents seen.
@@ -413,7 +420,7 @@ impl<'s> Builder<'s> {
 }
 
 /// Parses every document of `text` (a chunk whose first line is `first_line` in its input).
-pub(crate) fn parse(
+pub(crate) fn parse_yaml(
     text: &str,
     first_line: u32,
     mode: Mode,
