@@ -95,16 +95,7 @@ impl Cx<'_> {
 
         if kind.ends_with("List") && depth < MAX_LIST_DEPTH {
             if let Some(items) = self.field(obj, "items") {
-                if self.is_seq(items, &|| "items".to_string()) {
-                    let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
-                    for &item in self.tree.items(items) {
-                        if self.tree.kind(item) == NodeKind::Map {
-                            self.object(item, item_kind, api_version.as_deref(), depth + 1);
-                        } else {
-                            self.counts.skipped += 1;
-                        }
-                    }
-                }
+                self.list_items(items, &kind, api_version.as_deref(), depth);
                 return None;
             }
         }
@@ -112,33 +103,8 @@ impl Cx<'_> {
             return Some(self.limit_range(obj));
         }
 
-        // Where the pod spec is, by kind; any other kind with `spec.template.spec` counts too.
-        // Type errors on the way are reported for the known kinds only: a custom resource may
-        // hold anything at these paths.
         let known = is_workload_kind(&kind);
-        let (template, spec_path) = match kind.as_str() {
-            "Pod" => (None, "spec"),
-            "PodTemplate" => (
-                self.map_at(obj, "template", "template", known),
-                "template.spec",
-            ),
-            "CronJob" => {
-                let t = self
-                    .map_at(obj, "spec", "spec", known)
-                    .and_then(|s| self.map_at(s, "jobTemplate", "spec.jobTemplate", known))
-                    .and_then(|j| self.map_at(j, "spec", "spec.jobTemplate.spec", known))
-                    .and_then(|s| {
-                        self.map_at(s, "template", "spec.jobTemplate.spec.template", known)
-                    });
-                (t, "spec.jobTemplate.spec.template.spec")
-            }
-            _ => {
-                let t = self
-                    .map_at(obj, "spec", "spec", known)
-                    .and_then(|s| self.map_at(s, "template", "spec.template", known));
-                (t, "spec.template.spec")
-            }
-        };
+        let (template, spec_path) = self.pod_template(obj, &kind, known);
         let spec = match (kind.as_str(), template) {
             ("Pod", _) => self.map_at(obj, "spec", "spec", true),
             (_, Some(t)) => self.map_at(t, "spec", spec_path, known),
@@ -168,13 +134,7 @@ impl Cx<'_> {
         let mut pod = self.pod_spec(spec, spec_path);
         pod.static_or_mirror = meta.static_or_mirror;
         if kind == "Pod" {
-            let status = self.map_at(obj, "status", "status", true);
-            pod.status_qos_class = status
-                .and_then(|s| self.string_at(s, "qosClass", &|| "status.qosClass".to_string()))
-                .map(|q| q.value);
-            pod.phase = status
-                .and_then(|s| self.string_at(s, "phase", &|| "status.phase".to_string()))
-                .map(|q| q.value);
+            self.pod_status(obj, &mut pod);
         }
         let w = Workload {
             file: self.file.clone(),
@@ -191,6 +151,67 @@ impl Cx<'_> {
         };
         self.counts.workloads += 1;
         Some(Item::Workload(w))
+    }
+
+    /// The items of a `*List` (`kind: List`, `PodList`, ...), each read as an object of the
+    /// list's item kind unless it says its own.
+    fn list_items(&mut self, items: NodeId, kind: &str, api_version: Option<&str>, depth: u32) {
+        if !self.is_seq(items, &|| "items".to_string()) {
+            return;
+        }
+        let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+        for &item in self.tree.items(items) {
+            if self.tree.kind(item) == NodeKind::Map {
+                self.object(item, item_kind, api_version, depth + 1);
+            } else {
+                self.counts.skipped += 1;
+            }
+        }
+    }
+
+    /// Where the pod template is, by kind, and the path of its pod spec; any other kind with
+    /// `spec.template.spec` counts too. Type errors on the way are reported for the known kinds
+    /// only (`known`): a custom resource may hold anything at these paths.
+    fn pod_template(
+        &mut self,
+        obj: NodeId,
+        kind: &str,
+        known: bool,
+    ) -> (Option<NodeId>, &'static str) {
+        match kind {
+            "Pod" => (None, "spec"),
+            "PodTemplate" => (
+                self.map_at(obj, "template", "template", known),
+                "template.spec",
+            ),
+            "CronJob" => {
+                let t = self
+                    .map_at(obj, "spec", "spec", known)
+                    .and_then(|s| self.map_at(s, "jobTemplate", "spec.jobTemplate", known))
+                    .and_then(|j| self.map_at(j, "spec", "spec.jobTemplate.spec", known))
+                    .and_then(|s| {
+                        self.map_at(s, "template", "spec.jobTemplate.spec.template", known)
+                    });
+                (t, "spec.jobTemplate.spec.template.spec")
+            }
+            _ => {
+                let t = self
+                    .map_at(obj, "spec", "spec", known)
+                    .and_then(|s| self.map_at(s, "template", "spec.template", known));
+                (t, "spec.template.spec")
+            }
+        }
+    }
+
+    /// What a Pod's `status` says of its QoS class and phase.
+    fn pod_status(&mut self, obj: NodeId, pod: &mut oomdoc_model::pod::PodSpec) {
+        let status = self.map_at(obj, "status", "status", true);
+        pod.status_qos_class = status
+            .and_then(|s| self.string_at(s, "qosClass", &|| "status.qosClass".to_string()))
+            .map(|q| q.value);
+        pod.phase = status
+            .and_then(|s| self.string_at(s, "phase", &|| "status.phase".to_string()))
+            .map(|q| q.value);
     }
 
     /// `key` of `map` when it is a mapping; anything else but null is reported as `path` when
