@@ -10,8 +10,9 @@ use anyhow::{anyhow, bail};
 use oomdoc_audit::{Assumptions, AuditSession, ImageBinding, Severity};
 use oomdoc_jvm::JdkVersion;
 use oomdoc_manifest::{is_dockerfile, read_inputs_until, Item, ReadOptions};
+use oomdoc_model::dockerfile::DockerImageSpec;
 use oomdoc_report::{
-    Controls, InputErrors, JsonSink, ReportSink, SarifSink, TerminalSafe, TextSink,
+    Controls, InputErrors, JsonSink, ReportSink, SarifSink, Tally, TerminalSafe, TextSink,
 };
 
 use crate::args::{AuditArgs, ColorChoice, FailOn, Format, Global};
@@ -67,9 +68,12 @@ fn covered(file: &Path, paths: &[PathBuf]) -> bool {
         .any(|p| file == p || (p.is_dir() && file.starts_with(&p)))
 }
 
-pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
-    let default_jdk =
-        JdkVersion::parse(&args.jdk).map_err(|e| anyhow!("--jdk {:?}: {e}", args.jdk))?;
+/// `--image` flags: (image, canonical Dockerfile path).
+type ImageFlags = Vec<(String, PathBuf)>;
+
+/// The `--image` flags, and the paths to read: the given ones plus each `--image` Dockerfile
+/// they do not cover.
+fn image_flags_and_paths(args: &AuditArgs) -> anyhow::Result<(ImageFlags, Vec<PathBuf>)> {
     let image_flags = args
         .images
         .iter()
@@ -81,19 +85,19 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
             paths.push(file.clone());
         }
     }
-    let mut opts = ReadOptions::default();
-    if let Some(t) = args.threads {
-        opts.threads = t.max(1);
-    }
-    let (read_paths, spools) = spool_inputs(&paths)?;
-    let names = Names::new(&spools);
+    Ok((image_flags, paths))
+}
 
-    let (limit_ranges, dockerfiles) = prepass(&read_paths, &opts, &names);
+/// Each `--image` bound to the Dockerfile read from its path (by index in `dockerfiles`).
+fn image_bindings(
+    image_flags: &[(String, PathBuf)],
+    dockerfiles: &[DockerImageSpec],
+) -> Vec<ImageBinding> {
     let canonical: Vec<Option<PathBuf>> = dockerfiles
         .iter()
         .map(|d| std::fs::canonicalize(&*d.file).ok())
         .collect();
-    let image_bindings: Vec<ImageBinding> = image_flags
+    image_flags
         .iter()
         .filter_map(|(image, file)| {
             let i = canonical
@@ -104,7 +108,74 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
                 dockerfile: i,
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The second pass: audits and writes each workload as it is read, keeping the input errors;
+/// stops at the first write error (a closed pipe: reading on would be wasted).
+fn stream_workloads(
+    read_paths: &[PathBuf],
+    opts: &ReadOptions,
+    names: &Names,
+    session: &mut AuditSession<'_>,
+    sink: &mut dyn ReportSink,
+    errors: &mut InputErrors,
+) -> io::Result<()> {
+    let mut write_error = None;
+    read_inputs_until(read_paths, opts, &mut |item| {
+        match item {
+            Item::Workload(mut w) => {
+                names.fix(&mut w.file);
+                let (summary, findings) = session.workload(&w);
+                if let Err(e) = sink.workload(&summary, &findings) {
+                    write_error = Some(e);
+                    return ControlFlow::Break(());
+                }
+            }
+            Item::Error(mut e) => {
+                names.fix(&mut e.file);
+                errors.push(e);
+            }
+            // Known from the first pass.
+            Item::LimitRange(_) | Item::Dockerfile(_) => {}
+        }
+        ControlFlow::Continue(())
+    });
+    write_error.map_or(Ok(()), Err)
+}
+
+/// The exit code: input errors first, then findings at or above `--fail-on` (counted while
+/// streaming: nothing written is kept).
+fn exit_code(fail_on: FailOn, tally: &Tally, errors: &InputErrors) -> u8 {
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| tally.at_or_above(t) > 0);
+    if !errors.is_empty() {
+        EXIT_ERROR
+    } else if failed {
+        EXIT_FINDINGS
+    } else {
+        0
+    }
+}
+
+pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
+    let default_jdk =
+        JdkVersion::parse(&args.jdk).map_err(|e| anyhow!("--jdk {:?}: {e}", args.jdk))?;
+    let (image_flags, paths) = image_flags_and_paths(args)?;
+    let mut opts = ReadOptions::default();
+    if let Some(t) = args.threads {
+        opts.threads = t.max(1);
+    }
+    let (read_paths, spools) = spool_inputs(&paths)?;
+    let names = Names::new(&spools);
+
+    let (limit_ranges, dockerfiles) = prepass(&read_paths, &opts, &names);
+    let image_bindings = image_bindings(&image_flags, &dockerfiles);
     let assumptions = Assumptions {
         node_memory_bytes: args.node_memory,
         node_cpus: args.node_cpus,
@@ -151,50 +222,21 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
     };
     sink.begin(session.assumptions())?;
     let mut errors = InputErrors::new();
-    let mut write_error = None;
-    read_inputs_until(&read_paths, &opts, &mut |item| {
-        match item {
-            Item::Workload(mut w) => {
-                names.fix(&mut w.file);
-                let (summary, findings) = session.workload(&w);
-                if let Err(e) = sink.workload(&summary, &findings) {
-                    // The output is gone (a closed pipe): reading on would be wasted.
-                    write_error = Some(e);
-                    return ControlFlow::Break(());
-                }
-            }
-            Item::Error(mut e) => {
-                names.fix(&mut e.file);
-                errors.push(e);
-            }
-            // Known from the first pass.
-            Item::LimitRange(_) | Item::Dockerfile(_) => {}
-        }
-        ControlFlow::Continue(())
-    });
-    if let Some(e) = write_error {
-        return Err(e.into());
-    }
+    stream_workloads(
+        &read_paths,
+        &opts,
+        &names,
+        &mut session,
+        sink.as_mut(),
+        &mut errors,
+    )?;
     for e in spools.iter().filter_map(|s| s.error.clone()) {
         errors.push(e);
     }
     let (images, image_findings) = session.finish();
     sink.finish(&images, &image_findings, &errors)?;
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    // Counted while streaming: nothing written is kept.
-    let failed = threshold.is_some_and(|t| sink.tally().at_or_above(t) > 0);
+    let code = exit_code(args.fail_on, sink.tally(), &errors);
     drop(sink);
     out.flush()?;
-    Ok(if !errors.is_empty() {
-        EXIT_ERROR
-    } else if failed {
-        EXIT_FINDINGS
-    } else {
-        0
-    })
+    Ok(code)
 }

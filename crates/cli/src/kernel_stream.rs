@@ -43,15 +43,7 @@ pub fn read_kernel_log<R: Read>(
         let (done_tx, done_rx) = crossbeam_channel::unbounded::<(u64, Vec<KernelEvent>)>();
         for _ in 0..threads {
             let (rx, tx) = (job_rx.clone(), done_tx.clone());
-            s.spawn(move || {
-                for (seq, first_line, bytes) in rx {
-                    let events: Vec<KernelEvent> =
-                        KernelReader::starting_at_line(&bytes[..], first_line).collect();
-                    if tx.send((seq, events)).is_err() {
-                        break;
-                    }
-                }
-            });
+            s.spawn(move || parse_blocks(rx, tx));
         }
         drop((job_rx, done_tx));
         let mut deliver = Deliver {
@@ -60,68 +52,15 @@ pub fn read_kernel_log<R: Read>(
             in_flight: 0,
         };
         let limit = threads * 2;
-        let mut send = |seq: u64, first_line: u32, bytes: Vec<u8>, d: &mut Deliver| {
-            while d.in_flight >= limit {
-                d.receive(&done_rx, sink);
+        let error = cut_blocks(input, block, &mut |seq, first_line, bytes| {
+            while deliver.in_flight >= limit {
+                deliver.receive(&done_rx, sink);
             }
-            d.in_flight += 1;
+            deliver.in_flight += 1;
             // Workers only stop when this sender is dropped, so the send cannot fail.
             let _ = job_tx.send((seq, first_line, bytes));
-        };
-        let mut input = input;
-        let mut buf: Vec<u8> = Vec::with_capacity(block * 2);
-        let (mut seq, mut line, mut closed) = (0u64, 1u32, true);
-        let mut error = None;
-        loop {
-            let before = buf.len();
-            buf.resize(before + block, 0);
-            let n = match read_full(&mut input, &mut buf[before..]) {
-                Ok(n) => n,
-                Err(e) => {
-                    error = Some(e.to_string());
-                    0
-                }
-            };
-            buf.truncate(before + n);
-            if n == 0 {
-                break;
-            }
-            if buf.len() < block {
-                continue;
-            }
-            let cut = safe_cut(&buf, closed).or_else(|| {
-                (buf.len() >= MAX_BLOCK)
-                    .then(|| quiet_cut(&buf))
-                    .flatten()
-                    .or_else(|| {
-                        // Lines this long with `oom` everywhere are not a kernel log; cut
-                        // anywhere rather than hold more.
-                        (buf.len() >= 2 * MAX_BLOCK)
-                            .then(|| {
-                                memchr::memrchr(b'\n', &buf).map(|i| Cut {
-                                    at: i + 1,
-                                    closed: true,
-                                })
-                            })
-                            .flatten()
-                    })
-            });
-            if let Some(cut) = cut {
-                let rest = buf[cut.at..].to_vec();
-                buf.truncate(cut.at);
-                let lines = memchr::memchr_iter(b'\n', &buf).count() as u32;
-                let full = std::mem::replace(&mut buf, rest);
-                send(seq, line, full, &mut deliver);
-                seq += 1;
-                line = line.saturating_add(lines);
-                closed = cut.closed;
-            }
-        }
-        if !buf.is_empty() {
-            send(seq, line, buf, &mut deliver);
-        }
-        // Ends the workers once they have drained the queue (`send` borrowed the sender).
-        let _ = send;
+        });
+        // Ends the workers once they have drained the queue.
         drop(job_tx);
         while deliver.in_flight > 0 {
             deliver.receive(&done_rx, sink);
@@ -130,6 +69,87 @@ pub fn read_kernel_log<R: Read>(
             sink(KernelEvent::ReadError(e));
         }
     });
+}
+
+/// A worker: parses each block from its first line's number and sends its incidents back under
+/// the block's sequence number, until either channel closes.
+fn parse_blocks(
+    rx: crossbeam_channel::Receiver<(u64, u32, Vec<u8>)>,
+    tx: crossbeam_channel::Sender<(u64, Vec<KernelEvent>)>,
+) {
+    for (seq, first_line, bytes) in rx {
+        let events: Vec<KernelEvent> =
+            KernelReader::starting_at_line(&bytes[..], first_line).collect();
+        if tx.send((seq, events)).is_err() {
+            break;
+        }
+    }
+}
+
+/// Reads `input` into blocks of at least `block` bytes ended where [`block_cut`] allows, and
+/// hands each on (sequence number, number of its first line, bytes), the rest last. Returns the
+/// read error that ended the input, if any.
+fn cut_blocks<R: Read>(
+    mut input: R,
+    block: usize,
+    send: &mut dyn FnMut(u64, u32, Vec<u8>),
+) -> Option<String> {
+    let mut buf: Vec<u8> = Vec::with_capacity(block * 2);
+    let (mut seq, mut line, mut closed) = (0u64, 1u32, true);
+    let mut error = None;
+    loop {
+        let before = buf.len();
+        buf.resize(before + block, 0);
+        let n = match read_full(&mut input, &mut buf[before..]) {
+            Ok(n) => n,
+            Err(e) => {
+                error = Some(e.to_string());
+                0
+            }
+        };
+        buf.truncate(before + n);
+        if n == 0 {
+            break;
+        }
+        if buf.len() < block {
+            continue;
+        }
+        if let Some(cut) = block_cut(&buf, closed) {
+            let rest = buf[cut.at..].to_vec();
+            buf.truncate(cut.at);
+            let lines = memchr::memchr_iter(b'\n', &buf).count() as u32;
+            let full = std::mem::replace(&mut buf, rest);
+            send(seq, line, full);
+            seq += 1;
+            line = line.saturating_add(lines);
+            closed = cut.closed;
+        }
+    }
+    if !buf.is_empty() {
+        send(seq, line, buf);
+    }
+    error
+}
+
+/// Where a full block may end: a [`safe_cut`]; from [`MAX_BLOCK`] on a [`quiet_cut`]; from
+/// twice that the last line end (lines this long with `oom` everywhere are not a kernel log:
+/// cut anywhere rather than hold more).
+fn block_cut(buf: &[u8], closed: bool) -> Option<Cut> {
+    safe_cut(buf, closed).or_else(|| {
+        (buf.len() >= MAX_BLOCK)
+            .then(|| quiet_cut(buf))
+            .flatten()
+            .or_else(|| {
+                (buf.len() >= 2 * MAX_BLOCK)
+                    .then(|| {
+                        memchr::memrchr(b'\n', buf).map(|i| Cut {
+                            at: i + 1,
+                            closed: true,
+                        })
+                    })
+                    .flatten()
+            })
+    })
 }
 
 /// Puts parsed blocks back in order.

@@ -7,16 +7,18 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use oomdoc_cluster::node_dump::NodeDump;
 use oomdoc_manifest::{read_inputs, Item, ReadOptions};
 use oomdoc_model::bytes::exact;
 use oomdoc_model::pod::{LimitRange, Workload};
+use oomdoc_model::InputError;
 use oomdoc_report::TerminalSafe;
-use oomdoc_sim::input::{parse_node, parse_usage};
+use oomdoc_sim::input::{parse_node, parse_usage, NodeObject};
 use oomdoc_sim::node::NodeConfig;
 use oomdoc_sim::simulate::{simulate, Input};
 use oomdoc_sim::story::Grow;
 use oomdoc_sim::threshold::{parse_list, Kind, DEFAULT_HARD};
-use oomdoc_sim::usage::Assume;
+use oomdoc_sim::usage::{Assume, UsageTable};
 
 use crate::args::{parse_bytes, OutputFormat};
 
@@ -166,6 +168,67 @@ fn located(path: &Path, e: &oomdoc_sim::InputError) -> anyhow::Error {
     }
 }
 
+/// The node object: `--node`'s file, else the live node's.
+fn node_object(args: &SimulateArgs, live: Option<&NodeDump>) -> anyhow::Result<Option<NodeObject>> {
+    Ok(match (&args.node, live) {
+        (Some(p), _) => Some(parse_node(&read_text(p)?).map_err(|e| located(p, &e))?),
+        (None, Some(d)) => {
+            Some(parse_node(&d.node_json).map_err(|e| located(Path::new("node (live)"), &e))?)
+        }
+        (None, None) => None,
+    })
+}
+
+/// The pods' usage: `--usage`'s file, else the live metrics API's answer.
+fn node_usage(args: &SimulateArgs, live: Option<&NodeDump>) -> anyhow::Result<Option<UsageTable>> {
+    let live_metrics = live.and_then(|d| d.metrics_json.as_deref());
+    Ok(match (&args.usage, live_metrics) {
+        (Some(p), _) => Some(parse_usage(&read_text(p)?).map_err(|e| located(p, &e))?),
+        (None, Some(m)) => {
+            Some(parse_usage(m).map_err(|e| located(Path::new("metrics (live)"), &e))?)
+        }
+        (None, None) => None,
+    })
+}
+
+/// The pods and LimitRanges read (the live node's, then the files'), and the input errors.
+#[derive(Default)]
+struct Manifests {
+    workloads: Vec<Workload>,
+    limit_ranges: Vec<LimitRange>,
+    errors: Vec<InputError>,
+}
+
+impl Manifests {
+    fn add(&mut self, item: Item) {
+        match item {
+            Item::Workload(w) => self.workloads.push(w),
+            Item::LimitRange(l) => self.limit_ranges.push(l),
+            Item::Dockerfile(_) => {}
+            Item::Error(e) => self.errors.push(e),
+        }
+    }
+
+    /// Reads the live node's pods (its notes go to stderr) and the files in `args.paths`.
+    fn read(args: &SimulateArgs, live: Option<&NodeDump>) -> Self {
+        let mut m = Manifests::default();
+        if let Some(d) = live {
+            for item in oomdoc_manifest::read_str("pods (live)", &d.pods_json) {
+                m.add(item);
+            }
+            for note in &d.notes {
+                let _ = writeln!(crate::stderr(), "oomdoc: note: {note}");
+            }
+        }
+        if !args.paths.is_empty() {
+            read_inputs(&args.paths, &ReadOptions::default(), &mut |item| {
+                m.add(item)
+            });
+        }
+        m
+    }
+}
+
 pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
     let hard = parse_list(&args.eviction_hard, Kind::Hard, "")
         .map_err(|e| anyhow::anyhow!("--eviction-hard: {e}"))?;
@@ -182,50 +245,13 @@ pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
         )?),
         None => None,
     };
-    let object = match (&args.node, &live) {
-        (Some(p), _) => Some(parse_node(&read_text(p)?).map_err(|e| located(p, &e))?),
-        (None, Some(d)) => {
-            Some(parse_node(&d.node_json).map_err(|e| located(Path::new("node (live)"), &e))?)
-        }
-        (None, None) => None,
-    };
-    let live_metrics = live.as_ref().and_then(|d| d.metrics_json.as_deref());
-    let usage = match (&args.usage, live_metrics) {
-        (Some(p), _) => Some(parse_usage(&read_text(p)?).map_err(|e| located(p, &e))?),
-        (None, Some(m)) => {
-            Some(parse_usage(m).map_err(|e| located(Path::new("metrics (live)"), &e))?)
-        }
-        (None, None) => None,
-    };
-
-    let mut workloads: Vec<Workload> = Vec::new();
-    let mut limit_ranges: Vec<LimitRange> = Vec::new();
-    let mut errors = Vec::new();
-    if let Some(d) = &live {
-        for item in oomdoc_manifest::read_str("pods (live)", &d.pods_json) {
-            match item {
-                Item::Workload(w) => workloads.push(w),
-                Item::LimitRange(l) => limit_ranges.push(l),
-                Item::Dockerfile(_) => {}
-                Item::Error(e) => errors.push(e),
-            }
-        }
-        for note in &d.notes {
-            let _ = writeln!(crate::stderr(), "oomdoc: note: {note}");
-        }
-    }
-    if !args.paths.is_empty() {
-        read_inputs(
-            &args.paths,
-            &ReadOptions::default(),
-            &mut |item| match item {
-                Item::Workload(w) => workloads.push(w),
-                Item::LimitRange(l) => limit_ranges.push(l),
-                Item::Dockerfile(_) => {}
-                Item::Error(e) => errors.push(e),
-            },
-        );
-    }
+    let object = node_object(args, live.as_ref())?;
+    let usage = node_usage(args, live.as_ref())?;
+    let Manifests {
+        workloads,
+        limit_ranges,
+        errors,
+    } = Manifests::read(args, live.as_ref());
 
     // Input errors first (on stderr): a later message (a --grow pod not found) may follow
     // from them.
