@@ -172,3 +172,44 @@ fn html_is_self_contained_and_has_the_findings() {
     assert!(html.contains("check &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;"));
     assert!(html.contains("No limit fixes a leak"));
 }
+
+/// Any float a source can hold, infinities and NaN included.
+fn wild_f64() -> impl proptest::strategy::Strategy<Value = f64> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        Just(-0.0),
+        Just(f64::MAX),
+        -1e12f64..1e12,
+        any::<f64>(),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 128, ..Default::default() })]
+
+    /// The JSON writer takes any analysis: numbers that are not finite become `null`. (The
+    /// series crate checked this on its own types when they serialised themselves.)
+    #[test]
+    fn json_is_written_for_any_analysis(
+        pts in proptest::collection::vec((wild_f64(), wild_f64()), 0..40),
+        limit in proptest::option::of(wild_f64()),
+        heap in proptest::option::of(wild_f64()),
+    ) {
+        use oomdoc_series::{analyze, Component, Options, Sample, Series, Termination};
+        let samples = pts.iter().map(|&(t, v)| Sample { t, v }).collect();
+        let input = Input {
+            series: vec![Series { name: "wild".into(), component: Component::Usage, samples }],
+            limit_bytes: limit,
+            terminations: pts.iter().take(2).map(|&(t, _)| Termination { t, reason: "OOMKilled".into() }).collect(),
+            jvm_max_heap_bytes: heap,
+            ..Input::default()
+        };
+        let a = analyze(&input, &Options::default());
+        let (s, v) = json(&(input, a));
+        proptest::prop_assert!(v.is_object());
+        proptest::prop_assert!(s.ends_with("}\n"), "{}", s);
+    }
+}

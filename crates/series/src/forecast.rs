@@ -3,8 +3,8 @@
 //! The level now is the fitted line at the last sample (robust to the last sample's noise);
 //! the time is `(limit - level) / slope`. The interval comes from Sen's interval of the slope:
 //! the fastest plausible growth gives the earliest time (`low`), the slowest the latest
-//! (`high`), which is infinite when the slowest plausible growth is zero or negative (serialised
-//! as `null` by serde_json). Linear extrapolation is what a leak does; it is wrong for growth
+//! (`high`), which is infinite when the slowest plausible growth is zero or negative (the JSON
+//! report writes it as `null`). Linear extrapolation is what a leak does; it is wrong for growth
 //! that levels off, which is why the analysis only forecasts for `leak` and
 //! `sawtooth_restarts`.
 

@@ -2,11 +2,8 @@
 //! build an [`Input`]; [`crate::analyze()`] turns it into an [`Analysis`]; writers (crate
 //! `oomdoc-report`) print and draw both.
 
-use serde::Serialize;
-
 /// What a memory series measures. The names follow cAdvisor's metrics and the cgroup files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Component {
     /// Everything the cgroup is charged for (`memory.usage_in_bytes`, `memory.current`,
     /// `container_memory_usage_bytes`).
@@ -49,7 +46,7 @@ impl Component {
 }
 
 /// One observation: `t` in seconds since the Unix epoch (fractions allowed), `v` in bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sample {
     /// Seconds since the Unix epoch.
     pub t: f64,
@@ -58,7 +55,7 @@ pub struct Sample {
 }
 
 /// One named series of samples in time order.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     /// The name the source gave it (a metric name, a CSV column, a cgroup file).
     pub name: String,
@@ -71,7 +68,7 @@ pub struct Series {
 }
 
 /// Everything the analysis is given.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Input {
     /// Memory series, one per component (several per component are allowed, e.g. one per
     /// container; the analysis treats each on its own).
@@ -92,7 +89,7 @@ pub struct Input {
 }
 
 /// A termination the source reported.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Termination {
     /// When it was seen (seconds since the Unix epoch).
     pub t: f64,
@@ -101,8 +98,7 @@ pub struct Termination {
 }
 
 /// What the series show.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
     /// Steady growth that does not level off.
     Leak,
@@ -130,8 +126,7 @@ impl Verdict {
 }
 
 /// How a restart was recognised.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RestartSource {
     /// The restart counter went up.
     Counter,
@@ -142,7 +137,7 @@ pub enum RestartSource {
 }
 
 /// A restart.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Restart {
     /// When (seconds since the Unix epoch).
     pub t: f64,
@@ -155,7 +150,7 @@ pub struct Restart {
 }
 
 /// A value with a confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Estimate {
     /// The point estimate.
     pub value: f64,
@@ -166,7 +161,7 @@ pub struct Estimate {
 }
 
 /// A straight line fitted to one stretch of one series: `v = intercept + slope * (t - t0)`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fit {
     /// Start of the stretch (seconds since the Unix epoch); also the line's origin.
     pub t0: f64,
@@ -183,7 +178,7 @@ pub struct Fit {
 }
 
 /// The analysis of one series.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SeriesAnalysis {
     /// The series' name.
     pub name: String,
@@ -213,7 +208,7 @@ pub struct SeriesAnalysis {
 }
 
 /// A recommended request and limit, with the rule that produced them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Recommendation {
     /// Recommended memory request, bytes.
     pub request_bytes: f64,
@@ -228,7 +223,7 @@ pub struct Recommendation {
 }
 
 /// The answer of `oomdoc trend`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Analysis {
     /// The verdict.
     pub verdict: Verdict,
