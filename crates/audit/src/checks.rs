@@ -11,7 +11,7 @@ use oomdoc_model::span::Pos;
 
 use crate::audit::Admitted;
 use crate::finding::Finding;
-use crate::registry::rule;
+use crate::registry::RuleCode;
 use crate::rules_k8s::*;
 
 /// Runs every check over one admitted workload.
@@ -64,15 +64,13 @@ pub(crate) fn containers<'a>(w: &'a Admitted<'_>) -> Vec<Pair<'a>> {
 
 pub(crate) fn finding(
     w: &Admitted<'_>,
-    code: &'static str,
+    code: RuleCode,
     pos: Pos,
     container: Option<&str>,
     message: String,
     help: String,
 ) -> Finding {
-    let severity = rule(code)
-        .map(|r| r.severity)
-        .expect("every check's code is in the registry");
+    let severity = code.severity();
     Finding {
         code,
         severity,
@@ -128,7 +126,7 @@ fn best_effort(w: &Admitted<'_>, out: &mut Vec<Finding>) {
         .unwrap_or(w.workload.pod.pos);
     out.push(finding(
         w,
-        BEST_EFFORT_POD,
+        RuleCode::BestEffortPod,
         pos,
         None,
         format!(
@@ -159,7 +157,7 @@ fn missing_values(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
     if r.limits.memory.is_none() && !pod_level_memory(w, true) {
         out.push(finding(
             w,
-            NO_MEMORY_LIMIT,
+            RuleCode::NoMemoryLimit,
             anchor_missing(c.written, true),
             Some(name),
             format!("container \"{name}\" has no memory limit: it can grow until the node runs out of memory"),
@@ -169,7 +167,7 @@ fn missing_values(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
     if r.requests.memory.is_none() && !pod_level_memory(w, false) {
         out.push(finding(
             w,
-            NO_MEMORY_REQUEST,
+            RuleCode::NoMemoryRequest,
             anchor_missing(c.written, false),
             Some(name),
             format!("container \"{name}\" has no memory request: the scheduler reserves no memory for it"),
@@ -194,7 +192,7 @@ fn limit_below_request(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
         let pos = lim.pos.or(req.pos).unwrap_or(c.written.name.pos);
         out.push(finding(
             w,
-            LIMIT_BELOW_REQUEST,
+            RuleCode::LimitBelowRequest,
             pos,
             Some(name),
             format!(
@@ -232,7 +230,7 @@ fn request_vs_limit(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
     let adj = oom_score_adj(&w.pod, w.qos, c.which, w.node_memory_bytes);
     out.push(finding(
         w,
-        BURSTABLE_MEMORY,
+        RuleCode::BurstableMemory,
         pos,
         Some(name),
         format!(
@@ -246,7 +244,7 @@ fn request_vs_limit(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
     if req_b > 0 && lim_b as f64 / req_b as f64 > MAX_LIMIT_REQUEST_RATIO {
         out.push(finding(
             w,
-            LARGE_LIMIT_RATIO,
+            RuleCode::LargeLimitRatio,
             lim.pos.or(req.pos).unwrap_or(c.written.name.pos),
             Some(name),
             format!(
@@ -274,7 +272,7 @@ fn tiny_values(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
         }
         out.push(finding(
             w,
-            TINY_MEMORY,
+            RuleCode::TinyMemory,
             v.pos,
             Some(name),
             format!("container \"{name}\": memory {what} {} is {bytes} bytes; memory quantities are bytes", v.value),
@@ -307,7 +305,7 @@ fn memory_volumes(w: &Admitted<'_>, out: &mut Vec<Finding>) {
         let Some(size) = &ed.size_limit else {
             out.push(finding(
                 w,
-                TMPFS_NO_SIZE_LIMIT,
+                RuleCode::TmpfsNoSizeLimit,
                 ed.pos,
                 None,
                 format!(
@@ -361,7 +359,7 @@ fn memory_volumes(w: &Admitted<'_>, out: &mut Vec<Finding>) {
         if size_b > bound {
             out.push(finding(
                 w,
-                TMPFS_OVER_LIMIT,
+                RuleCode::TmpfsOverLimit,
                 size.pos,
                 None,
                 format!(

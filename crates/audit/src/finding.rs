@@ -9,13 +9,13 @@ use oomdoc_model::pod::DocSource;
 use oomdoc_model::qos::QosClass;
 use oomdoc_model::span::Pos;
 
-use crate::registry::Severity;
+use crate::registry::{RuleCode, Severity};
 
 /// One rule violation, anchored at the value (or the object) it is about.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
-    /// The rule code (`OOM003`).
-    pub code: &'static str,
+    /// The rule.
+    pub code: RuleCode,
     /// The rule's severity.
     pub severity: Severity,
     /// The input file.

@@ -12,7 +12,7 @@ use oomdoc_model::bytes::{approx, exact};
 use crate::audit::Assumptions;
 use crate::finding::{Finding, JvmSummary};
 use crate::jvm_view::{At, JvmView};
-use crate::registry::{names_rule, rule};
+use crate::registry::{names_rule, RuleCode};
 use crate::rules_jvm::*;
 
 mod heap;
@@ -25,7 +25,7 @@ struct Cx<'v, 'a> {
 }
 
 impl Cx<'_, '_> {
-    fn push(&mut self, code: &'static str, at: &At, message: String, help: String) {
+    fn push(&mut self, code: RuleCode, at: &At, message: String, help: String) {
         self.out.extend(finding(self.view, code, at, message, help));
     }
 
@@ -135,7 +135,7 @@ impl JvmView<'_> {
 /// A finding about `view`, unless its workload or Dockerfile ignores `code`.
 fn finding(
     view: &JvmView<'_>,
-    code: &'static str,
+    code: RuleCode,
     at: &At,
     message: String,
     help: String,
@@ -143,9 +143,7 @@ fn finding(
     if names_rule(&view.ignore, code) {
         return None;
     }
-    let severity = rule(code)
-        .map(|r| r.severity)
-        .expect("every check's code is in the registry");
+    let severity = code.severity();
     Some(Finding {
         code,
         severity,
@@ -168,7 +166,7 @@ pub(crate) fn unevaluated(view: &JvmView<'_>) -> Vec<Finding> {
         .filter_map(|(name, at)| {
             finding(
                 view,
-                ENV_TOO_LARGE,
+                RuleCode::EnvTooLarge,
                 at,
                 format!(
                     "{}: env {name} expands to more than {} ($(VAR) references repeated): oomdoc did not evaluate it, and treats it as unknown",
@@ -194,7 +192,7 @@ pub(crate) fn check(view: &JvmView<'_>, s: &JvmSummary, a: &Assumptions) -> Vec<
             .as_ref()
             .map_or("its image", |i| i.value.as_str());
         cx.push(
-            OPENJ9,
+            RuleCode::Openj9,
             view.image_at(),
             format!("{} runs OpenJ9 ({image}): oomdoc models HotSpot only, so no heap figures or JVM sizing checks are given for it", view.subject),
             "check the heap with `java -verbose:sizes -version` in the image and size the limit for it plus OpenJ9's non-heap memory, or use a HotSpot image (Temurin, Corretto, Zulu)".into(),
@@ -237,7 +235,7 @@ fn refuses_to_start(cx: &mut Cx<'_, '_>) -> bool {
             .unwrap_or_else(|| cx.view.java_or_limit())
             .clone();
         cx.push(
-            REFUSES_TO_START,
+            RuleCode::RefusesToStart,
             &at,
             format!(
                 "{}: the JVM (JDK {}) will not start: {} ({}): {}",
@@ -260,7 +258,7 @@ fn refuses_to_start(cx: &mut Cx<'_, '_>) -> bool {
                 .map(|s| cx.setting_at(s).clone())
                 .unwrap_or_else(|| cx.view.java_or_limit().clone());
         cx.push(
-            REFUSES_TO_START,
+            RuleCode::RefusesToStart,
             &at,
             format!(
                 "{}: the JVM (JDK {}) will not start: {}",
@@ -291,7 +289,7 @@ fn ignored_options(cx: &mut Cx<'_, '_>) {
             .unwrap_or_else(|| cx.view.java_or_limit())
             .clone();
         cx.push(
-            OPTION_IGNORED,
+            RuleCode::OptionIgnored,
             &at,
             format!(
                 "{}: the JVM (JDK {}) ignores {} ({}): {}",
@@ -316,7 +314,7 @@ fn ignored_options(cx: &mut Cx<'_, '_>) {
         }
         let at = at.clone();
         cx.push(
-            OPTION_IGNORED,
+            RuleCode::OptionIgnored,
             &at,
             format!("{}: {name} is set to `{value}`, but the command starts `java` directly: nothing passes {name} to the JVM, so these options have no effect", cx.view.subject),
             format!("move the options to JAVA_TOOL_OPTIONS (which the JVM reads), or start java through a shell that expands ${name}"),
@@ -357,7 +355,7 @@ fn ram_percentage(cx: &mut Cx<'_, '_>) {
         None => format!("{:.0}% of the memory limit", 100.0 - pct),
     };
     cx.push(
-        RAM_PERCENTAGE_TOO_HIGH,
+        RuleCode::RamPercentageTooHigh,
         &setting_at,
         format!("{}: {option} gives the heap {pct:.0}% of the memory, leaving {rest} for metaspace, code cache, thread stacks, GC and native memory, which need {} by oomdoc's budget", cx.view.subject, approx(non_heap)),
         match &cx.s.recommendation {
@@ -381,7 +379,7 @@ fn oom_behaviour(cx: &mut Cx<'_, '_>) {
         && f.on_out_of_memory_error.is_none()
     {
         cx.push(
-            NO_EXIT_ON_OOM,
+            RuleCode::NoExitOnOom,
             &at,
             format!("{}: no -XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError the JVM keeps running half-broken, and Kubernetes has nothing to restart", cx.view.subject),
             format!("add -XX:+ExitOnOutOfMemoryError to {place}"),
@@ -389,7 +387,7 @@ fn oom_behaviour(cx: &mut Cx<'_, '_>) {
     }
     if !on(&f.heap_dump_on_out_of_memory_error) {
         cx.push(
-            NO_HEAP_DUMP,
+            RuleCode::NoHeapDump,
             &at,
             format!("{}: no -XX:+HeapDumpOnOutOfMemoryError: when the heap runs out, nothing records what filled it", cx.view.subject),
             format!("add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/dumps to {place}, with a volume mounted at /dumps"),

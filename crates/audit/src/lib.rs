@@ -27,4 +27,4 @@ pub use finding::{
     ContainerSummary, DockerfileRef, Finding, ImageSummary, JvmSummary, MatchedBy, WorkloadSummary,
 };
 pub use images::ImageBinding;
-pub use registry::{rule, Rule, Severity, RULES};
+pub use registry::{rule, Rule, RuleCode, Severity, RULES};

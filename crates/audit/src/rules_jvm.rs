@@ -2,34 +2,7 @@
 //! `jvm_checks.rs`; every rule has a test that triggers it and one that does not
 //! (`tests/jvm_rules.rs`).
 
-use crate::registry::{Rule, Severity};
-
-/// Max heap at or above the memory limit.
-pub const HEAP_OVER_LIMIT: &str = "OOM101";
-/// Heap plus the non-heap budget above the memory limit.
-pub const BUDGET_OVER_LIMIT: &str = "OOM102";
-/// Default heap percentage: most of the limit unused by the heap.
-pub const DEFAULT_HEAP: &str = "OOM103";
-/// JDK not container-aware.
-pub const NOT_CONTAINER_AWARE: &str = "OOM104";
-/// JDK without cgroup v2 support on a cgroup v2 node.
-pub const CGROUP_V2_UNAWARE: &str = "OOM105";
-/// `-Xmx` without a memory limit.
-pub const XMX_WITHOUT_LIMIT: &str = "OOM106";
-/// `MaxRAMPercentage` above 90.
-pub const RAM_PERCENTAGE_TOO_HIGH: &str = "OOM107";
-/// Options that stop the JVM from starting.
-pub const REFUSES_TO_START: &str = "OOM108";
-/// No exit on `OutOfMemoryError`.
-pub const NO_EXIT_ON_OOM: &str = "OOM109";
-/// No heap dump on `OutOfMemoryError`.
-pub const NO_HEAP_DUMP: &str = "OOM110";
-/// OpenJ9: not modelled.
-pub const OPENJ9: &str = "OOM111";
-/// Options that never reach the JVM or that it ignores.
-pub const OPTION_IGNORED: &str = "OOM112";
-/// An env value whose `$(VAR)` expansion is too large to evaluate.
-pub const ENV_TOO_LARGE: &str = "OOM113";
+use crate::registry::{Rule, RuleCode, Severity};
 
 /// `MaxRAMPercentage` above this leaves too little of the limit for the rest of the JVM.
 pub const MAX_SANE_RAM_PERCENTAGE: f64 = 90.0;
@@ -37,8 +10,7 @@ pub const MAX_SANE_RAM_PERCENTAGE: f64 = 90.0;
 /// The JVM memory rules, in code order.
 pub const JVM_RULES: [Rule; 13] = [
     Rule {
-        code: HEAP_OVER_LIMIT,
-        name: "jvm-heap-exceeds-limit",
+        code: RuleCode::HeapOverLimit,
         severity: Severity::Error,
         title: "JVM max heap is not below the container's memory limit",
         explanation: "\
@@ -72,8 +44,7 @@ containers:
     limits: {memory: 4Gi}",
     },
     Rule {
-        code: BUDGET_OVER_LIMIT,
-        name: "jvm-budget-exceeds-limit",
+        code: RuleCode::BudgetOverLimit,
         severity: Severity::Warning,
         title: "JVM heap plus non-heap memory exceeds the container's memory limit",
         explanation: "\
@@ -109,8 +80,7 @@ containers:
     limits: {memory: 2Gi}",
     },
     Rule {
-        code: DEFAULT_HEAP,
-        name: "jvm-default-heap-size",
+        code: RuleCode::DefaultHeap,
         severity: Severity::Info,
         title: "JVM uses its default heap size: most of the memory limit is never used by the heap",
         explanation: "\
@@ -139,8 +109,7 @@ containers:
     limits: {memory: 4Gi}",
     },
     Rule {
-        code: NOT_CONTAINER_AWARE,
-        name: "jvm-not-container-aware",
+        code: RuleCode::NotContainerAware,
         severity: Severity::Warning,
         title: "JVM ignores the container's memory limit and sizes itself from the node",
         explanation: "\
@@ -167,8 +136,7 @@ containers:
     limits: {memory: 2Gi}",
     },
     Rule {
-        code: CGROUP_V2_UNAWARE,
-        name: "jvm-cgroup-v2-unaware",
+        code: RuleCode::CgroupV2Unaware,
         severity: Severity::Warning,
         title: "JDK does not understand cgroup v2: it sees no memory limit on a cgroup v2 node",
         explanation: "\
@@ -194,8 +162,7 @@ containers:
     limits: {memory: 2Gi}",
     },
     Rule {
-        code: XMX_WITHOUT_LIMIT,
-        name: "jvm-xmx-without-limit",
+        code: RuleCode::XmxWithoutLimit,
         severity: Severity::Info,
         title: "JVM heap is capped but the container has no memory limit",
         explanation: "\
@@ -222,8 +189,7 @@ containers:
     limits: {memory: 3Gi}",
     },
     Rule {
-        code: RAM_PERCENTAGE_TOO_HIGH,
-        name: "jvm-max-ram-percentage-too-high",
+        code: RuleCode::RamPercentageTooHigh,
         severity: Severity::Warning,
         title: "MaxRAMPercentage above 90: no room for the rest of the JVM",
         explanation: "\
@@ -245,8 +211,7 @@ env:
   value: -XX:MaxRAMPercentage=70.0",
     },
     Rule {
-        code: REFUSES_TO_START,
-        name: "jvm-refuses-to-start",
+        code: RuleCode::RefusesToStart,
         severity: Severity::Error,
         title: "JVM options make the JVM refuse to start",
         explanation: "\
@@ -277,8 +242,7 @@ containers:
     value: -XX:MaxMetaspaceSize=256m",
     },
     Rule {
-        code: NO_EXIT_ON_OOM,
-        name: "jvm-no-exit-on-out-of-memory",
+        code: RuleCode::NoExitOnOom,
         severity: Severity::Info,
         title: "JVM keeps running after an OutOfMemoryError",
         explanation: "\
@@ -301,8 +265,7 @@ env:
   value: -XX:MaxRAMPercentage=70.0 -XX:+ExitOnOutOfMemoryError",
     },
     Rule {
-        code: NO_HEAP_DUMP,
-        name: "jvm-no-heap-dump-on-out-of-memory",
+        code: RuleCode::NoHeapDump,
         severity: Severity::Info,
         title: "No heap dump is written on OutOfMemoryError",
         explanation: "\
@@ -323,8 +286,7 @@ env:
   value: -XX:+ExitOnOutOfMemoryError -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/dumps",
     },
     Rule {
-        code: OPENJ9,
-        name: "jvm-openj9-not-modelled",
+        code: RuleCode::Openj9,
         severity: Severity::Info,
         title: "OpenJ9 JVM: its memory defaults are not modelled",
         explanation: "\
@@ -344,8 +306,7 @@ containers:
   image: eclipse-temurin:17-jre",
     },
     Rule {
-        code: OPTION_IGNORED,
-        name: "jvm-option-ignored",
+        code: RuleCode::OptionIgnored,
         severity: Severity::Warning,
         title: "JVM options that never reach the JVM, or that it ignores",
         explanation: "\
@@ -378,8 +339,7 @@ containers:
     value: -Xmx2g",
     },
     Rule {
-        code: ENV_TOO_LARGE,
-        name: "env-too-large-to-evaluate",
+        code: RuleCode::EnvTooLarge,
         severity: Severity::Warning,
         title: "An environment value whose $(VAR) expansion is too large to evaluate",
         explanation: "\

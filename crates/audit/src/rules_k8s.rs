@@ -1,28 +1,9 @@
 //! The Kubernetes memory rules (`OOM0xx`): the registry's data. The checks that raise them are in
 //! [`crate::checks`]; every rule has a test that triggers it and one that does not.
 
-use crate::registry::{Rule, Severity};
+use crate::registry::{Rule, RuleCode, Severity};
 
-/// Code of [`K8S_RULES`]\[0\]: no memory limit.
-pub const NO_MEMORY_LIMIT: &str = "OOM001";
-/// No memory request.
-pub const NO_MEMORY_REQUEST: &str = "OOM002";
-/// BestEffort pod.
-pub const BEST_EFFORT_POD: &str = "OOM003";
-/// Limit below request.
-pub const LIMIT_BELOW_REQUEST: &str = "OOM004";
-/// Burstable memory.
-pub const BURSTABLE_MEMORY: &str = "OOM005";
-/// Large limit/request ratio.
-pub const LARGE_LIMIT_RATIO: &str = "OOM006";
-/// Memory-backed emptyDir without sizeLimit.
-pub const TMPFS_NO_SIZE_LIMIT: &str = "OOM007";
-/// Memory-backed emptyDir larger than the pod's memory limits.
-pub const TMPFS_OVER_LIMIT: &str = "OOM008";
-/// A memory value too small to be meant (unit mistake).
-pub const TINY_MEMORY: &str = "OOM009";
-
-/// The limit/request ratio above which [`LARGE_LIMIT_RATIO`] fires.
+/// The limit/request ratio above which [`RuleCode::LargeLimitRatio`] fires.
 pub const MAX_LIMIT_REQUEST_RATIO: f64 = 2.0;
 /// Memory values below this are almost always unit mistakes (`128m` is 0.128 bytes).
 pub const TINY_MEMORY_BYTES: i64 = 4 << 20;
@@ -30,8 +11,7 @@ pub const TINY_MEMORY_BYTES: i64 = 4 << 20;
 /// The Kubernetes memory rules, in code order.
 pub const K8S_RULES: [Rule; 9] = [
     Rule {
-        code: NO_MEMORY_LIMIT,
-        name: "no-memory-limit",
+        code: RuleCode::NoMemoryLimit,
         severity: Severity::Warning,
         title: "Container has no memory limit",
         explanation: "\
@@ -62,8 +42,7 @@ containers:
       memory: 512Mi",
     },
     Rule {
-        code: NO_MEMORY_REQUEST,
-        name: "no-memory-request",
+        code: RuleCode::NoMemoryRequest,
         severity: Severity::Warning,
         title: "Container has no memory request",
         explanation: "\
@@ -93,8 +72,7 @@ containers:
       memory: 512Mi",
     },
     Rule {
-        code: BEST_EFFORT_POD,
-        name: "best-effort-pod",
+        code: RuleCode::BestEffortPod,
         severity: Severity::Warning,
         title: "Pod is BestEffort: first to be OOM-killed and evicted",
         explanation: "\
@@ -118,8 +96,7 @@ containers:
     limits: {cpu: 250m, memory: 256Mi}",
     },
     Rule {
-        code: LIMIT_BELOW_REQUEST,
-        name: "limit-below-request",
+        code: RuleCode::LimitBelowRequest,
         severity: Severity::Error,
         title: "Limit is lower than the request: the API server rejects the pod",
         explanation: "\
@@ -144,8 +121,7 @@ resources:
     memory: 1Gi",
     },
     Rule {
-        code: BURSTABLE_MEMORY,
-        name: "burstable-memory",
+        code: RuleCode::BurstableMemory,
         severity: Severity::Info,
         title: "Memory request is below the limit: evicted and OOM-killed before Guaranteed pods",
         explanation: "\
@@ -171,8 +147,7 @@ resources:
     memory: 1Gi",
     },
     Rule {
-        code: LARGE_LIMIT_RATIO,
-        name: "large-limit-request-ratio",
+        code: RuleCode::LargeLimitRatio,
         severity: Severity::Warning,
         title: "Memory limit is more than twice the request",
         explanation: "\
@@ -198,8 +173,7 @@ resources:
     memory: 2Gi",
     },
     Rule {
-        code: TMPFS_NO_SIZE_LIMIT,
-        name: "memory-emptydir-without-size-limit",
+        code: RuleCode::TmpfsNoSizeLimit,
         severity: Severity::Warning,
         title: "Memory-backed emptyDir has no sizeLimit",
         explanation: "\
@@ -225,8 +199,7 @@ volumes:
     sizeLimit: 256Mi",
     },
     Rule {
-        code: TMPFS_OVER_LIMIT,
-        name: "memory-emptydir-over-limit",
+        code: RuleCode::TmpfsOverLimit,
         severity: Severity::Warning,
         title: "Memory-backed emptyDir sizeLimit exceeds the pod's memory limits",
         explanation: "\
@@ -255,8 +228,7 @@ volumes:
   emptyDir: {medium: Memory, sizeLimit: 1Gi}",
     },
     Rule {
-        code: TINY_MEMORY,
-        name: "tiny-memory-value",
+        code: RuleCode::TinyMemory,
         severity: Severity::Error,
         title: "Memory value is implausibly small (a unit mistake?)",
         explanation: "\

@@ -222,7 +222,7 @@ fn image_flag_and_the_only_one_rule() {
         .iter()
         .filter(|f| f.workload == "Dockerfile/build")
         .collect();
-    let c: Vec<&str> = mine.iter().map(|f| f.code).collect();
+    let c: Vec<&str> = mine.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(
         c,
         ["OOM109", "OOM110"],

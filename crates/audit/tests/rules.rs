@@ -28,7 +28,7 @@ fn run(yaml: &str) -> oomdoc_audit::AuditReport {
 }
 
 fn codes(yaml: &str) -> Vec<&'static str> {
-    run(yaml).findings.iter().map(|f| f.code).collect()
+    run(yaml).findings.iter().map(|f| f.code.as_str()).collect()
 }
 
 fn only<'a>(findings: &'a [Finding], code: &str) -> Vec<&'a Finding> {
@@ -231,10 +231,10 @@ fn rules_are_found_by_code_or_name() {
     for r in RULES {
         for key in [
             r.code.to_string(),
-            r.code.to_lowercase(),
-            r.name.to_string(),
-            r.name.to_uppercase(),
-            format!(" {} ", r.name),
+            r.code.as_str().to_lowercase(),
+            r.name().to_string(),
+            r.name().to_uppercase(),
+            format!(" {} ", r.name()),
         ] {
             assert_eq!(
                 rule_by_code_or_name(&key).map(|x| x.code),
@@ -285,23 +285,23 @@ fn every_example_raises_its_rule_and_its_fix_does_not() {
         assert_eq!(bad.workloads.len(), 1, "{}", r.code);
         let bad = codes(&example_pod(r.example));
         assert!(
-            bad.contains(&r.code),
+            bad.contains(&r.code.as_str()),
             "{}: its example raises {bad:?}\n{}",
             r.code,
             example_pod(r.example)
         );
         for c in &bad {
             assert!(
-                *c == r.code
+                *c == r.code.as_str()
                     || severity(c) < Severity::Error
-                    || CONSEQUENCES.contains(&(r.code, *c)),
+                    || CONSEQUENCES.contains(&(r.code.as_str(), *c)),
                 "{}: its example also raises the error {c}",
                 r.code
             );
         }
         let good = codes(&example_pod(r.example_fixed));
         assert!(
-            !good.contains(&r.code),
+            !good.contains(&r.code.as_str()),
             "{}: its fixed example still raises it\n{}",
             r.code,
             example_pod(r.example_fixed)
@@ -339,24 +339,32 @@ fn registry_is_complete_and_every_rule_is_tested() {
     let me = [include_str!("rules.rs"), include_str!("jvm_rules.rs")].concat();
     let mut prev = "";
     for (i, r) in RULES.iter().enumerate() {
-        assert!(r.code > prev, "codes sorted and unique: {}", r.code);
-        prev = r.code;
         assert!(
-            !r.name.is_empty()
-                && r.name.split('-').all(|w| !w.is_empty()
+            r.code.as_str() > prev,
+            "codes sorted and unique: {}",
+            r.code
+        );
+        prev = r.code.as_str();
+        assert!(
+            !r.name().is_empty()
+                && r.name().split('-').all(|w| !w.is_empty()
                     && w.bytes()
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
             "{}: name {:?} is kebab-case",
             r.code,
-            r.name
+            r.name()
         );
         assert!(
-            RULES[..i].iter().all(|o| o.name != r.name),
+            RULES[..i].iter().all(|o| o.name() != r.name()),
             "{}: name {:?} is unique",
             r.code,
-            r.name
+            r.name()
         );
-        assert!(r.code.len() == 6 && r.code.starts_with("OOM"), "{}", r.code);
+        assert!(
+            r.code.as_str().len() == 6 && r.code.as_str().starts_with("OOM"),
+            "{}",
+            r.code
+        );
         for (what, text) in [
             ("title", r.title),
             ("explanation", r.explanation),
@@ -372,7 +380,7 @@ fn registry_is_complete_and_every_rule_is_tested() {
             r.code
         );
         assert_ne!(r.example, r.example_fixed, "{}", r.code);
-        let test_name = format!("fn {}_", r.code.to_lowercase());
+        let test_name = format!("fn {}_", r.code.as_str().to_lowercase());
         assert!(
             me.contains(&test_name),
             "{} has no test named {test_name}...",

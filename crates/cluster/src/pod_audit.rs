@@ -2,7 +2,7 @@
 //! through the manifest reader like any other input, so JVM heaps and findings are the same as
 //! for files.
 
-use oomdoc_audit::{Assumptions, AuditSession, Severity};
+use oomdoc_audit::{Assumptions, AuditSession, RuleCode, Severity};
 use oomdoc_manifest::{Item, ReadOptions};
 use oomdoc_model::qos::QosClass;
 
@@ -16,7 +16,7 @@ pub struct ContainerAudit {
     /// The JVM's whole-process budget (heap and every other pool).
     pub jvm_footprint: Option<u64>,
     /// Findings about the container: (code, severity).
-    pub findings: Vec<(&'static str, Severity)>,
+    pub findings: Vec<(RuleCode, Severity)>,
 }
 
 /// What the audit says about one pod.
@@ -27,7 +27,7 @@ pub struct PodAudit {
     /// Per container.
     pub containers: Vec<ContainerAudit>,
     /// Findings about the pod as a whole (no container).
-    pub pod_findings: Vec<(&'static str, Severity)>,
+    pub pod_findings: Vec<(RuleCode, Severity)>,
 }
 
 impl PodAudit {

@@ -249,8 +249,8 @@ pub fn pod_rows(
                 .chain(&audit.pod_findings);
             let mut worst: Option<Severity> = None;
             for (code, sev) in findings {
-                if !row.findings.iter().any(|f| f == code) {
-                    row.findings.push((*code).to_string());
+                if !row.findings.iter().any(|f| f == code.as_str()) {
+                    row.findings.push(code.as_str().to_string());
                 }
                 worst = worst.max(Some(*sev));
             }

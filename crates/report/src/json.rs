@@ -271,7 +271,7 @@ fn image(i: &ImageSummary) -> Image<'_> {
 
 fn finding(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
-        code: f.code,
+        code: f.code.as_str(),
         severity: f.severity.as_str(),
         file: &f.file,
         line: f.pos.line,

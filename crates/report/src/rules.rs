@@ -16,20 +16,24 @@ pub fn write_rules_list(out: &mut dyn Write) -> io::Result<()> {
 }
 
 pub(crate) fn write_rules_list_of(rules: &[Rule], out: &mut dyn Write) -> io::Result<()> {
-    let code_w = rules.iter().map(|r| r.code.len()).max().unwrap_or(0);
+    let code_w = rules
+        .iter()
+        .map(|r| r.code.as_str().len())
+        .max()
+        .unwrap_or(0);
     let sev_w = rules
         .iter()
         .map(|r| r.severity.as_str().len())
         .max()
         .unwrap_or(0);
-    let name_w = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let name_w = rules.iter().map(|r| r.name().len()).max().unwrap_or(0);
     for r in rules {
         writeln!(
             out,
             "{:code_w$}  {:sev_w$}  {:name_w$}  {}",
             r.code,
             r.severity.as_str(),
-            r.name,
+            r.name(),
             r.title
         )?;
     }
@@ -43,7 +47,7 @@ pub fn write_rule_doc(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
         out,
         "# {} {} ({})",
         rule.code,
-        rule.name,
+        rule.name(),
         rule.severity.as_str()
     )?;
     writeln!(out, "\n## What it does\n{}", rule.title.trim())?;
@@ -81,8 +85,8 @@ struct JsonRule<'a> {
 
 fn json_rule(r: &Rule) -> JsonRule<'_> {
     JsonRule {
-        code: r.code,
-        name: r.name,
+        code: r.code.as_str(),
+        name: r.name(),
         severity: r.severity.as_str(),
         title: r.title.trim(),
         explanation: r.explanation.trim(),

@@ -25,7 +25,9 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use oomdoc_audit::{AuditReport, Finding, ImageSummary, Rule, Severity, WorkloadSummary, RULES};
+use oomdoc_audit::{
+    AuditReport, Finding, ImageSummary, Rule, RuleCode, Severity, WorkloadSummary, RULES,
+};
 use oomdoc_model::diagnostic::InputError;
 use serde::Serialize;
 
@@ -243,8 +245,8 @@ fn descriptor(r: &Rule) -> Descriptor<'_> {
         yaml_block(r.example_fixed)
     );
     Descriptor {
-        id: r.code,
-        name: Some(r.name),
+        id: r.code.as_str(),
+        name: Some(r.name()),
         short_description: Some(Text {
             text: r.title.trim().to_string(),
         }),
@@ -263,7 +265,7 @@ fn descriptor(r: &Rule) -> Descriptor<'_> {
 
 fn result<'a>(f: &'a Finding, rule_index: usize) -> SarifResult<'a> {
     SarifResult {
-        rule_id: f.code,
+        rule_id: f.code.as_str(),
         rule_index,
         level: level(f.severity),
         message: Text {
@@ -330,9 +332,9 @@ pub struct SarifSink<'w, 'r> {
     out: &'w mut dyn Write,
     tool_version: String,
     registry: &'r [Rule],
-    index: BTreeMap<&'r str, usize>,
+    index: BTreeMap<RuleCode, usize>,
     /// Codes the registry does not know, in order of first use, with the first severity seen.
-    unknown: Vec<(&'static str, Severity)>,
+    unknown: Vec<(RuleCode, Severity)>,
     results: Spool,
     any_result: bool,
     tally: Tally,
@@ -370,7 +372,7 @@ impl<'w, 'r> SarifSink<'w, 'r> {
 
     fn spool_results(&mut self, findings: &[Finding]) -> io::Result<()> {
         for f in findings {
-            let i = match self.index.get(f.code) {
+            let i = match self.index.get(&f.code) {
                 Some(&i) => i,
                 None => match self.unknown.iter().position(|u| u.0 == f.code) {
                     Some(k) => self.registry.len() + k,
@@ -413,7 +415,7 @@ impl ReportSink for SarifSink<'_, '_> {
         let mut rules: Vec<Descriptor<'_>> = self.registry.iter().map(descriptor).collect();
         // A code the registry does not know: still described, so `ruleIndex` is valid.
         rules.extend(self.unknown.iter().map(|&(code, severity)| Descriptor {
-            id: code,
+            id: code.as_str(),
             name: None,
             short_description: None,
             full_description: None,

@@ -217,7 +217,7 @@ fn render_finding(
         .or_else(|| sources.line(&f.file, line));
     let title = level(f.severity)
         .primary_title(clean(&f.message).into_owned())
-        .id(f.code);
+        .id(f.code.as_str());
     let workload = match &f.template {
         Some(t) => format!("{} (rendered from {})", clean(&f.workload), clean(t)),
         None => clean(&f.workload).into_owned(),

@@ -7,7 +7,7 @@ use oomdoc_model::bytes::{approx, exact};
 
 use super::Cx;
 use crate::audit::Assumptions;
-use crate::rules_jvm::*;
+use crate::registry::RuleCode;
 
 /// OOM101 to OOM106 for a modelled HotSpot heap; true when the heap or the budget is over the
 /// limit.
@@ -29,7 +29,7 @@ fn node_bytes(a: &Assumptions) -> u64 {
     u64::try_from(a.node_memory_bytes).unwrap_or(0)
 }
 
-/// NOT_CONTAINER_AWARE (no container support, or it is switched off) or CGROUP_V2_UNAWARE
+/// RuleCode::NotContainerAware (no container support, or it is switched off) or RuleCode::CgroupV2Unaware
 /// (container support without cgroup v2 on a v2 node): the JVM sizes itself from the node.
 fn container_awareness(cx: &mut Cx<'_, '_>, a: &Assumptions) {
     let e = &cx.s.analysis.ergonomics;
@@ -79,7 +79,7 @@ fn container_awareness(cx: &mut Cx<'_, '_>, a: &Assumptions) {
             "use a JDK with container support (8u372+, 11.0.16+, 17, 21); until then set -Xmx explicitly below the limit".to_string()
         };
         cx.push(
-            NOT_CONTAINER_AWARE,
+            RuleCode::NotContainerAware,
             &at,
             format!(
                 "{}: {why}, so it sizes itself from the node: {effect}",
@@ -97,7 +97,7 @@ fn container_awareness(cx: &mut Cx<'_, '_>, a: &Assumptions) {
     }
 }
 
-/// CGROUP_V2_UNAWARE: a JDK with container support for cgroup v1 only, on a v2 node.
+/// RuleCode::CgroupV2Unaware: a JDK with container support for cgroup v1 only, on a v2 node.
 fn cgroup_v2_unaware(cx: &mut Cx<'_, '_>, heap: u64, node: u64) {
     let effect = match cx.view.limit {
         Some(l) => format!(
@@ -114,14 +114,14 @@ fn cgroup_v2_unaware(cx: &mut Cx<'_, '_>, heap: u64, node: u64) {
     };
     let at = cx.view.image_at().clone();
     cx.push(
-        CGROUP_V2_UNAWARE,
+        RuleCode::CgroupV2Unaware,
         &at,
         format!("{}: JDK {} does not read cgroup v2 (support came in 15, 11.0.16 and 8u372): on a cgroup v2 node (assumed; --cgroup v1 if yours are not) it sees no memory limit: {effect}", cx.view.subject, cx.s.jdk),
         "update the JDK to 8u372+, 11.0.16+ or 17+; until then set -Xmx explicitly below the limit".into(),
     );
 }
 
-/// XMX_WITHOUT_LIMIT: a heap cap in Kubernetes with no memory limit to hold the rest.
+/// RuleCode::XmxWithoutLimit: a heap cap in Kubernetes with no memory limit to hold the rest.
 fn xmx_without_limit(cx: &mut Cx<'_, '_>) {
     let f = &cx.s.analysis.flags;
     let heap = cx.s.analysis.ergonomics.max_heap.value;
@@ -134,7 +134,7 @@ fn xmx_without_limit(cx: &mut Cx<'_, '_>) {
             None => "set resources.limits.memory to the heap plus the non-heap memory plus a margin".into(),
         };
         cx.push(
-            XMX_WITHOUT_LIMIT,
+            RuleCode::XmxWithoutLimit,
             &at,
             format!("{}: {} ({}) caps the heap at {}, but the container has no memory limit: the rest of the JVM ({} by oomdoc's budget) and any native leak are bounded only by the node", cx.view.subject, x.option, x.source, approx(heap), approx(non_heap)),
             fix,
@@ -142,7 +142,7 @@ fn xmx_without_limit(cx: &mut Cx<'_, '_>) {
     }
 }
 
-/// HEAP_OVER_LIMIT, else BUDGET_OVER_LIMIT (heap plus oomdoc's non-heap budget); true when
+/// RuleCode::HeapOverLimit, else RuleCode::BudgetOverLimit (heap plus oomdoc's non-heap budget); true when
 /// either is reported.
 fn heap_or_budget_over_limit(cx: &mut Cx<'_, '_>, limit: u64) -> bool {
     let f = &cx.s.analysis.flags;
@@ -173,7 +173,7 @@ fn heap_or_budget_over_limit(cx: &mut Cx<'_, '_>, limit: u64) -> bool {
             exact(limit)
         );
         let h = help(cx);
-        cx.push(HEAP_OVER_LIMIT, &heap_at, msg, h);
+        cx.push(RuleCode::HeapOverLimit, &heap_at, msg, h);
         return true;
     }
     let budget = &cx.s.analysis.budget;
@@ -190,13 +190,13 @@ fn heap_or_budget_over_limit(cx: &mut Cx<'_, '_>, limit: u64) -> bool {
             exact(limit)
         );
         let h = help(cx);
-        cx.push(BUDGET_OVER_LIMIT, &heap_at, msg, h);
+        cx.push(RuleCode::BudgetOverLimit, &heap_at, msg, h);
         return true;
     }
     false
 }
 
-/// DEFAULT_HEAP: no heap option, so HotSpot's default percentage leaves much of the limit
+/// RuleCode::DefaultHeap: no heap option, so HotSpot's default percentage leaves much of the limit
 /// unused by the heap (the recommendation gives at least a quarter more).
 fn default_heap(cx: &mut Cx<'_, '_>, limit: u64) {
     let e = &cx.s.analysis.ergonomics;
@@ -222,7 +222,7 @@ fn default_heap(cx: &mut Cx<'_, '_>, limit: u64) {
                 .java_item()
                 .map_or_else(|| cx.view.limit_or_fallback().clone(), |l| l.at.clone());
             cx.push(
-                DEFAULT_HEAP,
+                RuleCode::DefaultHeap,
                 &at,
                 format!(
                     "{}: JVM max heap {} ({:.0}% of the {} limit, the JDK {} default {rule}): {} of the limit is never used by the heap",

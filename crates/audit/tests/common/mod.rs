@@ -43,7 +43,7 @@ pub fn run(yaml: &str) -> AuditReport {
 }
 
 pub fn codes(r: &AuditReport) -> Vec<&'static str> {
-    r.findings.iter().map(|f| f.code).collect()
+    r.findings.iter().map(|f| f.code.as_str()).collect()
 }
 
 pub fn only<'a>(r: &'a AuditReport, code: &str) -> Vec<&'a Finding> {

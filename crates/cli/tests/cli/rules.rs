@@ -20,7 +20,7 @@ fn rules_lists_every_rule_of_the_registry() {
         let cols: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(
             cols[..3],
-            [rule.code, rule.severity.as_str(), rule.name],
+            [rule.code.as_str(), rule.severity.as_str(), rule.name()],
             "{line}"
         );
         assert!(line.ends_with(rule.title), "{line}");
@@ -33,27 +33,34 @@ fn rules_lists_every_rule_of_the_registry() {
         .iter()
         .map(|r| r["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes, RULES.iter().map(|r| r.code).collect::<Vec<_>>());
+    assert_eq!(
+        codes,
+        RULES.iter().map(|r| r.code.as_str()).collect::<Vec<_>>()
+    );
 }
 
 #[test]
 fn rules_code_explains_one_rule() {
     for rule in RULES {
-        let o = oomdoc(&["rules", rule.code]);
+        let o = oomdoc(&["rules", rule.code.as_str()]);
         o.code(0);
         let s = &o.stdout;
         assert!(
             s.starts_with(&format!(
                 "# {} {} ({})",
-                rule.code,
-                rule.name,
+                rule.code.as_str(),
+                rule.name(),
                 rule.severity.as_str()
             )),
             "{s}"
         );
         for part in [rule.title, rule.explanation, rule.fix] {
             let first = part.lines().next().unwrap();
-            assert!(s.contains(first), "{}: missing {first:?}", rule.code);
+            assert!(
+                s.contains(first),
+                "{}: missing {first:?}",
+                rule.code.as_str()
+            );
         }
         assert!(
             s.contains(rule.example.lines().next().unwrap()),
@@ -73,9 +80,9 @@ fn rules_code_explains_one_rule() {
 #[test]
 fn rules_takes_a_name_as_it_takes_a_code() {
     for rule in RULES {
-        let by_code = oomdoc(&["rules", rule.code]);
+        let by_code = oomdoc(&["rules", rule.code.as_str()]);
         by_code.code(0);
-        for key in [rule.name.to_string(), rule.name.to_uppercase()] {
+        for key in [rule.name().to_string(), rule.name().to_uppercase()] {
             let o = oomdoc(&["rules", &key]);
             o.code(0);
             assert_eq!(o.stdout, by_code.stdout, "{key}");

@@ -109,7 +109,7 @@ fn json_schema_fields_in_order() {
 
     assert_eq!(
         v["findings"][1],
-        json!({"code": "OOM004", "severity": "info",
+        json!({"code": "OOM005", "severity": "info",
         "file": "k8s/app.yaml", "line": 13, "column": 21, "workload": "Deployment/default/app",
         "container": "app",
         "message": "memory request 2Gi is below the limit 4Gi: Burstable, oom_score_adj 875",

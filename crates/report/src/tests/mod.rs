@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use oomdoc_audit::{
     Assumptions, AuditReport, ContainerSummary, DockerfileRef, Finding, ImageSummary, JvmSummary,
-    MatchedBy, Rule, Severity, WorkloadSummary,
+    MatchedBy, Rule, RuleCode, Severity, WorkloadSummary,
 };
 use oomdoc_model::admission::{ContainerKind, Source};
 use oomdoc_model::diagnostic::InputError;
@@ -29,8 +29,7 @@ pub(crate) const MI: i64 = 1 << 20;
 /// A fixed registry, so snapshots do not move when the real one changes.
 pub(crate) static TEST_RULES: &[Rule] = &[
     Rule {
-        code: "OOM001",
-        name: "no-memory-limit",
+        code: RuleCode::NoMemoryLimit,
         severity: Severity::Error,
         title: "Container has no memory limit",
         explanation: "Without a limit the container can use all of the node's memory.",
@@ -39,8 +38,7 @@ pub(crate) static TEST_RULES: &[Rule] = &[
         example_fixed: "\ncontainers:\n- name: app\n  image: app:1\n  resources:\n    limits:\n      memory: 1Gi\n",
     },
     Rule {
-        code: "OOM002",
-        name: "no-memory-request",
+        code: RuleCode::NoMemoryRequest,
         severity: Severity::Warning,
         title: "Container has no memory request",
         explanation: "The scheduler places the pod as if it used no memory.",
@@ -49,8 +47,7 @@ pub(crate) static TEST_RULES: &[Rule] = &[
         example_fixed: "resources:\n  requests:\n    memory: 1Gi\n",
     },
     Rule {
-        code: "OOM004",
-        name: "burstable-memory",
+        code: RuleCode::BurstableMemory,
         severity: Severity::Info,
         title: "Memory request below the limit",
         explanation: "Burstable pods are evicted before Guaranteed ones under node memory pressure.",
@@ -141,7 +138,7 @@ pub(crate) fn finding(
     help: &str,
 ) -> Finding {
     Finding {
-        code,
+        code: RuleCode::from_code(code).expect("a registered code"),
         severity,
         file: Arc::from(file),
         pos: Pos::new(pos.0, pos.1),
@@ -231,7 +228,7 @@ pub(crate) fn sample_report() -> AuditReport {
                 "set resources.requests.memory",
             ),
             finding(
-                "OOM004",
+                "OOM005",
                 Severity::Info,
                 "k8s/app.yaml",
                 (13, 21),

@@ -70,9 +70,9 @@ fn the_real_registry_renders() {
     for r in oomdoc_audit::RULES {
         let doc = render(|o| write_rule_doc(r, o));
         assert!(
-            doc.starts_with(&format!("# {} {} (", r.code, r.name)),
+            doc.starts_with(&format!("# {} {} (", r.code, r.name())),
             "{doc}"
         );
-        assert_eq!(oomdoc_audit::rule(r.code).map(|x| x.code), Some(r.code));
+        assert_eq!(oomdoc_audit::rule(r.code.as_str()).map(|x| x.code), Some(r.code));
     }
 }

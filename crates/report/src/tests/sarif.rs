@@ -156,7 +156,7 @@ fn sarif_input_errors_are_notifications() {
 fn sarif_rules_include_codes_the_registry_lacks() {
     let mut r = sample_report();
     r.findings.push(finding(
-        "OOM099",
+        "OOM113",
         Severity::Warning,
         "x.yaml",
         (1, 1),
@@ -166,7 +166,7 @@ fn sarif_rules_include_codes_the_registry_lacks() {
         "h",
     ));
     r.findings.push(finding(
-        "OOM099",
+        "OOM113",
         Severity::Warning,
         "x.yaml",
         (2, 1),
@@ -179,10 +179,10 @@ fn sarif_rules_include_codes_the_registry_lacks() {
     assert_valid(&v);
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["OOM001", "OOM002", "OOM004", "OOM099"]);
+    assert_eq!(ids, ["OOM001", "OOM002", "OOM005", "OOM113"]);
     assert_eq!(
         rules[3],
-        json!({"id": "OOM099", "defaultConfiguration": {"level": "warning"}})
+        json!({"id": "OOM113", "defaultConfiguration": {"level": "warning"}})
     );
     let results = v["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results[3]["ruleIndex"], 3);

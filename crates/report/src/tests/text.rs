@@ -45,7 +45,7 @@ fn finding_shows_code_location_line_workload_and_help() {
         "{out}"
     );
     // info findings are `info[...]`, values underline the value only.
-    assert!(out.contains("info[OOM004]: memory request 2Gi"), "{out}");
+    assert!(out.contains("info[OOM005]: memory request 2Gi"), "{out}");
     assert!(
         out.contains("13 |             memory: 2Gi\n   |                     ^^^\n"),
         "{out}"
