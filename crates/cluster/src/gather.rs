@@ -7,7 +7,7 @@ use kube::api::{Api, ListParams, LogParams};
 use oomdoc_explain::Facts;
 
 use crate::api_error::{classify, ClusterError};
-use crate::client::{connect, runtime, Target};
+use crate::client::{connect, runtime, Conn, Target};
 use crate::facts::{event_concerns, pod_facts};
 use crate::live_scan::list_pages;
 
@@ -54,78 +54,15 @@ pub fn gather_pod(
             })?;
         let mut notes = Vec::new();
         let mut inputs = vec![crate::facts::pod_input_name(&pod)];
-        let mut events: Vec<Event> = Vec::new();
-        let evs: Api<Event> = Api::namespaced(c.client.clone(), namespace);
-        let lp = ListParams::default().fields(&format!("involvedObject.name={name}"));
-        let r = list_pages(&evs, lp, "events", &c.url, &mut |page, _| {
-            events.extend(page.into_iter().filter(|e| event_concerns(e, &pod)))
-        })
-        .await;
-        if let Err(e) = r {
-            notes.push(format!("pod events not read: {e}"));
-        }
-        if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) {
-            let all: Api<Event> = Api::all(c.client.clone());
-            let lp = ListParams::default().fields(&format!(
-                "involvedObject.kind=Node,involvedObject.name={node}"
-            ));
-            let r = list_pages(&all, lp, "events", &c.url, &mut |page, _| {
-                events.extend(page)
-            })
-            .await;
-            if let Err(e) = r {
-                notes.push(format!("events of node {node} not read: {e}"));
-            }
-        }
+        let events = pod_and_node_events(&c, namespace, name, &pod, &mut notes).await;
         if !events.is_empty() {
             inputs.push(format!(
                 "events/{namespace}/{name} ({} events)",
                 events.len()
             ));
         }
-        let mut logs = Vec::new();
-        let status = pod.status.as_ref();
-        let statuses = status
-            .and_then(|s| s.init_container_statuses.as_ref())
-            .into_iter()
-            .flatten()
-            .chain(
-                status
-                    .and_then(|s| s.container_statuses.as_ref())
-                    .into_iter()
-                    .flatten(),
-            );
-        for cs in statuses {
-            let last = cs.last_state.as_ref().and_then(|s| s.terminated.as_ref());
-            let now = cs.state.as_ref().and_then(|s| s.terminated.as_ref());
-            // The log of the instance that died: the previous one if it restarted.
-            let previous = match (last, now) {
-                (Some(_), _) => true,
-                (None, Some(_)) => false,
-                (None, None) => continue,
-            };
-            let lp = LogParams {
-                container: Some(cs.name.clone()),
-                previous,
-                tail_lines: Some(tail),
-                ..LogParams::default()
-            };
-            let log_name = format!(
-                "log/{namespace}/{name}/{}{}",
-                cs.name,
-                if previous { " (previous)" } else { "" }
-            );
-            match pods.logs(name, &lp).await {
-                Ok(text) => {
-                    inputs.push(log_name.clone());
-                    logs.push((log_name, text));
-                }
-                Err(e) => notes.push(format!(
-                    "{log_name} not read: {}",
-                    classify(&e, "get", "pods/log", &c.url)
-                )),
-            }
-        }
+        let logs = last_logs(&c, namespace, name, &pod, tail, &mut notes).await;
+        inputs.extend(logs.iter().map(|(log_name, _)| log_name.clone()));
         let refs: Vec<&Event> = events.iter().collect();
         Ok(Gathered {
             facts: pod_facts(&pod, &refs, &logs),
@@ -133,4 +70,93 @@ pub fn gather_pod(
             notes,
         })
     })
+}
+
+/// The pod's events and those of its node (the kubelet reports evictions and system OOMs on
+/// the node); what cannot be read is noted.
+async fn pod_and_node_events(
+    c: &Conn,
+    namespace: &str,
+    name: &str,
+    pod: &Pod,
+    notes: &mut Vec<String>,
+) -> Vec<Event> {
+    let mut events: Vec<Event> = Vec::new();
+    let evs: Api<Event> = Api::namespaced(c.client.clone(), namespace);
+    let lp = ListParams::default().fields(&format!("involvedObject.name={name}"));
+    let r = list_pages(&evs, lp, "events", &c.url, &mut |page, _| {
+        events.extend(page.into_iter().filter(|e| event_concerns(e, pod)))
+    })
+    .await;
+    if let Err(e) = r {
+        notes.push(format!("pod events not read: {e}"));
+    }
+    if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) {
+        let all: Api<Event> = Api::all(c.client.clone());
+        let lp = ListParams::default().fields(&format!(
+            "involvedObject.kind=Node,involvedObject.name={node}"
+        ));
+        let r = list_pages(&all, lp, "events", &c.url, &mut |page, _| {
+            events.extend(page)
+        })
+        .await;
+        if let Err(e) = r {
+            notes.push(format!("events of node {node} not read: {e}"));
+        }
+    }
+    events
+}
+
+/// The log of each container instance that died (the previous one if it restarted), its last
+/// `tail` lines, as (input name, text); what cannot be read is noted.
+async fn last_logs(
+    c: &Conn,
+    namespace: &str,
+    name: &str,
+    pod: &Pod,
+    tail: i64,
+    notes: &mut Vec<String>,
+) -> Vec<(String, String)> {
+    let pods: Api<Pod> = Api::namespaced(c.client.clone(), namespace);
+    let mut logs = Vec::new();
+    let status = pod.status.as_ref();
+    let statuses = status
+        .and_then(|s| s.init_container_statuses.as_ref())
+        .into_iter()
+        .flatten()
+        .chain(
+            status
+                .and_then(|s| s.container_statuses.as_ref())
+                .into_iter()
+                .flatten(),
+        );
+    for cs in statuses {
+        let last = cs.last_state.as_ref().and_then(|s| s.terminated.as_ref());
+        let now = cs.state.as_ref().and_then(|s| s.terminated.as_ref());
+        // The log of the instance that died: the previous one if it restarted.
+        let previous = match (last, now) {
+            (Some(_), _) => true,
+            (None, Some(_)) => false,
+            (None, None) => continue,
+        };
+        let lp = LogParams {
+            container: Some(cs.name.clone()),
+            previous,
+            tail_lines: Some(tail),
+            ..LogParams::default()
+        };
+        let log_name = format!(
+            "log/{namespace}/{name}/{}{}",
+            cs.name,
+            if previous { " (previous)" } else { "" }
+        );
+        match pods.logs(name, &lp).await {
+            Ok(text) => logs.push((log_name, text)),
+            Err(e) => notes.push(format!(
+                "{log_name} not read: {}",
+                classify(&e, "get", "pods/log", &c.url)
+            )),
+        }
+    }
+    logs
 }

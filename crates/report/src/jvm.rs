@@ -2,7 +2,8 @@
 
 use std::io::{self, Write};
 
-use oomdoc_jvm::budget::{Pool, Provenance};
+use oomdoc_jvm::budget::{Budget, Pool, Provenance};
+use oomdoc_jvm::ergonomics::Ergonomics;
 use oomdoc_jvm::recommend::{as_java_tool_options, Recommendation};
 use oomdoc_jvm::Analysis;
 use oomdoc_model::bytes::{approx, exact};
@@ -30,7 +31,28 @@ fn provenance(p: &Provenance) -> String {
 /// Writes the text report.
 pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     let e = &r.analysis.ergonomics;
-    let bud = &r.analysis.budget;
+    write_ergonomics(e, out)?;
+    write_budget(&r.analysis.budget, out)?;
+    if !e.notes.is_empty() {
+        writeln!(out)?;
+        for n in &e.notes {
+            writeln!(out, "note: {n}")?;
+        }
+    }
+    if let Some(rec) = r.recommendation {
+        write_recommendation(rec, out)?;
+    }
+    if !r.assumptions.is_empty() {
+        writeln!(out)?;
+        for a in r.assumptions {
+            writeln!(out, "assumed: {a}")?;
+        }
+    }
+    Ok(())
+}
+
+/// What HotSpot decides at startup, one row per decision with why.
+fn write_ergonomics(e: &Ergonomics, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "JDK {} (HotSpot)", e.jdk)?;
     for f in &e.fails_to_start {
         writeln!(out, "  error: the JVM will not start: {f}")?;
@@ -77,6 +99,11 @@ pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> 
         "exact", e.max_heap.value, e.initial_heap.value
     )?;
     writeln!(out)?;
+    Ok(())
+}
+
+/// The whole-process budget, pool by pool, and the headroom left under the limit.
+fn write_budget(bud: &Budget, out: &mut dyn Write) -> io::Result<()> {
     match bud.limit {
         Some(l) => writeln!(out, "Memory budget against the {} limit:", exact(l))?,
         None => writeln!(out, "Memory budget (no container limit):")?,
@@ -102,41 +129,32 @@ pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> 
             )?;
         }
     }
-    if !e.notes.is_empty() {
-        writeln!(out)?;
-        for n in &e.notes {
-            writeln!(out, "note: {n}")?;
-        }
-    }
-    if let Some(rec) = r.recommendation {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "Recommendation (margin {} kept free):",
-            approx(rec.margin)
-        )?;
-        writeln!(out, "  JAVA_TOOL_OPTIONS=\"{}\"", as_java_tool_options(rec))?;
-        writeln!(
-            out,
-            "  resources: requests.memory {}  limits.memory {}",
-            exact(rec.request),
-            exact(rec.limit)
-        )?;
-        writeln!(
-            out,
-            "  max heap then {}; total {}",
-            approx(rec.max_heap),
-            approx(rec.budget.footprint)
-        )?;
-        for w in &rec.why {
-            writeln!(out, "  - {w}")?;
-        }
-    }
-    if !r.assumptions.is_empty() {
-        writeln!(out)?;
-        for a in r.assumptions {
-            writeln!(out, "assumed: {a}")?;
-        }
+    Ok(())
+}
+
+/// The flags and the memory request/limit to set, with what they give and why.
+fn write_recommendation(rec: &Recommendation, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Recommendation (margin {} kept free):",
+        approx(rec.margin)
+    )?;
+    writeln!(out, "  JAVA_TOOL_OPTIONS=\"{}\"", as_java_tool_options(rec))?;
+    writeln!(
+        out,
+        "  resources: requests.memory {}  limits.memory {}",
+        exact(rec.request),
+        exact(rec.limit)
+    )?;
+    writeln!(
+        out,
+        "  max heap then {}; total {}",
+        approx(rec.max_heap),
+        approx(rec.budget.footprint)
+    )?;
+    for w in &rec.why {
+        writeln!(out, "  - {w}")?;
     }
     Ok(())
 }

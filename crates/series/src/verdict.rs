@@ -88,6 +88,18 @@ pub(crate) fn judge(
             format!("{name}: no segment can be fitted"),
         );
     };
+    current_segment(w, f, &name, restarts, o)
+}
+
+/// The verdict on the current segment's fit `f`: steady, warming up, or a leak.
+fn current_segment(
+    w: &Worked,
+    f: &Fit,
+    name: &str,
+    restarts: &[Restart],
+    o: &Options,
+) -> (Verdict, String) {
+    let a = &w.analysis;
     let since = if restarts.iter().any(|r| r.t <= f.t0) {
         "since the last restart"
     } else {

@@ -305,22 +305,64 @@ pub fn pods_from_workloads(
     capacity: i64,
     node: Option<&str>,
 ) -> PodSet {
-    let mut set = PodSet::default();
-    let mut used = vec![false; usage.map_or(0, |u| u.pods.len())];
     let rows = usage.map(|u| u.pods.as_slice()).unwrap_or_default();
-    let mut one_per_controller: Vec<String> = Vec::new();
-    let mut unmeasured = 0usize;
-    let (mut elsewhere, mut finished) = (0usize, 0usize);
+    let mut join = UsageJoin {
+        set: PodSet::default(),
+        rows,
+        used: vec![false; rows.len()],
+        assume,
+        capacity,
+        one_per_controller: Vec::new(),
+        unmeasured: 0,
+        elsewhere: 0,
+        finished: 0,
+    };
     for w in workloads.iter().filter(|w| !w.rejected) {
+        let Some(pod) = join.admitted(w, limit_ranges, node) else {
+            continue;
+        };
+        if w.kind == "Pod" {
+            join.add_pod(w, &pod);
+        } else {
+            join.add_controller(w, &pod);
+        }
+    }
+    join.finish()
+}
+
+/// Pods being joined to their usage rows, with what was left out or assumed on the way.
+struct UsageJoin<'a> {
+    set: PodSet,
+    rows: &'a [PodUsage],
+    /// Rows already joined to a pod.
+    used: Vec<bool>,
+    assume: Assume,
+    capacity: i64,
+    /// Controllers taken as one pod (no usage row matches them).
+    one_per_controller: Vec<String>,
+    unmeasured: usize,
+    elsewhere: usize,
+    finished: usize,
+}
+
+impl UsageJoin<'_> {
+    /// The pod of `w` as the API server admits it, or `None` when it is not on this node, no
+    /// longer runs, or fails validation (noted).
+    fn admitted(
+        &mut self,
+        w: &Workload,
+        limit_ranges: &[LimitRange],
+        node: Option<&str>,
+    ) -> Option<EffectivePod> {
         if let (Some(on), Some(node)) = (w.pod.node_name.as_deref(), node) {
             if on != node {
-                elsewhere += 1;
-                continue;
+                self.elsewhere += 1;
+                return None;
             }
         }
         if matches!(w.pod.phase.as_deref(), Some("Succeeded" | "Failed")) {
-            finished += 1;
-            continue;
+            self.finished += 1;
+            return None;
         }
         let ns = w.namespace_or_default();
         let lrs: Vec<&LimitRange> = limit_ranges
@@ -335,107 +377,131 @@ pub fn pods_from_workloads(
                 w.file,
                 w.pos.line
             );
-            set.assumptions.push(note);
-            continue;
+            self.set.assumptions.push(note);
+            return None;
         }
         if let (_, Some(note)) = priority_of(&pod) {
-            if !set.assumptions.contains(&note) {
-                set.assumptions.push(note);
+            if !self.set.assumptions.contains(&note) {
+                self.set.assumptions.push(note);
             }
         }
+        Some(pod)
+    }
+
+    fn name_and_origin(w: &Workload) -> (&str, String) {
         let name = w.name.as_deref().unwrap_or("<unnamed>");
-        let origin = format!("{} ({}:{})", w.id(), w.file, w.pos.line);
-        if w.kind == "Pod" {
-            let row = rows.iter().position(|r| r.is_for(ns, name));
-            if let Some(i) = row {
-                used[i] = true;
-            } else {
-                unmeasured += 1;
-            }
-            let p = build(
-                ns,
-                name,
-                origin,
-                &pod,
-                capacity,
-                row.map(|i| &rows[i]),
-                assume,
-            );
-            set.pods.push(p);
-            continue;
+        (name, format!("{} ({}:{})", w.id(), w.file, w.pos.line))
+    }
+
+    /// A Pod: joined to the usage row of its namespace and name, if any.
+    fn add_pod(&mut self, w: &Workload, pod: &EffectivePod) {
+        let ns = w.namespace_or_default();
+        let (name, origin) = Self::name_and_origin(w);
+        let rows = self.rows;
+        let row = rows.iter().position(|r| r.is_for(ns, name));
+        if let Some(i) = row {
+            self.used[i] = true;
+        } else {
+            self.unmeasured += 1;
         }
+        let p = build(
+            ns,
+            name,
+            origin,
+            pod,
+            self.capacity,
+            row.map(|i| &rows[i]),
+            self.assume,
+        );
+        self.set.pods.push(p);
+    }
+
+    /// A controller: one pod per unused usage row whose pod name it generates, else one pod
+    /// without usage.
+    fn add_controller(&mut self, w: &Workload, pod: &EffectivePod) {
+        let ns = w.namespace_or_default();
+        let (name, origin) = Self::name_and_origin(w);
+        let rows = self.rows;
         let matches: Vec<usize> = rows
             .iter()
             .enumerate()
             .filter(|(i, r)| {
-                !used[*i]
+                !self.used[*i]
                     && r.namespace.as_deref().is_none_or(|n| n == ns)
                     && generated_by(&w.kind, name, &r.pod)
             })
             .map(|(i, _)| i)
             .collect();
         if matches.is_empty() {
-            one_per_controller.push(w.id());
-            unmeasured += 1;
-            set.pods.push(build(
+            self.one_per_controller.push(w.id());
+            self.unmeasured += 1;
+            self.set.pods.push(build(
                 ns,
                 name,
                 origin.clone(),
-                &pod,
-                capacity,
+                pod,
+                self.capacity,
                 None,
-                assume,
+                self.assume,
             ));
         }
         for i in matches {
-            used[i] = true;
+            self.used[i] = true;
             let r = &rows[i];
-            set.pods.push(build(
+            self.set.pods.push(build(
                 ns,
                 &r.pod,
                 origin.clone(),
-                &pod,
-                capacity,
+                pod,
+                self.capacity,
                 Some(r),
-                assume,
+                self.assume,
             ));
         }
     }
-    if !one_per_controller.is_empty() {
-        set.assumptions.push(format!(
-            "one pod per controller without a matching usage row (replicas are not read): {}",
-            one_per_controller.join(", ")
-        ));
+
+    /// The set, with an assumption for each thing left out or assumed and the unused rows.
+    fn finish(mut self) -> PodSet {
+        if !self.one_per_controller.is_empty() {
+            self.set.assumptions.push(format!(
+                "one pod per controller without a matching usage row (replicas are not read): {}",
+                self.one_per_controller.join(", ")
+            ));
+        }
+        if self.elsewhere > 0 {
+            self.set.assumptions.push(format!(
+                "{} pod(s) scheduled to other nodes (spec.nodeName) left out",
+                self.elsewhere
+            ));
+        }
+        if self.finished > 0 {
+            self.set.assumptions.push(format!(
+                "{} pod(s) Succeeded or Failed left out: their containers no longer use memory",
+                self.finished
+            ));
+        }
+        if self.unmeasured > 0 {
+            self.set.assumptions.push(format!(
+                "{} pod(s) without a measured usage: each container is taken to use {}",
+                self.unmeasured,
+                self.assume.describe()
+            ));
+        }
+        self.set.unmatched_usage = self
+            .rows
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, u)| !**u)
+            .map(|(r, _)| r.clone())
+            .collect();
+        if !self.set.unmatched_usage.is_empty() {
+            self.set.assumptions.push(format!(
+                "{} pod(s) in the usage file have no spec in the input: their usage counts toward the node's working set, but they are not ranked",
+                self.set.unmatched_usage.len()
+            ));
+        }
+        self.set
     }
-    if elsewhere > 0 {
-        set.assumptions.push(format!(
-            "{elsewhere} pod(s) scheduled to other nodes (spec.nodeName) left out"
-        ));
-    }
-    if finished > 0 {
-        set.assumptions.push(format!(
-            "{finished} pod(s) Succeeded or Failed left out: their containers no longer use memory"
-        ));
-    }
-    if unmeasured > 0 {
-        set.assumptions.push(format!(
-            "{unmeasured} pod(s) without a measured usage: each container is taken to use {}",
-            assume.describe()
-        ));
-    }
-    set.unmatched_usage = rows
-        .iter()
-        .zip(&used)
-        .filter(|(_, u)| !**u)
-        .map(|(r, _)| r.clone())
-        .collect();
-    if !set.unmatched_usage.is_empty() {
-        set.assumptions.push(format!(
-            "{} pod(s) in the usage file have no spec in the input: their usage counts toward the node's working set, but they are not ranked",
-            set.unmatched_usage.len()
-        ));
-    }
-    set
 }
 
 #[cfg(test)]

@@ -125,6 +125,120 @@ pub struct Report {
     pub assumptions: Vec<String>,
 }
 
+/// Each threshold against `memory.available`.
+fn threshold_statuses(node: &NodeModel, memory_available: i64) -> Vec<ThresholdStatus> {
+    node.hard
+        .iter()
+        .chain(&node.soft)
+        .map(|t| {
+            let bytes = t.bytes(node.capacity);
+            ThresholdStatus {
+                kind: t.kind,
+                text: t.text.clone(),
+                bytes,
+                grace_period: t.grace_period.clone(),
+                distance: memory_available.saturating_sub(bytes),
+                met: t.met(node.capacity, memory_available),
+            }
+        })
+        .collect()
+}
+
+/// The kubelet's eviction order (`rankMemoryPressure`), with why each pod ranks where it does.
+fn eviction_order(pods: &[SimPod]) -> Vec<EvictionEntry> {
+    let cands: Vec<Candidate> = pods
+        .iter()
+        .map(|p| Candidate {
+            priority: p.priority,
+            request: p.request,
+            usage: Some(p.usage()),
+        })
+        .collect();
+    rank_memory_pressure(&cands)
+        .into_iter()
+        .map(|i| EvictionEntry {
+            pod: pods[i].id(),
+            qos: pods[i].qos,
+            priority: pods[i].priority,
+            request: pods[i].request,
+            usage: pods[i].usage(),
+            critical: pods[i].critical,
+            reason: reason(&cands[i]),
+        })
+        .collect()
+}
+
+/// The global OOM killer's order over every container (one task each), by `oom_badness`.
+fn oom_kill_order(pods: &[SimPod], capacity: i64) -> Vec<OomEntry> {
+    let totalpages = pages(capacity);
+    let mut refs = Vec::new();
+    let mut tasks = Vec::new();
+    for p in pods {
+        for c in &p.containers {
+            refs.push((p, c));
+            tasks.push(Task {
+                rss_pages: pages(c.usage),
+                swap_pages: 0,
+                pgtable_pages: 0,
+                oom_score_adj: c.oom_score_adj,
+            });
+        }
+    }
+    kill_order(&tasks, totalpages)
+        .into_iter()
+        .map(|i| OomEntry {
+            container: format!("{}/{}", refs[i].0.id(), refs[i].1.name),
+            qos: refs[i].0.qos,
+            oom_score_adj: refs[i].1.oom_score_adj,
+            usage: refs[i].1.usage,
+            badness: badness(&tasks[i], totalpages).unwrap_or(i64::MIN),
+            oom_score: oom_score(&tasks[i], totalpages),
+        })
+        .collect()
+}
+
+/// The `--grow` story, with its notes and how fast the growth is taken to be.
+fn growth_story(
+    input: &Input,
+    node: &NodeModel,
+    pods: &[SimPod],
+    unmatched_usage: i64,
+    assumptions: &mut Vec<String>,
+) -> Result<Vec<Step>, String> {
+    if input.grows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (steps, notes) = story::run(node, pods, unmatched_usage, &input.grows, input.fast)?;
+    assumptions.extend(notes);
+    assumptions.push(if input.fast {
+        "--fast-growth: the growth outpaces the kubelet's 10 s housekeeping, so no eviction happens before the kernel acts".to_string()
+    } else {
+        "growth is slow next to the kubelet's 10 s housekeeping interval: it evicts (one pod per interval) before the node runs out; a faster growth ends in a global OOM kill instead (--fast-growth)".to_string()
+    });
+    Ok(steps)
+}
+
+/// What the usage figures are taken to mean.
+fn usage_assumptions(usage: Option<&UsageTable>, assumptions: &mut Vec<String>) {
+    if let Some(u) = usage {
+        assumptions.push(format!(
+            "usage is the working set from {}; the OOM killer counts rss + swap + page tables: taken as the working set, no swap, {} B pages, one process per container",
+            u.format.as_str(),
+            PAGE_SIZE
+        ));
+        if u.format == UsageFormat::TopPods {
+            assumptions.push(
+                "`kubectl top pod` gives pod totals: a pod's usage is split evenly over its containers (use --containers for per-container figures)"
+                    .to_string(),
+            );
+        }
+    } else {
+        assumptions.push(format!(
+            "no usage file: no swap, {PAGE_SIZE} B pages, one process per container"
+        ));
+    }
+}
+
 /// Runs the model.
 pub fn simulate(input: &Input) -> Result<Report, String> {
     let (node, mut assumptions) = node_model(&input.node)?;
@@ -162,99 +276,11 @@ pub fn simulate(input: &Input) -> Result<Report, String> {
         .saturating_add(pods_usage)
         .saturating_add(unmatched_usage);
     let memory_available = node.available(node_working_set);
-    let thresholds = node
-        .hard
-        .iter()
-        .chain(&node.soft)
-        .map(|t| {
-            let bytes = t.bytes(node.capacity);
-            ThresholdStatus {
-                kind: t.kind,
-                text: t.text.clone(),
-                bytes,
-                grace_period: t.grace_period.clone(),
-                distance: memory_available.saturating_sub(bytes),
-                met: t.met(node.capacity, memory_available),
-            }
-        })
-        .collect();
-
-    let cands: Vec<Candidate> = pods
-        .iter()
-        .map(|p| Candidate {
-            priority: p.priority,
-            request: p.request,
-            usage: Some(p.usage()),
-        })
-        .collect();
-    let eviction_order = rank_memory_pressure(&cands)
-        .into_iter()
-        .map(|i| EvictionEntry {
-            pod: pods[i].id(),
-            qos: pods[i].qos,
-            priority: pods[i].priority,
-            request: pods[i].request,
-            usage: pods[i].usage(),
-            critical: pods[i].critical,
-            reason: reason(&cands[i]),
-        })
-        .collect();
-
-    let totalpages = pages(node.capacity);
-    let mut refs = Vec::new();
-    let mut tasks = Vec::new();
-    for p in &pods {
-        for c in &p.containers {
-            refs.push((p, c));
-            tasks.push(Task {
-                rss_pages: pages(c.usage),
-                swap_pages: 0,
-                pgtable_pages: 0,
-                oom_score_adj: c.oom_score_adj,
-            });
-        }
-    }
-    let oom_kill_order = kill_order(&tasks, totalpages)
-        .into_iter()
-        .map(|i| OomEntry {
-            container: format!("{}/{}", refs[i].0.id(), refs[i].1.name),
-            qos: refs[i].0.qos,
-            oom_score_adj: refs[i].1.oom_score_adj,
-            usage: refs[i].1.usage,
-            badness: badness(&tasks[i], totalpages).unwrap_or(i64::MIN),
-            oom_score: oom_score(&tasks[i], totalpages),
-        })
-        .collect();
-
-    let steps = if input.grows.is_empty() {
-        Vec::new()
-    } else {
-        let (steps, notes) = story::run(&node, &pods, unmatched_usage, &input.grows, input.fast)?;
-        assumptions.extend(notes);
-        assumptions.push(if input.fast {
-            "--fast-growth: the growth outpaces the kubelet's 10 s housekeeping, so no eviction happens before the kernel acts".to_string()
-        } else {
-            "growth is slow next to the kubelet's 10 s housekeeping interval: it evicts (one pod per interval) before the node runs out; a faster growth ends in a global OOM kill instead (--fast-growth)".to_string()
-        });
-        steps
-    };
-    if let Some(u) = input.usage {
-        assumptions.push(format!(
-            "usage is the working set from {}; the OOM killer counts rss + swap + page tables: taken as the working set, no swap, {} B pages, one process per container",
-            u.format.as_str(),
-            PAGE_SIZE
-        ));
-        if u.format == UsageFormat::TopPods {
-            assumptions.push(
-                "`kubectl top pod` gives pod totals: a pod's usage is split evenly over its containers (use --containers for per-container figures)"
-                    .to_string(),
-            );
-        }
-    } else {
-        assumptions.push(format!(
-            "no usage file: no swap, {PAGE_SIZE} B pages, one process per container"
-        ));
-    }
+    let thresholds = threshold_statuses(&node, memory_available);
+    let eviction_order = eviction_order(&pods);
+    let oom_kill_order = oom_kill_order(&pods, node.capacity);
+    let steps = growth_story(input, &node, &pods, unmatched_usage, &mut assumptions)?;
+    usage_assumptions(input.usage, &mut assumptions);
     assumptions.push(
         "pods that tie on every eviction comparator (the kubelet's sort is not stable) and containers that tie on oom_badness (the kernel takes the later task it scans) are shown in input order, resp. reverse input order"
             .to_string(),

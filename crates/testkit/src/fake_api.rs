@@ -211,18 +211,7 @@ fn serve(conn: TcpStream, routes: &Mutex<Vec<Route>>, log: &Mutex<Vec<(Instant, 
     let mut reader = BufReader::new(conn.try_clone().expect("clone"));
     let mut conn = conn;
     // Keep-alive: serve requests until the client closes.
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                break;
-            }
-        }
-        let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
+    while let Some(target) = read_request(&mut reader) {
         let (path, query) = match target.split_once('?') {
             Some((p, q)) => (p.to_string(), decode(q)),
             None => (target.clone(), String::new()),
@@ -237,75 +226,100 @@ fn serve(conn: TcpStream, routes: &Mutex<Vec<Route>>, log: &Mutex<Vec<(Instant, 
             l.push((Instant::now(), logged));
             l.len()
         };
-        let is_watch = query.split('&').any(|kv| kv == "watch=true");
-        let reply = {
-            let mut rs = routes.lock().unwrap();
-            rs.iter_mut()
-                .find(|r| {
-                    r.path == path
-                        && r.query.iter().all(|q| query.contains(q.as_str()))
-                        && r.watch.is_none_or(|w| w == is_watch)
-                })
-                .map(|r| {
-                    let i = r.next.min(r.replies.len() - 1);
-                    r.next += 1;
-                    r.replies[i].clone()
-                })
-        };
-        let reply = reply.unwrap_or_else(|| {
-            Reply::Json(
-                404,
-                r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}"#.into(),
-            )
-        });
-        let ok = match reply {
-            Reply::Trickle { body, every } => trickle(&mut conn, &body, every),
-            Reply::Huge { size, lines } => huge(&mut conn, size, lines),
-            Reply::EndlessContinue => {
-                let body = format!(
-                    r#"{{"kind":"PodList","apiVersion":"v1","metadata":{{"resourceVersion":"1","continue":"tok-{n}"}},"items":[]}}"#
-                );
-                write!(
-                    conn,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                )
-                .and_then(|()| conn.flush())
-                .is_ok()
-            }
-            Reply::Redirect(code, location) => write!(
+        let reply = route_reply(routes, &path, &query);
+        if !write_reply(&mut conn, reply, n) {
+            return;
+        }
+    }
+}
+
+/// The target of the next request (its headers read and dropped), or `None` when the client
+/// closed.
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<String> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return None;
+    }
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+    }
+    Some(line.split_whitespace().nth(1).unwrap_or("").to_string())
+}
+
+/// The next reply of the first route that matches (its last reply repeats), else a 404 Status.
+fn route_reply(routes: &Mutex<Vec<Route>>, path: &str, query: &str) -> Reply {
+    let is_watch = query.split('&').any(|kv| kv == "watch=true");
+    let reply = {
+        let mut rs = routes.lock().unwrap();
+        rs.iter_mut()
+            .find(|r| {
+                r.path == path
+                    && r.query.iter().all(|q| query.contains(q.as_str()))
+                    && r.watch.is_none_or(|w| w == is_watch)
+            })
+            .map(|r| {
+                let i = r.next.min(r.replies.len() - 1);
+                r.next += 1;
+                r.replies[i].clone()
+            })
+    };
+    reply.unwrap_or_else(|| {
+        Reply::Json(
+            404,
+            r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}"#.into(),
+        )
+    })
+}
+
+/// Writes `reply` to the `n`th request; false when the connection is gone.
+fn write_reply(conn: &mut TcpStream, reply: Reply, n: usize) -> bool {
+    match reply {
+        Reply::Trickle { body, every } => trickle(conn, &body, every),
+        Reply::Huge { size, lines } => huge(conn, size, lines),
+        Reply::EndlessContinue => {
+            let body = format!(
+                r#"{{"kind":"PodList","apiVersion":"v1","metadata":{{"resourceVersion":"1","continue":"tok-{n}"}},"items":[]}}"#
+            );
+            write!(
                 conn,
-                "HTTP/1.1 {code} Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n"
-            )
-            .and_then(|()| conn.flush())
-            .is_ok(),
-            Reply::Json(code, body) => write!(
-                conn,
-                "HTTP/1.1 {code} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                reason(code),
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
                 body.len()
             )
             .and_then(|()| conn.flush())
-            .is_ok(),
-            Reply::Stream { lines, gap, hold } => {
-                let mut r = write!(
-                    conn,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                );
-                for l in &lines {
-                    let chunk = format!("{l}\n");
-                    r = r.and_then(|()| write!(conn, "{:x}\r\n{chunk}\r\n", chunk.len()));
-                    r = r.and_then(|()| conn.flush());
-                    thread::sleep(gap);
-                }
-                thread::sleep(hold);
-                r.and_then(|()| write!(conn, "0\r\n\r\n"))
-                    .and_then(|()| conn.flush())
-                    .is_ok()
+            .is_ok()
+        }
+        Reply::Redirect(code, location) => write!(
+            conn,
+            "HTTP/1.1 {code} Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n"
+        )
+        .and_then(|()| conn.flush())
+        .is_ok(),
+        Reply::Json(code, body) => write!(
+            conn,
+            "HTTP/1.1 {code} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            reason(code),
+            body.len()
+        )
+        .and_then(|()| conn.flush())
+        .is_ok(),
+        Reply::Stream { lines, gap, hold } => {
+            let mut r = write!(
+                conn,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            );
+            for l in &lines {
+                let chunk = format!("{l}\n");
+                r = r.and_then(|()| write!(conn, "{:x}\r\n{chunk}\r\n", chunk.len()));
+                r = r.and_then(|()| conn.flush());
+                thread::sleep(gap);
             }
-        };
-        if !ok {
-            return;
+            thread::sleep(hold);
+            r.and_then(|()| write!(conn, "0\r\n\r\n"))
+                .and_then(|()| conn.flush())
+                .is_ok()
         }
     }
 }

@@ -56,6 +56,21 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
 /// Writes the report as text.
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
+    write_summary(&mut out, r);
+    write_thresholds(&mut out, r);
+    write_eviction_order(&mut out, r);
+    write_oom_kill_order(&mut out, r);
+    write_growth(&mut out, r);
+    out.push_str("\nassumptions:\n");
+    for a in &r.assumptions {
+        let _ = writeln!(out, "  - {}", clean(a));
+    }
+    out
+}
+
+/// The node, the fit of requests, the overcommit of limits, the working set and
+/// `memory.available`.
+fn write_summary(out: &mut String, r: &Report) {
     let n = &r.node;
     let _ = writeln!(
         out,
@@ -112,6 +127,10 @@ pub fn render(r: &Report) -> String {
         "memory.available {} (capacity - working set)",
         approx(r.memory_available)
     );
+}
+
+/// Each eviction threshold, met or how far away.
+fn write_thresholds(out: &mut String, r: &Report) {
     for t in &r.thresholds {
         let kind = match t.kind {
             Kind::Hard => "hard",
@@ -136,7 +155,10 @@ pub fn render(r: &Report) -> String {
     if r.thresholds.is_empty() {
         out.push_str("  no memory.available threshold: the kubelet never evicts for memory\n");
     }
+}
 
+/// The kubelet's `rankMemoryPressure` order.
+fn write_eviction_order(out: &mut String, r: &Report) {
     out.push_str("\nkubelet eviction order under memory pressure (rankMemoryPressure):\n");
     let rows: Vec<Vec<String>> = r
         .eviction_order
@@ -159,11 +181,14 @@ pub fn render(r: &Report) -> String {
         })
         .collect();
     table(
-        &mut out,
+        out,
         &["#", "POD", "QOS", "PRIORITY", "REQUEST", "USAGE", "WHY"],
         &rows,
     );
+}
 
+/// The kernel's `oom_badness` order.
+fn write_oom_kill_order(out: &mut String, r: &Report) {
     out.push_str("\nkernel OOM killer victim order, node out of memory (oom_badness):\n");
     let rows: Vec<Vec<String>> = r
         .oom_kill_order
@@ -182,7 +207,7 @@ pub fn render(r: &Report) -> String {
         })
         .collect();
     table(
-        &mut out,
+        out,
         &[
             "#",
             "CONTAINER",
@@ -194,7 +219,10 @@ pub fn render(r: &Report) -> String {
         ],
         &rows,
     );
+}
 
+/// The `--grow` story, step by step.
+fn write_growth(out: &mut String, r: &Report) {
     if !r.steps.is_empty() {
         out.push_str("\nas usage grows:\n");
         for (i, s) in r.steps.iter().enumerate() {
@@ -214,9 +242,4 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "     {}", clean(&s.explanation));
         }
     }
-    out.push_str("\nassumptions:\n");
-    for a in &r.assumptions {
-        let _ = writeln!(out, "  - {}", clean(a));
-    }
-    out
 }

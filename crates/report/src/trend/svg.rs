@@ -144,32 +144,11 @@ pub fn render_trend_svg_with(input: &Input, a: &Analysis, opts: &ChartOptions) -
     };
 
     let mut s = String::with_capacity(16 * 1024);
-    let _ = writeln!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"{FONT}\" role=\"img\">"
-    );
     let title = opts
         .title
         .clone()
         .unwrap_or_else(|| format!("{}: {}", verdict_title(a), headline(a)));
-    let _ = writeln!(s, "<title>{}</title>", escape(&title));
-    let _ = writeln!(s, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
-    let _ = writeln!(
-        s,
-        "<text x=\"{LEFT}\" y=\"22\" font-size=\"16\" font-weight=\"bold\">{}</text>",
-        escape(&truncate(
-            &title,
-            ((width - LEFT - 8.0) / (16.0 * 0.62)) as usize
-        ))
-    );
-    for (i, line) in sub.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "<text class=\"subtitle\" x=\"{LEFT}\" y=\"{}\" fill=\"#444444\">{}</text>",
-            40 + 15 * i,
-            escape(line)
-        );
-    }
+    write_heading(&mut s, width, height, &title, &sub);
 
     axes(&mut s, &f, &y_axis);
     let _ = writeln!(
@@ -207,6 +186,33 @@ pub fn render_trend_svg_with(input: &Input, a: &Analysis, opts: &ChartOptions) -
     draw_legend(&mut s, &legend, f.left, f.bottom() + 62.0, plot_w);
     s.push_str("</svg>\n");
     s
+}
+
+/// The `<svg>` element's start, the title (as `<title>` and drawn, cut to the width) and the
+/// subtitle's lines.
+fn write_heading(s: &mut String, width: f64, height: f64, title: &str, sub: &[String]) {
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"{FONT}\" role=\"img\">"
+    );
+    let _ = writeln!(s, "<title>{}</title>", escape(title));
+    let _ = writeln!(s, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
+    let _ = writeln!(
+        s,
+        "<text x=\"{LEFT}\" y=\"22\" font-size=\"16\" font-weight=\"bold\">{}</text>",
+        escape(&truncate(
+            title,
+            ((width - LEFT - 8.0) / (16.0 * 0.62)) as usize
+        ))
+    );
+    for (i, line) in sub.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<text class=\"subtitle\" x=\"{LEFT}\" y=\"{}\" fill=\"#444444\">{}</text>",
+            40 + 15 * i,
+            escape(line)
+        );
+    }
 }
 
 fn subtitle(a: &Analysis) -> String {

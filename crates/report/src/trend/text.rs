@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use oomdoc_series::{Analysis, Input, RestartSource, SeriesAnalysis};
+use oomdoc_series::{Analysis, Input, Recommendation, RestartSource, SeriesAnalysis};
 
 use oomdoc_model::bytes::{exact_f64, per_hour, short_f64};
 
@@ -17,6 +17,30 @@ const RESTARTS_LISTED: usize = 10;
 /// Writes the text report. `input` is used for what the analysis does not repeat (the span of
 /// the data); everything else comes from `a`.
 pub fn write_trend_text(input: &Input, a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+    write_verdict(input, a, out)?;
+    if !a.series.is_empty() {
+        writeln!(out)?;
+        write_series(&a.series, out)?;
+    }
+
+    writeln!(out)?;
+    write_restarts(a, out)?;
+    write_limit_and_memory(a, out)?;
+    if let Some(r) = &a.recommendation {
+        write_recommendation(r, out)?;
+    }
+    if !a.next_steps.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "next steps:")?;
+        for s in &a.next_steps {
+            writeln!(out, "  - {}", clean(s))?;
+        }
+    }
+    Ok(())
+}
+
+/// The verdict, why, the series and component it rests on, and the data it was drawn from.
+fn write_verdict(input: &Input, a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "verdict: {}: {}", a.verdict.as_str(), headline(a))?;
     if !a.reason.is_empty() {
         writeln!(out, "  why: {}", clean(&a.reason))?;
@@ -55,14 +79,11 @@ pub fn write_trend_text(input: &Input, a: &Analysis, out: &mut dyn Write) -> io:
             duration(t1 - t0)
         )?;
     }
+    Ok(())
+}
 
-    if !a.series.is_empty() {
-        writeln!(out)?;
-        write_series(&a.series, out)?;
-    }
-
-    writeln!(out)?;
-    write_restarts(a, out)?;
+/// The time to the limit at the current slope, and the limit, peak and JVM heap figures.
+fn write_limit_and_memory(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     match (a.time_to_limit_seconds, a.limit_bytes) {
         (Some(e), _) => writeln!(
             out,
@@ -100,33 +121,29 @@ pub fn write_trend_text(input: &Input, a: &Analysis, out: &mut dyn Write) -> io:
     if !facts.is_empty() {
         writeln!(out, "memory: {}", facts.join("; "))?;
     }
-    if let Some(r) = &a.recommendation {
-        let figures = format!(
-            "requests.memory {}, limits.memory {}",
-            exact_f64(r.request_bytes),
-            exact_f64(r.limit_bytes)
-        );
-        if r.meaningful {
-            writeln!(out, "recommendation: {figures}")?;
-        } else {
-            writeln!(
-                out,
-                "recommendation: none; no limit fixes a leak (from these figures: {figures})"
-            )?;
-        }
-        if !r.rule.is_empty() {
-            writeln!(out, "  rule: {}", clean(&r.rule))?;
-        }
-        if !r.compared.is_empty() {
-            writeln!(out, "  compared: {}", clean(&r.compared))?;
-        }
+    Ok(())
+}
+
+/// The request and limit to set (or why none fixes a leak), with the rule and comparison.
+fn write_recommendation(r: &Recommendation, out: &mut dyn Write) -> io::Result<()> {
+    let figures = format!(
+        "requests.memory {}, limits.memory {}",
+        exact_f64(r.request_bytes),
+        exact_f64(r.limit_bytes)
+    );
+    if r.meaningful {
+        writeln!(out, "recommendation: {figures}")?;
+    } else {
+        writeln!(
+            out,
+            "recommendation: none; no limit fixes a leak (from these figures: {figures})"
+        )?;
     }
-    if !a.next_steps.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "next steps:")?;
-        for s in &a.next_steps {
-            writeln!(out, "  - {}", clean(s))?;
-        }
+    if !r.rule.is_empty() {
+        writeln!(out, "  rule: {}", clean(&r.rule))?;
+    }
+    if !r.compared.is_empty() {
+        writeln!(out, "  compared: {}", clean(&r.compared))?;
     }
     Ok(())
 }
