@@ -5,14 +5,12 @@
 use std::collections::{HashSet, VecDeque};
 
 use k8s_openapi::api::core::v1::{Event, Pod};
-use serde::Serialize;
 
 use crate::rows::{is_oom_kill, pod_evicted};
 use crate::scan::is_oom_event;
 
 /// What happened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KillKind {
     /// A container terminated `OOMKilled`.
     OomKill,
@@ -23,7 +21,7 @@ pub enum KillKind {
 }
 
 /// One kill or eviction, as `watch` reports it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Kill {
     /// What happened.
     pub kind: KillKind,
@@ -46,7 +44,6 @@ pub struct Kill {
     /// The eviction or event message.
     pub message: Option<String>,
     /// What identifies it (pod UID with container and time, or event UID and count).
-    #[serde(skip)]
     pub key: String,
 }
 

@@ -3,12 +3,11 @@
 
 use k8s_openapi::api::core::v1::Node;
 use oomdoc_model::qos::QosClass;
-use serde::Serialize;
 
 use crate::rows::{bytes, PodMemory};
 
 /// One node's memory accounting.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeRow {
     /// `metadata.name`.
     pub name: String,

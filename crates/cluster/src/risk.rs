@@ -15,15 +15,13 @@
 //! many causes, can reach half of a kill. Live scans take "now" from the clock; offline scans
 //! from the latest time in the dump, so the ranking of a dump never changes.
 
-use serde::Serialize;
-
 use crate::rows::ContainerRow;
 
 /// Seconds in the window for a "recent" OOM kill.
 pub const RECENT: i64 = 24 * 3600;
 
 /// A container's risk.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Risk {
     /// The sum of the points.
     pub score: u32,

@@ -5,13 +5,12 @@ use k8s_openapi::api::core::v1::{Container, ContainerStateTerminated, ContainerS
 use oomdoc_audit::Severity;
 use oomdoc_model::qos::QosClass;
 use oomdoc_model::Quantity;
-use serde::Serialize;
 
 use crate::pod_audit::PodAudit;
 use crate::risk::Risk;
 
 /// A container worth a look: killed, evicted, restarting or at risk.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerRow {
     /// `metadata.namespace`.
     pub namespace: String,
@@ -42,7 +41,6 @@ pub struct ContainerRow {
     /// `finishedAt` of the latest OOM kill (RFC 3339).
     pub last_oom_kill_at: Option<String>,
     /// The same, in seconds since the epoch.
-    #[serde(skip)]
     pub last_oom_kill_epoch: Option<i64>,
     /// `reason` of the latest termination that was not an OOM kill (`Error`, `Completed`, ...).
     pub last_termination_reason: Option<String>,

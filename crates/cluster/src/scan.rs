@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashMap};
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use oomdoc_audit::Assumptions;
 use oomdoc_manifest::ReadOptions;
-use serde::Serialize;
 
 use crate::overcommit::NodeRow;
 use crate::pod_audit::audit_pod;
@@ -38,7 +37,7 @@ pub fn is_oom_event(e: &Event) -> bool {
 pub type Usage = HashMap<String, u64>;
 
 /// What a scan found, ranked.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScanReport {
     /// Pods read.
     pub pods: u64,
@@ -53,10 +52,8 @@ pub struct ScanReport {
     /// Containers worth a look, riskiest first (with `--top N` the first N).
     pub containers_at_risk: Vec<ContainerRow>,
     /// Containers worth a look that `--top N` left out of `containers_at_risk`.
-    #[serde(skip)]
     pub left_out: u64,
     /// Of them, OOM-killed or evicted.
-    #[serde(skip)]
     pub left_out_killed: u64,
     /// Nodes, most overcommitted first.
     pub nodes: Vec<NodeRow>,

@@ -33,6 +33,7 @@ pub mod terminal_safe;
 pub mod text;
 pub mod trend;
 pub mod watch;
+mod wire;
 
 pub use explain::{write_explain_json, write_explain_text, write_explain_text_to};
 pub use json::{write_json, JsonSink};

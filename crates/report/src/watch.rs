@@ -13,6 +13,7 @@ use oomdoc_explain::Explanation;
 use serde::Serialize;
 
 use crate::explain::{json_doc, JsonDoc};
+use crate::wire::cluster::KillDoc;
 
 /// `== TIME WHAT: NS/POD container C on node N (exit X, restart R): MESSAGE`.
 fn headline(k: &Kill) -> String {
@@ -58,14 +59,14 @@ pub fn write_watch_text(k: &Kill, e: &Explanation, out: &mut dyn Write) -> io::R
 #[derive(Serialize)]
 struct WatchLine<'a> {
     #[serde(flatten)]
-    kill: &'a Kill,
+    kill: KillDoc<'a>,
     explanation: JsonDoc<'a>,
 }
 
 /// Writes one kill as one line of JSON (keys sorted at every level, one trailing newline).
 pub fn write_watch_json(k: &Kill, e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     let line = WatchLine {
-        kill: k,
+        kill: KillDoc::from(k),
         explanation: json_doc(e),
     };
     // Through a `Value` for the sorted keys (see the module's doc); written once.
@@ -104,7 +105,7 @@ mod tests {
         let mut buf = Vec::new();
         crate::write_explain_json(e, &mut buf).unwrap();
         let explanation: serde_json::Value = serde_json::from_slice(&buf).unwrap();
-        let mut obj = serde_json::to_value(k).unwrap();
+        let mut obj = serde_json::to_value(KillDoc::from(k)).unwrap();
         obj.as_object_mut()
             .unwrap()
             .insert("explanation".into(), explanation);

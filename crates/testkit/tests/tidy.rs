@@ -63,11 +63,6 @@ const LONG_FILES: &[(&str, usize)] = &[
 /// derives): (file, derives). Domain types that serialise themselves; their wire format belongs
 /// in `report`.
 const SERIALIZE_OUTSIDE_REPORT: &[(&str, usize)] = &[
-    ("crates/cluster/src/kills.rs", 2),
-    ("crates/cluster/src/overcommit.rs", 1),
-    ("crates/cluster/src/risk.rs", 1),
-    ("crates/cluster/src/rows.rs", 1),
-    ("crates/cluster/src/scan.rs", 1),
     ("crates/evidence/src/cgroup_files.rs", 4),
     ("crates/evidence/src/detect.rs", 1),
     ("crates/evidence/src/events.rs", 4),

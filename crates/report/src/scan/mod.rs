@@ -8,10 +8,12 @@ use std::io::{self, Write};
 
 use oomdoc_cluster::ScanReport;
 
+use crate::wire::cluster::ScanDoc;
+
 pub use text::write_scan_text;
 
 /// Writes the report as the JSON document (pretty, one trailing newline).
 pub fn write_scan_json(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
+    serde_json::to_writer_pretty(&mut *out, &ScanDoc::from(report))?;
     writeln!(out)
 }
