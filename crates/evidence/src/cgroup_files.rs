@@ -13,7 +13,7 @@
 use crate::Cited;
 
 /// A number or `max` (v2 "no limit").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CgValue {
     /// A number (bytes for sizes, a count for events).
     N(u64),
@@ -22,7 +22,7 @@ pub enum CgValue {
 }
 
 /// One value read from a cgroup file.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CgEntry {
     /// The file (`memory.stat`, `memory.max`, ...); for headerless input the file the keys imply.
     pub file: String,
@@ -35,7 +35,7 @@ pub struct CgEntry {
 }
 
 /// cgroup version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CgVersion {
     /// cgroup v1 (`*_in_bytes`, `memory.oom_control`, `total_*` stat keys).
     V1,
@@ -46,7 +46,7 @@ pub enum CgVersion {
 }
 
 /// The values of a set of cgroup memory files.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CgroupMemory {
     /// Every value read, in order.
     pub entries: Vec<CgEntry>,

@@ -1,7 +1,7 @@
 //! Classifying an input by its content (never by its file name): pass the first kilobyte or so.
 
 /// What an input is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// A kernel log (`dmesg`, `dmesg -T`, `journalctl -k`, syslog, `/dev/kmsg`, bare kernel lines).
     KernelLog,

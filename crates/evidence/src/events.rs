@@ -11,7 +11,7 @@ use crate::tree::Node;
 use crate::{after, leading_u64, Cited};
 
 /// A kubelet eviction message (`status.message` of an evicted pod, or the `Evicted` event).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EvictionMessage {
     /// `The node was low on resource: <resource>.` (`memory`, `ephemeral-storage`, ...).
     pub resource: String,
@@ -69,7 +69,7 @@ pub fn parse_eviction(msg: &str) -> Option<EvictionMessage> {
 }
 
 /// Which probe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Probe {
     /// `liveness`.
     Liveness,
@@ -93,7 +93,7 @@ fn probe_of(s: &str) -> Option<Probe> {
 }
 
 /// What an event's reason and message mean for OOM analysis.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventMeaning {
     /// `OOMKilling` from node-problem-detector: the kernel's kill line.
     OomKilling(Option<KilledProcess>),
@@ -207,7 +207,7 @@ pub fn classify(reason: &str, message: &str, line: u32) -> EventMeaning {
 }
 
 /// One event.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventFacts {
     /// `type` (`Normal`, `Warning`).
     pub event_type: Option<String>,

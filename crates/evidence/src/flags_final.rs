@@ -4,7 +4,7 @@
 use crate::Cited;
 
 /// One flag.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JvmFlag {
     /// The type (`bool`, `size_t`, `uintx`, `double`, `ccstr`, ...).
     pub ty: String,

@@ -6,7 +6,7 @@
 use crate::{after, leading_u64, Cited};
 
 /// How a native allocation failed.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NativeAlloc {
     /// `mmap`, `malloc`, or `commit_memory` (the `os::commit_memory(...) failed` warning).
     pub how: String,
@@ -48,7 +48,7 @@ pub fn parse_native_alloc(line: &str) -> Option<NativeAlloc> {
 }
 
 /// What an hs_err file says.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HsErr {
     /// `There is insufficient memory for the Java Runtime Environment to continue.`
     pub insufficient_memory: Option<Cited>,

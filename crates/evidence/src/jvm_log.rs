@@ -9,7 +9,7 @@ use crate::hs_err::{parse_native_alloc, NativeAlloc};
 use crate::{after, leading_u64, Cited};
 
 /// The `OutOfMemoryError` detail messages HotSpot uses.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum OomeKind {
     /// `Java heap space`.
     JavaHeapSpace,
@@ -85,7 +85,7 @@ pub fn oome_kind(detail: &str) -> OomeKind {
 }
 
 /// A fact read from a container log.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum JvmLogFact {
     /// A `java.lang.OutOfMemoryError: detail` line (thrown, caught and logged, or a `Caused by:`).
     OutOfMemoryError {

@@ -7,7 +7,7 @@ use crate::kernel_line::KernelStamp;
 use crate::{after, leading_i64, leading_u64, Cited};
 
 /// `<comm> invoked oom-killer: gfp_mask=0x..(FLAGS), [nodemask=..,] order=N, oom_score_adj=N`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OomHeader {
     /// The allocating task (often not the victim).
     pub comm: String,
@@ -24,7 +24,7 @@ pub struct OomHeader {
 }
 
 /// Which OOM killer acted, from the kill line's message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KillScope {
     /// `Memory cgroup out of memory`: a memcg limit was hit.
     Memcg,
@@ -45,7 +45,7 @@ fn scope_of(prefix: &str) -> KillScope {
 }
 
 /// `Killed process N (comm) total-vm:..kB, anon-rss:..kB, file-rss:..kB, shmem-rss:..kB[, UID:N pgtables:NkB oom_score_adj:N]`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KilledProcess {
     /// Memcg or global, from the message before `Killed process`.
     pub scope: KillScope,
@@ -101,7 +101,7 @@ impl KilledProcess {
 }
 
 /// Old kernels' choice line: `<msg>: Kill process N (comm) score S or sacrifice child`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SelectedProcess {
     /// Memcg or global.
     pub scope: KillScope,
@@ -116,7 +116,7 @@ pub struct SelectedProcess {
 }
 
 /// The constraint in the `oom-kill:` summary line.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Constraint {
     /// `CONSTRAINT_NONE`: the whole machine.
     None,
@@ -131,7 +131,7 @@ pub enum Constraint {
 }
 
 /// `oom-kill:constraint=..,nodemask=..,cpuset=..,mems_allowed=..,oom_memcg=..|global_oom,task_memcg=..,task=..,pid=..,uid=..` (4.19+).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OomSummary {
     /// The constraint.
     pub constraint: Constraint,
@@ -158,7 +158,7 @@ pub struct OomSummary {
 }
 
 /// Which page counter a `memory:` / `swap:` / `memory+swap:` / `kmem:` line reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CounterKind {
     /// `memory:`.
     Memory,
@@ -171,7 +171,7 @@ pub enum CounterKind {
 }
 
 /// `memory: usage NkB, limit NkB, failcnt N`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemcgCounter {
     /// Which counter.
     pub kind: CounterKind,
@@ -186,7 +186,7 @@ pub struct MemcgCounter {
 }
 
 /// Unit of a memcg stats block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StatUnit {
     /// cgroup v1: one line, `key:NKB`.
     Kb,
@@ -195,7 +195,7 @@ pub enum StatUnit {
 }
 
 /// `Memory cgroup stats for <path>:` and its values.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemcgStats {
     /// The cgroup.
     pub path: String,
@@ -222,7 +222,7 @@ impl MemcgStats {
 }
 
 /// One task table row; memory values in pages.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TaskRow {
     /// pid.
     pub pid: u32,
@@ -255,7 +255,7 @@ pub struct TaskRow {
 }
 
 /// `oom_reaper: reaped process N (comm), now anon-rss:..kB, file-rss:..kB, shmem-rss:..kB`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reaped {
     /// pid.
     pub pid: u32,

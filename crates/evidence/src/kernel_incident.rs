@@ -9,7 +9,7 @@ use crate::Cited;
 pub const MAX_TASKS: usize = 16_384;
 
 /// Whether the report was a memcg OOM or a machine-wide one, from all the lines seen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OomKind {
     /// A memory cgroup hit its limit (`CONSTRAINT_MEMCG`, `Memory cgroup out of memory`, memcg frames).
     Memcg,
@@ -22,7 +22,7 @@ pub enum OomKind {
 pub use oomdoc_model::cgroup::CgroupVersion;
 
 /// One kernel OOM report.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KernelOomIncident {
     /// First line of the report.
     pub first_line: u32,

@@ -5,7 +5,7 @@
 //! as a bare message (log pipelines, node-problem-detector).
 
 /// A wall-clock time as printed by `dmesg -T` or syslog. The year is missing from syslog stamps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct WallClock {
     /// Year, when printed.
     pub year: Option<i32>,
@@ -24,7 +24,7 @@ pub struct WallClock {
 }
 
 /// When a kernel line was logged, as far as its prefix says.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KernelStamp {
     /// Microseconds since boot (raw dmesg, kmsg records, syslog lines that keep the `[..]` stamp).
     pub monotonic_us: Option<u64>,

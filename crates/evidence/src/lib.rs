@@ -39,7 +39,7 @@ pub use kernel::{KernelEvent, KernelOomIncident, KernelReader};
 pub use memcg_path::{decode_memcg_path, MemcgPath, Runtime};
 
 /// A quoted input line: the evidence a fact was read from.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cited {
     /// 1-based line number in the input.
     pub line: u32,

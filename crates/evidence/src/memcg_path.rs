@@ -15,7 +15,7 @@
 use oomdoc_model::qos::QosClass;
 
 /// The container runtime named by a systemd scope prefix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Runtime {
     /// `cri-containerd-<id>.scope`.
     Containerd,
@@ -26,7 +26,7 @@ pub enum Runtime {
 }
 
 /// How deep in the kubelet's hierarchy a path ends: which limit an OOM at that path enforces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MemcgLevel {
     /// `/kubepods` (or `kubepods.slice`): node allocatable.
     Kubepods,
@@ -41,7 +41,7 @@ pub enum MemcgLevel {
 }
 
 /// What a memcg path says about the pod and container it belongs to.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemcgPath {
     /// The path as written.
     pub raw: String,

@@ -4,7 +4,7 @@
 use crate::{leading_u64, Cited};
 
 /// One NMT line: `Total: reserved=..KB, committed=..KB` or `- Java Heap (reserved=..KB, committed=..KB)`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NmtCategory {
     /// `Total`, `Java Heap`, `Class`, `Thread`, `Code`, `GC`, `Internal`, `Other`, `Arena Chunk`, ...
     pub name: String,
@@ -17,7 +17,7 @@ pub struct NmtCategory {
 }
 
 /// An NMT summary.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NmtSummary {
     /// The `Total:` line.
     pub total: Option<NmtCategory>,

@@ -10,7 +10,7 @@ use crate::tree::Node;
 use crate::Cited;
 
 /// A `terminated` container state.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Terminated {
     /// `reason`: `OOMKilled`, `Error`, `Completed`, `ContainerStatusUnknown`, ...
     pub reason: Option<String>,
@@ -31,7 +31,7 @@ pub struct Terminated {
 }
 
 /// A container state.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContainerState {
     /// `running`.
     Running {
@@ -58,7 +58,7 @@ impl ContainerState {
 }
 
 /// One container's status and memory resources.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ContainerFacts {
     /// Container name.
     pub name: String,
@@ -77,10 +77,8 @@ pub struct ContainerFacts {
     /// `lastState`.
     pub last_state: Option<ContainerState>,
     /// `resources.requests.memory` (from the spec).
-    #[serde(skip)]
     pub memory_request: Option<Quantity>,
     /// `resources.limits.memory` (from the spec).
-    #[serde(skip)]
     pub memory_limit: Option<Quantity>,
     /// The request in bytes.
     pub memory_request_bytes: Option<i64>,
@@ -91,7 +89,7 @@ pub struct ContainerFacts {
 }
 
 /// What a pod object says.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PodFacts {
     /// `metadata.namespace`.
     pub namespace: Option<String>,

@@ -25,7 +25,7 @@ use crate::status_lines::{status_records, StatusRecord};
 use crate::{Cited, KernelOomIncident, Kind};
 
 /// What one reader found in a text, for the report's "what was read" line.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {
     /// What (`kernel OOM report`, `pod`, `container termination`, `event`, ...).
     pub what: &'static str,

@@ -64,7 +64,7 @@ pub struct Facts {
 }
 
 /// What oomdoc found in one input.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputRead {
     /// The input's name (`-` for stdin).
     pub file: String,

@@ -1,10 +1,7 @@
 //! The answer: one [`Incident`] per death, with its verdict, victim, figures and cited evidence.
 
-use serde::Serialize;
-
 /// Why the container (or process) died.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Verdict {
     /// A memory cgroup limit (the container's or the pod's) was hit and the kernel killed a task.
     ContainerOomKill,
@@ -55,8 +52,7 @@ impl Verdict {
 }
 
 /// Where the memory that filled the limit went.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Attribution {
     /// The Java heap.
     Heap,
@@ -88,8 +84,7 @@ impl Attribution {
 }
 
 /// How sure the verdict is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Level {
     /// The deciding fact was seen (a kernel kill line, an hs_err, a thrown error).
     High,
@@ -111,7 +106,7 @@ impl Level {
 }
 
 /// The confidence and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Confidence {
     /// The level.
     pub level: Level,
@@ -120,7 +115,7 @@ pub struct Confidence {
 }
 
 /// The killed (or failing) process and where it ran.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Victim {
     /// pid (in the node's pid namespace for kernel kills).
     pub pid: Option<u32>,
@@ -133,12 +128,11 @@ pub struct Victim {
     /// Container id (hex, no runtime prefix).
     pub container_id: Option<String>,
     /// `namespace/name` of the pod, when a pod object was joined (text output only).
-    #[serde(skip)]
     pub pod: Option<String>,
 }
 
 /// Resident memory of the victim at the kill, in kB.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RssKb {
     /// `anon-rss`.
     pub anon: Option<u64>,
@@ -149,7 +143,7 @@ pub struct RssKb {
 }
 
 /// One quoted fact.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EvidenceItem {
     /// The input it came from (`-` for stdin).
     pub file: String,
@@ -158,12 +152,11 @@ pub struct EvidenceItem {
     /// The line as written.
     pub text: String,
     /// What the line shows (text output only).
-    #[serde(skip)]
     pub note: String,
 }
 
 /// One explained death.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Incident {
     /// The verdict.
     pub verdict: Verdict,
@@ -188,7 +181,6 @@ pub struct Incident {
     /// Where the memory went.
     pub attribution: Option<Attribution>,
     /// Why that attribution, in one or two sentences (text output only).
-    #[serde(skip)]
     pub attribution_why: Option<String>,
     /// The facts, in order of the chain of reasoning.
     pub evidence: Vec<EvidenceItem>,
@@ -199,7 +191,7 @@ pub struct Incident {
 }
 
 /// Everything `explain` found.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Explanation {
     /// The incidents, in input order.
     pub incidents: Vec<Incident>,

@@ -6,73 +6,17 @@
 
 use std::io::{self, Write};
 
-use oomdoc_explain::{EvidenceItem, Explanation, Incident, InputRead, RssKb, Victim};
-use serde::Serialize;
+use oomdoc_explain::{Explanation, Incident};
+
+use crate::wire::incident::ExplainDoc;
 
 fn opt_bytes(b: Option<u64>) -> String {
     b.map_or("?".into(), oomdoc_model::bytes::short)
 }
 
-#[derive(Serialize)]
-struct JsonIncident<'a> {
-    verdict: &'static str,
-    oome_kind: &'a Option<String>,
-    victim: &'a Victim,
-    constraint: &'a Option<String>,
-    memcg: &'a Option<String>,
-    scope: &'a Option<String>,
-    limit_bytes: Option<u64>,
-    usage_bytes: Option<u64>,
-    rss_kb: &'a RssKb,
-    oom_score_adj: Option<i64>,
-    attribution: Option<&'static str>,
-    evidence: &'a [EvidenceItem],
-    confidence: &'static str,
-    decided_by: &'a str,
-    next_steps: &'a [String],
-}
-
-#[derive(Serialize)]
-pub(crate) struct JsonDoc<'a> {
-    incidents: Vec<JsonIncident<'a>>,
-    errors: &'a [String],
-    notes: &'a [String],
-    inputs: &'a [InputRead],
-}
-
-fn json_incident(i: &Incident) -> JsonIncident<'_> {
-    JsonIncident {
-        verdict: i.verdict.as_str(),
-        oome_kind: &i.oome_kind,
-        victim: &i.victim,
-        constraint: &i.constraint,
-        memcg: &i.memcg,
-        scope: &i.scope,
-        limit_bytes: i.limit_bytes,
-        usage_bytes: i.usage_bytes,
-        rss_kb: &i.rss_kb,
-        oom_score_adj: i.oom_score_adj,
-        attribution: i.attribution.map(|a| a.as_str()),
-        evidence: &i.evidence,
-        confidence: i.confidence.level.as_str(),
-        decided_by: &i.confidence.why,
-        next_steps: &i.next_steps,
-    }
-}
-
-/// The JSON document of an explanation (also `watch`'s `explanation` field).
-pub(crate) fn json_doc(e: &Explanation) -> JsonDoc<'_> {
-    JsonDoc {
-        incidents: e.incidents.iter().map(json_incident).collect(),
-        errors: &e.errors,
-        notes: &e.notes,
-        inputs: &e.inputs,
-    }
-}
-
 /// Writes the JSON document (pretty, keys in the documented order, one trailing newline).
 pub fn write_explain_json(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &json_doc(e))?;
+    serde_json::to_writer_pretty(&mut *out, &ExplainDoc::from(e))?;
     writeln!(out)
 }
 

@@ -12,8 +12,8 @@ use oomdoc_cluster::kills::{Kill, KillKind};
 use oomdoc_explain::Explanation;
 use serde::Serialize;
 
-use crate::explain::{json_doc, JsonDoc};
 use crate::wire::cluster::KillDoc;
+use crate::wire::incident::ExplainDoc;
 
 /// `== TIME WHAT: NS/POD container C on node N (exit X, restart R): MESSAGE`.
 fn headline(k: &Kill) -> String {
@@ -60,14 +60,14 @@ pub fn write_watch_text(k: &Kill, e: &Explanation, out: &mut dyn Write) -> io::R
 struct WatchLine<'a> {
     #[serde(flatten)]
     kill: KillDoc<'a>,
-    explanation: JsonDoc<'a>,
+    explanation: ExplainDoc<'a>,
 }
 
 /// Writes one kill as one line of JSON (keys sorted at every level, one trailing newline).
 pub fn write_watch_json(k: &Kill, e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     let line = WatchLine {
         kill: KillDoc::from(k),
-        explanation: json_doc(e),
+        explanation: ExplainDoc::from(e),
     };
     // Through a `Value` for the sorted keys (see the module's doc); written once.
     let sorted = serde_json::to_value(&line).map_err(io::Error::other)?;

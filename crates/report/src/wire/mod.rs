@@ -3,3 +3,5 @@
 //! schemas; changing one here changes the output, which the snapshots guard.
 
 pub(crate) mod cluster;
+pub(crate) mod evidence;
+pub(crate) mod incident;
