@@ -27,8 +27,7 @@ use crate::quantity::Quantity;
 use crate::span::{Pos, Spanned};
 
 /// Where an effective request or limit came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
     /// Written in the manifest.
     Manifest,
@@ -36,7 +35,6 @@ pub enum Source {
     /// the pod-level resources.
     Limit,
     /// Set by a LimitRange of the namespace at admission.
-    #[serde(rename = "limitrange")]
     LimitRange,
     /// A pod-level request defaulted from the aggregated requests of the containers
     /// (`defaultPodRequests`).
@@ -82,8 +80,7 @@ pub struct EffectiveResources {
 }
 
 /// What kind of container this is, which changes QoS aggregation and oom_score_adj.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContainerKind {
     /// `containers[]`.
     Regular,

@@ -4,7 +4,7 @@
 
 /// cgroup v1 (the legacy or hybrid hierarchy: `memory.limit_in_bytes`) or v2 (the unified
 /// hierarchy: `memory.max`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CgroupVersion {
     /// cgroup v1.
     V1,

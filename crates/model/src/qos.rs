@@ -15,7 +15,7 @@
 use crate::admission::{EffectivePod, EffectiveResources, Sourced};
 
 /// A pod's quality-of-service class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum QosClass {
     /// Every container has equal, non-zero cpu and memory requests and limits.
     Guaranteed,

@@ -65,7 +65,7 @@ use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
 /// How a quantity was written, which decides how it is printed back (`Quantity.Format`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// Binary suffixes: Ki, Mi, Gi, Ti, Pi, Ei.
     BinarySI,

@@ -2,7 +2,7 @@
 //! can point at `file:line:column`.
 
 /// A 1-based line and 1-based column (in characters) in a source file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pos {
     /// 1-based line number.
     pub line: u32,
