@@ -96,36 +96,7 @@ pub fn parse_describe(text: &str) -> (Vec<PodFacts>, Vec<EventFacts>) {
                 continue;
             }
             let Some(p) = pods.last_mut() else { continue };
-            section = match k {
-                "Containers" => Section::Containers(false),
-                "Init Containers" => Section::Containers(true),
-                _ => Section::Top,
-            };
-            match k {
-                "Namespace" => p.namespace = Some(v.to_string()),
-                "Node" => {
-                    p.node_name = v
-                        .split('/')
-                        .next()
-                        .filter(|n| !n.is_empty() && *n != "<none>")
-                        .map(str::to_string)
-                }
-                "Status" => p.phase = Some(v.to_string()),
-                "Reason" => p.reason = Some(v.to_string()),
-                "Message" => {
-                    p.eviction = parse_eviction(v);
-                    p.message = Some(v.to_string());
-                }
-                "QoS Class" => p.qos_class = QosClass::parse(v),
-                "Containers" | "Init Containers" => {}
-                _ => {
-                    section = if section == Section::Top {
-                        Section::Top
-                    } else {
-                        Section::Other
-                    }
-                }
-            }
+            section = pod_field(p, k, v);
             continue;
         }
         let Section::Containers(init) = section else {
@@ -145,66 +116,118 @@ pub fn parse_describe(text: &str) -> (Vec<PodFacts>, Vec<EventFacts>) {
         };
         let Some((k, v)) = kv(t) else { continue };
         if ind == 4 {
-            which_state = None;
-            res = None;
-            match k {
-                "Container ID" => {
-                    let (rt, id) = split_container_id(v);
-                    c.runtime = rt;
-                    c.container_id = Some(id);
-                }
-                "Image" => c.image = Some(v.to_string()),
-                "State" => {
-                    c.state = Some(new_state(v, line, raw));
-                    which_state = Some(false);
-                }
-                "Last State" => {
-                    c.last_state = Some(new_state(v, line, raw));
-                    which_state = Some(true);
-                }
-                "Restart Count" => c.restart_count = v.parse().ok(),
-                "Limits" => res = Some(true),
-                "Requests" => res = Some(false),
-                _ => {}
-            }
-            continue;
-        }
-        if let Some(last) = which_state {
-            let st = if last {
-                c.last_state.as_mut()
-            } else {
-                c.state.as_mut()
-            };
-            match st {
-                Some(ContainerState::Terminated(term)) => match k {
-                    "Reason" => {
-                        term.reason = Some(v.to_string());
-                        term.cited = Cited::new(line, raw);
-                    }
-                    "Exit Code" => term.exit_code = v.parse().ok(),
-                    "Signal" => term.signal = v.parse().ok(),
-                    "Started" => term.started_at = Some(v.to_string()),
-                    "Finished" => term.finished_at = Some(v.to_string()),
-                    "Message" => term.message = Some(v.to_string()),
-                    _ => {}
-                },
-                Some(ContainerState::Waiting { reason }) if k == "Reason" => {
-                    *reason = Some(v.to_string())
-                }
-                Some(ContainerState::Running { started_at }) if k == "Started" => {
-                    *started_at = Some(v.to_string())
-                }
-                _ => {}
-            }
+            (which_state, res) = container_field(c, k, v, line, raw);
+        } else if let Some(last) = which_state {
+            state_field(c, last, k, v, line, raw);
         } else if let (Some(limit), "memory") = (res, k) {
-            let q = Quantity::parse(v).ok();
-            let b = q.as_ref().and_then(Quantity::value);
-            if limit {
-                (c.memory_limit, c.memory_limit_bytes) = (q, b);
-            } else {
-                (c.memory_request, c.memory_request_bytes) = (q, b);
-            }
+            memory_resource(c, limit, v);
         }
     }
     (pods, parse_events_table(text))
+}
+
+/// A pod-level field (`Namespace:`, `Node:`, `Status:` ...); returns the section it opens.
+fn pod_field(p: &mut PodFacts, k: &str, v: &str) -> Section {
+    let mut section = match k {
+        "Containers" => Section::Containers(false),
+        "Init Containers" => Section::Containers(true),
+        _ => Section::Top,
+    };
+    match k {
+        "Namespace" => p.namespace = Some(v.to_string()),
+        "Node" => {
+            p.node_name = v
+                .split('/')
+                .next()
+                .filter(|n| !n.is_empty() && *n != "<none>")
+                .map(str::to_string)
+        }
+        "Status" => p.phase = Some(v.to_string()),
+        "Reason" => p.reason = Some(v.to_string()),
+        "Message" => {
+            p.eviction = parse_eviction(v);
+            p.message = Some(v.to_string());
+        }
+        "QoS Class" => p.qos_class = QosClass::parse(v),
+        "Containers" | "Init Containers" => {}
+        _ => {
+            section = if section == Section::Top {
+                Section::Top
+            } else {
+                Section::Other
+            }
+        }
+    }
+    section
+}
+
+/// A field of a container (`Container ID:`, `State:`, `Limits:` ...); returns the state
+/// (`Some(true)`: Last State) and the resources (`Some(true)`: Limits) it opens.
+fn container_field(
+    c: &mut ContainerFacts,
+    k: &str,
+    v: &str,
+    line: u32,
+    raw: &str,
+) -> (Option<bool>, Option<bool>) {
+    match k {
+        "Container ID" => {
+            let (rt, id) = split_container_id(v);
+            c.runtime = rt;
+            c.container_id = Some(id);
+        }
+        "Image" => c.image = Some(v.to_string()),
+        "State" => {
+            c.state = Some(new_state(v, line, raw));
+            return (Some(false), None);
+        }
+        "Last State" => {
+            c.last_state = Some(new_state(v, line, raw));
+            return (Some(true), None);
+        }
+        "Restart Count" => c.restart_count = v.parse().ok(),
+        "Limits" => return (None, Some(true)),
+        "Requests" => return (None, Some(false)),
+        _ => {}
+    }
+    (None, None)
+}
+
+/// A field under `State:` or (`last`) `Last State:`.
+fn state_field(c: &mut ContainerFacts, last: bool, k: &str, v: &str, line: u32, raw: &str) {
+    let st = if last {
+        c.last_state.as_mut()
+    } else {
+        c.state.as_mut()
+    };
+    match st {
+        Some(ContainerState::Terminated(term)) => match k {
+            "Reason" => {
+                term.reason = Some(v.to_string());
+                term.cited = Cited::new(line, raw);
+            }
+            "Exit Code" => term.exit_code = v.parse().ok(),
+            "Signal" => term.signal = v.parse().ok(),
+            "Started" => term.started_at = Some(v.to_string()),
+            "Finished" => term.finished_at = Some(v.to_string()),
+            "Message" => term.message = Some(v.to_string()),
+            _ => {}
+        },
+        Some(ContainerState::Waiting { reason }) if k == "Reason" => *reason = Some(v.to_string()),
+        Some(ContainerState::Running { started_at }) if k == "Started" => {
+            *started_at = Some(v.to_string())
+        }
+        _ => {}
+    }
+}
+
+/// `memory:` under `Limits:` (`limit`) or `Requests:`.
+fn memory_resource(c: &mut ContainerFacts, limit: bool, v: &str) {
+    let q = Quantity::parse(v).ok();
+    let b = q.as_ref().and_then(Quantity::value);
+    if limit {
+        (c.memory_limit, c.memory_limit_bytes) = (q, b);
+    } else {
+        (c.memory_request, c.memory_request_bytes) = (q, b);
+    }
 }

@@ -81,61 +81,8 @@ pub fn detect(first_kb: &str) -> Kind {
     if first.is_empty() || head.contains('\0') {
         return Kind::Unknown;
     }
-    if first.starts_with('#')
-        && (head.contains("A fatal error has been detected by the Java Runtime Environment")
-            || head.contains("There is insufficient memory for the Java Runtime Environment"))
-    {
-        return Kind::HsErr;
-    }
-    if head.contains("Native Memory Tracking:")
-        || (head.contains("Total: reserved=") && head.contains("committed="))
-    {
-        return Kind::NmtSummary;
-    }
-    if head.contains("[Global flags]")
-        || head
-            .lines()
-            .filter(|l| l.contains("{product}") && l.contains(" = ") || l.contains(" := "))
-            .count()
-            >= 2
-    {
-        return Kind::FlagsFinal;
-    }
-    if first.starts_with('{')
-        || first.starts_with('[') && !is_kernel_prefixed(first)
-        || first.starts_with("apiVersion:")
-        || first.starts_with("kind:")
-        || first.starts_with("---")
-        || first.starts_with("items:")
-        || first.starts_with("metadata:")
-    {
-        let ev = [
-            "\"kind\": \"Event",
-            "\"kind\":\"Event",
-            "kind: Event",
-            "involvedObject",
-        ]
-        .iter()
-        .any(|k| head.contains(k));
-        let pod = [
-            "\"kind\": \"Pod",
-            "\"kind\":\"Pod",
-            "kind: Pod",
-            "containerStatuses",
-            "\"containers\"",
-            "containers:",
-        ]
-        .iter()
-        .any(|k| head.contains(k));
-        if ev && !head.contains("containerStatuses") {
-            return Kind::Events;
-        }
-        if pod {
-            return Kind::PodObjects;
-        }
-        if ev {
-            return Kind::Events;
-        }
+    if let Some(k) = hotspot_output(head, first).or_else(|| object_kind(head, first)) {
+        return k;
     }
     if first.starts_with("Name:")
         && (head.contains("\nNamespace:") || head.contains("\nContainers:"))
@@ -149,6 +96,79 @@ pub fn detect(first_kb: &str) -> Kind {
     if let Some(k) = cgroup_kind(head) {
         return k;
     }
+    log_kind(head)
+}
+
+/// The JVM's own outputs: an hs_err file, an NMT summary, PrintFlagsFinal.
+fn hotspot_output(head: &str, first: &str) -> Option<Kind> {
+    if first.starts_with('#')
+        && (head.contains("A fatal error has been detected by the Java Runtime Environment")
+            || head.contains("There is insufficient memory for the Java Runtime Environment"))
+    {
+        return Some(Kind::HsErr);
+    }
+    if head.contains("Native Memory Tracking:")
+        || (head.contains("Total: reserved=") && head.contains("committed="))
+    {
+        return Some(Kind::NmtSummary);
+    }
+    if head.contains("[Global flags]")
+        || head
+            .lines()
+            .filter(|l| l.contains("{product}") && l.contains(" = ") || l.contains(" := "))
+            .count()
+            >= 2
+    {
+        return Some(Kind::FlagsFinal);
+    }
+    None
+}
+
+/// A JSON or YAML object (not a kernel line in brackets): events, else pods.
+fn object_kind(head: &str, first: &str) -> Option<Kind> {
+    let object = first.starts_with('{')
+        || first.starts_with('[') && !is_kernel_prefixed(first)
+        || first.starts_with("apiVersion:")
+        || first.starts_with("kind:")
+        || first.starts_with("---")
+        || first.starts_with("items:")
+        || first.starts_with("metadata:");
+    if !object {
+        return None;
+    }
+    let ev = [
+        "\"kind\": \"Event",
+        "\"kind\":\"Event",
+        "kind: Event",
+        "involvedObject",
+    ]
+    .iter()
+    .any(|k| head.contains(k));
+    let pod = [
+        "\"kind\": \"Pod",
+        "\"kind\":\"Pod",
+        "kind: Pod",
+        "containerStatuses",
+        "\"containers\"",
+        "containers:",
+    ]
+    .iter()
+    .any(|k| head.contains(k));
+    if ev && !head.contains("containerStatuses") {
+        return Some(Kind::Events);
+    }
+    if pod {
+        return Some(Kind::PodObjects);
+    }
+    if ev {
+        return Some(Kind::Events);
+    }
+    None
+}
+
+/// A log: the kernel's (by its report lines, or mostly prefixed lines), a JVM's, else a
+/// container's.
+fn log_kind(head: &str) -> Kind {
     let kernel_markers = [
         "invoked oom-killer",
         "Killed process",

@@ -65,7 +65,16 @@ fn eviction(resource: &str) -> EventMeaning {
 
 /// What a line says, by its message (`None`: nothing the verdict weighs).
 fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> {
-    let lower_has = |k: &str| line.contains(k);
+    gke_oom_event(line, n)
+        .or_else(|| userspace_oom_kill(line))
+        .or_else(|| kill_or_eviction_message(line))
+        .or_else(|| eviction_manager_line(line))
+        .or_else(|| by_reason(line, reason, n))
+        .or_else(|| probe_or_node_message(line, n))
+}
+
+/// GKE's OOM event, with the killed process.
+fn gke_oom_event(line: &str, n: u32) -> Option<EventMeaning> {
     // GKE's OOM event: `Process X (pid: N) triggered an OOM kill on process Y (pid: M,
     // oom_score: S, oom_score_adj: A). ... This OOM kill was invoked by a cgroup, containerID: ID.`
     if let Some(v) = after(line, "triggered an OOM kill on process ") {
@@ -87,6 +96,11 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
             Cited::new(n, line),
         ))));
     }
+    None
+}
+
+/// A userspace OOM killer's kill.
+fn userspace_oom_kill(line: &str) -> Option<EventMeaning> {
     // Userspace OOM killers: systemd-oomd (`Killed /x.slice/... due to memory pressure` /
     // `due to memory used`), earlyoom (`sending SIGKILL to process`), Talos' OOM controller.
     let userspace = if line.contains("systemd-oomd")
@@ -102,11 +116,14 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
     } else {
         None
     };
-    if let Some(k) = userspace {
-        return Some(EventMeaning::UserspaceOomKill {
-            killer: k.to_string(),
-        });
-    }
+    userspace.map(|k| EventMeaning::UserspaceOomKill {
+        killer: k.to_string(),
+    })
+}
+
+/// A forced kill after a grace period, a probe kill, or an eviction message.
+fn kill_or_eviction_message(line: &str) -> Option<EventMeaning> {
+    let lower_has = |k: &str| line.contains(k);
     // Nomad: `Sent interrupt. Waiting 5s before force killing`.
     if (lower_has("failed to exit within") && lower_has("using the force"))
         || lower_has("before force killing")
@@ -142,6 +159,11 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
     if let Some(c) = after(line, "The node had condition: [") {
         return Some(eviction(&c[..c.find(']').unwrap_or(c.len())]));
     }
+    None
+}
+
+/// The kubelet's eviction manager: a pod evicted, or the node under pressure.
+fn eviction_manager_line(line: &str) -> Option<EventMeaning> {
     // Eviction manager log lines: a pod was evicted (or is being).
     let lc = line.to_ascii_lowercase();
     if lc.contains("eviction manager") || lc.contains("eviction_manager") {
@@ -165,6 +187,11 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
             return Some(EventMeaning::NodeMemoryPressure);
         }
     }
+    None
+}
+
+/// The meaning of the line's reason word, when it has one that means something.
+fn by_reason(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> {
     if let Some(r) = reason {
         let message = line;
         let m = classify(r, message, n);
@@ -172,6 +199,12 @@ fn meaning_of(line: &str, reason: Option<&str>, n: u32) -> Option<EventMeaning> 
             return Some(m);
         }
     }
+    None
+}
+
+/// Probe failures, a system OOM, a restart back-off, node conditions.
+fn probe_or_node_message(line: &str, n: u32) -> Option<EventMeaning> {
+    let lower_has = |k: &str| line.contains(k);
     if let Some(c) = after(line, "Container ") {
         if let Some(i) = c.find(" failed ") {
             if c[i..].contains("probe") {

@@ -242,6 +242,20 @@ fn gc_pause(line: &str, n: u32) -> Option<JvmLogFact> {
 
 /// Reads one line; `None` when it holds nothing of interest.
 pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
+    terminating(line, n)
+        .or_else(|| out_of_memory_error(line, n))
+        .or_else(|| heap_dump_or_direct_memory(line, n))
+        .or_else(|| native_failure_or_hs_err(line, n))
+        .or_else(|| {
+            (line.contains("GC(") && line.contains("->") && line.contains("Pause"))
+                .then(|| gc_pause(line, n))
+                .flatten()
+        })
+}
+
+/// The JVM ending itself on an OutOfMemoryError (ExitOnOutOfMemoryError, jvmkill,
+/// CrashOnOutOfMemoryError).
+fn terminating(line: &str, n: u32) -> Option<JvmLogFact> {
     let cited = || Cited::new(n, line);
     if let Some(d) = after(line, "Terminating due to java.lang.OutOfMemoryError: ") {
         return Some(JvmLogFact::Terminating {
@@ -269,6 +283,12 @@ pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
             cited: cited(),
         });
     }
+    None
+}
+
+/// A `java.lang.OutOfMemoryError` line, with its kind, detail and thread.
+fn out_of_memory_error(line: &str, n: u32) -> Option<JvmLogFact> {
+    let cited = || Cited::new(n, line);
     let oome = after(line, "java.lang.OutOfMemoryError: ").or_else(|| {
         // Without a detail message (`Exception in thread "main" java.lang.OutOfMemoryError`),
         // OpenJ9's `java/lang/OutOfMemoryError`, or a bare `OutOfMemoryError: Java heap space`.
@@ -296,6 +316,12 @@ pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
             cited: cited(),
         });
     }
+    None
+}
+
+/// A heap dump written, or Netty's direct memory exhausted.
+fn heap_dump_or_direct_memory(line: &str, n: u32) -> Option<JvmLogFact> {
+    let cited = || Cited::new(n, line);
     if let Some(p) = after(line, "Dumping heap to ") {
         return Some(JvmLogFact::HeapDumpStarted {
             path: p.trim().trim_end_matches(" ...").to_string(),
@@ -321,6 +347,13 @@ pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
             cited: cited(),
         });
     }
+    None
+}
+
+/// Native memory the JVM could not get (a thread, an allocation), the hs_err file it wrote,
+/// the OnOutOfMemoryError command it ran.
+fn native_failure_or_hs_err(line: &str, n: u32) -> Option<JvmLogFact> {
+    let cited = || Cited::new(n, line);
     if line.contains("pthread_create failed") || line.contains("Failed to start thread") {
         return Some(JvmLogFact::ThreadStartFailed { cited: cited() });
     }
@@ -363,9 +396,6 @@ pub fn parse_jvm_line(line: &str, n: u32) -> Option<JvmLogFact> {
                 .map(|p| p as u32),
             cited: cited(),
         });
-    }
-    if line.contains("GC(") && line.contains("->") && line.contains("Pause") {
-        return gc_pause(line, n);
     }
     None
 }

@@ -9,7 +9,7 @@ use std::io::BufRead;
 use memchr::memmem::Finder;
 
 use crate::kernel_facts::*;
-use crate::kernel_line::{split_prefix_ref, KernelStamp};
+use crate::kernel_line::{split_prefix_ref, KernelStamp, StampRef};
 use crate::Cited;
 
 pub use crate::kernel_incident::{CgroupVersion, KernelOomIncident, OomKind, MAX_TASKS};
@@ -125,16 +125,8 @@ impl Parser {
         let line = self.line;
         let mut out = None;
         // Lines inside a report that cannot be a header, summary or kill line: skip the searches.
-        if self.cur.is_some() && self.done_since.is_none() {
-            let first = msg.as_bytes().first().copied().unwrap_or(b' ');
-            if first == b' '
-                || (first == b'[' && self.task_cols.is_some())
-                || (self.in_v2_stats
-                    && first.is_ascii_lowercase()
-                    && self.f_invoked.find(msg.as_bytes()).is_none())
-            {
-                return self.feed_body(raw, msg);
-            }
+        if self.cur.is_some() && self.done_since.is_none() && self.is_body_line(msg) {
+            return self.feed_body(raw, msg);
         }
         let has_oom = self.f_oom.find(msg.as_bytes()).is_some();
         let kill_at = self.f_kill.find(msg.as_bytes());
@@ -157,20 +149,7 @@ impl Parser {
             c.last_line = line;
             return out;
         }
-        let mut kill_word = kill_at.map(|i| &msg[i..]).unwrap_or("");
-        // `Kill` may first appear in another word (an event reason `OOMKilling` before the
-        // relayed kill line): look on for the kill line's own words.
-        if kill_at.is_some()
-            && !kill_word.starts_with("Killed process ")
-            && !kill_word.starts_with("Kill process ")
-        {
-            if let Some(i) = msg
-                .find("Killed process ")
-                .or_else(|| msg.find("Kill process "))
-            {
-                kill_word = &msg[i..];
-            }
-        }
+        let kill_word = kill_line(msg, kill_at);
         if kill_word.starts_with("Kill process ") && msg.contains("sacrifice child") {
             if self.cur.is_none()
                 || self.done_since.is_some()
@@ -184,25 +163,7 @@ impl Parser {
             return out;
         }
         if kill_word.starts_with("Killed process ") {
-            // memory.oom.group: further kill lines of the same burst belong to this report.
-            let group = self.cur.as_ref().is_some_and(|c| {
-                c.group_kill.is_some()
-                    && c.killed
-                        .last()
-                        .is_some_and(|k| same_burst(&k.stamp, &stamp_ref.to_stamp()))
-            });
-            if self.cur.is_none() || (self.done_since.is_some() && !group) {
-                out = self.start(&stamp());
-            }
-            let c = self.cur.as_mut()?;
-            if let Some(k) = parse_killed(msg, line, raw, &stamp()) {
-                if c.killed.len() < MAX_TASKS {
-                    c.killed.push(k);
-                }
-            }
-            c.last_line = line;
-            self.done_since = Some(0);
-            return out;
+            return self.feed_killed(raw, msg, &stamp_ref);
         }
         if (self.cur.is_none() || self.done_since.is_some())
             && self.fragments
@@ -212,6 +173,56 @@ impl Parser {
             self.feed_body(raw, msg);
             return out;
         }
+        self.feed_follow_up(raw, msg, has_oom)
+    }
+
+    /// Whether `msg`, inside an open report, is a body line for certain: indented, a task table
+    /// row, or a cgroup v2 memory.stat line.
+    fn is_body_line(&self, msg: &str) -> bool {
+        let first = msg.as_bytes().first().copied().unwrap_or(b' ');
+        first == b' '
+            || (first == b'[' && self.task_cols.is_some())
+            || (self.in_v2_stats
+                && first.is_ascii_lowercase()
+                && self.f_invoked.find(msg.as_bytes()).is_none())
+    }
+
+    /// A `Killed process` line: the kill of the open report (memory.oom.group: further kill
+    /// lines of the same burst belong to it), else of a new one.
+    fn feed_killed(
+        &mut self,
+        raw: &str,
+        msg: &str,
+        stamp_ref: &StampRef<'_>,
+    ) -> Option<KernelEvent> {
+        let line = self.line;
+        let stamp = || stamp_ref.to_stamp();
+        let mut out = None;
+        // memory.oom.group: further kill lines of the same burst belong to this report.
+        let group = self.cur.as_ref().is_some_and(|c| {
+            c.group_kill.is_some()
+                && c.killed
+                    .last()
+                    .is_some_and(|k| same_burst(&k.stamp, &stamp_ref.to_stamp()))
+        });
+        if self.cur.is_none() || (self.done_since.is_some() && !group) {
+            out = self.start(&stamp());
+        }
+        let c = self.cur.as_mut()?;
+        if let Some(k) = parse_killed(msg, line, raw, &stamp()) {
+            if c.killed.len() < MAX_TASKS {
+                c.killed.push(k);
+            }
+        }
+        c.last_line = line;
+        self.done_since = Some(0);
+        out
+    }
+
+    /// A line after the kill: the OOM reaper's, a memory.oom.group note, or one more line of
+    /// the window in which they may come.
+    fn feed_follow_up(&mut self, raw: &str, msg: &str, has_oom: bool) -> Option<KernelEvent> {
+        let line = self.line;
         let c = self.cur.as_mut()?;
         if has_oom && msg.starts_with("oom_reaper: reaped process") {
             if let Some(r) = parse_reaped(msg, line, raw) {
@@ -504,4 +515,23 @@ fn collect<R: BufRead>(r: KernelReader<R>) -> Vec<KernelOomIncident> {
         KernelEvent::ReadError(_) => None,
     })
     .collect()
+}
+
+/// Where the kill line's own words start in `msg`: `Kill` may first appear in another word (an
+/// event reason `OOMKilling` before the relayed kill line), so look on for `Killed process ` or
+/// `Kill process `.
+fn kill_line(msg: &str, kill_at: Option<usize>) -> &str {
+    let mut kill_word = kill_at.map(|i| &msg[i..]).unwrap_or("");
+    if kill_at.is_some()
+        && !kill_word.starts_with("Killed process ")
+        && !kill_word.starts_with("Kill process ")
+    {
+        if let Some(i) = msg
+            .find("Killed process ")
+            .or_else(|| msg.find("Kill process "))
+        {
+            kill_word = &msg[i..];
+        }
+    }
+    kill_word
 }

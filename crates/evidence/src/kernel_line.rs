@@ -384,38 +384,55 @@ pub(crate) fn split_prefix_ref(line: &str) -> (StampRef<'_>, &str) {
                 s = msg;
             }
         } else if *b == b'[' {
-            if let Some((us, msg)) = bracket_monotonic(lead) {
-                st.monotonic_us = Some(us);
-                return (st, caller_id(msg));
-            }
-            if let Some((w, msg)) = bracket_wall(lead) {
-                st.wall = Some(w);
-                return (st, caller_id(msg));
-            }
-            // `dmesg -e`/`-H` relative stamps: `[  +0.000004] `.
-            if let Some(end) = lead.find(']') {
-                let inner = lead[1..end].trim();
-                if inner.starts_with('+')
-                    && inner.len() > 1
-                    && inner[1..].bytes().all(|b| b.is_ascii_digit() || b == b'.')
-                {
-                    let msg = &lead[end + 1..];
-                    return (st, caller_id(msg.strip_prefix(' ').unwrap_or(msg)));
-                }
-            }
-            // A localised `dmesg -T` stamp (`[月  1月 26 01:49:41 2026]`): drop it, time unknown.
-            if let Some(end) = lead.find(']') {
-                let inner = &lead[1..end];
-                if inner.matches(':').count() == 2
-                    && inner.trim_end().ends_with(|c: char| c.is_ascii_digit())
-                    && !inner.contains(" pid ")
-                {
-                    let msg = &lead[end + 1..];
-                    return (st, msg.strip_prefix(' ').unwrap_or(msg));
-                }
+            if let Some(msg) = bracketed_stamp(lead, &mut st) {
+                return (st, msg);
             }
         }
     }
+    after_leading_stamp(s, st)
+}
+
+/// A leading `[...]` stamp: monotonic, wall-clock, `dmesg -e`'s relative or a localised
+/// `dmesg -T` one; the message after it, when it is one of those.
+fn bracketed_stamp<'a>(lead: &'a str, st: &mut StampRef<'a>) -> Option<&'a str> {
+    if let Some((us, msg)) = bracket_monotonic(lead) {
+        st.monotonic_us = Some(us);
+        return Some(caller_id(msg));
+    }
+    if let Some((w, msg)) = bracket_wall(lead) {
+        st.wall = Some(w);
+        return Some(caller_id(msg));
+    }
+    // `dmesg -e`/`-H` relative stamps: `[  +0.000004] `.
+    if let Some(end) = lead.find(']') {
+        let inner = lead[1..end].trim();
+        if inner.starts_with('+')
+            && inner.len() > 1
+            && inner[1..].bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        {
+            let msg = &lead[end + 1..];
+            return Some(caller_id(msg.strip_prefix(' ').unwrap_or(msg)));
+        }
+    }
+    // A localised `dmesg -T` stamp (`[月  1月 26 01:49:41 2026]`): drop it, time unknown.
+    if let Some(end) = lead.find(']') {
+        let inner = &lead[1..end];
+        if inner.matches(':').count() == 2
+            && inner.trim_end().ends_with(|c: char| c.is_ascii_digit())
+            && !inner.contains(" pid ")
+        {
+            let msg = &lead[end + 1..];
+            return Some(msg.strip_prefix(' ').unwrap_or(msg));
+        }
+    }
+    None
+}
+
+/// What follows a leading stamp (or its absence): a kernel tag after an unknown syslog stamp,
+/// Talos' `kern:` lines, a syslog level, a monotonic stamp kept inside syslog lines, a kernel
+/// stamp after an unknown prefix.
+fn after_leading_stamp<'a>(s: &'a str, st: StampRef<'a>) -> (StampRef<'a>, &'a str) {
+    let (mut s, mut st) = (s, st);
     // Any other syslog stamp (a localised month, `1月 26 01:49:41 host kernel: `): drop what is
     // before the kernel tag; the time is not known.
     if st.is_empty_ref() {

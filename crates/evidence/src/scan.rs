@@ -140,21 +140,7 @@ pub fn scan(text: &str) -> Scanned {
     let mut kernel = crate::kernel::parse_kernel_fragments(text);
 
     // JSON and YAML objects.
-    let mut spans: Vec<(u32, u32)> = Vec::new();
-    for b in crate::blocks::find_blocks(text) {
-        let pods = parse_pods_at(b.text, b.first_line);
-        let events = parse_events_at(b.text, b.first_line);
-        match (pods, events) {
-            (Ok(p), Ok(e)) => {
-                if !p.is_empty() || !e.is_empty() {
-                    spans.push((b.first_line, b.last_line));
-                }
-                s.pods.extend(p);
-                s.events.extend(e);
-            }
-            (Err(err), _) | (_, Err(err)) => s.unparsed_blocks.push(err),
-        }
-    }
+    let spans = object_blocks(text, &mut s);
     // A kernel line quoted inside an event object (node-problem-detector's OOMKilling) is that
     // event's message, not a kernel log of its own.
     kernel.retain(|k| {
@@ -184,6 +170,66 @@ pub fn scan(text: &str) -> Scanned {
         .extend(de.into_iter().filter(|e| !in_span(e.cited.line)));
 
     // Container terminations line by line, where no object or describe already read them.
+    let (line_terms, evicted_records) = status_line_deaths(text, &mut s, &in_span);
+
+    // Kubelet and node messages on any line not read as an event already.
+    let mut line_events = loose_events(text, &s, &in_span, evicted_records);
+    // A paste about one pod: the pod UID it names belongs to its loose kubelet lines.
+    if let [uid] = &uids[..] {
+        for e in line_events.iter_mut().filter(|e| e.object_uid.is_none()) {
+            e.object_uid = Some(uid.clone());
+        }
+    }
+    let n_line_events = line_events.len();
+    s.events.extend(line_events);
+
+    // JVM: every line; hs_err, NMT and PrintFlagsFinal where their markers appear.
+    jvm_and_cgroup_files(text, &mut s);
+
+    let f = &mut s.found;
+    count(f, "kernel OOM report", s.kernel.len());
+    count(f, "pod object", object_pods);
+    count(f, "described pod", described);
+    count(f, "container termination", line_terms);
+    count(f, "event object", object_events);
+    count(f, "events table row", table_events);
+    count(f, "kubelet or node message", n_line_events);
+    count(f, "JVM log line", s.jvm.len());
+    count(f, "hs_err file", usize::from(s.hs_err.is_some()));
+    count(f, "NMT summary", usize::from(s.nmt.is_some()));
+    count(f, "PrintFlagsFinal line", s.flags.len());
+    count(f, "cgroup memory file", usize::from(s.cgroup.is_some()));
+    s
+}
+
+/// The JSON and YAML objects in `text` (pods, events) into `s`; returns the lines of those that
+/// held any.
+fn object_blocks(text: &str, s: &mut Scanned) -> Vec<(u32, u32)> {
+    let mut spans: Vec<(u32, u32)> = Vec::new();
+    for b in crate::blocks::find_blocks(text) {
+        let pods = parse_pods_at(b.text, b.first_line);
+        let events = parse_events_at(b.text, b.first_line);
+        match (pods, events) {
+            (Ok(p), Ok(e)) => {
+                if !p.is_empty() || !e.is_empty() {
+                    spans.push((b.first_line, b.last_line));
+                }
+                s.pods.extend(p);
+                s.events.extend(e);
+            }
+            (Err(err), _) | (_, Err(err)) => s.unparsed_blocks.push(err),
+        }
+    }
+    spans
+}
+
+/// Deaths written line by line that no object or describe read already, into `s.pods`: their
+/// count, and the `Evicted` records (an eviction is an event, not a death).
+fn status_line_deaths(
+    text: &str,
+    s: &mut Scanned,
+    in_span: &dyn Fn(u32) -> bool,
+) -> (usize, Vec<StatusRecord>) {
     let read: Vec<u32> = s.pods.iter().flat_map(terminated_lines).collect();
     let mut line_terms = 0;
     let mut evicted_records = Vec::new();
@@ -201,8 +247,17 @@ pub fn scan(text: &str) -> Scanned {
             s.pods.push(record_to_pod(r));
         }
     }
+    (line_terms, evicted_records)
+}
 
-    // Kubelet and node messages on any line not read as an event already.
+/// Kubelet and node messages on lines not read as events already; a status with `reason:
+/// Evicted` and no message the line readers know is an eviction of its own.
+fn loose_events(
+    text: &str,
+    s: &Scanned,
+    in_span: &dyn Fn(u32) -> bool,
+    evicted_records: Vec<StatusRecord>,
+) -> Vec<EventFacts> {
     let cited_events: Vec<u32> = s.events.iter().map(|e| e.cited.line).collect();
     let skip = |n: u32| in_span(n) || cited_events.contains(&n);
     let mut line_events = crate::event_lines::event_lines(text, &skip);
@@ -229,16 +284,12 @@ pub fn scan(text: &str) -> Scanned {
             ));
         }
     }
-    // A paste about one pod: the pod UID it names belongs to its loose kubelet lines.
-    if let [uid] = &uids[..] {
-        for e in line_events.iter_mut().filter(|e| e.object_uid.is_none()) {
-            e.object_uid = Some(uid.clone());
-        }
-    }
-    let n_line_events = line_events.len();
-    s.events.extend(line_events);
+    line_events
+}
 
-    // JVM: every line; hs_err, NMT and PrintFlagsFinal where their markers appear.
+/// JVM log lines everywhere; hs_err, NMT, PrintFlagsFinal and cgroup files where their markers
+/// appear.
+fn jvm_and_cgroup_files(text: &str, s: &mut Scanned) {
     s.jvm = parse_jvm_log(text);
     if text.contains("There is insufficient memory for the Java Runtime")
         || text.contains("A fatal error has been detected by the Java Runtime")
@@ -262,21 +313,6 @@ pub fn scan(text: &str) -> Scanned {
     } else {
         s.cgroup = cgroup_blocks(text);
     }
-
-    let f = &mut s.found;
-    count(f, "kernel OOM report", s.kernel.len());
-    count(f, "pod object", object_pods);
-    count(f, "described pod", described);
-    count(f, "container termination", line_terms);
-    count(f, "event object", object_events);
-    count(f, "events table row", table_events);
-    count(f, "kubelet or node message", n_line_events);
-    count(f, "JVM log line", s.jvm.len());
-    count(f, "hs_err file", usize::from(s.hs_err.is_some()));
-    count(f, "NMT summary", usize::from(s.nmt.is_some()));
-    count(f, "PrintFlagsFinal line", s.flags.len());
-    count(f, "cgroup memory file", usize::from(s.cgroup.is_some()));
-    s
 }
 
 /// `memory.events` / `memory.oom_control` pasted inside other text: runs of `key N` lines (or

@@ -7,8 +7,11 @@
 //! A reader never decides: a record says what was written (reason, exit code, container id);
 //! whether it is interesting is the caller's choice ([`StatusRecord::is_death`]).
 
-use crate::pod_names::{command_line_pod, is_uid, pod_uids, pods_row};
+use crate::pod_names::{is_uid, pod_uids, pods_row};
 use crate::{leading_i64, Cited};
+
+mod merge;
+use merge::{memory_limit, merge_by_container, merge_by_pod, named_pod};
 
 /// One container termination as written.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -261,22 +264,10 @@ fn prose_exit_code(line: &str) -> Option<i64> {
     None
 }
 
-/// Every container termination written in `text` (see the module documentation), each with its
-/// lines; records for the same container id are merged (a docker `oom` event and its `die`).
-pub fn status_records(text: &str) -> Vec<StatusRecord> {
-    let mut out: Vec<StatusRecord> = Vec::new();
-    let mut cur = StatusRecord::default();
-    let mut seen_pods: Vec<String> = Vec::new();
-    let flush = |cur: &mut StatusRecord, out: &mut Vec<StatusRecord>| {
-        let r = std::mem::take(cur);
-        if r.reason.is_some() || r.exit_code.is_some() {
-            out.push(r);
-        }
-    };
-    let all: Vec<&str> = text.lines().collect();
-    let mut waiting = false;
-    // A key counts with its separator (`exitCode:`, `exitCode=`, `"exitCode":`), so prose words
-    // (`entered forwarding state`) do not make a line worth reading.
+/// The words that make a line worth reading: each key with its separator (`exitCode:`,
+/// `exitCode=`, `"exitCode":`), so prose words (`entered forwarding state`) do not, and the
+/// [`TRIGGERS`].
+fn trigger_words() -> Vec<String> {
     let mut words: Vec<String> = KEYS
         .iter()
         // `status:` counts only with `OOMKilled`, itself a trigger.
@@ -291,28 +282,103 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
         })
         .collect();
     words.extend(TRIGGERS.iter().map(|t| t.to_string()));
+    words
+}
+
+/// Every container termination written in `text` (see the module documentation), each with its
+/// lines; records for the same container id are merged (a docker `oom` event and its `die`).
+pub fn status_records(text: &str) -> Vec<StatusRecord> {
+    let all: Vec<&str> = text.lines().collect();
+    let words = trigger_words();
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let hot = crate::triggers::lines_with(text, &words);
+    let mut recs = Records::default();
     for (i, &raw) in all.iter().enumerate() {
         let n = i as u32 + 1;
         if raw.len() > 8192 || hot.as_ref().is_some_and(|h| !h.has(n)) {
             continue;
         }
+        recs.line(n, raw, all.get(i + 1).copied());
+    }
+    recs.flush();
+    let mut out = merge_by_container(recs.out);
+    named_pod(&mut out, &all);
+    // A paste about one pod: the pod UID it names belongs to its terminations.
+    if let [uid] = &pod_uids(text)[..] {
+        for r in out.iter_mut().filter(|r| r.pod_uid.is_none()) {
+            r.pod_uid = Some(uid.clone());
+        }
+    }
+    // One pod's OOM death told twice (a `get pods` row and its describe): one record.
+    out = merge_by_pod(out);
+    memory_limit(&mut out, &all);
+    out
+}
+
+/// Whether `raw` tells of a runtime's OOM kill, and whether it is docker's API event (which
+/// carries the container id as `"id"`).
+fn runtime_oom_line(raw: &str) -> (bool, bool) {
+    // Runtime OOM events: docker's `container oom <id>` (CLI) or `"status":"oom"` (API),
+    // containerd's `TaskOOM`.
+    let api_oom = raw.contains("\"status\":\"oom\"") || raw.contains("\"Action\":\"oom\"");
+    // runc: `container init was OOM-killed (memory limit too low?)`; containerd's event
+    // topic `/tasks/oom`.
+    let runtime_oom = raw.contains("TaskOOM")
+        || raw.contains("topic=/tasks/oom")
+        || raw.contains("was OOM-killed")
+        // Other orchestrators' records of their runtime's OOM kill: ECS's stopped reason,
+        // Cloud Run's, Nomad's task event, Argo's node message.
+        || raw.contains("Container killed due to memory usage")
+        || (raw.contains("Memory limit of ") && raw.contains(" exceeded with "))
+        || raw.contains("OOM Killed")
+        || raw.contains("OOMKilled (exit")
+        || raw.contains("OOMKilled(exit")
+        || api_oom
+        || raw.find("container oom ").is_some_and(|j| {
+            hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")).is_some()
+        });
+    (runtime_oom, api_oom)
+}
+
+/// The record being read, and those done.
+#[derive(Default)]
+struct Records {
+    out: Vec<StatusRecord>,
+    cur: StatusRecord,
+    /// Pods whose `get pods` row gave a record already.
+    seen_pods: Vec<String>,
+    /// The current record's container is waiting to restart (`State: Waiting`).
+    waiting: bool,
+}
+
+impl Records {
+    /// Ends the current record, kept when it has a reason or an exit code.
+    fn flush(&mut self) {
+        let r = std::mem::take(&mut self.cur);
+        if r.reason.is_some() || r.exit_code.is_some() {
+            self.out.push(r);
+        }
+    }
+
+    fn terminated(&self) -> bool {
+        self.cur.reason.is_some() || self.cur.exit_code.is_some()
+    }
+
+    /// Line `n`; `next` is the line after it (a YAML block scalar's value).
+    fn line(&mut self, n: u32, raw: &str, next: Option<&str>) {
+        let cur = &self.cur;
         // A record waits for its reason or exit code (docker inspect prints the id well above
         // its State); once it has one, twelve lines without another key end it.
-        if cur.span.1 > 0
-            && n > cur.span.1 + 12
-            && (cur.reason.is_some() || cur.exit_code.is_some())
-        {
-            flush(&mut cur, &mut out);
+        if cur.span.1 > 0 && n > cur.span.1 + 12 && self.terminated() {
+            self.flush();
         }
         // `kubectl get pods` rows.
         if let Some((ns, pod, status)) = pods_row(raw) {
             let st = status.trim_start_matches("Init:");
-            if st == "OOMKilled" && !seen_pods.iter().any(|p| p == pod) {
-                seen_pods.push(pod.to_string());
-                flush(&mut cur, &mut out);
-                out.push(StatusRecord {
+            if st == "OOMKilled" && !self.seen_pods.iter().any(|p| p == pod) {
+                self.seen_pods.push(pod.to_string());
+                self.flush();
+                self.out.push(StatusRecord {
                     reason: Some("OOMKilled".into()),
                     pod: Some(pod.to_string()),
                     namespace: ns.map(str::to_string),
@@ -321,39 +387,21 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
                     ..StatusRecord::default()
                 });
             }
-            continue;
+            return;
         }
-        // Runtime OOM events: docker's `container oom <id>` (CLI) or `"status":"oom"` (API),
-        // containerd's `TaskOOM`.
-        let api_oom = raw.contains("\"status\":\"oom\"") || raw.contains("\"Action\":\"oom\"");
-        // runc: `container init was OOM-killed (memory limit too low?)`; containerd's event
-        // topic `/tasks/oom`.
-        let runtime_oom = raw.contains("TaskOOM")
-            || raw.contains("topic=/tasks/oom")
-            || raw.contains("was OOM-killed")
-            // Other orchestrators' records of their runtime's OOM kill: ECS's stopped reason,
-            // Cloud Run's, Nomad's task event, Argo's node message.
-            || raw.contains("Container killed due to memory usage")
-            || (raw.contains("Memory limit of ") && raw.contains(" exceeded with "))
-            || raw.contains("OOM Killed")
-            || raw.contains("OOMKilled (exit")
-            || raw.contains("OOMKilled(exit")
-            || api_oom
-            || raw.find("container oom ").is_some_and(|j| {
-                hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")).is_some()
-            });
+        let (runtime_oom, api_oom) = runtime_oom_line(raw);
         let mut ps = pairs(raw);
         // A YAML block scalar (`containerID: >-`): the value is on the next line.
         for (_, v) in ps.iter_mut() {
             if matches!(*v, ">-" | ">" | "|" | "|-" | ">+" | "|+") {
-                *v = all.get(i + 1).map_or("", |l| l.trim());
+                *v = next.map_or("", |l| l.trim());
             }
         }
         if api_oom {
             if let Some(id) = crate::after(raw, "\"id\":\"")
                 .and_then(|r| hex_id(&r[..r.find('"').unwrap_or(r.len())]))
             {
-                cur.container_id = Some(id);
+                self.cur.container_id = Some(id);
             }
         }
         // Prose quoting the status: `the pod has status `OOMKilled``, `reason was "OOMKilled"`.
@@ -367,237 +415,145 @@ pub fn status_records(text: &str) -> Vec<StatusRecord> {
         if ps.is_empty() && !runtime_oom {
             exit = prose_exit_code(raw);
             if exit.is_none() {
-                continue;
+                return;
             }
         }
         if let Some((_, st)) = ps.iter().find(|(k, _)| *k == Key::State) {
-            if cur.reason.is_some() || cur.exit_code.is_some() {
-                // A container waiting to restart (`State: Waiting`, CrashLoopBackOff) shows the
-                // id of the instance that died; a running one shows its new instance's.
-                let keep = if waiting {
-                    cur.container_id.clone()
-                } else {
-                    None
-                };
-                flush(&mut cur, &mut out);
-                cur.container_id = keep;
-            }
-            waiting = st.starts_with("Waiting") || st.starts_with("waiting");
+            self.new_state(st);
         }
         let cited = Cited::new(n, raw);
         let mut touched = false;
         for (k, v) in ps {
-            match k {
-                Key::Reason => {
-                    if let Some(r) = reason_word(v) {
-                        if cur.reason.is_some() {
-                            flush(&mut cur, &mut out);
-                        }
-                        cur.reason = Some(r);
-                        cur.cited = Some(cited.clone());
-                        touched = true;
-                    }
-                }
-                Key::ExitCode => {
-                    if let Some(c) = leading_i64(v) {
-                        if cur.exit_code.is_some() {
-                            flush(&mut cur, &mut out);
-                        }
-                        cur.exit_code = Some(c);
-                        if cur.cited.is_none() {
-                            cur.cited = Some(cited.clone());
-                        }
-                        touched = true;
-                    }
-                }
-                Key::OomKilled => match v {
-                    "true" | "True" => {
-                        cur.reason = Some("OOMKilled".into());
-                        cur.cited = Some(cited.clone());
-                        touched = true;
-                    }
-                    "false" | "False" => {
-                        if cur.reason.is_none() {
-                            cur.reason = Some("OOMKilled: false".into());
-                            cur.cited = Some(cited.clone());
-                        }
-                        touched = true;
-                    }
-                    _ => {}
-                },
-                Key::ContainerId => {
-                    if let Some(id) = hex_id(v) {
-                        // The id inside a termination belongs to it; a later one (the
-                        // container's current instance) does not replace it.
-                        let terminated = cur.reason.is_some() || cur.exit_code.is_some();
-                        if cur.container_id.is_none() || !terminated {
-                            cur.container_id = Some(id);
-                        }
-                        touched = true;
-                    }
-                }
-                Key::Status => {
-                    if v == "OOMKilled" {
-                        if cur.reason.is_some() {
-                            flush(&mut cur, &mut out);
-                        }
-                        cur.reason = Some("OOMKilled".into());
-                        cur.cited = Some(cited.clone());
-                        touched = true;
-                    }
-                }
-                Key::PodUid => {
-                    if is_uid(v) {
-                        cur.pod_uid = Some(v.to_string());
-                    }
-                }
-                Key::PodName => cur.pod = Some(v.to_string()),
-                Key::Namespace => cur.namespace = Some(v.to_string()),
-                Key::Signal => cur.signal = leading_i64(v).or(cur.signal),
-                Key::Finished => cur.finished_at = Some(time_value(raw, v)),
-                Key::Started => cur.started_at = Some(time_value(raw, v)),
-                Key::State => {}
-            }
+            touched |= self.key(k, v, raw, &cited);
         }
         if runtime_oom {
-            let id = raw
-                .find("container oom ")
-                .and_then(|j| hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")));
-            cur.container_id = id.or(cur.container_id.take());
-            cur.reason = Some("OOMKilled".into());
-            cur.cited = Some(cited.clone());
+            self.runtime_oom(raw, &cited);
             touched = true;
         }
         if let Some(c) = exit {
-            if cur.exit_code.is_some() {
-                flush(&mut cur, &mut out);
-            }
-            cur.exit_code = Some(c);
-            cur.cited = cur.cited.take().or(Some(cited));
+            self.prose_exit(c, raw, cited);
             touched = true;
-            // `docker ps -a`: the id is the row's first word.
-            if let Some(id) = raw.split_whitespace().next().and_then(hex_id) {
-                cur.container_id = cur.container_id.take().or(Some(id));
-            }
         }
         if touched {
-            if cur.span.0 == 0 {
-                cur.span.0 = n;
+            if self.cur.span.0 == 0 {
+                self.cur.span.0 = n;
             }
-            cur.span.1 = n;
+            self.cur.span.1 = n;
         }
     }
-    flush(&mut cur, &mut out);
-    let mut out = merge_by_container(out);
-    // A paste under one `kubectl describe pod NAME` (or get, or logs): that pod's.
-    let mut named: Vec<(Option<String>, String)> = Vec::new();
-    for l in &all {
-        if let Some(p) = command_line_pod(l) {
-            if !named.contains(&p) {
-                named.push(p);
-            }
-        }
-    }
-    if let [(ns, name)] = &named[..] {
-        for r in out.iter_mut().filter(|r| r.pod.is_none()) {
-            r.pod = Some(name.clone());
-            r.namespace = r.namespace.take().or(ns.clone());
-        }
-    }
-    // A paste about one pod: the pod UID it names belongs to its terminations.
-    if let [uid] = &pod_uids(text)[..] {
-        for r in out.iter_mut().filter(|r| r.pod_uid.is_none()) {
-            r.pod_uid = Some(uid.clone());
-        }
-    }
-    // One pod's OOM death told twice (a `get pods` row and its describe): one record.
-    out = merge_by_pod(out);
-    // The memory limit a describe or YAML fragment shows, when it shows one.
-    let mut limits: Vec<&str> = Vec::new();
-    for (i, l) in all.iter().enumerate() {
-        let t = l.trim();
-        if t == "Limits:" || t == "limits:" {
-            if let Some(m) = all[i + 1..]
-                .iter()
-                .take(3)
-                .find_map(|n| n.trim().strip_prefix("memory:"))
-            {
-                let m = m.trim().trim_matches(['"', '\'']);
-                if !m.is_empty() && !limits.contains(&m) {
-                    limits.push(m);
-                }
-            }
-        }
-    }
-    if let ([lim], 1) = (&limits[..], out.iter().filter(|r| r.is_death()).count()) {
-        for r in out.iter_mut().filter(|r| r.is_death()) {
-            r.memory_limit = Some(lim.to_string());
-        }
-    }
-    out
-}
 
-/// OOM records of one named pod without container ids become one (the row and the describe).
-fn merge_by_pod(recs: Vec<StatusRecord>) -> Vec<StatusRecord> {
-    let mut out: Vec<StatusRecord> = Vec::with_capacity(recs.len());
-    for r in recs {
-        let oom = |x: &StatusRecord| x.reason.as_deref() == Some("OOMKilled");
-        let same = r.pod.as_deref().filter(|_| oom(&r)).and_then(|p| {
-            out.iter().position(|o| {
-                oom(o)
-                    && o.pod.as_deref() == Some(p)
-                    && (o.namespace.is_none()
-                        || r.namespace.is_none()
-                        || o.namespace == r.namespace)
-                    && (o.container_id.is_none() || r.container_id.is_none())
-            })
-        });
-        match same {
-            Some(i) => {
-                let o = &mut out[i];
-                // Keep the fuller record's line (the describe's, with its exit code).
-                if o.exit_code.is_none() && r.exit_code.is_some() {
-                    o.cited = r.cited.clone();
-                }
-                o.exit_code = o.exit_code.or(r.exit_code);
-                o.container_id = o.container_id.take().or(r.container_id);
-                o.namespace = o.namespace.take().or(r.namespace);
-                o.pod_uid = o.pod_uid.take().or(r.pod_uid);
-                o.finished_at = o.finished_at.take().or(r.finished_at);
-                o.span = (o.span.0.min(r.span.0), o.span.1.max(r.span.1));
-            }
-            None => out.push(r),
+    /// `State:` / `lastState:`: a new record starts after a termination.
+    fn new_state(&mut self, st: &str) {
+        if self.terminated() {
+            // A container waiting to restart (`State: Waiting`, CrashLoopBackOff) shows the
+            // id of the instance that died; a running one shows its new instance's.
+            let keep = if self.waiting {
+                self.cur.container_id.clone()
+            } else {
+                None
+            };
+            self.flush();
+            self.cur.container_id = keep;
         }
+        self.waiting = st.starts_with("Waiting") || st.starts_with("waiting");
     }
-    out
-}
 
-/// Records of one container id become one (the runtime's OOM event and its exit code).
-fn merge_by_container(recs: Vec<StatusRecord>) -> Vec<StatusRecord> {
-    let mut out: Vec<StatusRecord> = Vec::with_capacity(recs.len());
-    for r in recs {
-        let same = r.container_id.as_deref().and_then(|id| {
-            out.iter().position(|o| {
-                o.container_id
-                    .as_deref()
-                    .is_some_and(|x| x.starts_with(id) || id.starts_with(x))
-            })
-        });
-        match same {
-            Some(i) => {
-                let o = &mut out[i];
-                if r.reason.as_deref() == Some("OOMKilled") || o.reason.is_none() {
-                    o.reason = r.reason.or(o.reason.take());
-                    o.cited = r.cited.or(o.cited.take());
+    /// One key's value into the current record (a second reason or exit code starts the next
+    /// record); true when it is a termination's field.
+    fn key(&mut self, k: Key, v: &str, raw: &str, cited: &Cited) -> bool {
+        match k {
+            Key::Reason => {
+                if let Some(r) = reason_word(v) {
+                    if self.cur.reason.is_some() {
+                        self.flush();
+                    }
+                    self.cur.reason = Some(r);
+                    self.cur.cited = Some(cited.clone());
+                    return true;
                 }
-                o.exit_code = o.exit_code.or(r.exit_code);
-                o.pod_uid = o.pod_uid.take().or(r.pod_uid);
-                o.pod = o.pod.take().or(r.pod);
-                o.finished_at = o.finished_at.take().or(r.finished_at);
-                o.span = (o.span.0.min(r.span.0), o.span.1.max(r.span.1));
             }
-            None => out.push(r),
+            Key::ExitCode => {
+                if let Some(c) = leading_i64(v) {
+                    if self.cur.exit_code.is_some() {
+                        self.flush();
+                    }
+                    self.cur.exit_code = Some(c);
+                    if self.cur.cited.is_none() {
+                        self.cur.cited = Some(cited.clone());
+                    }
+                    return true;
+                }
+            }
+            Key::OomKilled => match v {
+                "true" | "True" => {
+                    self.cur.reason = Some("OOMKilled".into());
+                    self.cur.cited = Some(cited.clone());
+                    return true;
+                }
+                "false" | "False" => {
+                    if self.cur.reason.is_none() {
+                        self.cur.reason = Some("OOMKilled: false".into());
+                        self.cur.cited = Some(cited.clone());
+                    }
+                    return true;
+                }
+                _ => {}
+            },
+            Key::ContainerId => {
+                if let Some(id) = hex_id(v) {
+                    // The id inside a termination belongs to it; a later one (the
+                    // container's current instance) does not replace it.
+                    let terminated = self.cur.reason.is_some() || self.cur.exit_code.is_some();
+                    if self.cur.container_id.is_none() || !terminated {
+                        self.cur.container_id = Some(id);
+                    }
+                    return true;
+                }
+            }
+            Key::Status => {
+                if v == "OOMKilled" {
+                    if self.cur.reason.is_some() {
+                        self.flush();
+                    }
+                    self.cur.reason = Some("OOMKilled".into());
+                    self.cur.cited = Some(cited.clone());
+                    return true;
+                }
+            }
+            Key::PodUid => {
+                if is_uid(v) {
+                    self.cur.pod_uid = Some(v.to_string());
+                }
+            }
+            Key::PodName => self.cur.pod = Some(v.to_string()),
+            Key::Namespace => self.cur.namespace = Some(v.to_string()),
+            Key::Signal => self.cur.signal = leading_i64(v).or(self.cur.signal),
+            Key::Finished => self.cur.finished_at = Some(time_value(raw, v)),
+            Key::Started => self.cur.started_at = Some(time_value(raw, v)),
+            Key::State => {}
+        }
+        false
+    }
+
+    /// A runtime's OOM kill: the reason, and the id `container oom <id>` names.
+    fn runtime_oom(&mut self, raw: &str, cited: &Cited) {
+        let id = raw
+            .find("container oom ")
+            .and_then(|j| hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")));
+        self.cur.container_id = id.or(self.cur.container_id.take());
+        self.cur.reason = Some("OOMKilled".into());
+        self.cur.cited = Some(cited.clone());
+    }
+
+    /// An exit code in prose or a `docker ps -a` row (whose first word is the id).
+    fn prose_exit(&mut self, c: i64, raw: &str, cited: Cited) {
+        if self.cur.exit_code.is_some() {
+            self.flush();
+        }
+        self.cur.exit_code = Some(c);
+        self.cur.cited = self.cur.cited.take().or(Some(cited));
+        if let Some(id) = raw.split_whitespace().next().and_then(hex_id) {
+            self.cur.container_id = self.cur.container_id.take().or(Some(id));
         }
     }
-    out
 }

@@ -168,6 +168,17 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
     });
 
     // NMT says it directly.
+    if let Some(found) = from_nmt(g, inc) {
+        return Some(found);
+    }
+    if let Some(found) = from_cgroup_shares(g, anon, shmem, usage) {
+        return Some(found);
+    }
+    jvm_heap_or_native(g, inc, anon?)
+}
+
+/// NMT's committed total against the Java heap's share: off-heap when more is outside.
+fn from_nmt(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
     for n in &g.nmt {
         let (Some(t), Some(h)) = (&n.fact.total, n.fact.category("Java Heap")) else {
             continue;
@@ -197,7 +208,18 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
             )
         });
     }
+    None
+}
 
+/// Where the cgroup's memory was, by share of the usage: shmem/tmpfs, kernel memory, other
+/// processes (the task table), page cache.
+fn from_cgroup_shares(
+    g: &Group,
+    anon: Option<u64>,
+    shmem: Option<u64>,
+    usage: Option<u64>,
+) -> Option<(Attribution, String)> {
+    let (_, m_file, _, m_kernel) = memcg_parts(g);
     let share = |x: Option<u64>| match (x, usage) {
         (Some(x), Some(u)) if u > 0 => x as f64 / u as f64,
         _ => 0.0,
@@ -246,7 +268,11 @@ fn from_memory(g: &Group, inc: &mut Incident) -> Option<(Attribution, String)> {
             ),
         ));
     }
-    let anon = anon?;
+    None
+}
+
+/// The process's anonymous memory against the JVM's max heap (not a JVM: native).
+fn jvm_heap_or_native(g: &Group, inc: &mut Incident, anon: u64) -> Option<(Attribution, String)> {
     if !is_jvm(g, inc) {
         return Some((
             Attribution::OffHeapNative,

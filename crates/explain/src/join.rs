@@ -198,8 +198,17 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
             ..Group::default()
         })
         .collect();
+    join_pods(f, &mut groups);
+    join_events(f, &mut groups);
+    let loose_heap = join_heap_options(f, &mut groups);
+    join_loose_facts(f, &mut groups, loose_heap);
+    groups
+}
 
-    // Pods: each interesting container (or an evicted pod) joins a kernel report of its pod.
+/// Pods: each interesting container (or an evicted pod) joins a kernel report of its pod (by
+/// UID and container id, else by time, else as the only report for the only fragment), or
+/// makes a group of its own.
+fn join_pods<'a>(f: &'a Facts, groups: &mut Vec<Group<'a>>) {
     let oom_fragments = f
         .pods
         .iter()
@@ -229,35 +238,13 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
             });
             let by_time = match hit {
                 Some(_) => None,
-                None => by_time(c, uid, &groups),
+                None => by_time(c, uid, groups),
             };
             // A pasted fragment (no pod UID, no time) and a kernel report that are the only ones
             // of their kind in the inputs: one death, told twice.
             let alone = match (hit, by_time) {
                 (None, None) if uid.is_none() && oom_fragments == 1 => {
-                    let free: Vec<usize> = (0..groups.len())
-                        .filter(|&gi| groups[gi].pod.is_none() && groups[gi].kernel.is_some())
-                        .collect();
-                    // Not when the figures contradict: a victim holding more than the
-                    // container's limit did not die at that limit.
-                    let fits = |gi: usize| {
-                        let k = &groups[gi].kernel.expect("kernel group").fact;
-                        let rss = k.victim().and_then(|v| v.anon_rss_kb).map(|kb| kb * 1024);
-                        let counter = k.memory_counter().map(|m| m.limit_kb * 1024);
-                        let lim = c.memory_limit_bytes.and_then(|b| u64::try_from(b).ok());
-                        match lim {
-                            Some(l) => {
-                                rss.is_none_or(|r| r <= l + l / 20)
-                                    && counter.is_none_or(|x| x >= l.saturating_sub(l / 20))
-                            }
-                            None => true,
-                        }
-                    };
-                    (free.len() == 1
-                        && f.kept_kernel().len() == 1
-                        && fits(free[0])
-                        && terminated_of(c).and_then(|t| t.reason.as_deref()) == Some("OOMKilled"))
-                    .then(|| free[0])
+                    only_report_for_fragment(f, c, groups)
                 }
                 _ => None,
             };
@@ -283,8 +270,40 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
             });
         }
     }
+}
 
-    // Events: by pid for kernel lines, else by the involved pod.
+/// The only free kernel report, for a pasted OOMKilled fragment that is the only one; not when
+/// the figures contradict (a victim holding more than the container's limit did not die at
+/// that limit).
+fn only_report_for_fragment(f: &Facts, c: &ContainerFacts, groups: &[Group]) -> Option<usize> {
+    let free: Vec<usize> = (0..groups.len())
+        .filter(|&gi| groups[gi].pod.is_none() && groups[gi].kernel.is_some())
+        .collect();
+    // Not when the figures contradict: a victim holding more than the
+    // container's limit did not die at that limit.
+    let fits = |gi: usize| {
+        let k = &groups[gi].kernel.expect("kernel group").fact;
+        let rss = k.victim().and_then(|v| v.anon_rss_kb).map(|kb| kb * 1024);
+        let counter = k.memory_counter().map(|m| m.limit_kb * 1024);
+        let lim = c.memory_limit_bytes.and_then(|b| u64::try_from(b).ok());
+        match lim {
+            Some(l) => {
+                rss.is_none_or(|r| r <= l + l / 20)
+                    && counter.is_none_or(|x| x >= l.saturating_sub(l / 20))
+            }
+            None => true,
+        }
+    };
+    (free.len() == 1
+        && f.kept_kernel().len() == 1
+        && fits(free[0])
+        && terminated_of(c).and_then(|t| t.reason.as_deref()) == Some("OOMKilled"))
+    .then(|| free[0])
+}
+
+/// Events: by pid for kernel lines, else by the involved pod; loose ones of one input are one
+/// story.
+fn join_events<'a>(f: &'a Facts, groups: &mut Vec<Group<'a>>) {
     let mut deferred = Vec::new();
     for e in &f.events {
         let by_pid = |pid: Option<u32>, gs: &[Group]| {
@@ -292,12 +311,13 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
                 .position(|g| pid.is_some() && g.kernel.is_some_and(|k| k.fact.victim_pid() == pid))
         };
         let hit = match &e.fact.meaning {
-            EventMeaning::OomKilling(k) => by_pid(k.as_ref().map(|k| k.pid), &groups)
-                .or_else(|| event_by_time(&e.fact, &groups)),
+            EventMeaning::OomKilling(k) => {
+                by_pid(k.as_ref().map(|k| k.pid), groups).or_else(|| event_by_time(&e.fact, groups))
+            }
             // The kubelet reports SystemOOM for kills outside any container cgroup: global ones.
             EventMeaning::SystemOom { pid, .. } => {
                 let global = |g: &Group| g.kernel.is_some_and(|k| k.fact.kind() == OomKind::Global);
-                by_pid(*pid, &groups)
+                by_pid(*pid, groups)
                     .filter(|&gi| global(&groups[gi]))
                     .or_else(|| groups.iter().position(global))
             }
@@ -309,7 +329,7 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
             None if significant(&e.fact.meaning) => {
                 // Loose events of one input (a pasted events table, kubelet log lines) are one
                 // story: they join the group of that input's other loose events.
-                match loose_event_group(&groups, &e.file) {
+                match loose_event_group(groups, &e.file) {
                     Some(gi) => groups[gi].events.push(e),
                     None => groups.push(Group {
                         events: vec![e],
@@ -322,12 +342,14 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
     }
     // Context events (a back-off, a readiness failure) join their input's group if it has one.
     for e in deferred {
-        if let Some(gi) = loose_event_group(&groups, &e.file) {
+        if let Some(gi) = loose_event_group(groups, &e.file) {
             groups[gi].events.push(e);
         }
     }
+}
 
-    // Heap options written in a pod file follow that pod.
+/// Heap options written in a pod file follow that pod; returns the others.
+fn join_heap_options<'a>(f: &'a Facts, groups: &mut [Group<'a>]) -> Vec<&'a Src<HeapOption>> {
     let mut loose_heap = Vec::new();
     for h in &f.heap_options {
         match groups
@@ -338,8 +360,15 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
             None => loose_heap.push(h),
         }
     }
+    loose_heap
+}
 
-    // Facts without keys: to the one group they can belong to, else a group of their own.
+/// Facts without keys: to the one group they can belong to, else a group of their own.
+fn join_loose_facts<'a>(
+    f: &'a Facts,
+    groups: &mut Vec<Group<'a>>,
+    loose_heap: Vec<&'a Src<HeapOption>>,
+) {
     let loose = !f.jvm_logs.is_empty()
         || !f.hs_errs.is_empty()
         || !f.cgroups.is_empty()
@@ -354,8 +383,8 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
         let target = if groups.len() == 1 {
             Some(0)
         } else {
-            pick(&|g: &Group| g.victim_comm() == Some("java"), &groups)
-                .or_else(|| pick(&|g: &Group| g.kernel.is_some(), &groups))
+            pick(&|g: &Group| g.victim_comm() == Some("java"), groups)
+                .or_else(|| pick(&|g: &Group| g.kernel.is_some(), groups))
         };
         let gi = match target {
             Some(gi) => gi,
@@ -372,5 +401,4 @@ pub(crate) fn join(f: &Facts) -> Vec<Group<'_>> {
         g.flags.extend(f.flags.iter());
         g.heap_options.extend(loose_heap);
     }
-    groups
 }

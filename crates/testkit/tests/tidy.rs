@@ -12,11 +12,6 @@
 //!   `crates/report/src`, test modules excepted: the domain crates define no wire format; the
 //!   wire types built from them are in `crates/report/src/wire`.
 //!
-//! What broke a rule when this test was written is in an allowlist with its size then: an entry
-//! fails when it grows past that size, and when it is stale (fixed or gone: remove the entry),
-//! so the lists can only shrink. No list may gain an entry. (An entry that shrinks but still
-//! breaks the rule passes; lowering its size is welcome.)
-//!
 //! The checks scan lines, not a syntax tree (no parser in the lockfile): line comments are
 //! skipped, and each check is proved to fail on a small fixture that breaks it (`fixture_*`).
 
@@ -32,34 +27,6 @@ const MAX_FILE_LINES: usize = 600;
 /// Where `kube`/`k8s-openapi` may be used besides `crates/cluster` and `crates/cli`: nowhere.
 /// (An entry would be a path prefix; this list can only shrink.)
 const KUBE_ALLOWED_OUTSIDE: &[&str] = &[];
-
-/// Functions longer than [`MAX_FN_LINES`] when this test was written (33): (file, fn name,
-/// lines; functions of one name in one file share an entry). Can only shrink: split a function
-/// into named steps (the concepts it ports are the names) and remove its entry.
-const LONG_FUNCTIONS: &[(&str, &str, usize)] = &[
-    ("crates/evidence/src/describe.rs", "parse_describe", 146),
-    ("crates/evidence/src/detect.rs", "detect", 120),
-    ("crates/evidence/src/event_lines.rs", "meaning_of", 153),
-    ("crates/evidence/src/jvm_log.rs", "parse_jvm_line", 128),
-    ("crates/evidence/src/kernel.rs", "feed", 121),
-    (
-        "crates/evidence/src/kernel_line.rs",
-        "split_prefix_ref",
-        117,
-    ),
-    ("crates/evidence/src/scan.rs", "scan", 154),
-    ("crates/evidence/src/status_lines.rs", "status_records", 273),
-    ("crates/explain/src/attribution.rs", "from_memory", 140),
-    ("crates/explain/src/join.rs", "join", 185),
-    ("crates/explain/src/verdict/events.rs", "weigh_events", 187),
-    ("crates/explain/src/verdict/kernel.rs", "weigh_kernel", 172),
-];
-
-/// Files longer than [`MAX_FILE_LINES`] when this test was written: (file, lines). (`story.rs`
-/// left the list when `--grow` resolution moved to `grow.rs`.)
-const LONG_FILES: &[(&str, usize)] = &[
-];
-
 
 // ---------------------------------------------------------------------------------------------
 // The checks, on one file's text.
@@ -314,31 +281,13 @@ fn kube_allowed(path: &str) -> bool {
         || KUBE_ALLOWED_OUTSIDE.iter().any(|p| path.starts_with(p))
 }
 
-/// Compares what was measured with an allowlist: a measure over `max` must be listed with at
-/// least that size, and a listed entry must still be over `max` (else remove it). Returns the
-/// problems.
-fn ratchet(
-    what: &str,
-    measured: &BTreeMap<String, usize>,
-    allowed: &BTreeMap<String, usize>,
-    max: usize,
-) -> Vec<String> {
-    let mut bad = Vec::new();
-    for (k, &n) in measured.iter().filter(|(_, &n)| n > max) {
-        match allowed.get(k) {
-            None => bad.push(format!("{what}: {k} is {n} (limit {max}), not allowed")),
-            Some(&a) if n > a => bad.push(format!("{what}: {k} grew to {n} (allowlist: {a})")),
-            Some(_) => {}
-        }
-    }
-    for (k, a) in allowed {
-        if measured.get(k).is_none_or(|&n| n <= max) {
-            bad.push(format!(
-                "{what}: {k} (allowlist: {a}) is gone or within the limit: remove its entry"
-            ));
-        }
-    }
-    bad
+/// The measures over `max` (lines), one problem each.
+fn over_limit(what: &str, measured: &BTreeMap<String, usize>, max: usize) -> Vec<String> {
+    measured
+        .iter()
+        .filter(|(_, &n)| n > max)
+        .map(|(k, n)| format!("{what}: {k} is {n} lines (limit {max})"))
+        .collect()
 }
 
 fn fail_on(bad: Vec<String>) {
@@ -382,11 +331,7 @@ fn no_function_over_100_lines() {
             *e = len.max(*e);
         }
     }
-    let allowed = LONG_FUNCTIONS
-        .iter()
-        .map(|(f, n, l)| (format!("{f} {n}"), *l))
-        .collect();
-    fail_on(ratchet("function", &measured, &allowed, MAX_FN_LINES));
+    fail_on(over_limit("function", &measured, MAX_FN_LINES));
 }
 
 #[test]
@@ -395,11 +340,7 @@ fn no_file_over_600_lines() {
         .into_iter()
         .map(|(p, t)| (p, t.lines().count()))
         .collect();
-    let allowed = LONG_FILES
-        .iter()
-        .map(|(f, l)| (f.to_string(), *l))
-        .collect();
-    fail_on(ratchet("file", &measured, &allowed, MAX_FILE_LINES));
+    fail_on(over_limit("file", &measured, MAX_FILE_LINES));
 }
 
 #[test]
@@ -447,19 +388,11 @@ fn fixture_long_functions_are_measured() {
         names,
         [("long", 307), ("short", 1), ("body", 3), ("after", 2)]
     );
-    let measured: BTreeMap<String, usize> = [("f long".to_string(), 307)].into();
-    let none = BTreeMap::new();
-    assert_eq!(ratchet("function", &measured, &none, MAX_FN_LINES).len(), 1);
-    let listed: BTreeMap<String, usize> = [("f long".to_string(), 200)].into();
-    assert!(ratchet("function", &measured, &listed, MAX_FN_LINES)[0].contains("grew to 307"));
-    for size in [307, 400] {
-        let listed: BTreeMap<String, usize> = [("f long".to_string(), size)].into();
-        assert!(ratchet("function", &measured, &listed, MAX_FN_LINES).is_empty());
-    }
-    let stale: BTreeMap<String, usize> = [("f gone".to_string(), 120)].into();
+    let measured: BTreeMap<String, usize> =
+        [("f long".to_string(), 307), ("f short".to_string(), 100)].into();
     assert_eq!(
-        ratchet("function", &measured, &stale, MAX_FN_LINES).len(),
-        2
+        over_limit("function", &measured, MAX_FN_LINES),
+        ["function: f long is 307 lines (limit 100)"]
     );
 }
 
@@ -467,8 +400,8 @@ fn fixture_long_functions_are_measured() {
 fn fixture_long_files_are_found() {
     let text = "x\n".repeat(MAX_FILE_LINES + 1);
     let measured: BTreeMap<String, usize> = [("a.rs".to_string(), text.lines().count())].into();
-    let bad = ratchet("file", &measured, &BTreeMap::new(), MAX_FILE_LINES);
-    assert_eq!(bad, ["file: a.rs is 601 (limit 600), not allowed"]);
+    let bad = over_limit("file", &measured, MAX_FILE_LINES);
+    assert_eq!(bad, ["file: a.rs is 601 lines (limit 600)"]);
 }
 
 #[test]

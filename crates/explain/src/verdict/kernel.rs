@@ -3,7 +3,7 @@
 use oomdoc_evidence::kernel::OomKind;
 use oomdoc_evidence::kernel_facts::Constraint;
 use oomdoc_evidence::memcg_path::{MemcgLevel, MemcgPath};
-use oomdoc_evidence::Cited;
+use oomdoc_evidence::{Cited, KernelOomIncident};
 use oomdoc_model::oom_score::{classify_adj, AdjClass, POD_INFRA_OOM_SCORE_ADJ};
 
 use super::{ev, Decision};
@@ -30,6 +30,26 @@ fn scope_of(m: &MemcgPath) -> Option<&'static str> {
 pub(super) fn weigh_kernel(g: &Group, inc: &mut Incident) -> Option<Decision> {
     let k = g.kernel?;
     let kf = &k.fact;
+    victim_from_report(kf, inc);
+    let memcg_level = limit_and_scope(kf, inc);
+    for c in kf.key_lines() {
+        let note = kernel_note(kf, c);
+        inc.evidence.push(ev(&k.file, c, note));
+    }
+    let killed = !kf.killed.is_empty() || kf.selected.is_some();
+    if !killed && kf.no_killable.is_some() {
+        return Some(Decision::new(
+            Verdict::Unknown,
+            Level::Medium,
+            "the OOM killer ran but found no process it could kill (`no killable processes`): nothing was killed by it",
+        ));
+    }
+    Some(kill_decision(g, kf, inc, killed, memcg_level))
+}
+
+/// The victim as the report shows it: pid, command, cgroup (pod UID, container id), rss and
+/// `oom_score_adj`.
+fn victim_from_report(kf: &KernelOomIncident, inc: &mut Incident) {
     let victim = kf.victim();
     inc.victim.pid = kf.victim_pid().or(inc.victim.pid);
     inc.victim.process = kf
@@ -54,6 +74,11 @@ pub(super) fn weigh_kernel(g: &Group, inc: &mut Incident) -> Option<Decision> {
     inc.oom_score_adj = inc
         .oom_score_adj
         .or(kf.victim_row().and_then(|r| r.oom_score_adj));
+}
+
+/// The limit that was hit: the memory cgroup (unless its path is cut), usage and limit, the
+/// constraint and the scope (node, pod, container). Returns the cgroup's level.
+fn limit_and_scope(kf: &KernelOomIncident, inc: &mut Incident) -> Option<MemcgLevel> {
     // A path cut inside a runtime's container scope still ends at a container.
     let cut_at_container = kf.oom_memcg().is_some_and(|m| {
         let last = m.raw.rsplit('/').next().unwrap_or("");
@@ -104,20 +129,20 @@ pub(super) fn weigh_kernel(g: &Group, inc: &mut Incident) -> Option<Decision> {
     {
         inc.scope = Some("pod".into());
     }
-    for c in kf.key_lines() {
-        let note = kernel_note(kf, c);
-        inc.evidence.push(ev(&k.file, c, note));
-    }
-    let killed = !kf.killed.is_empty() || kf.selected.is_some();
+    oom_memcg.as_ref().map(|m| m.level)
+}
+
+/// The verdict by the kind of OOM and the limit's level: the node's, a group kill, the
+/// container's (or pod's) own, or a bare kill line.
+fn kill_decision(
+    g: &Group,
+    kf: &KernelOomIncident,
+    inc: &Incident,
+    killed: bool,
+    memcg_level: Option<MemcgLevel>,
+) -> Decision {
+    let kind = kf.kind();
     let level = if killed { Level::High } else { Level::Medium };
-    if !killed && kf.no_killable.is_some() {
-        return Some(Decision::new(
-            Verdict::Unknown,
-            Level::Medium,
-            "the OOM killer ran but found no process it could kill (`no killable processes`): nothing was killed by it",
-        ));
-    }
-    let memcg_level = oom_memcg.as_ref().map(|m| m.level);
     // `Tasks in X are going to be killed due to memory.oom.group set`: the whole cgroup goes,
     // whether or not the paste shows the further kill lines.
     let group = kf.group_kill.is_some();
@@ -131,7 +156,7 @@ pub(super) fn weigh_kernel(g: &Group, inc: &mut Incident) -> Option<Decision> {
     } else {
         " (the report has no kill line: the kill itself is not shown)"
     };
-    Some(match kind {
+    match kind {
         OomKind::Global => Decision::new(
             Verdict::NodeOomKill,
             level,
@@ -197,7 +222,7 @@ pub(super) fn weigh_kernel(g: &Group, inc: &mut Incident) -> Option<Decision> {
                 },
             )
         }
-    })
+    }
 }
 
 fn kernel_note(k: &oomdoc_evidence::KernelOomIncident, c: &Cited) -> String {
