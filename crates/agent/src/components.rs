@@ -188,8 +188,15 @@ mod tests {
         assert_eq!(get(&s, Component::Kernel), Some(599_728_128));
         assert_eq!(get(&s, Component::Sock), Some(0));
         assert_eq!(get(&s, Component::Shmem), Some(10_551_296));
-        assert_eq!(get(&s, Component::WorkingSet), Some(15_400_000_000 - 11_880_230_912));
-        assert_eq!(get(&s, Component::KernelStack), None, "v1 has no stack split");
+        assert_eq!(
+            get(&s, Component::WorkingSet),
+            Some(15_400_000_000 - 11_880_230_912)
+        );
+        assert_eq!(
+            get(&s, Component::KernelStack),
+            None,
+            "v1 has no stack split"
+        );
         assert_eq!(s.limit, None, "the v1 'no limit' value");
     }
 
@@ -222,6 +229,9 @@ mod tests {
         };
         let s = sample(Layout::V1, &files);
         assert_eq!(s.components, vec![(Component::WorkingSet, 0)]);
-        assert_eq!(sample(Layout::V1, &CgroupFiles::default()), Sample::default());
+        assert_eq!(
+            sample(Layout::V1, &CgroupFiles::default()),
+            Sample::default()
+        );
     }
 }

@@ -161,6 +161,17 @@ pub fn discover(h: &Hierarchy) -> Discovery {
     out
 }
 
+/// Every pod and container cgroup under the given `kubepods` directories (the kubelet's
+/// `--cgroup-root` when it is not where [`discover`] looks).
+pub fn discover_under(h: &Hierarchy, kubepods: &[PathBuf]) -> Discovery {
+    let mut out = Discovery::default();
+    let mut budget = MAX_DIRS;
+    for root in kubepods {
+        walk_pods(h, root, 0, &mut budget, &mut out);
+    }
+    out
+}
+
 fn walk_pods(h: &Hierarchy, dir: &Path, depth: usize, budget: &mut usize, out: &mut Discovery) {
     for d in subdirs(dir) {
         if *budget == 0 {
@@ -205,7 +216,10 @@ mod tests {
             &[
                 &format!("kubepods/burstable/pod{uid}/{id}"),
                 "kubepods/besteffort",
-                &format!("docker/abc/kubepods.slice/kubepods-pod{}.slice/cri-containerd-{id}.scope", uid.replace('-', "_")),
+                &format!(
+                    "docker/abc/kubepods.slice/kubepods-pod{}.slice/cri-containerd-{id}.scope",
+                    uid.replace('-', "_")
+                ),
                 "system.slice/kubelet.service",
             ],
         );
@@ -215,7 +229,13 @@ mod tests {
         let levels: Vec<(MemcgLevel, Option<&str>, Option<&str>)> = d
             .found
             .iter()
-            .map(|f| (f.path.level, f.path.pod_uid.as_deref(), f.path.container_id.as_deref()))
+            .map(|f| {
+                (
+                    f.path.level,
+                    f.path.pod_uid.as_deref(),
+                    f.path.container_id.as_deref(),
+                )
+            })
             .collect();
         assert_eq!(
             levels,

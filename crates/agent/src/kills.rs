@@ -1,8 +1,8 @@
 //! Kernel OOM reports in a burst of log records, each explained as `oomdoc explain` would and
 //! keyed to the pod and container the kernel's cgroup paths name. Pure.
 
-use oomdoc_evidence::memcg_path::MemcgLevel;
 use oomdoc_evidence::kernel::OomKind;
+use oomdoc_evidence::memcg_path::MemcgLevel;
 use oomdoc_evidence::{KernelEvent, KernelOomIncident, KernelReader};
 use oomdoc_explain::{Explanation, Facts, Verdict};
 
@@ -166,7 +166,10 @@ mod tests {
         assert_eq!(b.failures, 0);
         assert_eq!(b.kills.len(), 1);
         let k = &b.kills[0];
-        assert_eq!(k.pod_uid.as_deref(), Some("2b1f0a43-9c59-4d0c-8f6e-0a1b2c3d4e5f"));
+        assert_eq!(
+            k.pod_uid.as_deref(),
+            Some("2b1f0a43-9c59-4d0c-8f6e-0a1b2c3d4e5f")
+        );
         assert_eq!(k.container_id.as_deref(), Some(&"a".repeat(64)[..]));
         assert_eq!(k.scope, Scope::Container);
         assert_eq!(k.verdict, Verdict::ContainerOomKill);

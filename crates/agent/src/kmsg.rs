@@ -211,7 +211,17 @@ mod tests {
         for seq in [10, 11, 15, 16] {
             k.count(seq);
         }
-        assert_eq!(k.counts, Counts { records: 4, lost: 3 });
-        assert_eq!(k.next_record().unwrap(), None, "an empty file has no record");
+        assert_eq!(
+            k.counts,
+            Counts {
+                records: 4,
+                lost: 3
+            }
+        );
+        assert_eq!(
+            k.next_record().unwrap(),
+            None,
+            "an empty file has no record"
+        );
     }
 }

@@ -9,6 +9,9 @@
 
 pub mod components;
 pub mod discover;
+pub mod jvm_probe;
 pub mod kills;
 pub mod kmsg;
 pub mod metrics;
+pub mod run;
+pub mod serve;

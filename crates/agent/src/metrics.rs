@@ -174,9 +174,7 @@ impl Metrics {
     pub fn set_sample(&mut self, who: &Who, sample: &Sample, jvm_max_heap: Option<u64>) {
         let comps: Vec<Component> = sample.components.iter().map(|(c, _)| *c).collect();
         for &(c, v) in &sample.components {
-            self.memory
-                .get_or_create(&component(who, c))
-                .set(clamp(v));
+            self.memory.get_or_create(&component(who, c)).set(clamp(v));
         }
         if let Some(l) = sample.limit {
             self.limit.get_or_create(who).set(clamp(l));
@@ -186,7 +184,11 @@ impl Metrics {
         }
         if let Some((old, had_limit, had_heap)) = self.live.insert(
             who.clone(),
-            (comps.clone(), sample.limit.is_some(), jvm_max_heap.is_some()),
+            (
+                comps.clone(),
+                sample.limit.is_some(),
+                jvm_max_heap.is_some(),
+            ),
         ) {
             for c in old.iter().filter(|c| !comps.contains(c)) {
                 self.memory.remove(&component(who, *c));
@@ -346,6 +348,9 @@ mod tests {
         let text = m.encode();
         assert!(!text.contains("container_id=\"c0\""));
         assert!(text.contains(&format!("container_id=\"c{}\"", MAX_KILL_SERIES + 9)));
-        assert!(text.contains("oomdoc_oom_kills_total{"), "counters get _total");
+        assert!(
+            text.contains("oomdoc_oom_kills_total{"),
+            "counters get _total"
+        );
     }
 }

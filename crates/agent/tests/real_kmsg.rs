@@ -12,12 +12,26 @@ fn a_record_written_to_the_kernel_log_is_followed() {
     let path = std::path::Path::new("/dev/kmsg");
     let mut kmsg = match Kmsg::open(path, false) {
         Ok(k) => k,
-        Err(e) => return skip("a_record_written_to_the_kernel_log_is_followed", &format!("cannot open /dev/kmsg: {e}")),
+        Err(e) => {
+            return skip(
+                "a_record_written_to_the_kernel_log_is_followed",
+                &format!("cannot open /dev/kmsg: {e}"),
+            )
+        }
     };
-    let marker = format!("oomdoc-agent-test {} {:?}", std::process::id(), Instant::now());
+    let marker = format!(
+        "oomdoc-agent-test {} {:?}",
+        std::process::id(),
+        Instant::now()
+    );
     let mut w = match std::fs::OpenOptions::new().write(true).open(path) {
         Ok(w) => w,
-        Err(e) => return skip("a_record_written_to_the_kernel_log_is_followed", &format!("cannot write /dev/kmsg: {e}")),
+        Err(e) => {
+            return skip(
+                "a_record_written_to_the_kernel_log_is_followed",
+                &format!("cannot write /dev/kmsg: {e}"),
+            )
+        }
     };
     writeln!(w, "<6>{marker}").unwrap();
     let start = Instant::now();

@@ -65,6 +65,9 @@ pub enum Command {
     /// Watch a live cluster and explain each new OOM kill or eviction as it happens.
     #[command(after_help = crate::watch_cmd::EXAMPLES)]
     Watch(crate::watch_cmd::WatchArgs),
+    /// Run on a node: catch every OOM kill as it happens and export memory by component to Prometheus.
+    #[command(after_help = crate::agent_cmd::EXAMPLES)]
+    Agent(crate::agent_cmd::AgentArgs),
 }
 
 const EXPLAIN_EXAMPLES: &str = "\

@@ -4,6 +4,8 @@
 //! Exit codes: 0 = no finding at or above `--fail-on`; 1 = findings at or above it; 2 = usage
 //! error or unreadable input.
 
+mod agent_cmd;
+mod agent_names;
 pub mod args;
 mod audit_cmd;
 mod audit_passes;
@@ -65,6 +67,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
         Command::Simulate(s) => simulate_cmd::run(s),
         Command::Scan(s) => scan_cmd::run(s),
         Command::Watch(w) => watch_cmd::run(w),
+        Command::Agent(a) => agent_cmd::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -19,6 +19,7 @@
 //! [`ReportSink`], and writes to a `&mut dyn std::io::Write`; none of them prints on its own or
 //! decides about colours.
 
+pub mod agent;
 pub mod explain;
 pub mod json;
 pub mod jvm;
@@ -35,6 +36,7 @@ pub mod trend;
 pub mod watch;
 mod wire;
 
+pub use agent::{write_kill_line, KillLine};
 pub use explain::{write_explain_json, write_explain_text, write_explain_text_to};
 pub use json::{write_json, JsonSink};
 pub use jvm::{jvm_json, write_jvm_json, write_jvm_text, JvmReport};

@@ -182,8 +182,37 @@ pub fn start() -> Result<PromServer, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
+    launch(dir, data, "global:\n  scrape_interval: 1m\n", first, last)
+}
+
+/// An empty Prometheus that scrapes `target` (`host:port`, path `/metrics`) every second, as
+/// job `oomdoc-agent`.
+pub fn start_scraping(target: &str) -> Result<PromServer, String> {
+    for tool in ["prometheus", "promtool"] {
+        if !runnable(tool) {
+            return Err(format!(
+                "{tool} not installed (Debian: apt-get install -y prometheus)"
+            ));
+        }
+    }
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let data = dir.path().join("data");
+    let config = format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: oomdoc-agent\n    static_configs:\n      - targets: ['{target}']\n"
+    );
+    launch(dir, data, &config, 0, 0)
+}
+
+/// Starts `prometheus` on a free loopback port with `config`, storing in `data` under `dir`.
+fn launch(
+    dir: tempfile::TempDir,
+    data: std::path::PathBuf,
+    config_text: &str,
+    first: i64,
+    last: i64,
+) -> Result<PromServer, String> {
     let config = dir.path().join("prometheus.yml");
-    std::fs::write(&config, "global:\n  scrape_interval: 1m\n").map_err(|e| e.to_string())?;
+    std::fs::write(&config, config_text).map_err(|e| e.to_string())?;
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?

@@ -73,6 +73,9 @@ fn the_real_registry_renders() {
             doc.starts_with(&format!("# {} {} (", r.code, r.name())),
             "{doc}"
         );
-        assert_eq!(oomdoc_audit::rule(r.code.as_str()).map(|x| x.code), Some(r.code));
+        assert_eq!(
+            oomdoc_audit::rule(r.code.as_str()).map(|x| x.code),
+            Some(r.code)
+        );
     }
 }

@@ -29,7 +29,7 @@ impl<'a> From<&'a Explanation> for ExplainDoc<'a> {
 
 /// One explained death; the confidence is split into its level and `decided_by`.
 #[derive(Serialize)]
-struct IncidentDoc<'a> {
+pub(crate) struct IncidentDoc<'a> {
     verdict: &'static str,
     oome_kind: Option<&'a str>,
     victim: VictimDoc<'a>,

@@ -1,0 +1,392 @@
+//! `oomdoc agent` on this machine's real kernel: kubepods-shaped memory cgroups, a process that
+//! grows each kind of memory in turn, a real OOM kill, the agent's `/metrics` and JSON lines,
+//! and a real Prometheus scraping it. Skips (failing under OOMDOC_REQUIRE_REAL) without root,
+//! a writable cgroup v1 memory controller, python3 or Prometheus.
+
+#[path = "../../metrics/tests/support/prom_server.rs"]
+mod prom_server;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use oomdoc_testkit::{real, runnable, skip, MemoryCgroup};
+
+const UID: &str = "2b1f0a43-9c59-4d0c-8f6e-0a1b2c3d4e5f";
+
+/// The kubelet's directories for one Burstable pod under a test cgroup, removed (children
+/// first) on drop.
+struct Pod {
+    _base: MemoryCgroup,
+    dirs: Vec<PathBuf>,
+}
+
+impl Pod {
+    fn container(&self, n: usize) -> &Path {
+        &self.dirs[self.dirs.len() - 2 + n]
+    }
+}
+
+impl Drop for Pod {
+    fn drop(&mut self) {
+        for d in self.dirs.iter().rev() {
+            if let Ok(p) = std::fs::read_to_string(d.join("cgroup.procs")) {
+                for pid in p.lines() {
+                    let _ = Command::new("kill").args(["-9", pid]).status();
+                }
+            }
+            for _ in 0..50 {
+                if std::fs::remove_dir(d).is_ok() || !d.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+fn id(c: char) -> String {
+    std::iter::repeat_n(c, 64).collect()
+}
+
+fn make_pod() -> Result<Pod, String> {
+    let base = MemoryCgroup::create("agent", None)?;
+    let pod = base
+        .dir()
+        .join("kubepods/burstable")
+        .join(format!("pod{UID}"));
+    let mut dirs = vec![
+        base.dir().join("kubepods"),
+        base.dir().join("kubepods/burstable"),
+        pod.clone(),
+    ];
+    for (c, limit) in [('a', 64u64 << 20), ('b', 512 << 20)] {
+        dirs.push(pod.join(id(c)));
+        let _ = limit;
+    }
+    let p = Pod { _base: base, dirs };
+    for d in &p.dirs {
+        std::fs::create_dir(d).map_err(|e| format!("{}: {e}", d.display()))?;
+        let _ = std::fs::write(d.join("memory.swappiness"), "0");
+    }
+    for (n, limit) in [(0, 64u64 << 20), (1, 512 << 20)] {
+        std::fs::write(
+            p.container(n).join("memory.limit_in_bytes"),
+            limit.to_string(),
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(p)
+}
+
+/// The agent, with its address and its standard output's lines.
+struct Agent {
+    child: Child,
+    addr: String,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_agent(args: &[&str]) -> Agent {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oomdoc"))
+        .arg("agent")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("oomdoc agent");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut addr = None;
+    let mut log = String::new();
+    for _ in 0..10 {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        log.push_str(&line);
+        if let Some(rest) = line.split("serving /metrics on ").nth(1) {
+            addr = rest.split(',').next().map(str::to_string);
+            break;
+        }
+    }
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut err, &mut std::io::sink());
+    });
+    let (tx, lines) = mpsc::channel();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for l in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    let addr = addr.unwrap_or_else(|| panic!("the agent did not start: {log}"));
+    Agent { child, addr, lines }
+}
+
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = String::new();
+    let _ = s.read_to_string(&mut buf);
+    let code = buf
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = buf.split_once("\r\n\r\n").map_or("", |b| b.1).to_string();
+    (code, body)
+}
+
+/// The value of the first series of `metric` whose labels contain every one of `labels`.
+fn value(text: &str, metric: &str, labels: &[&str]) -> Option<f64> {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{metric}{{")))
+        .find(|l| labels.iter().all(|x| l.contains(x)))
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+}
+
+/// Polls `/metrics` until `f` finds something, for at most `within`.
+fn wait_for<T>(
+    addr: &str,
+    within: Duration,
+    f: impl Fn(&str) -> Option<T>,
+) -> Option<(T, Duration)> {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if let Some(v) = f(&get(addr, "/metrics").1) {
+            return Some((v, start.elapsed()));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+/// Starts `argv` inside the cgroup at `dir`.
+fn spawn_in(dir: &Path, argv: &[&str]) -> Child {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "echo $$ > '{}' && exec \"$@\"",
+            dir.join("cgroup.procs").display()
+        ))
+        .arg("sh")
+        .args(argv)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sh")
+}
+
+fn next_stage(stdin: &mut ChildStdin, out: &mut BufReader<ChildStdout>, want: &str) {
+    writeln!(stdin, "next").unwrap();
+    stdin.flush().unwrap();
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), want);
+}
+
+const GROWER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/agent/grower.py");
+
+#[test]
+fn the_agent_sees_components_grow_and_a_real_kill_on_metrics_and_in_prometheus() {
+    const TEST: &str = "agent: real cgroups, a real kill, a real Prometheus";
+    if !runnable("python3", "--version") {
+        return skip(TEST, "python3 not installed");
+    }
+    let pod = match make_pod() {
+        Ok(p) => p,
+        Err(e) => return skip(TEST, &e),
+    };
+    let agent = start_agent(&[
+        "--offline",
+        "--listen",
+        "127.0.0.1:0",
+        "--interval",
+        "200ms",
+    ]);
+    let prom = match prom_server::start_scraping(&agent.addr) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            skip(TEST, &e);
+            None
+        }
+    };
+    let (code, _) = get(&agent.addr, "/healthz");
+    assert_eq!(code, 200);
+    let grower_id = format!("container_id=\"{}\"", id('b'));
+    let mem = |text: &str, component: &str| {
+        value(
+            text,
+            "oomdoc_container_memory_bytes",
+            &[&grower_id, &format!("component=\"{component}\"")],
+        )
+    };
+
+    // Each kind of memory, grown in turn, shows in its component.
+    let mut g = spawn_in(pod.container(1), &["python3", GROWER]);
+    let mut gin = g.stdin.take().unwrap();
+    let mut gout = BufReader::new(g.stdout.take().unwrap());
+    let mut line = String::new();
+    gout.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "ready");
+    for (stage, component, at_least) in [
+        ("anon", "anon", 40u64 << 20),
+        ("shmem", "shmem", 30 << 20),
+        ("file", "file", 30 << 20),
+        ("kernel", "kernel", 1 << 20),
+    ] {
+        let before = wait_for(&agent.addr, Duration::from_secs(5), |t| mem(t, component))
+            .map_or(0.0, |v| v.0);
+        next_stage(&mut gin, &mut gout, stage);
+        let grown = wait_for(&agent.addr, Duration::from_secs(5), |t| {
+            mem(t, component).filter(|v| *v >= before + at_least as f64)
+        });
+        assert!(
+            grown.is_some(),
+            "{component} did not grow by {at_least} after the {stage} stage (from {before})"
+        );
+        eprintln!("agent: {component} {before} -> {}", grown.unwrap().0);
+    }
+    let limit = value(
+        &get(&agent.addr, "/metrics").1,
+        "oomdoc_container_memory_limit_bytes",
+        &[&grower_id],
+    );
+    assert_eq!(limit, Some((512u64 << 20) as f64));
+    drop(gin);
+    let _ = g.wait();
+
+    // A real kill: the 64 MiB container's process grows until the kernel kills it.
+    let killed_id = format!("container_id=\"{}\"", id('a'));
+    let mut hog = spawn_in(
+        pod.container(0),
+        &[
+            "python3",
+            "-c",
+            "a=[]\nwhile True: a.append(bytearray(1<<20))",
+        ],
+    );
+    let status = hog.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9)
+    );
+    let labels = [
+        killed_id.as_str(),
+        &format!("pod_uid=\"{UID}\""),
+        "verdict=\"container_oom_kill\"",
+        "scope=\"container\"",
+        "process=\"python3\"",
+    ];
+    let seen = wait_for(&agent.addr, Duration::from_secs(5), |t| {
+        value(t, "oomdoc_oom_kills_total", &labels)
+    });
+    let (count, after) = seen.expect("the kill on /metrics");
+    assert_eq!(count, 1.0);
+    assert!(
+        after < Duration::from_secs(2),
+        "the kill took {after:?} to show"
+    );
+    eprintln!("agent: kill on /metrics {after:?} after the process died");
+    let text = get(&agent.addr, "/metrics").1;
+    let anon = value(
+        &text,
+        "oomdoc_oom_kill_victim_bytes",
+        &[&killed_id, "kind=\"anon\""],
+    );
+    assert!(anon.is_some_and(|a| a > (40u64 << 20) as f64), "{anon:?}");
+
+    // The same kill as one JSON line on standard output.
+    let line = agent
+        .lines
+        .recv_timeout(Duration::from_secs(5))
+        .expect("a JSON line");
+    let v: serde_json::Value = serde_json::from_str(&line).expect(&line);
+    assert_eq!(v["pod_uid"], UID);
+    assert_eq!(v["container_id"], id('a'));
+    assert_eq!(v["scope"], "container");
+    assert_eq!(v["incident"]["verdict"], "container_oom_kill");
+    real(
+        "agent",
+        &format!("a kernel OOM kill on /metrics in {after:?}"),
+    );
+
+    // A real Prometheus scraping the agent has the kill, with its labels.
+    if let Some(p) = prom {
+        let url = p.url.trim_start_matches("http://").to_string();
+        let q = format!("/api/v1/query?query=oomdoc_oom_kills_total%7Bpod_uid%3D%22{UID}%22%7D");
+        let start = Instant::now();
+        let mut body = String::new();
+        while start.elapsed() < Duration::from_secs(20) {
+            body = get(&url, &q).1;
+            if body.contains("container_oom_kill") {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        assert!(body.contains("\"scope\":\"container\""), "{body}");
+        assert!(body.contains(&id('a')), "{body}");
+        real("real_prometheus", "scraped the agent and found the kill");
+    }
+
+    // SIGTERM stops it cleanly.
+    let mut agent = agent;
+    let _ = Command::new("kill")
+        .arg(agent.child.id().to_string())
+        .status();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = agent.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn bad_setups_are_errors_that_say_what_is_missing() {
+    let t = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_oomdoc"))
+        .args([
+            "agent",
+            "--offline",
+            "--listen",
+            "127.0.0.1:0",
+            "--cgroup-root",
+        ])
+        .arg(t.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no memory cgroup controller"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_oomdoc"))
+        .args(["agent", "--offline", "--listen", "127.0.0.1:0", "--kmsg"])
+        .arg(t.path().join("none"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read") && err.contains("none"), "{err}");
+}
