@@ -303,9 +303,16 @@ impl OutputFormat {
     /// What the output does with control characters from the input: text escapes them on the
     /// way to the terminal; JSON escapes them itself.
     pub fn controls(self) -> oomdoc_report::Controls {
-        match self {
-            OutputFormat::Text => oomdoc_report::Controls::Escape,
-            OutputFormat::Json => oomdoc_report::Controls::Pass,
+        self.controls_with(oomdoc_report::Style::PLAIN)
+    }
+
+    /// [`OutputFormat::controls`] for a text writer that colours with `style`: its SGR
+    /// sequences pass, every other control character from the input is still escaped.
+    pub fn controls_with(self, style: oomdoc_report::Style) -> oomdoc_report::Controls {
+        match (self, style.color()) {
+            (OutputFormat::Text, false) => oomdoc_report::Controls::Escape,
+            (OutputFormat::Text, true) => oomdoc_report::Controls::AllowSgr,
+            (OutputFormat::Json, _) => oomdoc_report::Controls::Pass,
         }
     }
 }

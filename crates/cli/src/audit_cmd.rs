@@ -2,7 +2,7 @@
 //! (memory does not grow with the input; see [`crate::audit_passes`]), pick the exit code from
 //! the counts kept on the way.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -15,20 +15,9 @@ use oomdoc_report::{
     Controls, InputErrors, JsonSink, ReportSink, SarifSink, Tally, TerminalSafe, TextSink,
 };
 
-use crate::args::{AuditArgs, ColorChoice, FailOn, Format, Global};
+use crate::args::{AuditArgs, FailOn, Format};
 use crate::audit_passes::{count_repositories, prepass, spool_inputs, Names};
 use crate::{EXIT_ERROR, EXIT_FINDINGS};
-
-pub(crate) fn color_enabled(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        // no-color.org: NO_COLOR disables colour when present and not empty.
-        ColorChoice::Auto => {
-            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    }
-}
 
 /// `--image IMAGE=PATH`: the image and the Dockerfile's canonical path (a directory means its
 /// `Dockerfile` or `Containerfile`).
@@ -163,7 +152,7 @@ fn exit_code(fail_on: FailOn, tally: &Tally, errors: &InputErrors) -> u8 {
     }
 }
 
-pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
+pub(crate) fn run(args: &AuditArgs, style: oomdoc_report::Style) -> anyhow::Result<u8> {
     let default_jdk =
         JdkVersion::parse(&args.jdk).map_err(|e| anyhow!("--jdk {:?}: {e}", args.jdk))?;
     let (image_flags, paths) = image_flags_and_paths(args)?;
@@ -200,7 +189,7 @@ pub(crate) fn run(args: &AuditArgs, global: &Global) -> anyhow::Result<u8> {
         sources.alias(s.name(), s.path());
     }
     let text_opts = oomdoc_report::TextOptions {
-        color: color_enabled(global.color),
+        color: style.color(),
         verbose: args.verbose,
     };
     // Text quotes the input: its control characters reach the terminal escaped (colours pass).

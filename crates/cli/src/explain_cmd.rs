@@ -14,7 +14,7 @@ use oomdoc_evidence::{detect, KernelEvent, Kind};
 use oomdoc_explain::collect::heap_option;
 use oomdoc_explain::{explain, Facts, Src};
 use oomdoc_model::bytes::exact;
-use oomdoc_report::TerminalSafe;
+use oomdoc_report::{Style, TerminalSafe};
 
 use crate::args::{ExplainArgs, OutputFormat};
 
@@ -43,7 +43,7 @@ fn pod_ref<'a>(pod: &'a str, ns: Option<&'a str>) -> anyhow::Result<(Option<&'a 
     Ok((n, name))
 }
 
-pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: &ExplainArgs, style: Style) -> anyhow::Result<u8> {
     let mut facts = Facts::new();
     let mut unreadable = false;
     if let Some(pod) = &args.pod {
@@ -97,10 +97,11 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     }
     let e = explain(&facts);
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
+    let controls = args.format.controls_with(style);
+    let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), controls));
     match args.format {
         OutputFormat::Text => {
-            oomdoc_report::write_explain_text_to(&e, &mut out, Some(&mut crate::stderr()))?
+            oomdoc_report::write_explain_text_to(&e, style, &mut out, Some(&mut crate::stderr()))?
         }
         OutputFormat::Json => oomdoc_report::write_explain_json(&e, &mut out)?,
     }

@@ -23,7 +23,7 @@ fn env_source(name: &str) -> anyhow::Result<FlagSource> {
     })
 }
 
-pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: &JvmArgs, style: oomdoc_report::Style) -> anyhow::Result<u8> {
     let jdk = JdkVersion::parse(&args.jdk).map_err(|e| anyhow!("--jdk {:?}: {e}", args.jdk))?;
     let mut sources = Vec::new();
     for kv in &args.env {
@@ -104,9 +104,12 @@ pub(crate) fn run(args: &JvmArgs) -> anyhow::Result<u8> {
         assumptions: &assumptions,
     };
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
+    let mut out = io::BufWriter::new(TerminalSafe::new(
+        stdout.lock(),
+        args.format.controls_with(style),
+    ));
     match args.format {
-        OutputFormat::Text => oomdoc_report::write_jvm_text(&report, &mut out)?,
+        OutputFormat::Text => oomdoc_report::write_jvm_text(&report, style, &mut out)?,
         OutputFormat::Json => oomdoc_report::write_jvm_json(&report, &mut out)?,
     }
     out.flush()?;

@@ -21,12 +21,13 @@ pub mod trend_cmd;
 pub mod watch_cmd;
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command};
+use args::{Cli, ColorChoice, Command};
+use oomdoc_report::Style;
 
 /// Exit status: findings at or above `--fail-on`.
 pub const EXIT_FINDINGS: u8 = 1;
@@ -37,6 +38,18 @@ pub const EXIT_ERROR: u8 = 2;
 /// API messages): control characters are written escaped, as on standard output.
 pub(crate) fn stderr() -> oomdoc_report::TerminalSafe<io::StderrLock<'static>> {
     oomdoc_report::TerminalSafe::new(io::stderr().lock(), oomdoc_report::Controls::Escape)
+}
+
+/// Whether to colour text output: `--color always|never`, else only on a terminal and without
+/// `NO_COLOR` (no-color.org: it disables colour when present and not empty).
+pub(crate) fn color_enabled(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }
 
 /// Parses `argv` and runs the command; returns the process exit code.
@@ -58,15 +71,17 @@ pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Every text writer colours through this one choice.
+    let style = Style::new(color_enabled(cli.global.color));
     let result = match &cli.command {
-        Command::Audit(a) => audit_cmd::run(a, &cli.global),
-        Command::Jvm(j) => jvm_cmd::run(j),
-        Command::Rules(r) => rules_cmd::run(r),
-        Command::Explain(x) => explain_cmd::run(x),
-        Command::Trend(t) => trend_cmd::run(t),
-        Command::Simulate(s) => simulate_cmd::run(s),
-        Command::Scan(s) => scan_cmd::run(s),
-        Command::Watch(w) => watch_cmd::run(w),
+        Command::Audit(a) => audit_cmd::run(a, style),
+        Command::Jvm(j) => jvm_cmd::run(j, style),
+        Command::Rules(r) => rules_cmd::run(r, style),
+        Command::Explain(x) => explain_cmd::run(x, style),
+        Command::Trend(t) => trend_cmd::run(t, style),
+        Command::Simulate(s) => simulate_cmd::run(s, style),
+        Command::Scan(s) => scan_cmd::run(s, style),
+        Command::Watch(w) => watch_cmd::run(w, style),
         Command::Agent(a) => agent_cmd::run(a),
     };
     match result {

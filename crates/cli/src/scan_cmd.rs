@@ -179,7 +179,7 @@ fn scan_file(path: &PathBuf, mut scan: Scan) -> anyhow::Result<ScanReport> {
     Ok(scan.finish(None))
 }
 
-pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: &ScanArgs, style: oomdoc_report::Style) -> anyhow::Result<u8> {
     let top = match (args.top, args.format) {
         (Some(n), _) => n,
         (None, OutputFormat::Text) => 50,
@@ -230,9 +230,12 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         }
     }
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
+    let mut out = io::BufWriter::new(TerminalSafe::new(
+        stdout.lock(),
+        args.format.controls_with(style),
+    ));
     match args.format {
-        OutputFormat::Text => oomdoc_report::write_scan_text(&report, top, &mut out)?,
+        OutputFormat::Text => oomdoc_report::write_scan_text(&report, top, style, &mut out)?,
         OutputFormat::Json => oomdoc_report::write_scan_json(&report, &mut out)?,
     }
     out.flush()?;

@@ -229,7 +229,7 @@ impl Manifests {
     }
 }
 
-pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: &SimulateArgs, style: oomdoc_report::Style) -> anyhow::Result<u8> {
     let hard = parse_list(&args.eviction_hard, Kind::Hard, "")
         .map_err(|e| anyhow::anyhow!("--eviction-hard: {e}"))?;
     let soft = parse_list(
@@ -281,10 +281,13 @@ pub(crate) fn run(args: &SimulateArgs) -> anyhow::Result<u8> {
     };
     let report = simulate(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
+    let mut out = io::BufWriter::new(TerminalSafe::new(
+        stdout.lock(),
+        args.format.controls_with(style),
+    ));
     match args.format {
         OutputFormat::Text => {
-            out.write_all(oomdoc_report::simulate::text::render(&report).as_bytes())?
+            out.write_all(oomdoc_report::simulate::text::render(&report, style).as_bytes())?
         }
         OutputFormat::Json => {
             writeln!(out, "{:#}", oomdoc_report::simulate::json::to_json(&report))?

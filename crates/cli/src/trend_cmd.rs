@@ -165,7 +165,7 @@ pub struct LiveArgs {
     pub record: Option<PathBuf>,
 }
 
-pub(crate) fn run(args: &TrendArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: &TrendArgs, style: oomdoc_report::Style) -> anyhow::Result<u8> {
     if args.prom.prometheus.is_none() && (args.prom.pod.is_some() || !args.prom.queries.is_empty())
     {
         bail!("--pod and --query read from Prometheus: add --prometheus URL");
@@ -218,9 +218,14 @@ pub(crate) fn run(args: &TrendArgs) -> anyhow::Result<u8> {
     let analysis = oomdoc_series::analyze(&loaded.input, &oomdoc_series::Options::default());
 
     let stdout = io::stdout();
-    let mut out = BufWriter::new(TerminalSafe::new(stdout.lock(), args.format.controls()));
+    let mut out = BufWriter::new(TerminalSafe::new(
+        stdout.lock(),
+        args.format.controls_with(style),
+    ));
     match args.format {
-        OutputFormat::Text => oomdoc_report::write_trend_text(&loaded.input, &analysis, &mut out)?,
+        OutputFormat::Text => {
+            oomdoc_report::write_trend_text(&loaded.input, &analysis, style, &mut out)?
+        }
         OutputFormat::Json => oomdoc_report::write_trend_json(&loaded.input, &analysis, &mut out)?,
     }
     out.flush()?;

@@ -8,7 +8,7 @@ use clap::Args;
 use oomdoc_cluster::kills::Kill;
 use oomdoc_cluster::live_watch::{watch_live, WatchOptions};
 use oomdoc_explain::Explanation;
-use oomdoc_report::TerminalSafe;
+use oomdoc_report::{Style, TerminalSafe};
 
 use crate::args::OutputFormat;
 use crate::scan_cmd::{parse_duration, ConnArgs, NamespaceArgs};
@@ -50,31 +50,32 @@ pub struct WatchArgs {
 
 fn write_one(
     format: OutputFormat,
+    style: Style,
     k: &Kill,
     e: &Explanation,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        OutputFormat::Text => oomdoc_report::write_watch_text(k, e, out)?,
+        OutputFormat::Text => oomdoc_report::write_watch_text(k, e, style, out)?,
         OutputFormat::Json => oomdoc_report::write_watch_json(k, e, out)?,
     }
     out.flush()
 }
 
-pub(crate) fn run(args: &WatchArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: &WatchArgs, style: Style) -> anyhow::Result<u8> {
     let target = args.conn.target(Some(&args.ns));
     let opts = WatchOptions {
         max_events: args.max_events,
         timeout: args.duration,
     };
     let stdout = io::stdout();
-    let mut out = TerminalSafe::new(stdout.lock(), args.format.controls());
+    let mut out = TerminalSafe::new(stdout.lock(), args.format.controls_with(style));
     let format = args.format;
     let verbose = args.verbose;
     let r = watch_live(
         &target,
         &opts,
-        &mut |k, e| write_one(format, k, e, &mut out),
+        &mut |k, e| write_one(format, style, k, e, &mut out),
         &mut |n| {
             if verbose {
                 let _ = writeln!(crate::stderr(), "oomdoc: {n}");

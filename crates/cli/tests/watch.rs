@@ -139,6 +139,51 @@ fn text_output_has_a_headline_and_the_verdict() {
     }
 }
 
+/// `--color always`: the headline and the verdict coloured with SGR sequences only; without them
+/// the text is what plain output prints.
+#[test]
+fn colour_is_sgr_only_and_strips_to_the_plain_text() {
+    let api = FakeApi::start(routes());
+    let dir = tempfile::tempdir().unwrap();
+    let kc = api.kubeconfig(dir.path());
+    let kc = kc.to_str().unwrap();
+    let o = oomdoc(&[
+        "--color",
+        "always",
+        "watch",
+        "--kubeconfig",
+        kc,
+        "--max-events",
+        "1",
+        "--for",
+        "20s",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("\x1b[1m"), "{out}");
+    // Every escape is `ESC [ digits and ; m`; removing them leaves the plain report.
+    let mut plain = String::new();
+    let mut rest = &*out;
+    while let Some(i) = rest.find('\x1b') {
+        plain.push_str(&rest[..i]);
+        let seq = &rest[i + 1..];
+        let end = seq.find('m').expect("an ended escape");
+        assert!(
+            seq.starts_with('[') && seq[1..end].bytes().all(|b| b.is_ascii_digit() || b == b';'),
+            "not SGR: {out:?}"
+        );
+        rest = &seq[end + 1..];
+    }
+    plain.push_str(rest);
+    let first = plain.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("== 2026-11-28T01:00:00Z OOM kill: shop/web-6b7f-q9zt2")
+            || first.starts_with("== 2026-11-28T01:10:00Z event SystemOOM"),
+        "{plain}"
+    );
+    assert!(plain.contains("\nverdict: "), "{plain}");
+}
+
 #[test]
 fn nothing_new_ends_at_the_timeout() {
     let api = FakeApi::start(vec![

@@ -6,8 +6,9 @@
 
 use std::io::{self, Write};
 
-use oomdoc_explain::{Explanation, Incident};
+use oomdoc_explain::{Explanation, Incident, Level, Verdict};
 
+use crate::style::{Style, Tone};
 use crate::wire::incident::ExplainDoc;
 
 fn opt_bytes(b: Option<u64>) -> String {
@@ -21,14 +22,15 @@ pub fn write_explain_json(e: &Explanation, out: &mut dyn Write) -> io::Result<()
 }
 
 /// Writes the text report.
-pub fn write_explain_text(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
-    write_explain_text_to(e, out, None)
+pub fn write_explain_text(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    write_explain_text_to(e, style, out, None)
 }
 
 /// [`write_explain_text`], with the input errors written to `errors` (the CLI: standard error)
 /// instead of after the report.
 pub fn write_explain_text_to(
     e: &Explanation,
+    style: Style,
     out: &mut dyn Write,
     errors: Option<&mut dyn Write>,
 ) -> io::Result<()> {
@@ -36,7 +38,7 @@ pub fn write_explain_text_to(
         if n > 0 {
             writeln!(out)?;
         }
-        write_incident(i, out)?;
+        write_incident(i, style, out)?;
     }
     write_inputs(e, out)?;
     match errors {
@@ -48,7 +50,7 @@ pub fn write_explain_text_to(
         }
         None => {
             for err in &e.errors {
-                writeln!(out, "error: {err}")?;
+                writeln!(out, "{} {err}", style.bad("error:"))?;
             }
         }
     }
@@ -97,8 +99,25 @@ fn write_inputs(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn write_incident(i: &Incident, out: &mut dyn Write) -> io::Result<()> {
-    let v = &i.victim;
+/// A kill or an eviction is bad news; the rest (an OutOfMemoryError, unknown) worth a look.
+fn verdict_tone(v: Verdict) -> Tone {
+    match v {
+        Verdict::Unknown => Tone::Warning,
+        Verdict::JvmOome | Verdict::NativeAllocFailure => Tone::Warning,
+        _ => Tone::Bad,
+    }
+}
+
+fn confidence_tone(l: Level) -> Tone {
+    match l {
+        Level::High => Tone::Good,
+        Level::Medium => Tone::Warning,
+        Level::Low => Tone::Bad,
+    }
+}
+
+/// Who was killed: the process (and pid), the container, the pod (or its uid).
+fn victim_names(v: &oomdoc_explain::Victim) -> Vec<String> {
     let mut who = Vec::new();
     if let Some(p) = &v.process {
         who.push(match v.pid {
@@ -116,6 +135,12 @@ fn write_incident(i: &Incident, out: &mut dyn Write) -> io::Result<()> {
     } else if let Some(u) = &v.pod_uid {
         who.push(format!("pod uid {u}"));
     }
+    who
+}
+
+fn write_incident(i: &Incident, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let v = &i.victim;
+    let who = victim_names(v);
     let kind = i
         .oome_kind
         .as_deref()
@@ -123,8 +148,9 @@ fn write_incident(i: &Incident, out: &mut dyn Write) -> io::Result<()> {
         .unwrap_or_default();
     writeln!(
         out,
-        "verdict: {}{kind}: {}",
-        i.verdict.as_str(),
+        "{} {}{kind}: {}",
+        style.bold("verdict:"),
+        style.tone(verdict_tone(i.verdict), i.verdict.as_str()),
         i.verdict.headline()
     )?;
     if !who.is_empty() {
@@ -178,7 +204,10 @@ fn write_incident(i: &Incident, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "  confidence: {} ({})",
-        i.confidence.level.as_str(),
+        style.tone(
+            confidence_tone(i.confidence.level),
+            i.confidence.level.as_str()
+        ),
         i.confidence.why
     )?;
     if !i.evidence.is_empty() {
@@ -256,7 +285,7 @@ pub(crate) mod tests {
     #[test]
     fn text_puts_the_verdict_first_then_evidence_then_next_steps() {
         let mut out = Vec::new();
-        write_explain_text(&seed(), &mut out).unwrap();
+        write_explain_text(&seed(), Style::PLAIN, &mut out).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert!(s.starts_with("verdict: container_oom_kill"), "{s}");
         let ev = s.find("evidence:").unwrap();

@@ -9,6 +9,8 @@ use oomdoc_jvm::Analysis;
 use oomdoc_model::bytes::{approx, exact};
 use serde_json::{json, Map, Value};
 
+use crate::style::Style;
+
 /// What `oomdoc jvm` prints: the analysis, the recommendation when asked, and the assumptions
 /// the command made (JDK update, node memory, cgroup version, threads, classes).
 #[derive(Debug)]
@@ -29,10 +31,10 @@ fn provenance(p: &Provenance) -> String {
 }
 
 /// Writes the text report.
-pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_jvm_text(r: &JvmReport<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let e = &r.analysis.ergonomics;
-    write_ergonomics(e, out)?;
-    write_budget(&r.analysis.budget, out)?;
+    write_ergonomics(e, style, out)?;
+    write_budget(&r.analysis.budget, style, out)?;
     if !e.notes.is_empty() {
         writeln!(out)?;
         for n in &e.notes {
@@ -40,7 +42,7 @@ pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> 
         }
     }
     if let Some(rec) = r.recommendation {
-        write_recommendation(rec, out)?;
+        write_recommendation(rec, style, out)?;
     }
     if !r.assumptions.is_empty() {
         writeln!(out)?;
@@ -52,10 +54,14 @@ pub fn write_jvm_text(r: &JvmReport<'_>, out: &mut dyn Write) -> io::Result<()> 
 }
 
 /// What HotSpot decides at startup, one row per decision with why.
-fn write_ergonomics(e: &Ergonomics, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "JDK {} (HotSpot)", e.jdk)?;
+fn write_ergonomics(e: &Ergonomics, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        style.heading(&format!("JDK {} (HotSpot)", e.jdk))
+    )?;
     for f in &e.fails_to_start {
-        writeln!(out, "  error: the JVM will not start: {f}")?;
+        writeln!(out, "  {} the JVM will not start: {f}", style.bad("error:"))?;
     }
     let aware = if e.container_aware.value { "yes" } else { "NO" };
     let rows: [(&str, String, &str); 6] = [
@@ -87,6 +93,12 @@ fn write_ergonomics(e: &Ergonomics, out: &mut dyn Write) -> io::Result<()> {
         ),
     ];
     for (name, value, why) in rows {
+        // The heap is what the report is about; a JVM blind to its container is the bad news.
+        let value = match name {
+            "max heap" => style.bold(&value),
+            "container-aware" if !e.container_aware.value => style.bad(&value),
+            _ => style.text(&value),
+        };
         if why.is_empty() {
             writeln!(out, "  {name:<16} {value}")?;
         } else {
@@ -103,11 +115,12 @@ fn write_ergonomics(e: &Ergonomics, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The whole-process budget, pool by pool, and the headroom left under the limit.
-fn write_budget(bud: &Budget, out: &mut dyn Write) -> io::Result<()> {
-    match bud.limit {
-        Some(l) => writeln!(out, "Memory budget against the {} limit:", exact(l))?,
-        None => writeln!(out, "Memory budget (no container limit):")?,
-    }
+fn write_budget(bud: &Budget, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let heading = match bud.limit {
+        Some(l) => format!("Memory budget against the {} limit:", exact(l)),
+        None => "Memory budget (no container limit):".to_string(),
+    };
+    writeln!(out, "{}", style.heading(&heading))?;
     write_pools(&bud.pools, out)?;
     writeln!(out, "  {:<15} {:>10}", "total", approx(bud.footprint))?;
     if let (Some(h), Some(l)) = (bud.headroom, bud.limit) {
@@ -122,10 +135,11 @@ fn write_budget(bud: &Budget, out: &mut dyn Write) -> io::Result<()> {
         } else {
             writeln!(
                 out,
-                "  {:<15} {:>10}  {} OVER the limit: under load the kernel OOM-kills the JVM (exit 137) and no OutOfMemoryError is logged",
+                "  {:<15} {:>10}  {} {}: under load the kernel OOM-kills the JVM (exit 137) and no OutOfMemoryError is logged",
                 "headroom",
-                "none",
-                approx(h.unsigned_abs())
+                style.bad("none"),
+                approx(h.unsigned_abs()),
+                style.bad("OVER the limit")
             )?;
         }
     }
@@ -133,13 +147,10 @@ fn write_budget(bud: &Budget, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The flags and the memory request/limit to set, with what they give and why.
-fn write_recommendation(rec: &Recommendation, out: &mut dyn Write) -> io::Result<()> {
+fn write_recommendation(rec: &Recommendation, style: Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
-    writeln!(
-        out,
-        "Recommendation (margin {} kept free):",
-        approx(rec.margin)
-    )?;
+    let heading = format!("Recommendation (margin {} kept free):", approx(rec.margin));
+    writeln!(out, "{}", style.heading(&heading))?;
     writeln!(out, "  JAVA_TOOL_OPTIONS=\"{}\"", as_java_tool_options(rec))?;
     writeln!(
         out,

@@ -9,6 +9,8 @@
 //!   report of each kill (a headline and the verdict, or one line of JSON).
 //! - [`sources`]: where the text writer gets source lines from (files read lazily, or the
 //!   document text kept for stdin).
+//! - [`style`]: the one styling vocabulary ([`Style`]: heading, bad, warning, good...) every
+//!   text writer takes; plain unless the CLI turns colour on.
 //! - [`terminal_safe`]: the boundary every text output goes through on its way to a terminal
 //!   ([`TerminalSafe`] escapes control characters from the input).
 //!
@@ -17,7 +19,7 @@
 //!
 //! Every writer takes an [`oomdoc_audit::AuditReport`] (or the rule registry), or is fed as a
 //! [`ReportSink`], and writes to a `&mut dyn std::io::Write`; none of them prints on its own or
-//! decides about colours.
+//! decides whether to colour (text writers are handed a [`Style`]).
 
 pub mod agent;
 pub mod explain;
@@ -30,6 +32,7 @@ pub mod scan;
 pub mod simulate;
 pub mod sink;
 pub mod sources;
+pub mod style;
 pub mod terminal_safe;
 pub mod text;
 pub mod trend;
@@ -45,6 +48,7 @@ pub use sarif::{write_sarif, SarifSink};
 pub use scan::{write_scan_json, write_scan_text};
 pub use sink::{InputErrors, ReportSink, Tally};
 pub use sources::{FileSources, SourceLines};
+pub use style::{Painted, Style, Tone};
 pub use terminal_safe::{Controls, TerminalSafe};
 pub use text::{write_text, TextOptions, TextSink};
 pub use trend::{render_trend_html, render_trend_svg, write_trend_json, write_trend_text};

@@ -9,13 +9,19 @@ use std::io::{self, Write};
 use oomdoc_audit::{Rule, RULES};
 use serde::Serialize;
 
+use crate::style::Style;
+
 /// Writes every registered rule, one aligned line each:
 /// `OOM001  error    no-memory-limit   Container has no memory limit`.
-pub fn write_rules_list(out: &mut dyn Write) -> io::Result<()> {
-    write_rules_list_of(RULES, out)
+pub fn write_rules_list(style: Style, out: &mut dyn Write) -> io::Result<()> {
+    write_rules_list_of(RULES, style, out)
 }
 
-pub(crate) fn write_rules_list_of(rules: &[Rule], out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_rules_list_of(
+    rules: &[Rule],
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let code_w = rules
         .iter()
         .map(|r| r.code.as_str().len())
@@ -31,8 +37,8 @@ pub(crate) fn write_rules_list_of(rules: &[Rule], out: &mut dyn Write) -> io::Re
         writeln!(
             out,
             "{:code_w$}  {:sev_w$}  {:name_w$}  {}",
-            r.code,
-            r.severity.as_str(),
+            style.bold(r.code.as_str()),
+            style.severity(r.severity, r.severity.as_str()),
             r.name(),
             r.title
         )?;
@@ -42,13 +48,13 @@ pub(crate) fn write_rules_list_of(rules: &[Rule], out: &mut dyn Write) -> io::Re
 
 /// Writes one rule's full doc: the title line with code, name and severity, then `What it does`,
 /// `Why is this bad?`, `How to fix`, `Example` and `Use instead:`.
-pub fn write_rule_doc(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_rule_doc(rule: &Rule, style: Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "# {} {} ({})",
-        rule.code,
+        style.bold(rule.code.as_str()),
         rule.name(),
-        rule.severity.as_str()
+        style.severity(rule.severity, rule.severity.as_str())
     )?;
     writeln!(out, "\n## What it does\n{}", rule.title.trim())?;
     writeln!(out, "\n## Why is this bad?\n{}", rule.explanation.trim())?;

@@ -491,11 +491,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn paint(color: bool, style: Style, text: &str) -> String {
-    if color {
-        format!("{}{text}{}", style.render(), style.render_reset())
-    } else {
-        text.to_string()
-    }
+    crate::Style::new(color).paint(style, text).to_string()
 }
 
 /// `Found 3 errors, 5 warnings, 2 infos in 12 workloads from 9 files; 1 input error. Assumed node

@@ -12,6 +12,7 @@ use oomdoc_cluster::kills::{Kill, KillKind};
 use oomdoc_explain::Explanation;
 use serde::Serialize;
 
+use crate::style::Style;
 use crate::wire::cluster::KillDoc;
 use crate::wire::incident::ExplainDoc;
 
@@ -51,9 +52,14 @@ fn headline(k: &Kill) -> String {
 }
 
 /// Writes one kill as text: its headline, then the verdict.
-pub fn write_watch_text(k: &Kill, e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", headline(k))?;
-    crate::write_explain_text(e, out)
+pub fn write_watch_text(
+    k: &Kill,
+    e: &Explanation,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out, "{}", style.heading(&headline(k)))?;
+    crate::write_explain_text(e, style, out)
 }
 
 #[derive(Serialize)]
@@ -152,7 +158,7 @@ mod tests {
     #[test]
     fn text_is_the_headline_then_the_verdict() {
         let mut out = Vec::new();
-        write_watch_text(&kill(), &explanation(), &mut out).unwrap();
+        write_watch_text(&kill(), &explanation(), Style::PLAIN, &mut out).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert!(
             s.starts_with("== 2026-11-28T01:00:00Z OOM kill: shop/web-6b7f-q9zt2 container web on node worker-1 (exit 137, restart 1)\nverdict: container_oom_kill"),

@@ -21,7 +21,7 @@ struct Rendered {
 fn render(name: &str, input: &Input) -> Rendered {
     let a = analyze(input, &Options::default());
     let mut text = Vec::new();
-    write_trend_text(input, &a, &mut text).unwrap();
+    write_trend_text(input, &a, oomdoc_report::Style::PLAIN, &mut text).unwrap();
     let mut json = Vec::new();
     write_trend_json(input, &a, &mut json).unwrap();
     let svg = render_trend_svg(input, &a);

@@ -342,7 +342,8 @@ fn numbers_that_are_not_numbers_never_reach_the_output() {
     // The data still sets the axis.
     assert!(svg.contains(">memory (GiB)</text>"));
     let mut text = Vec::new();
-    oomdoc_report::trend::write_trend_text(&input, &a, &mut text).unwrap();
+    oomdoc_report::trend::write_trend_text(&input, &a, oomdoc_report::Style::PLAIN, &mut text)
+        .unwrap();
     let text = String::from_utf8(text).unwrap();
     assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
     let mut json = Vec::new();

@@ -9,7 +9,7 @@ use trend_fixtures::*;
 
 fn text(f: (Input, Analysis)) -> String {
     let mut out = Vec::new();
-    write_trend_text(&f.0, &f.1, &mut out).unwrap();
+    write_trend_text(&f.0, &f.1, oomdoc_report::Style::PLAIN, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 

@@ -1,4 +1,5 @@
-//! Colours: only on a terminal (or with `--color always`), never with `--color never` or NO_COLOR.
+//! Colours: only on a terminal (or with `--color always`), never with `--color never` or NO_COLOR;
+//! every command's text output is the plain output with SGR sequences added and nothing else.
 
 use std::path::Path;
 use std::process::Command;
@@ -39,6 +40,100 @@ fn colour_always_forces_it_even_with_no_color() {
         .stdout;
     assert_eq!(before, always);
     assert_eq!(strip_ansi(&always), text(&["--color", "never"], &[]));
+}
+
+/// Runs `oomdoc ARGS` plain and with `--color always`: the coloured output has colours, only
+/// SGR sequences (`ESC [ digits and ; m`), and is the plain output once they are removed. The
+/// plain output is the same with `--color never` and by default (not a terminal).
+pub(crate) fn coloured_is_plain_plus_sgr(args: &[&str], code: i32) {
+    let run = |extra: &[&str]| {
+        let mut c = TestCommand::new(&oomdoc_bin());
+        let o = c.args(extra).args(args).run();
+        o.code(code);
+        o.stdout
+    };
+    let plain = run(&[]);
+    assert_eq!(run(&["--color", "never"]), plain, "{args:?}");
+    assert!(!plain.contains('\x1b'), "{args:?}: {plain}");
+    let coloured = run(&["--color", "always"]);
+    assert!(
+        coloured.contains(ESC),
+        "{args:?} has no colour:\n{coloured}"
+    );
+    assert_only_sgr(&coloured);
+    assert_eq!(strip_ansi(&coloured), plain, "{args:?}");
+}
+
+/// Every escape in `s` is an SGR sequence.
+pub(crate) fn assert_only_sgr(s: &str) {
+    for (i, _) in s.match_indices('\x1b') {
+        let seq = &s[i + 1..];
+        let end = seq
+            .find('m')
+            .unwrap_or_else(|| panic!("unended escape at {i}: {s:?}"));
+        assert!(
+            seq.starts_with('[') && seq[1..end].bytes().all(|b| b.is_ascii_digit() || b == b';'),
+            "not an SGR sequence at {i}: {:?}",
+            &seq[..end.min(20)]
+        );
+    }
+}
+
+#[test]
+fn every_text_command_colours_only_with_sgr_and_strips_to_the_plain_text() {
+    let sim = "crates/sim/tests/fixtures/";
+    let (node, pods, top) = (
+        format!("{sim}node.yaml"),
+        format!("{sim}pods.json"),
+        format!("{sim}top.txt"),
+    );
+    let simulate = [
+        "simulate",
+        "--node",
+        &node,
+        &pods,
+        "--usage",
+        &top,
+        "--grow",
+        "shop/api=+2Gi",
+        "--grow",
+        "shop/worker=+6Gi",
+    ];
+    let cases: [(&[&str], i32); 9] = [
+        (&["rules"], 0),
+        (&["rules", "OOM001"], 0),
+        (&["jvm", "--limit", "4Gi"], 0),
+        (
+            &[
+                "jvm",
+                "--limit",
+                "4Gi",
+                "--jdk",
+                "8u181",
+                "--node-memory",
+                "64Gi",
+            ],
+            0,
+        ),
+        (
+            &[
+                "explain",
+                "crates/evidence/tests/fixtures/kernel/dmesg_v2_memcg_systemd.txt",
+                "crates/evidence/tests/fixtures/k8s/pod_oomkilled.yaml",
+            ],
+            0,
+        ),
+        (&["trend", "examples/trend/admin-7d9.csv"], 0),
+        (&simulate, 0),
+        (
+            &["scan", "--from", "crates/cluster/tests/fixtures/dump.json"],
+            1,
+        ),
+        (&["audit", "examples"], 1),
+    ];
+    for (args, code) in cases {
+        coloured_is_plain_plus_sgr(args, code);
+    }
 }
 
 fn strip_ansi(s: &str) -> String {

@@ -7,6 +7,8 @@ use oomdoc_cluster::rows::ContainerRow;
 use oomdoc_cluster::ScanReport;
 use oomdoc_model::bytes::short as fmt_size;
 
+use crate::style::{Style, Tone};
+
 fn size(b: Option<i64>) -> String {
     match b {
         Some(b) if b >= 0 => fmt_size(b as u64),
@@ -18,69 +20,106 @@ fn usize_(b: Option<u64>) -> String {
     b.map_or_else(|| "-".into(), fmt_size)
 }
 
-fn container_cells(rank: usize, r: &ContainerRow) -> Vec<String> {
+/// A table cell: its text and how it is coloured (the padding is added outside the colour).
+type Cell = (String, Tone);
+
+/// A killed or evicted container's score is bad news; any other score is worth a look.
+fn risk_tone(r: &ContainerRow) -> Tone {
+    if r.oom_kills > 0 || r.evicted {
+        Tone::Bad
+    } else if r.risk.score > 0 {
+        Tone::Warning
+    } else {
+        Tone::Plain
+    }
+}
+
+fn container_cells(rank: usize, r: &ContainerRow) -> Vec<Cell> {
     let mut what = r.key();
     if r.init {
         what.push_str(" (init)");
     }
+    let plain = |s: String| (s, Tone::Plain);
     vec![
-        rank.to_string(),
-        r.risk.score.to_string(),
-        what,
-        r.qos.map_or_else(|| "-".into(), |q| q.as_str().to_string()),
-        size(r.memory_request_bytes),
-        size(r.memory_limit_bytes),
-        usize_(r.jvm_max_heap_bytes),
-        usize_(r.usage_bytes),
-        r.restarts.to_string(),
-        r.risk.reasons.join("; "),
+        plain(rank.to_string()),
+        (r.risk.score.to_string(), risk_tone(r)),
+        plain(what),
+        plain(r.qos.map_or_else(|| "-".into(), |q| q.as_str().to_string())),
+        plain(size(r.memory_request_bytes)),
+        plain(size(r.memory_limit_bytes)),
+        plain(usize_(r.jvm_max_heap_bytes)),
+        plain(usize_(r.usage_bytes)),
+        plain(r.restarts.to_string()),
+        plain(r.risk.reasons.join("; ")),
     ]
 }
 
-fn node_cells(n: &NodeRow) -> Vec<String> {
+fn node_cells(n: &NodeRow) -> Vec<Cell> {
+    let plain = |s: String| (s, Tone::Plain);
+    let pressure = if n.memory_pressure {
+        ("yes".into(), Tone::Bad)
+    } else {
+        plain("no".into())
+    };
+    let oom_events = if n.oom_events > 0 {
+        Tone::Bad
+    } else {
+        Tone::Plain
+    };
     vec![
-        n.name.clone(),
-        size(n.allocatable_bytes),
-        size(Some(n.limits_bytes)),
-        n.overcommit
-            .map_or_else(|| "-".into(), |o| format!("{:.0}%", o * 100.0)),
-        size(Some(n.requests_bytes)),
-        n.pods.to_string(),
-        format!("{}/{}/{}", n.guaranteed, n.burstable, n.best_effort),
-        n.pods_without_limit.to_string(),
-        n.oom_events.to_string(),
-        if n.memory_pressure { "yes" } else { "no" }.into(),
+        plain(n.name.clone()),
+        plain(size(n.allocatable_bytes)),
+        plain(size(Some(n.limits_bytes))),
+        plain(
+            n.overcommit
+                .map_or_else(|| "-".into(), |o| format!("{:.0}%", o * 100.0)),
+        ),
+        plain(size(Some(n.requests_bytes))),
+        plain(n.pods.to_string()),
+        plain(format!(
+            "{}/{}/{}",
+            n.guaranteed, n.burstable, n.best_effort
+        )),
+        plain(n.pods_without_limit.to_string()),
+        (n.oom_events.to_string(), oom_events),
+        pressure,
     ]
 }
 
-fn table(out: &mut dyn Write, head: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+/// Aligned columns two spaces apart; widths are counted on the uncoloured text and the padding
+/// goes after the colour, so a coloured table strips to the plain one byte for byte.
+fn table(out: &mut dyn Write, style: Style, head: &[&str], rows: &[Vec<Cell>]) -> io::Result<()> {
     let mut w: Vec<usize> = head.iter().map(|h| h.len()).collect();
     for r in rows {
-        for (i, c) in r.iter().enumerate() {
+        for (i, (c, _)) in r.iter().enumerate() {
             w[i] = w[i].max(c.chars().count());
         }
     }
-    let line = |out: &mut dyn Write, cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
-        let mut s = String::new();
-        for (i, c) in cells.enumerate() {
-            if i + 1 == w.len() {
-                s.push_str(c);
-            } else {
-                s.push_str(c);
-                s.extend(std::iter::repeat_n(' ', w[i] - c.chars().count() + 2));
+    let line =
+        |out: &mut dyn Write, cells: &mut dyn Iterator<Item = (&str, Tone)>| -> io::Result<()> {
+            let mut s = String::new();
+            for (i, (c, tone)) in cells.enumerate() {
+                s.push_str(&style.tone(tone, c).to_string());
+                if i + 1 < w.len() {
+                    s.extend(std::iter::repeat_n(' ', w[i] - c.chars().count() + 2));
+                }
             }
-        }
-        writeln!(out, "{}", s.trim_end())
-    };
-    line(out, &mut head.iter().copied())?;
+            writeln!(out, "{}", s.trim_end())
+        };
+    line(out, &mut head.iter().map(|h| (*h, Tone::Bold)))?;
     for r in rows {
-        line(out, &mut r.iter().map(String::as_str))?;
+        line(out, &mut r.iter().map(|(c, t)| (c.as_str(), *t)))?;
     }
     Ok(())
 }
 
 /// Writes the report as text, at most `top` containers and nodes (0: all).
-pub fn write_scan_text(report: &ScanReport, top: usize, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_scan_text(
+    report: &ScanReport,
+    top: usize,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let rows = &report.containers_at_risk;
     let shown = if top == 0 {
         rows.len()
@@ -100,6 +139,7 @@ pub fn write_scan_text(report: &ScanReport, top: usize, out: &mut dyn Write) -> 
             .collect();
         table(
             out,
+            style,
             &[
                 "RANK",
                 "RISK",
@@ -133,6 +173,7 @@ pub fn write_scan_text(report: &ScanReport, top: usize, out: &mut dyn Write) -> 
         let cells: Vec<_> = report.nodes[..nodes].iter().map(node_cells).collect();
         table(
             out,
+            style,
             &[
                 "NODE",
                 "ALLOCATABLE",
@@ -156,7 +197,7 @@ pub fn write_scan_text(report: &ScanReport, top: usize, out: &mut dyn Write) -> 
         writeln!(out, "note: {n}")?;
     }
     for e in &report.errors {
-        writeln!(out, "error: {e}")?;
+        writeln!(out, "{} {e}", style.bad("error:"))?;
     }
     writeln!(
         out,

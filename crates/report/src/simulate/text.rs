@@ -4,7 +4,10 @@ use std::fmt::Write;
 
 use oomdoc_model::bytes::approx;
 use oomdoc_sim::simulate::Report;
+use oomdoc_sim::story::StepKind;
 use oomdoc_sim::threshold::Kind;
+
+use crate::style::{Style, Tone};
 
 /// Replaces control characters so names from the input cannot drive the terminal.
 fn clean(s: &str) -> String {
@@ -24,21 +27,27 @@ fn precise(bytes: i64) -> String {
     }
 }
 
-/// Rows as left-aligned columns separated by two spaces.
-fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+/// Rows as left-aligned columns separated by two spaces; the header bold and the cell `tone`
+/// picks coloured, padded outside the colour so a coloured table strips to the plain one.
+fn table(
+    out: &mut String,
+    style: Style,
+    header: &[&str],
+    rows: &[Vec<String>],
+    tone: &dyn Fn(usize, usize) -> Tone,
+) {
     let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (w, c) in width.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let line = |cells: Vec<String>| {
+    let line = |cells: Vec<String>, tone: &dyn Fn(usize) -> Tone| {
         let mut s = String::from("  ");
         for (i, (c, w)) in cells.iter().zip(&width).enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(c);
-            } else {
-                let _ = write!(s, "{c:<w$}  ");
+            let _ = write!(s, "{}", style.tone(tone(i), c));
+            if i + 1 < cells.len() {
+                s.extend(std::iter::repeat_n(' ', w - c.chars().count() + 2));
             }
         }
         s.trim_end().to_string()
@@ -46,22 +55,30 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let _ = writeln!(
         out,
         "{}",
-        line(header.iter().map(|h| h.to_string()).collect())
+        line(header.iter().map(|h| h.to_string()).collect(), &|_| {
+            Tone::Bold
+        })
     );
-    for r in rows {
-        let _ = writeln!(out, "{}", line(r.iter().map(|c| clean(c)).collect()));
+    for (n, r) in rows.iter().enumerate() {
+        let cells = r.iter().map(|c| clean(c)).collect();
+        let _ = writeln!(out, "{}", line(cells, &|i| tone(n, i)));
     }
 }
 
+/// A section heading on its own line, after a blank one.
+fn heading(out: &mut String, style: Style, text: &str) {
+    let _ = writeln!(out, "\n{}", style.heading(text));
+}
+
 /// Writes the report as text.
-pub fn render(r: &Report) -> String {
+pub fn render(r: &Report, style: Style) -> String {
     let mut out = String::new();
-    write_summary(&mut out, r);
-    write_thresholds(&mut out, r);
-    write_eviction_order(&mut out, r);
-    write_oom_kill_order(&mut out, r);
-    write_growth(&mut out, r);
-    out.push_str("\nassumptions:\n");
+    write_summary(&mut out, r, style);
+    write_thresholds(&mut out, r, style);
+    write_eviction_order(&mut out, r, style);
+    write_oom_kill_order(&mut out, r, style);
+    write_growth(&mut out, r, style);
+    heading(&mut out, style, "assumptions:");
     for a in &r.assumptions {
         let _ = writeln!(out, "  - {}", clean(a));
     }
@@ -70,7 +87,7 @@ pub fn render(r: &Report) -> String {
 
 /// The node, the fit of requests, the overcommit of limits, the working set and
 /// `memory.available`.
-fn write_summary(out: &mut String, r: &Report) {
+fn write_summary(out: &mut String, r: &Report, style: Style) {
     let n = &r.node;
     let _ = writeln!(
         out,
@@ -87,9 +104,9 @@ fn write_summary(out: &mut String, r: &Report) {
         approx(r.requests),
         approx(n.allocatable),
         if r.fits {
-            "fit"
+            style.good("fit")
         } else {
-            "DO NOT FIT (the scheduler would not place them all)"
+            style.bad("DO NOT FIT (the scheduler would not place them all)")
         }
     );
     let _ = write!(
@@ -130,7 +147,7 @@ fn write_summary(out: &mut String, r: &Report) {
 }
 
 /// Each eviction threshold, met or how far away.
-fn write_thresholds(out: &mut String, r: &Report) {
+fn write_thresholds(out: &mut String, r: &Report, style: Style) {
     for t in &r.thresholds {
         let kind = match t.kind {
             Kind::Hard => "hard",
@@ -142,7 +159,7 @@ fn write_thresholds(out: &mut String, r: &Report) {
             t.text,
             approx(t.bytes),
             if t.met {
-                "MET now".to_string()
+                style.bad("MET now").to_string()
             } else {
                 format!("{} to go", approx(t.distance))
             },
@@ -158,8 +175,12 @@ fn write_thresholds(out: &mut String, r: &Report) {
 }
 
 /// The kubelet's `rankMemoryPressure` order.
-fn write_eviction_order(out: &mut String, r: &Report) {
-    out.push_str("\nkubelet eviction order under memory pressure (rankMemoryPressure):\n");
+fn write_eviction_order(out: &mut String, r: &Report, style: Style) {
+    heading(
+        out,
+        style,
+        "kubelet eviction order under memory pressure (rankMemoryPressure):",
+    );
     let rows: Vec<Vec<String>> = r
         .eviction_order
         .iter()
@@ -180,16 +201,24 @@ fn write_eviction_order(out: &mut String, r: &Report) {
             ]
         })
         .collect();
+    // The first pod that can be evicted is who goes first.
+    let first = r.eviction_order.iter().position(|e| !e.critical);
     table(
         out,
+        style,
         &["#", "POD", "QOS", "PRIORITY", "REQUEST", "USAGE", "WHY"],
         &rows,
+        &|row, col| victim_tone(first == Some(row) && col == 1),
     );
 }
 
 /// The kernel's `oom_badness` order.
-fn write_oom_kill_order(out: &mut String, r: &Report) {
-    out.push_str("\nkernel OOM killer victim order, node out of memory (oom_badness):\n");
+fn write_oom_kill_order(out: &mut String, r: &Report, style: Style) {
+    heading(
+        out,
+        style,
+        "kernel OOM killer victim order, node out of memory (oom_badness):",
+    );
     let rows: Vec<Vec<String>> = r
         .oom_kill_order
         .iter()
@@ -208,6 +237,7 @@ fn write_oom_kill_order(out: &mut String, r: &Report) {
         .collect();
     table(
         out,
+        style,
         &[
             "#",
             "CONTAINER",
@@ -218,13 +248,35 @@ fn write_oom_kill_order(out: &mut String, r: &Report) {
             "OOM_SCORE",
         ],
         &rows,
+        &|row, col| victim_tone(row == 0 && col == 1),
     );
 }
 
+/// Who is evicted or killed first is the report's answer.
+fn victim_tone(victim: bool) -> Tone {
+    if victim {
+        Tone::Bad
+    } else {
+        Tone::Plain
+    }
+}
+
+/// A step that kills or evicts is bad news; crossing a threshold a warning.
+fn step_tone(kind: StepKind) -> Tone {
+    match kind {
+        StepKind::SoftEviction
+        | StepKind::HardEviction
+        | StepKind::ContainerOomKill
+        | StepKind::GlobalOomKill => Tone::Bad,
+        StepKind::SoftThresholdCrossed | StepKind::HardThresholdCrossed => Tone::Warning,
+        StepKind::GrowthAbsorbed => Tone::Plain,
+    }
+}
+
 /// The `--grow` story, step by step.
-fn write_growth(out: &mut String, r: &Report) {
+fn write_growth(out: &mut String, r: &Report, style: Style) {
     if !r.steps.is_empty() {
-        out.push_str("\nas usage grows:\n");
+        heading(out, style, "as usage grows:");
         for (i, s) in r.steps.iter().enumerate() {
             let _ = writeln!(
                 out,
@@ -233,10 +285,10 @@ fn write_growth(out: &mut String, r: &Report) {
                 approx(s.growth),
                 approx(s.node_working_set),
                 precise(s.memory_available),
-                s.kind.as_str().replace('_', " "),
+                style.tone(step_tone(s.kind), &s.kind.as_str().replace('_', " ")),
                 s.target
                     .as_deref()
-                    .map(|t| format!(" {}", clean(t)))
+                    .map(|t| format!(" {}", style.tone(step_tone(s.kind), &clean(t))))
                     .unwrap_or_default()
             );
             let _ = writeln!(out, "     {}", clean(&s.explanation));

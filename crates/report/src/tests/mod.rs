@@ -359,10 +359,10 @@ fn api_shapes_the_cli_uses() {
     crate::write_text(&report, &opts, &mut sources, &mut out).unwrap();
     crate::write_json(&report, &mut out).unwrap();
     crate::write_sarif(&report, "0.1.0", &mut out).unwrap();
-    crate::write_rules_list(&mut out).unwrap();
+    crate::write_rules_list(crate::Style::PLAIN, &mut out).unwrap();
     crate::write_rules_json(None, &mut out).unwrap();
     if let Some(r) = oomdoc_audit::rule("oom001") {
-        crate::write_rule_doc(r, &mut out).unwrap();
+        crate::write_rule_doc(r, crate::Style::PLAIN, &mut out).unwrap();
         crate::write_rules_json(Some(r), &mut out).unwrap();
     }
     out.flush().unwrap();

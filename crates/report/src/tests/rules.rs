@@ -2,11 +2,11 @@ use serde_json::Value;
 
 use super::*;
 use crate::rules::{write_rules_json_of, write_rules_list_of};
-use crate::{write_rule_doc, write_rules_json, write_rules_list};
+use crate::{write_rule_doc, write_rules_json, write_rules_list, Style};
 
 #[test]
 fn rules_list_is_aligned() {
-    let out = render(|o| write_rules_list_of(TEST_RULES, o));
+    let out = render(|o| write_rules_list_of(TEST_RULES, Style::PLAIN, o));
     insta::assert_snapshot!("rules_list", out);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), TEST_RULES.len());
@@ -23,7 +23,7 @@ fn rules_list_is_aligned() {
 
 #[test]
 fn rule_doc() {
-    let out = render(|o| write_rule_doc(&TEST_RULES[0], o));
+    let out = render(|o| write_rule_doc(&TEST_RULES[0], Style::PLAIN, o));
     insta::assert_snapshot!("rule_doc", out);
     let heads = [
         "# OOM001 no-memory-limit (error)",
@@ -63,12 +63,12 @@ fn rules_json() {
 
 #[test]
 fn the_real_registry_renders() {
-    let list = render(|o| write_rules_list(o));
+    let list = render(|o| write_rules_list(Style::PLAIN, o));
     assert_eq!(list.lines().count(), oomdoc_audit::RULES.len());
     let all: Value = serde_json::from_str(&render(|o| write_rules_json(None, o))).unwrap();
     assert_eq!(all.as_array().unwrap().len(), oomdoc_audit::RULES.len());
     for r in oomdoc_audit::RULES {
-        let doc = render(|o| write_rule_doc(r, o));
+        let doc = render(|o| write_rule_doc(r, Style::PLAIN, o));
         assert!(
             doc.starts_with(&format!("# {} {} (", r.code, r.name())),
             "{doc}"

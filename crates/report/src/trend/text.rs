@@ -4,20 +4,26 @@
 
 use std::io::{self, Write};
 
-use oomdoc_series::{Analysis, Input, Recommendation, RestartSource, SeriesAnalysis};
+use oomdoc_series::{Analysis, Input, Recommendation, RestartSource, SeriesAnalysis, Verdict};
 
 use oomdoc_model::bytes::{exact_f64, per_hour, short_f64};
 
 use super::{data_span, datetime, duration, headline};
 use crate::clean;
+use crate::style::{Style, Tone};
 
 /// At most this many restarts are listed one by one (the most recent); the rest are counted.
 const RESTARTS_LISTED: usize = 10;
 
 /// Writes the text report. `input` is used for what the analysis does not repeat (the span of
 /// the data); everything else comes from `a`.
-pub fn write_trend_text(input: &Input, a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
-    write_verdict(input, a, out)?;
+pub fn write_trend_text(
+    input: &Input,
+    a: &Analysis,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write_verdict(input, a, style, out)?;
     if !a.series.is_empty() {
         writeln!(out)?;
         write_series(&a.series, out)?;
@@ -31,7 +37,7 @@ pub fn write_trend_text(input: &Input, a: &Analysis, out: &mut dyn Write) -> io:
     }
     if !a.next_steps.is_empty() {
         writeln!(out)?;
-        writeln!(out, "next steps:")?;
+        writeln!(out, "{}", style.heading("next steps:"))?;
         for s in &a.next_steps {
             writeln!(out, "  - {}", clean(s))?;
         }
@@ -39,9 +45,25 @@ pub fn write_trend_text(input: &Input, a: &Analysis, out: &mut dyn Write) -> io:
     Ok(())
 }
 
+/// A leak or a restart loop is bad news; growth that levels off is worth a look.
+fn verdict_tone(v: Verdict) -> Tone {
+    match v {
+        Verdict::Leak | Verdict::SawtoothRestarts => Tone::Bad,
+        Verdict::WarmingUp => Tone::Warning,
+        Verdict::Steady => Tone::Good,
+        Verdict::InsufficientData => Tone::Plain,
+    }
+}
+
 /// The verdict, why, the series and component it rests on, and the data it was drawn from.
-fn write_verdict(input: &Input, a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "verdict: {}: {}", a.verdict.as_str(), headline(a))?;
+fn write_verdict(input: &Input, a: &Analysis, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {}: {}",
+        style.bold("verdict:"),
+        style.tone(verdict_tone(a.verdict), a.verdict.as_str()),
+        headline(a)
+    )?;
     if !a.reason.is_empty() {
         writeln!(out, "  why: {}", clean(&a.reason))?;
     }
