@@ -15,6 +15,8 @@
 //! many causes, can reach half of a kill. Live scans take "now" from the clock; offline scans
 //! from the latest time in the dump, so the ranking of a dump never changes.
 
+use oomdoc_audit::Severity;
+
 use crate::rows::ContainerRow;
 
 /// Seconds in the window for a "recent" OOM kill.
@@ -47,17 +49,19 @@ fn fixed_parts(row: &ContainerRow, parts: &mut Vec<(u32, String)>, reasons: bool
         let p = (row.restarts.min(50) as u32) * 10;
         parts.push((p, text(&|| format!("{} restart(s)", row.restarts))));
     }
-    let points = match row.worst_severity.as_deref() {
-        Some("error") => 200,
-        Some("warning") => 80,
-        Some("info") => 10,
-        _ => 0,
-    };
-    if points > 0 {
-        let worst = row.worst_severity.as_deref().unwrap_or("");
+    if let Some(worst) = row.worst_severity {
+        let points = match worst {
+            Severity::Error => 200,
+            Severity::Warning => 80,
+            Severity::Info => 10,
+        };
+        let codes = || {
+            let codes: Vec<&str> = row.findings.iter().map(|c| c.as_str()).collect();
+            codes.join(",")
+        };
         parts.push((
             points,
-            text(&|| format!("findings {} (worst: {worst})", row.findings.join(","))),
+            text(&|| format!("findings {} (worst: {})", codes(), worst.as_str())),
         ));
     }
     if let Some(h) = row.headroom() {

@@ -2,9 +2,9 @@
 //! ranks. Pure: no I/O, no clock.
 
 use k8s_openapi::api::core::v1::{Container, ContainerStateTerminated, ContainerStatus, Pod};
-use oomdoc_audit::Severity;
+use oomdoc_audit::{RuleCode, Severity};
 use oomdoc_model::qos::QosClass;
-use oomdoc_model::Quantity;
+use oomdoc_model::{Quantity, TerminationReason};
 
 use crate::pod_audit::PodAudit;
 use crate::risk::Risk;
@@ -43,17 +43,17 @@ pub struct ContainerRow {
     /// The same, in seconds since the epoch.
     pub last_oom_kill_epoch: Option<i64>,
     /// `reason` of the latest termination that was not an OOM kill (`Error`, `Completed`, ...).
-    pub last_termination_reason: Option<String>,
+    pub last_termination_reason: Option<TerminationReason>,
     /// The pod was evicted (`status.reason: Evicted`).
     pub evicted: bool,
     /// The eviction message, or the latest OOM/eviction event's message.
     pub message: Option<String>,
     /// OOM and eviction events about the pod.
     pub oom_events: u32,
-    /// Audit findings about the container (and its pod): rule codes.
-    pub findings: Vec<String>,
+    /// Audit findings about the container (and its pod), each rule once.
+    pub findings: Vec<RuleCode>,
     /// The worst finding's severity.
-    pub worst_severity: Option<String>,
+    pub worst_severity: Option<Severity>,
     /// The risk score and why (filled when ranked).
     pub risk: Risk,
     /// Only events name the pod: it is gone, or its status says nothing.
@@ -68,7 +68,7 @@ impl ContainerRow {
             || self.evicted
             || self.restarts > 0
             || self.oom_events > 0
-            || self.worst_severity.as_deref() == Some(Severity::Error.as_str())
+            || self.worst_severity == Some(Severity::Error)
             || self.headroom().is_some_and(|h| h < 0.10)
     }
 
@@ -153,7 +153,10 @@ pub fn pod_finished(pod: &Pod) -> bool {
 
 /// `status.reason == Evicted`.
 pub fn pod_evicted(pod: &Pod) -> bool {
-    pod.status.as_ref().and_then(|s| s.reason.as_deref()) == Some("Evicted")
+    pod.status
+        .as_ref()
+        .and_then(|s| s.reason.as_deref())
+        .is_some_and(|r| TerminationReason::parse(r) == TerminationReason::Evicted)
 }
 
 /// The terminated states of a container status, latest first (`state`, then `lastState`).
@@ -165,7 +168,9 @@ pub fn terminations(s: &ContainerStatus) -> impl Iterator<Item = &ContainerState
 
 /// The termination is an OOM kill.
 pub fn is_oom_kill(t: &ContainerStateTerminated) -> bool {
-    t.reason.as_deref() == Some("OOMKilled")
+    t.reason
+        .as_deref()
+        .is_some_and(|r| TerminationReason::parse(r).is_oom_killed())
 }
 
 /// Every container of `pod` as a row (init containers first, then app containers), with the
@@ -237,7 +242,8 @@ pub fn pod_rows(
                             });
                         }
                     } else if row.last_termination_reason.is_none() {
-                        row.last_termination_reason = t.reason.clone();
+                        row.last_termination_reason =
+                            t.reason.as_deref().map(TerminationReason::parse);
                     }
                 }
             }
@@ -247,12 +253,12 @@ pub fn pod_rows(
                 .chain(&audit.pod_findings);
             let mut worst: Option<Severity> = None;
             for (code, sev) in findings {
-                if !row.findings.iter().any(|f| f == code.as_str()) {
-                    row.findings.push(code.as_str().to_string());
+                if !row.findings.contains(code) {
+                    row.findings.push(*code);
                 }
                 worst = worst.max(Some(*sev));
             }
-            row.worst_severity = worst.map(|s| s.as_str().to_string());
+            row.worst_severity = worst;
             row
         })
         .collect()

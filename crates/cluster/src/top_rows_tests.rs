@@ -48,8 +48,8 @@ fn random_row(rng: &mut Rng, ns: &str, pod: &str, container: &str) -> ContainerR
     }
     r.evicted = rng.chance(10);
     r.worst_severity = match rng.below(4) {
-        0 => Some("error".into()),
-        1 => Some("warning".into()),
+        0 => Some(oomdoc_audit::Severity::Error),
+        1 => Some(oomdoc_audit::Severity::Warning),
         _ => None,
     };
     if rng.chance(40) {
@@ -173,7 +173,7 @@ fn rows_held_never_exceed_n_once_the_top_is_out_of_reach() {
         r.evicted = true;
         r.oom_kills = 1;
         r.restarts = 50;
-        r.worst_severity = Some("error".into());
+        r.worst_severity = Some(oomdoc_audit::Severity::Error);
         r.memory_limit_bytes = Some(100);
         r.usage_bytes = Some(200);
         items.push(Item::Pod(vec![r], None));

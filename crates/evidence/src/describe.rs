@@ -4,6 +4,7 @@
 
 use oomdoc_model::qos::QosClass;
 use oomdoc_model::Quantity;
+use oomdoc_model::TerminationReason;
 
 use crate::events::{parse_events_table, parse_eviction, EventFacts};
 use crate::pod_status::{split_container_id, ContainerFacts, ContainerState, PodFacts, Terminated};
@@ -143,7 +144,7 @@ fn pod_field(p: &mut PodFacts, k: &str, v: &str) -> Section {
                 .map(str::to_string)
         }
         "Status" => p.phase = Some(v.to_string()),
-        "Reason" => p.reason = Some(v.to_string()),
+        "Reason" => p.reason = Some(TerminationReason::parse(v)),
         "Message" => {
             p.eviction = parse_eviction(v);
             p.message = Some(v.to_string());
@@ -203,7 +204,7 @@ fn state_field(c: &mut ContainerFacts, last: bool, k: &str, v: &str, line: u32, 
     match st {
         Some(ContainerState::Terminated(term)) => match k {
             "Reason" => {
-                term.reason = Some(v.to_string());
+                term.reason = Some(TerminationReason::parse(v));
                 term.cited = Cited::new(line, raw);
             }
             "Exit Code" => term.exit_code = v.parse().ok(),

@@ -3,7 +3,7 @@
 //! (terminated reason, exit code, signal, times), restart count, container id and memory resources.
 
 use oomdoc_model::qos::QosClass;
-use oomdoc_model::Quantity;
+use oomdoc_model::{Quantity, TerminationReason};
 
 use crate::events::{parse_eviction, EvictionMessage};
 use crate::tree::Node;
@@ -13,7 +13,7 @@ use crate::Cited;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Terminated {
     /// `reason`: `OOMKilled`, `Error`, `Completed`, `ContainerStatusUnknown`, ...
-    pub reason: Option<String>,
+    pub reason: Option<TerminationReason>,
     /// `exitCode` (137 = 128 + SIGKILL).
     pub exit_code: Option<i64>,
     /// `signal`, when the runtime reports it.
@@ -103,8 +103,8 @@ pub struct PodFacts {
     pub qos_class: Option<QosClass>,
     /// `status.phase`.
     pub phase: Option<String>,
-    /// `status.reason` (`Evicted`, ...).
-    pub reason: Option<String>,
+    /// `status.reason` (`Evicted`, ...): why the pod stopped, in the same vocabulary.
+    pub reason: Option<TerminationReason>,
     /// `status.message`.
     pub message: Option<String>,
     /// `status.message` read as a kubelet eviction message.
@@ -162,7 +162,7 @@ fn state(n: Option<&Node>, text: &LineIndex<'_>) -> Option<ContainerState> {
     if let Some(t) = n.get("terminated") {
         let cite_line = t.get("reason").map_or(t.line, |r| r.line);
         return Some(ContainerState::Terminated(Terminated {
-            reason: t.s(&["reason"]),
+            reason: t.s(&["reason"]).map(|r| TerminationReason::parse(&r)),
             exit_code: t.i(&["exitCode"]),
             signal: t.i(&["signal"]),
             started_at: t.s(&["startedAt"]),
@@ -256,7 +256,9 @@ fn pod(n: &Node, text: &LineIndex<'_>) -> PodFacts {
             .and_then(|s| s.s(&["qosClass"]))
             .and_then(|q| QosClass::parse(&q)),
         phase: status.and_then(|s| s.s(&["phase"])),
-        reason: status.and_then(|s| s.s(&["reason"])),
+        reason: status
+            .and_then(|s| s.s(&["reason"]))
+            .map(|r| TerminationReason::parse(&r)),
         eviction: message.as_deref().and_then(parse_eviction),
         message,
         containers,

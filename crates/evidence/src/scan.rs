@@ -23,6 +23,7 @@ use crate::nmt::{parse_nmt, NmtSummary};
 use crate::pod_status::{parse_pods_at, ContainerFacts, ContainerState, PodFacts, Terminated};
 use crate::status_lines::{status_records, StatusRecord};
 use crate::{Cited, KernelOomIncident, Kind};
+use oomdoc_model::TerminationReason;
 
 /// What one reader found in a text, for the report's "what was read" line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -238,7 +239,7 @@ fn status_line_deaths(
         if read.iter().any(|&l| a <= l && l <= b) || in_span(a) {
             continue;
         }
-        if r.reason.as_deref() == Some("Evicted") {
+        if r.reason == Some(TerminationReason::Evicted) {
             evicted_records.push(r);
             continue;
         }
@@ -271,7 +272,7 @@ fn loose_events(
         && !s
             .pods
             .iter()
-            .any(|p| p.reason.as_deref() == Some("Evicted"))
+            .any(|p| p.reason == Some(TerminationReason::Evicted))
     {
         // A status with `reason: Evicted` and no message the line readers know.
         if let Some(r) = evicted_records.into_iter().next() {

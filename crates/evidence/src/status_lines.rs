@@ -7,6 +7,8 @@
 //! A reader never decides: a record says what was written (reason, exit code, container id);
 //! whether it is interesting is the caller's choice ([`StatusRecord::is_death`]).
 
+use oomdoc_model::TerminationReason;
+
 use crate::pod_names::{is_uid, pod_uids, pods_row};
 use crate::{leading_i64, Cited};
 
@@ -18,7 +20,7 @@ use merge::{memory_limit, merge_by_container, merge_by_pod, named_pod};
 pub struct StatusRecord {
     /// `reason` (`OOMKilled`, `Error`, ...); `OOMKilled` for a runtime's own OOM event; `OOMKilled:
     /// false` for `docker inspect`'s flag when it is false.
-    pub reason: Option<String>,
+    pub reason: Option<TerminationReason>,
     /// Exit code.
     pub exit_code: Option<i64>,
     /// Signal.
@@ -47,8 +49,7 @@ pub struct StatusRecord {
 impl StatusRecord {
     /// An OOM kill, a SIGKILL, or the JVM's ExitOnOutOfMemoryError code.
     pub fn is_death(&self) -> bool {
-        let r = self.reason.as_deref().unwrap_or("");
-        r == "OOMKilled" || matches!(self.exit_code, Some(137 | 3))
+        self.reason == Some(TerminationReason::OomKilled) || matches!(self.exit_code, Some(137 | 3))
     }
 }
 
@@ -223,20 +224,20 @@ fn hex_id(s: &str) -> Option<String> {
     (hex.len() >= 12 && hex.len() == s.len()).then(|| hex.to_ascii_lowercase())
 }
 
-fn reason_word(v: &str) -> Option<String> {
+fn reason_word(v: &str) -> Option<TerminationReason> {
     // Kubernetes before 1.0 wrote `OOM Killed`.
     if v == "OOM Killed" || v == "OOM" {
-        return Some("OOMKilled".into());
+        return Some(TerminationReason::OomKilled);
     }
     // Fields joined when a page lost its line breaks: `Reason: OOMKilledExit Code: 137`.
     if v.starts_with("OOMKilled") && v[9..].starts_with(|c: char| c.is_ascii_uppercase()) {
-        return Some("OOMKilled".into());
+        return Some(TerminationReason::OomKilled);
     }
     let ok = !v.is_empty()
         && v.len() <= 40
         && v.as_bytes()[0].is_ascii_uppercase()
         && v.bytes().all(|b| b.is_ascii_alphanumeric());
-    ok.then(|| v.to_string())
+    ok.then(|| TerminationReason::parse(v))
 }
 
 /// Exit codes written in prose by shells, CI and docker: `exit code 137`, `exited with code
@@ -379,7 +380,7 @@ impl Records {
                 self.seen_pods.push(pod.to_string());
                 self.flush();
                 self.out.push(StatusRecord {
-                    reason: Some("OOMKilled".into()),
+                    reason: Some(TerminationReason::OomKilled),
                     pod: Some(pod.to_string()),
                     namespace: ns.map(str::to_string),
                     cited: Some(Cited::new(n, raw)),
@@ -486,13 +487,13 @@ impl Records {
             }
             Key::OomKilled => match v {
                 "true" | "True" => {
-                    self.cur.reason = Some("OOMKilled".into());
+                    self.cur.reason = Some(TerminationReason::OomKilled);
                     self.cur.cited = Some(cited.clone());
                     return true;
                 }
                 "false" | "False" => {
                     if self.cur.reason.is_none() {
-                        self.cur.reason = Some("OOMKilled: false".into());
+                        self.cur.reason = Some(TerminationReason::Other("OOMKilled: false".into()));
                         self.cur.cited = Some(cited.clone());
                     }
                     return true;
@@ -515,7 +516,7 @@ impl Records {
                     if self.cur.reason.is_some() {
                         self.flush();
                     }
-                    self.cur.reason = Some("OOMKilled".into());
+                    self.cur.reason = Some(TerminationReason::OomKilled);
                     self.cur.cited = Some(cited.clone());
                     return true;
                 }
@@ -541,7 +542,7 @@ impl Records {
             .find("container oom ")
             .and_then(|j| hex_id(raw[j + 14..].split_whitespace().next().unwrap_or("")));
         self.cur.container_id = id.or(self.cur.container_id.take());
-        self.cur.reason = Some("OOMKilled".into());
+        self.cur.reason = Some(TerminationReason::OomKilled);
         self.cur.cited = Some(cited.clone());
     }
 

@@ -45,7 +45,7 @@ fn pod_yaml_oomkilled_last_state() {
     );
     let t = c.last_state.as_ref().unwrap().terminated().unwrap();
     assert_eq!(
-        (t.reason.as_deref(), t.exit_code, t.signal),
+        (t.reason.as_ref().map(|r| r.as_str()), t.exit_code, t.signal),
         (Some("OOMKilled"), Some(137), None)
     );
     assert_eq!(
@@ -74,7 +74,7 @@ fn pod_list_json_error_137_and_eviction() {
     );
     let t = w.last_state.as_ref().unwrap().terminated().unwrap();
     assert_eq!(
-        (t.reason.as_deref(), t.exit_code),
+        (t.reason.as_ref().map(|r| r.as_str()), t.exit_code),
         (Some("Error"), Some(137))
     );
     assert!(
@@ -83,7 +83,7 @@ fn pod_list_json_error_137_and_eviction() {
     assert_eq!(pods[0].qos_class, Some(QosClass::BestEffort));
     let e = &pods[1];
     assert_eq!(
-        (e.phase.as_deref(), e.reason.as_deref()),
+        (e.phase.as_deref(), e.reason.as_ref().map(|r| r.as_str())),
         (Some("Failed"), Some("Evicted"))
     );
     let ev = e.eviction.as_ref().unwrap();
@@ -112,7 +112,8 @@ fn pod_list_json_error_137_and_eviction() {
             .terminated()
             .unwrap()
             .reason
-            .as_deref(),
+            .as_ref()
+            .map(|r| r.as_str()),
         Some("ContainerStatusUnknown")
     );
 }
@@ -242,7 +243,11 @@ fn describe_pod_oomkilled_with_events() {
     );
     let t = c.last_state.as_ref().unwrap().terminated().unwrap();
     assert_eq!(
-        (t.reason.as_deref(), t.exit_code, t.finished_at.as_deref()),
+        (
+            t.reason.as_ref().map(|r| r.as_str()),
+            t.exit_code,
+            t.finished_at.as_deref()
+        ),
         (
             Some("OOMKilled"),
             Some(137),
@@ -277,7 +282,7 @@ fn describe_evicted_pod() {
     let (pods, events) = parse_describe(&fixture("describe_evicted.txt"));
     let p = &pods[0];
     assert_eq!(
-        (p.phase.as_deref(), p.reason.as_deref()),
+        (p.phase.as_deref(), p.reason.as_ref().map(|r| r.as_str())),
         (Some("Failed"), Some("Evicted"))
     );
     assert_eq!(p.eviction.as_ref().unwrap().containers[0].1, "1843Mi");
@@ -288,7 +293,7 @@ fn describe_evicted_pod() {
         .terminated()
         .unwrap();
     assert_eq!(
-        (t.reason.as_deref(), t.exit_code),
+        (t.reason.as_ref().map(|r| r.as_str()), t.exit_code),
         (Some("ContainerStatusUnknown"), Some(137))
     );
     assert_eq!(p.containers[0].memory_request_bytes, Some(256 << 20));

@@ -10,6 +10,7 @@ use oomdoc_evidence::kernel::OomKind;
 use oomdoc_evidence::nmt::NmtSummary;
 use oomdoc_evidence::pod_status::{ContainerFacts, PodFacts, Terminated};
 use oomdoc_evidence::KernelOomIncident;
+use oomdoc_model::TerminationReason;
 
 use crate::collect::{Facts, HeapOption, Src};
 use crate::time::{parse_time, wall_epoch, JOIN_WINDOW_SECS};
@@ -77,8 +78,10 @@ fn kernel_cid(k: &KernelOomIncident) -> Option<String> {
 
 /// Whether a container's terminated state is worth an incident of its own.
 fn interesting(t: &Terminated) -> bool {
-    let r = t.reason.as_deref().unwrap_or("");
-    r == "OOMKilled" || r == "Evicted" || matches!(t.exit_code, Some(137) | Some(3))
+    matches!(
+        t.reason,
+        Some(TerminationReason::OomKilled | TerminationReason::Evicted)
+    ) || matches!(t.exit_code, Some(137) | Some(3))
 }
 
 fn ids_match(c: &ContainerFacts, cid: &str) -> bool {
@@ -160,7 +163,7 @@ fn event_by_time(e: &EventFacts, groups: &[Group]) -> Option<usize> {
             }
             let t = g
                 .terminated()
-                .filter(|t| t.reason.as_deref() == Some("OOMKilled"))?;
+                .filter(|t| t.reason == Some(TerminationReason::OomKilled))?;
             let (finished, _) = parse_time(t.finished_at.as_deref()?)?;
             let apart = (finished - at).abs();
             (apart <= JOIN_WINDOW_SECS).then_some((gi, apart))
@@ -215,12 +218,12 @@ fn join_pods<'a>(f: &'a Facts, groups: &mut Vec<Group<'a>>) {
         .flat_map(|p| p.fact.containers.iter().map(move |c| (p, c)))
         .filter(|(p, c)| {
             p.fact.uid.is_none()
-                && terminated_of(c).and_then(|t| t.reason.as_deref()) == Some("OOMKilled")
+                && terminated_of(c).is_some_and(|t| t.reason == Some(TerminationReason::OomKilled))
         })
         .count();
     for p in &f.pods {
         let uid = p.fact.uid.as_deref();
-        let evicted = p.fact.reason.as_deref() == Some("Evicted");
+        let evicted = p.fact.reason == Some(TerminationReason::Evicted);
         let mut used = false;
         for (ci, c) in p.fact.containers.iter().enumerate() {
             let hit = groups.iter().position(|g| {
@@ -297,7 +300,7 @@ fn only_report_for_fragment(f: &Facts, c: &ContainerFacts, groups: &[Group]) -> 
     (free.len() == 1
         && f.kept_kernel().len() == 1
         && fits(free[0])
-        && terminated_of(c).and_then(|t| t.reason.as_deref()) == Some("OOMKilled"))
+        && terminated_of(c).is_some_and(|t| t.reason == Some(TerminationReason::OomKilled)))
     .then(|| free[0])
 }
 

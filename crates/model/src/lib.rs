@@ -25,7 +25,9 @@ pub mod pod;
 pub mod qos;
 pub mod quantity;
 pub mod span;
+pub mod termination;
 
 pub use diagnostic::InputError;
 pub use quantity::{Quantity, QuantityError};
 pub use span::{Pos, Spanned};
+pub use termination::TerminationReason;

@@ -1,6 +1,8 @@
 //! Records told twice become one, and what a paste says of its one pod (its name, its memory
 //! limit) goes to its records.
 
+use oomdoc_model::TerminationReason;
+
 use super::StatusRecord;
 use crate::pod_names::command_line_pod;
 
@@ -52,7 +54,7 @@ pub(super) fn memory_limit(out: &mut [StatusRecord], all: &[&str]) {
 pub(super) fn merge_by_pod(recs: Vec<StatusRecord>) -> Vec<StatusRecord> {
     let mut out: Vec<StatusRecord> = Vec::with_capacity(recs.len());
     for r in recs {
-        let oom = |x: &StatusRecord| x.reason.as_deref() == Some("OOMKilled");
+        let oom = |x: &StatusRecord| x.reason == Some(TerminationReason::OomKilled);
         let same = r.pod.as_deref().filter(|_| oom(&r)).and_then(|p| {
             out.iter().position(|o| {
                 oom(o)
@@ -97,7 +99,7 @@ pub(super) fn merge_by_container(recs: Vec<StatusRecord>) -> Vec<StatusRecord> {
         match same {
             Some(i) => {
                 let o = &mut out[i];
-                if r.reason.as_deref() == Some("OOMKilled") || o.reason.is_none() {
+                if r.reason == Some(TerminationReason::OomKilled) || o.reason.is_none() {
                     o.reason = r.reason.or(o.reason.take());
                     o.cited = r.cited.or(o.cited.take());
                 }

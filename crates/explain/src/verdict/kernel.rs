@@ -5,6 +5,7 @@ use oomdoc_evidence::kernel_facts::Constraint;
 use oomdoc_evidence::memcg_path::{MemcgLevel, MemcgPath};
 use oomdoc_evidence::{Cited, KernelOomIncident};
 use oomdoc_model::oom_score::{classify_adj, AdjClass, POD_INFRA_OOM_SCORE_ADJ};
+use oomdoc_model::TerminationReason;
 
 use super::{ev, Decision};
 use crate::incident::*;
@@ -200,8 +201,9 @@ fn kill_decision(
             ),
         ),
         OomKind::Unknown => {
-            let oomkilled =
-                g.terminated().and_then(|t| t.reason.as_deref()) == Some("OOMKilled");
+            let oomkilled = g
+                .terminated()
+                .is_some_and(|t| t.reason == Some(TerminationReason::OomKilled));
             Decision::new(
                 if oomkilled || killed {
                     // A bare `Killed process` line: the kernel's OOM killer killed it; which limit

@@ -5,6 +5,7 @@
 use oomdoc_evidence::cgroup_files::{CgEntry, CgValue, CgroupMemory};
 use oomdoc_evidence::events::EventMeaning;
 use oomdoc_evidence::jvm_log::JvmLogFact;
+use oomdoc_model::TerminationReason;
 
 use super::{ev, Decision};
 use crate::collect::Src;
@@ -33,7 +34,7 @@ pub(super) fn weigh_runtime_status(g: &Group, inc: &mut Incident) -> Option<Deci
             .or(c.memory_limit_bytes.and_then(|b| u64::try_from(b).ok()));
     }
     let mut decided = None;
-    if p.fact.reason.as_deref() == Some("Evicted") {
+    if p.fact.reason == Some(TerminationReason::Evicted) {
         inc.evidence.push(ev(
             &p.file,
             &p.fact.cited,
@@ -60,14 +61,14 @@ pub(super) fn weigh_runtime_status(g: &Group, inc: &mut Incident) -> Option<Deci
         ));
     }
     if let Some(t) = term {
-        let r = t.reason.as_deref().unwrap_or("?");
+        let r = t.reason.as_ref().map_or("?", TerminationReason::as_str);
         let code = t.exit_code.map_or("?".to_string(), |c| c.to_string());
         inc.evidence.push(ev(
             &p.file,
             &t.cited,
             format!("last termination: reason {r}, exit code {code}"),
         ));
-        if r == "OOMKilled" {
+        if t.reason == Some(TerminationReason::OomKilled) {
             let system_oom = g
                 .events
                 .iter()
@@ -172,9 +173,9 @@ pub(super) fn weigh_cgroup_files(g: &Group, inc: &mut Incident) -> Option<Decisi
 fn oom_evidence(g: &Group) -> bool {
     g.kernel.is_some()
         || g.terminated()
-            .is_some_and(|t| t.reason.as_deref() == Some("OOMKilled"))
+            .is_some_and(|t| t.reason == Some(TerminationReason::OomKilled))
         || g.pod
-            .is_some_and(|p| p.fact.reason.as_deref() == Some("Evicted"))
+            .is_some_and(|p| p.fact.reason == Some(TerminationReason::Evicted))
         || g.events.iter().any(|e| {
             matches!(
                 e.fact.meaning,
@@ -221,8 +222,7 @@ pub(super) fn weigh_exit_code(g: &Group, inc: &mut Incident) -> Option<Decision>
         return None;
     }
     let t = g.terminated().filter(|t| t.exit_code == Some(137))?;
-    let reason = t.reason.as_deref();
-    if reason == Some("ContainerStatusUnknown") {
+    if t.reason == Some(TerminationReason::ContainerStatusUnknown) {
         // The kubelet writes 137 itself when it loses a container (the pod deleted or evicted
         // while it ran): no signal was seen.
         return Some(Decision::new(
@@ -245,11 +245,11 @@ pub(super) fn weigh_exit_code(g: &Group, inc: &mut Incident) -> Option<Decision>
             Level::Medium,
             format!(
                 "exit 137 (SIGKILL) with reason {}, and the container's cgroup counted no OOM kill ({} oom_kill 0): something else sent SIGKILL - a manual kill, the runtime after the termination grace period, or another process",
-                reason.unwrap_or("unset"),
+                t.reason.as_ref().map_or("unset", TerminationReason::as_str),
                 e.file
             ),
         )
-    } else if let Some(r) = reason.filter(|r| *r != "OOMKilled") {
+    } else if let Some(r) = t.reason.as_ref().filter(|r| !r.is_oom_killed()) {
         Decision::new(
             Verdict::SigkillNotOom,
             Level::Medium,
