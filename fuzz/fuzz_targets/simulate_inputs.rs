@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     // YAML ends a line at \n, \r\n or a bare \r: at most one line per \n or \r, plus the last.
     let lines = text.bytes().filter(|&b| b == b'\n' || b == b'\r').count() + 1;
     for e in [parse_node(&text).err(), parse_usage(&text).err()].into_iter().flatten() {
-        if let Some(line) = e.line {
+        if let Some(line) = e.line() {
             assert!(line as usize <= lines + 1, "error at line {line} of {lines}");
         }
     }

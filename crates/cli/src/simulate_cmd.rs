@@ -161,11 +161,8 @@ fn read_text(path: &Path) -> anyhow::Result<String> {
 }
 
 /// `file:line: message`.
-fn located(path: &Path, e: &oomdoc_sim::InputError) -> anyhow::Error {
-    match e.line {
-        Some(l) => anyhow::anyhow!("{}:{l}: {}", path.display(), e.message),
-        None => anyhow::anyhow!("{}: {}", path.display(), e.message),
-    }
+fn located(path: &Path, e: &oomdoc_sim::LineError) -> anyhow::Error {
+    anyhow::anyhow!(e.located(path.display()))
 }
 
 /// The node object: `--node`'s file, else the live node's.

@@ -9,6 +9,7 @@ use crate::kernel_line::KernelStamp;
 use crate::pod_status::LineIndex;
 use crate::tree::Node;
 use crate::{after, leading_u64, Cited};
+use oomdoc_model::LineError;
 
 /// A kubelet eviction message (`status.message` of an evicted pod, or the `Evicted` event).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -320,12 +321,12 @@ fn is_event(n: &Node) -> bool {
 }
 
 /// Every event in a JSON or YAML text (`EventList`, `List`, single objects, several documents).
-pub fn parse_events(text: &str) -> Result<Vec<EventFacts>, (u32, String)> {
+pub fn parse_events(text: &str) -> Result<Vec<EventFacts>, LineError> {
     parse_events_at(text, 1)
 }
 
 /// [`parse_events`] on a block whose first line is line `first_line` of the input.
-pub fn parse_events_at(text: &str, first_line: u32) -> Result<Vec<EventFacts>, (u32, String)> {
+pub fn parse_events_at(text: &str, first_line: u32) -> Result<Vec<EventFacts>, LineError> {
     let docs = crate::tree::load_at(text, first_line)?;
     let index = LineIndex::new_at(text, first_line);
     let mut out = Vec::new();

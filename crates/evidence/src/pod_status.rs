@@ -3,6 +3,7 @@
 //! (terminated reason, exit code, signal, times), restart count, container id and memory resources.
 
 use oomdoc_model::qos::QosClass;
+use oomdoc_model::LineError;
 use oomdoc_model::{Quantity, TerminationReason};
 
 use crate::events::{parse_eviction, EvictionMessage};
@@ -276,12 +277,12 @@ fn is_pod(n: &Node) -> bool {
 
 /// Every pod in a JSON or YAML text (single objects, `List`s, several documents). Objects of
 /// other kinds are skipped. A syntax error is returned as (line, message).
-pub fn parse_pods(text: &str) -> Result<Vec<PodFacts>, (u32, String)> {
+pub fn parse_pods(text: &str) -> Result<Vec<PodFacts>, LineError> {
     parse_pods_at(text, 1)
 }
 
 /// [`parse_pods`] on a block whose first line is line `first_line` of the input.
-pub fn parse_pods_at(text: &str, first_line: u32) -> Result<Vec<PodFacts>, (u32, String)> {
+pub fn parse_pods_at(text: &str, first_line: u32) -> Result<Vec<PodFacts>, LineError> {
     let docs = crate::tree::load_at(text, first_line)?;
     let index = LineIndex::new_at(text, first_line);
     let mut out = Vec::new();

@@ -56,7 +56,7 @@ pub struct Scanned {
     pub cgroup: Option<CgroupMemory>,
     /// Blocks that looked like JSON or YAML but did not parse: (line, message). Not errors: the
     /// lines were still read one by one.
-    pub unparsed_blocks: Vec<(u32, String)>,
+    pub unparsed_blocks: Vec<oomdoc_model::LineError>,
     /// What was found, per reader.
     pub found: Vec<Found>,
     /// Lines that cleaning changed, as written: (line, text). Facts quote the cleaned line; a

@@ -3,10 +3,11 @@
 //! server). `oomdoc-sim`'s Node and metrics readers use the same tree.
 
 pub use oomdoc_document::value::{Node, V};
+use oomdoc_model::LineError;
 
 /// Loads the documents of a block cut from a larger text whose first line is line `first_line`
 /// there: every node's line is that of the larger text. A syntax error or a refused document
-/// is returned as (line, message).
-pub fn load_at(text: &str, first_line: u32) -> Result<Vec<Node>, (u32, String)> {
-    oomdoc_document::value::load_at(text, first_line).map_err(|e| (e.line, e.message))
+/// is returned at its position.
+pub fn load_at(text: &str, first_line: u32) -> Result<Vec<Node>, LineError> {
+    oomdoc_document::value::load_at(text, first_line)
 }

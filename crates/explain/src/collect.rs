@@ -178,14 +178,14 @@ impl Facts {
                     file: file.to_string(),
                     fact: p,
                 })),
-                Err((l, m)) => self.errors.push(format!("{file}:{l}: {m}")),
+                Err(e) => self.errors.push(e.located(file)),
             },
             Kind::Events => match parse_events(text) {
                 Ok(e) => self.events.extend(e.into_iter().map(|e| Src {
                     file: file.to_string(),
                     fact: e,
                 })),
-                Err((l, m)) => self.errors.push(format!("{file}:{l}: {m}")),
+                Err(e) => self.errors.push(e.located(file)),
             },
             Kind::DescribePod => {
                 let (p, e) = parse_describe(text);

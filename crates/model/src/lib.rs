@@ -27,7 +27,7 @@ pub mod quantity;
 pub mod span;
 pub mod termination;
 
-pub use diagnostic::InputError;
+pub use diagnostic::{InputError, LineError};
 pub use quantity::{Quantity, QuantityError};
 pub use span::{Pos, Spanned};
 pub use termination::TerminationReason;

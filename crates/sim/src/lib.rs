@@ -29,33 +29,9 @@ pub mod usage;
 
 use oomdoc_model::Quantity;
 
-/// A problem with one input, with the 1-based line it was found at when known.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
-pub struct InputError {
-    /// 1-based line, when known.
-    pub line: Option<u32>,
-    /// What is wrong, in one line.
-    pub message: String,
-}
-
-impl InputError {
-    /// An error at `line`.
-    pub fn at(line: u32, message: impl Into<String>) -> InputError {
-        InputError {
-            line: Some(line),
-            message: message.into(),
-        }
-    }
-
-    /// An error about the input as a whole.
-    pub fn whole(message: impl Into<String>) -> InputError {
-        InputError {
-            line: None,
-            message: message.into(),
-        }
-    }
-}
+/// A problem with one input, at the 1-based line it was found at when known: the model's one
+/// shape of a reader's error (`line N: message`).
+pub use oomdoc_model::LineError;
 
 /// A memory quantity (`512Mi`, `1.5Gi`, `123456Ki`) in bytes, rounded up as `Quantity.Value()`
 /// does; negative quantities are refused.

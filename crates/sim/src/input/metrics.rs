@@ -4,7 +4,7 @@
 
 use super::tree::{load, Node};
 use crate::usage::{ContainerUsage, PodUsage, UsageFormat, UsageTable};
-use crate::{memory_bytes, InputError};
+use crate::{memory_bytes, LineError};
 
 /// True when `text` looks like metrics API JSON.
 pub fn looks_like_metrics(text: &str) -> bool {
@@ -12,18 +12,18 @@ pub fn looks_like_metrics(text: &str) -> bool {
     t.starts_with('{') && (t.contains("PodMetrics") || t.contains("metrics.k8s.io"))
 }
 
-fn pod_usage(item: &Node) -> Result<PodUsage, InputError> {
+fn pod_usage(item: &Node) -> Result<PodUsage, LineError> {
     let name = item
         .str_at(&["metadata", "name"])
-        .ok_or_else(|| InputError::at(item.line, "pod metrics without metadata.name"))?;
+        .ok_or_else(|| LineError::at(item.line, "pod metrics without metadata.name"))?;
     let mut containers = Vec::new();
     for c in item.get("containers").map(Node::items).unwrap_or_default() {
         let mem = c
             .str_at(&["usage", "memory"])
-            .ok_or_else(|| InputError::at(c.line, "container metrics without usage.memory"))?;
+            .ok_or_else(|| LineError::at(c.line, "container metrics without usage.memory"))?;
         containers.push(ContainerUsage {
             name: c.str_at(&["name"]).map(str::to_string),
-            bytes: memory_bytes(mem).map_err(|e| InputError::at(c.line, e))?,
+            bytes: memory_bytes(mem).map_err(|e| LineError::at(c.line, e))?,
         });
     }
     Ok(PodUsage {
@@ -39,10 +39,10 @@ fn pod_usage(item: &Node) -> Result<PodUsage, InputError> {
 }
 
 /// Reads a `PodMetricsList` or a single `PodMetrics`.
-pub fn parse_metrics(text: &str) -> Result<UsageTable, InputError> {
+pub fn parse_metrics(text: &str) -> Result<UsageTable, LineError> {
     let docs = load(text)?;
     let Some(doc) = docs.first() else {
-        return Err(InputError::whole("empty metrics document"));
+        return Err(LineError::whole("empty metrics document"));
     };
     let pods = match doc.str_at(&["kind"]) {
         Some("PodMetricsList") => doc
@@ -54,7 +54,7 @@ pub fn parse_metrics(text: &str) -> Result<UsageTable, InputError> {
             .collect::<Result<Vec<_>, _>>()?,
         Some("PodMetrics") => vec![pod_usage(doc)?],
         other => {
-            return Err(InputError::at(
+            return Err(LineError::at(
                 doc.line,
                 format!(
                     "expected a PodMetricsList (kubectl get --raw /apis/metrics.k8s.io/v1beta1/pods), found kind {}",
@@ -86,7 +86,7 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         let j = "{\"kind\":\"PodMetricsList\",\"items\":[\n{\"metadata\":{\"name\":\"a\"},\n\"containers\":[\n{\"name\":\"c\",\"usage\":{\"memory\":\"x\"}}]}]}";
-        assert_eq!(parse_metrics(j).unwrap_err().line, Some(4));
+        assert_eq!(parse_metrics(j).unwrap_err().line(), Some(4));
         assert!(parse_metrics("{\"kind\":\"PodList\"}").is_err());
     }
 }

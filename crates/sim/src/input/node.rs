@@ -2,7 +2,7 @@
 //! holding exactly one Node): its name, `status.capacity.memory` and `status.allocatable.memory`.
 
 use super::tree::{load, Node};
-use crate::{memory_bytes, InputError};
+use crate::{memory_bytes, LineError};
 
 /// What a Node object says about memory.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,23 +15,23 @@ pub struct NodeObject {
     pub allocatable: Option<i64>,
 }
 
-fn memory_at(node: &Node, path: &[&str]) -> Result<Option<i64>, InputError> {
+fn memory_at(node: &Node, path: &[&str]) -> Result<Option<i64>, LineError> {
     let Some(n) = node.at(path) else {
         return Ok(None);
     };
     let Some(s) = node.str_at(path) else {
-        return Err(InputError::at(
+        return Err(LineError::at(
             n.line,
             format!("`{}` is not a quantity", path.join(".")),
         ));
     };
     memory_bytes(s)
         .map(Some)
-        .map_err(|e| InputError::at(n.line, format!("{}: {e}", path.join("."))))
+        .map_err(|e| LineError::at(n.line, format!("{}: {e}", path.join("."))))
 }
 
 /// Reads the Node in `text` (YAML or JSON).
-pub fn parse_node(text: &str) -> Result<NodeObject, InputError> {
+pub fn parse_node(text: &str) -> Result<NodeObject, LineError> {
     let docs = load(text)?;
     let mut nodes: Vec<&Node> = Vec::new();
     for doc in &docs {
@@ -49,13 +49,13 @@ pub fn parse_node(text: &str) -> Result<NodeObject, InputError> {
     }
     let node = match nodes.as_slice() {
         [] => {
-            return Err(InputError::whole(
+            return Err(LineError::whole(
                 "no Node object found (expected the output of `kubectl get node NAME -o yaml`)",
             ))
         }
         [one] => *one,
         many => {
-            return Err(InputError::at(
+            return Err(LineError::at(
                 many[1].line,
                 format!(
                     "{} Node objects found; simulate one node at a time (`kubectl get node NAME -o yaml`)",
@@ -65,7 +65,7 @@ pub fn parse_node(text: &str) -> Result<NodeObject, InputError> {
         }
     };
     let capacity = memory_at(node, &["status", "capacity", "memory"])?.ok_or_else(|| {
-        InputError::at(
+        LineError::at(
             node.line,
             "the Node has no status.capacity.memory (pass --node-memory)",
         )
@@ -96,13 +96,13 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         let e = parse_node("kind: Node\nstatus:\n  capacity:\n    memory: lots\n").unwrap_err();
-        assert_eq!(e.line, Some(4));
+        assert_eq!(e.line(), Some(4));
         assert!(parse_node("kind: Pod\n").is_err());
         assert!(parse_node("kind: Node\nstatus: {\n")
             .unwrap_err()
-            .line
+            .line()
             .is_some());
         let two = "kind: List\nitems:\n- kind: Node\n  status: {capacity: {memory: 1Gi}}\n- kind: Node\n  status: {capacity: {memory: 1Gi}}\n";
-        assert_eq!(parse_node(two).unwrap_err().line, Some(5));
+        assert_eq!(parse_node(two).unwrap_err().line(), Some(5));
     }
 }

@@ -10,7 +10,7 @@
 //! kubectl prints the metrics API's working set in whole MiB, so each value is rounded down to 1Mi.
 
 use crate::usage::{ContainerUsage, PodUsage, UsageFormat, UsageTable};
-use crate::{memory_bytes, InputError};
+use crate::{memory_bytes, LineError};
 
 /// True when `text` looks like `kubectl top pod` output (a header with `MEMORY(bytes)`).
 pub fn looks_like_top(text: &str) -> bool {
@@ -20,25 +20,25 @@ pub fn looks_like_top(text: &str) -> bool {
 }
 
 /// Reads `kubectl top pod` text.
-pub fn parse_top(text: &str) -> Result<UsageTable, InputError> {
+pub fn parse_top(text: &str) -> Result<UsageTable, LineError> {
     let mut lines = text
         .lines()
         .enumerate()
         .map(|(i, l)| (i as u32 + 1, l))
         .filter(|(_, l)| !l.trim().is_empty());
     let Some((hline, header)) = lines.next() else {
-        return Err(InputError::whole("empty `kubectl top pod` output"));
+        return Err(LineError::whole("empty `kubectl top pod` output"));
     };
     let cols: Vec<&str> = header.split_whitespace().collect();
     let find = |name: &str| cols.iter().position(|c| *c == name);
     let mem = find("MEMORY(bytes)")
-        .ok_or_else(|| InputError::at(hline, "no MEMORY(bytes) column in the header"))?;
+        .ok_or_else(|| LineError::at(hline, "no MEMORY(bytes) column in the header"))?;
     let ns = find("NAMESPACE");
     // With --containers the pod is in POD and the container in NAME.
     let (pod_col, container_col) = match find("POD") {
         Some(p) => (p, find("NAME")),
         None => (
-            find("NAME").ok_or_else(|| InputError::at(hline, "no NAME column in the header"))?,
+            find("NAME").ok_or_else(|| LineError::at(hline, "no NAME column in the header"))?,
             None,
         ),
     };
@@ -55,12 +55,12 @@ pub fn parse_top(text: &str) -> Result<UsageTable, InputError> {
             break;
         }
         if fields.len() < cols.len() {
-            return Err(InputError::at(
+            return Err(LineError::at(
                 line,
                 format!("expected {} columns, found {}", cols.len(), fields.len()),
             ));
         }
-        let bytes = memory_bytes(fields[mem]).map_err(|e| InputError::at(line, e))?;
+        let bytes = memory_bytes(fields[mem]).map_err(|e| LineError::at(line, e))?;
         let namespace = ns.map(|i| fields[i].to_string());
         let pod = fields[pod_col].to_string();
         let existing = pods
@@ -84,7 +84,7 @@ pub fn parse_top(text: &str) -> Result<UsageTable, InputError> {
                 bytes,
             }),
             None if existing.is_some() => {
-                return Err(InputError::at(
+                return Err(LineError::at(
                     line,
                     format!("pod `{}` listed twice", fields[pod_col]),
                 ))
@@ -134,9 +134,9 @@ mod tests {
     #[test]
     fn bad_rows_name_their_line() {
         let e = parse_top("NAME CPU(cores) MEMORY(bytes)\na 1m 10Mi\nb 1m lots\n").unwrap_err();
-        assert_eq!(e.line, Some(3));
+        assert_eq!(e.line(), Some(3));
         let e = parse_top("NAME CPU(cores) MEMORY(bytes)\na 1m 10Mi\na 1m 10Mi\n").unwrap_err();
-        assert_eq!(e.line, Some(3));
+        assert_eq!(e.line(), Some(3));
         assert!(parse_top("NAME CPU(cores)\n").is_err());
     }
 }

@@ -3,13 +3,13 @@
 
 pub(crate) use oomdoc_document::value::Node;
 
-use crate::InputError;
+use crate::LineError;
 
 /// Loads every document in `text`.
-pub(crate) fn load(text: &str) -> Result<Vec<Node>, InputError> {
+pub(crate) fn load(text: &str) -> Result<Vec<Node>, LineError> {
     oomdoc_document::value::load(text).map_err(|e| {
-        InputError::at(
-            e.line.max(1),
+        LineError::at(
+            e.line().unwrap_or(1).max(1),
             format!("not valid YAML or JSON: {}", e.message),
         )
     })
