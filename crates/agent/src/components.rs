@@ -14,7 +14,8 @@ pub enum Component {
     File,
     /// All kernel memory charged to the cgroup (v1 `memory.kmem.usage_in_bytes`).
     Kernel,
-    /// Socket buffers (v1 `memory.kmem.tcp.usage_in_bytes`, counted only where TCP accounting is on).
+    /// Socket buffers: v2 only (v1 charges them to a memory cgroup only once its
+    /// `memory.kmem.tcp.limit_in_bytes` is set, which the kubelet never does).
     Sock,
     /// tmpfs and shared memory, `emptyDir: {medium: Memory}` included.
     Shmem,
@@ -74,8 +75,6 @@ pub struct CgroupFiles {
     pub limit: Option<String>,
     /// v1 `memory.kmem.usage_in_bytes`.
     pub kmem: Option<String>,
-    /// v1 `memory.kmem.tcp.usage_in_bytes`.
-    pub kmem_tcp: Option<String>,
 }
 
 /// The cgroup version of a set of files: v2 has `memory.current` and `memory.max`.
@@ -100,12 +99,19 @@ pub struct Sample {
 /// 2^62 up is no limit in practice.
 const V1_UNLIMITED: u64 = 1 << 62;
 
-/// The value of `key` in a flat-keyed file (`memory.stat`: `key value` per line).
-fn stat_value(stat: &str, key: &str) -> Option<u64> {
-    stat.lines().find_map(|l| {
-        let (k, v) = l.split_once(' ')?;
-        (k == key).then(|| v.trim().parse().ok()).flatten()
-    })
+/// The values of `keys` in a flat-keyed file (`memory.stat`: `key value` per line), in one pass
+/// (the file has 40-60 lines and a node has hundreds of cgroups).
+fn stat_values<const N: usize>(stat: &str, keys: [&str; N]) -> [Option<u64>; N] {
+    let mut out = [None; N];
+    for l in stat.lines() {
+        let Some((k, v)) = l.split_once(' ') else {
+            continue;
+        };
+        if let Some(i) = keys.iter().position(|key| *key == k) {
+            out[i] = v.trim().parse().ok();
+        }
+    }
+    out
 }
 
 fn number(text: &Option<String>) -> Option<u64> {
@@ -119,22 +125,28 @@ pub fn sample(layout: Layout, files: &CgroupFiles) -> Sample {
     let mut components = Vec::with_capacity(Component::ALL.len());
     let limit = match layout {
         Layout::V2 => {
-            for (c, key) in [
-                (Component::Anon, "anon"),
-                (Component::File, "file"),
-                (Component::Kernel, "kernel"),
-                (Component::Sock, "sock"),
-                (Component::Shmem, "shmem"),
-                (Component::SlabReclaimable, "slab_reclaimable"),
-                (Component::SlabUnreclaimable, "slab_unreclaimable"),
-                (Component::KernelStack, "kernel_stack"),
-                (Component::Pagetables, "pagetables"),
-            ] {
-                if let Some(v) = stat_value(stat, key) {
-                    components.push((c, v));
+            let v = stat_values(
+                stat,
+                [
+                    "anon",
+                    "file",
+                    "kernel",
+                    "sock",
+                    "shmem",
+                    "slab_reclaimable",
+                    "slab_unreclaimable",
+                    "kernel_stack",
+                    "pagetables",
+                    "inactive_file",
+                ],
+            );
+            // Component::ALL without the working set, in the order of the keys above.
+            for (c, v) in Component::ALL[..9].iter().zip(v) {
+                if let Some(v) = v {
+                    components.push((*c, v));
                 }
             }
-            let inactive = stat_value(stat, "inactive_file");
+            let inactive = v[9];
             if let (Some(u), Some(i)) = (usage, inactive) {
                 components.push((Component::WorkingSet, u.saturating_sub(i)));
             }
@@ -143,18 +155,25 @@ pub fn sample(layout: Layout, files: &CgroupFiles) -> Sample {
         }
         Layout::V1 => {
             // `total_*` are hierarchical: a pod's figures include its containers'.
+            let [rss, cache, shmem, inactive] = stat_values(
+                stat,
+                [
+                    "total_rss",
+                    "total_cache",
+                    "total_shmem",
+                    "total_inactive_file",
+                ],
+            );
             for (c, v) in [
-                (Component::Anon, stat_value(stat, "total_rss")),
-                (Component::File, stat_value(stat, "total_cache")),
+                (Component::Anon, rss),
+                (Component::File, cache),
                 (Component::Kernel, number(&files.kmem)),
-                (Component::Sock, number(&files.kmem_tcp)),
-                (Component::Shmem, stat_value(stat, "total_shmem")),
+                (Component::Shmem, shmem),
             ] {
                 if let Some(v) = v {
                     components.push((c, v));
                 }
             }
-            let inactive = stat_value(stat, "total_inactive_file");
             if let (Some(u), Some(i)) = (usage, inactive) {
                 components.push((Component::WorkingSet, u.saturating_sub(i)));
             }
@@ -180,13 +199,12 @@ mod tests {
             usage: Some("15400000000\n".into()),
             limit: Some("9223372036854771712\n".into()),
             kmem: Some("599728128\n".into()),
-            kmem_tcp: Some("0\n".into()),
         };
         let s = sample(Layout::V1, &files);
         assert_eq!(get(&s, Component::Anon), Some(79_106_048));
         assert_eq!(get(&s, Component::File), Some(15_276_769_280));
         assert_eq!(get(&s, Component::Kernel), Some(599_728_128));
-        assert_eq!(get(&s, Component::Sock), Some(0));
+        assert_eq!(get(&s, Component::Sock), None, "v1 does not charge sockets");
         assert_eq!(get(&s, Component::Shmem), Some(10_551_296));
         assert_eq!(
             get(&s, Component::WorkingSet),

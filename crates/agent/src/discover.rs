@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use oomdoc_evidence::memcg_path::{decode_memcg_path, MemcgLevel, MemcgPath};
 
-use crate::components::{CgroupFiles, Layout};
+use crate::components::Layout;
 
 /// Levels searched above `kubepods` (`/`, `/docker/<id>`, `/lxc.payload.x/system.slice`, ...).
 const MAX_PREFIX_DEPTH: usize = 4;
@@ -22,7 +22,7 @@ const MAX_POD_DEPTH: usize = 3;
 /// `kubepods`; past this, the rest is left for the next pass and counted.
 pub const MAX_DIRS: usize = 20_000;
 /// Bytes read from one memory file at most (`memory.stat` is under 2 KiB).
-const MAX_FILE: u64 = 64 << 10;
+pub(crate) const MAX_FILE: u64 = 64 << 10;
 
 /// Where the memory controller is mounted and which version it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,25 +64,6 @@ impl Hierarchy {
     pub fn memcg_path(&self, dir: &Path) -> String {
         let rel = dir.strip_prefix(&self.root).unwrap_or(dir);
         format!("/{}", rel.display())
-    }
-
-    /// The memory files of the cgroup at `dir`; a file that vanished mid-read is `None`.
-    pub fn read_files(&self, dir: &Path) -> CgroupFiles {
-        let (usage, limit) = match self.layout {
-            Layout::V1 => ("memory.usage_in_bytes", "memory.limit_in_bytes"),
-            Layout::V2 => ("memory.current", "memory.max"),
-        };
-        CgroupFiles {
-            stat: read_small(&dir.join("memory.stat")),
-            usage: read_small(&dir.join(usage)),
-            limit: read_small(&dir.join(limit)),
-            kmem: (self.layout == Layout::V1)
-                .then(|| read_small(&dir.join("memory.kmem.usage_in_bytes")))
-                .flatten(),
-            kmem_tcp: (self.layout == Layout::V1)
-                .then(|| read_small(&dir.join("memory.kmem.tcp.usage_in_bytes")))
-                .flatten(),
-        }
     }
 }
 

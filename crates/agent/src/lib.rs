@@ -13,5 +13,6 @@ pub mod jvm_probe;
 pub mod kills;
 pub mod kmsg;
 pub mod metrics;
+pub mod open_files;
 pub mod run;
 pub mod serve;

@@ -18,6 +18,7 @@ use crate::jvm_probe::{node_from_proc, probe_cgroup, Node};
 use crate::kills::{kills_in, Kill};
 use crate::kmsg::{follow, Counts, Kmsg};
 use crate::metrics::{Metrics, Who};
+use crate::open_files::{file_budget, OpenCgroups};
 use crate::serve::{serve, State};
 
 /// How the agent runs.
@@ -171,36 +172,55 @@ fn sample_loop(s: &Shared, h: &Hierarchy, ready: &AtomicBool) {
         .as_deref()
         .map(|p| node_from_proc(p, cgroup));
     let mut heaps = HeapCache::default();
+    let mut files = OpenCgroups::new(h.layout, file_budget());
     while !s.stop.load(Ordering::Relaxed) {
-        sample_pass(s, h, node, &mut heaps);
+        sample_pass(s, h, node, &mut heaps, &mut files);
         ready.store(true, Ordering::Relaxed);
         sleep_unless_stopped(s.cfg.interval, &s.stop);
     }
 }
 
+/// Passes between looks at a container's processes for a JVM (a minute at the default
+/// interval): JVMs are started with their containers, and the look costs a read per container.
+const PROBE_EVERY: u64 = 4;
+
 /// JVM heap figures by cgroup directory and the pids seen there: a JVM's figure is computed
 /// once, not every pass.
 #[derive(Default)]
-struct HeapCache(HashMap<PathBuf, (String, Option<u64>)>);
+struct HeapCache {
+    by_dir: HashMap<PathBuf, (String, Option<u64>)>,
+    pass: u64,
+}
 
 impl HeapCache {
     fn get(&mut self, dir: &Path, proc_root: &Path, limit: Option<u64>, node: Node) -> Option<u64> {
+        if !self.pass.is_multiple_of(PROBE_EVERY) {
+            if let Some((_, v)) = self.by_dir.get(dir) {
+                return *v;
+            }
+        }
         let key = format!(
             "{}|{limit:?}",
             crate::discover::read_small(&dir.join("cgroup.procs")).unwrap_or_default()
         );
-        if let Some((k, v)) = self.0.get(dir) {
+        if let Some((k, v)) = self.by_dir.get(dir) {
             if *k == key {
                 return *v;
             }
         }
         let v = probe_cgroup(dir, proc_root, limit, node);
-        self.0.insert(dir.to_path_buf(), (key, v));
+        self.by_dir.insert(dir.to_path_buf(), (key, v));
         v
     }
 }
 
-fn sample_pass(s: &Shared, h: &Hierarchy, node: Option<Node>, heaps: &mut HeapCache) {
+fn sample_pass(
+    s: &Shared,
+    h: &Hierarchy,
+    node: Option<Node>,
+    heaps: &mut HeapCache,
+    open: &mut OpenCgroups,
+) {
     let start = Instant::now();
     let found = if s.cfg.kubepods.is_empty() {
         discover(h)
@@ -209,10 +229,9 @@ fn sample_pass(s: &Shared, h: &Hierarchy, node: Option<Node>, heaps: &mut HeapCa
     };
     let mut rows = Vec::with_capacity(found.found.len());
     for f in &found.found {
-        let files = h.read_files(&f.dir);
-        if files.stat.is_none() && files.usage.is_none() {
+        let Some(files) = open.read(&f.dir, f.path.level == MemcgLevel::Container) else {
             continue; // gone while walked
-        }
+        };
         let sample = components::sample(h.layout, &files);
         let who = s
             .names
@@ -225,9 +244,10 @@ fn sample_pass(s: &Shared, h: &Hierarchy, node: Option<Node>, heaps: &mut HeapCa
         };
         rows.push((who, sample, heap));
     }
-    heaps
-        .0
-        .retain(|d, _| found.found.iter().any(|f| &f.dir == d));
+    let live: HashSet<&Path> = found.found.iter().map(|f| f.dir.as_path()).collect();
+    heaps.by_dir.retain(|d, _| live.contains(d.as_path()));
+    open.retain(&live);
+    heaps.pass += 1;
     let mut m = s.metrics();
     let mut seen = HashSet::with_capacity(rows.len());
     for (who, sample, heap) in &rows {

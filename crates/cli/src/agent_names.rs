@@ -4,23 +4,57 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use oomdoc_agent::metrics::Who;
 use oomdoc_agent::run::{ByUid, Names};
+use oomdoc_cluster::node_pods::{follow_node_pods, NodePods};
 
 use crate::scan_cmd::ConnArgs;
 
-/// The names the agent labels with.
-pub(crate) fn names(
-    _conn: &ConnArgs,
-    node: Option<&str>,
-    _stop: Arc<AtomicBool>,
-) -> Arc<dyn Names> {
-    let why = match node {
-        None => "no --node or $NODE_NAME",
-        Some(_) => "the pod watch is not built yet",
-    };
+/// Names from the pod watch; UID and container id as the cgroup path gives them.
+struct FromApi(NodePods);
+
+impl Names for FromApi {
+    fn who(&self, pod_uid: Option<&str>, container_id: Option<&str>) -> Who {
+        let mut who = ByUid.who(pod_uid, container_id);
+        let map = self.0.read().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = pod_uid.and_then(|u| map.get(u)) {
+            who.namespace = p.namespace.clone();
+            who.pod = p.name.clone();
+            if let Some(id) = container_id {
+                // The cgroup path may show a prefix of the id (cut, or a runtime's short id).
+                if let Some((_, name)) = p
+                    .containers
+                    .iter()
+                    .find(|(c, _)| c.starts_with(id) || id.starts_with(c.as_str()))
+                {
+                    who.container = name.clone();
+                }
+            }
+        }
+        who
+    }
+}
+
+fn log(msg: &str) {
     let _ = std::io::Write::write_all(
         &mut crate::stderr(),
-        format!("oomdoc agent: pods are labelled by UID only ({why})\n").as_bytes(),
+        format!("oomdoc agent: {msg}\n").as_bytes(),
     );
-    Arc::new(ByUid)
+}
+
+/// The names the agent labels with.
+pub(crate) fn names(conn: &ConnArgs, node: Option<&str>, stop: Arc<AtomicBool>) -> Arc<dyn Names> {
+    let Some(node) = node else {
+        log("pods are labelled by UID only: no --node or $NODE_NAME to watch the node's pods");
+        return Arc::new(ByUid);
+    };
+    let pods = NodePods::default();
+    match follow_node_pods(&conn.target(None), node, pods.clone(), stop, Box::new(log)) {
+        // The thread ends with the stop flag; it is not joined (a watch may be mid-request).
+        Ok(_) => Arc::new(FromApi(pods)),
+        Err(e) => {
+            log(&format!("pods are labelled by UID only: {e}"));
+            Arc::new(ByUid)
+        }
+    }
 }

@@ -13,6 +13,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use oomdoc_testkit::fake_api::{FakeApi, Route};
 use oomdoc_testkit::{real, runnable, skip, MemoryCgroup};
 
 const UID: &str = "2b1f0a43-9c59-4d0c-8f6e-0a1b2c3d4e5f";
@@ -80,6 +81,22 @@ fn make_pod() -> Result<Pod, String> {
         .map_err(|e| e.to_string())?;
     }
     Ok(p)
+}
+
+/// This node's pods as the API server lists them: one pod, its two containers.
+fn pod_list() -> String {
+    serde_json::json!({
+        "kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "100"},
+        "items": [{
+            "metadata": {"name": "admin-7d9", "namespace": "shop", "uid": UID, "resourceVersion": "99"},
+            "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "app:1"}, {"name": "grower", "image": "app:1"}]},
+            "status": {"qosClass": "Burstable", "containerStatuses": [
+                {"name": "app", "containerID": format!("containerd://{}", id('a')), "image": "app:1", "imageID": "", "ready": true, "restartCount": 0},
+                {"name": "grower", "containerID": format!("containerd://{}", id('b')), "image": "app:1", "imageID": "", "ready": true, "restartCount": 0}
+            ]}
+        }]
+    })
+    .to_string()
 }
 
 /// The agent, with its address and its standard output's lines.
@@ -213,8 +230,24 @@ fn the_agent_sees_components_grow_and_a_real_kill_on_metrics_and_in_prometheus()
         Ok(p) => p,
         Err(e) => return skip(TEST, &e),
     };
+    // Pod names from a fake API server: this node's pods, listed then watched.
+    let api = FakeApi::start(vec![
+        Route::new("/api/v1/pods")
+            .query("fieldSelector=spec.nodeName=node-1")
+            .list()
+            .json(200, &pod_list()),
+        Route::new("/api/v1/pods")
+            .query("fieldSelector=spec.nodeName=node-1")
+            .watch()
+            .stream(&[], 0, 30_000),
+    ]);
+    let kc_dir = tempfile::tempdir().unwrap();
+    let kc = api.kubeconfig(kc_dir.path());
     let agent = start_agent(&[
-        "--offline",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+        "--node",
+        "node-1",
         "--listen",
         "127.0.0.1:0",
         "--interval",
@@ -289,6 +322,7 @@ fn the_agent_sees_components_grow_and_a_real_kill_on_metrics_and_in_prometheus()
     );
     let labels = [
         killed_id.as_str(),
+        "namespace=\"shop\",pod=\"admin-7d9\",container=\"app\"",
         &format!("pod_uid=\"{UID}\""),
         "verdict=\"container_oom_kill\"",
         "scope=\"container\"",
@@ -297,7 +331,17 @@ fn the_agent_sees_components_grow_and_a_real_kill_on_metrics_and_in_prometheus()
     let seen = wait_for(&agent.addr, Duration::from_secs(5), |t| {
         value(t, "oomdoc_oom_kills_total", &labels)
     });
-    let (count, after) = seen.expect("the kill on /metrics");
+    let (count, after) = seen.unwrap_or_else(|| {
+        let text = get(&agent.addr, "/metrics").1;
+        let kills: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("oom_kills_total{"))
+            .collect();
+        panic!(
+            "the kill is not on /metrics with {labels:?}: {kills:#?}\nrequests: {:#?}",
+            api.requests()
+        )
+    });
     assert_eq!(count, 1.0);
     assert!(
         after < Duration::from_secs(2),
@@ -319,6 +363,11 @@ fn the_agent_sees_components_grow_and_a_real_kill_on_metrics_and_in_prometheus()
         .expect("a JSON line");
     let v: serde_json::Value = serde_json::from_str(&line).expect(&line);
     assert_eq!(v["pod_uid"], UID);
+    assert_eq!(
+        (&v["namespace"], &v["pod"], &v["container"]),
+        (&"shop".into(), &"admin-7d9".into(), &"app".into())
+    );
+    assert_eq!(v["node"], "node-1");
     assert_eq!(v["container_id"], id('a'));
     assert_eq!(v["scope"], "container");
     assert_eq!(v["incident"]["verdict"], "container_oom_kill");

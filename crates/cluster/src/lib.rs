@@ -28,6 +28,7 @@ pub mod live_scan;
 pub mod live_watch;
 pub mod names;
 pub mod node_dump;
+pub mod node_pods;
 pub mod overcommit;
 pub mod pace;
 pub mod pod_audit;

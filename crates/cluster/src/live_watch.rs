@@ -134,7 +134,7 @@ pub fn watch_live(
 /// kube's `StreamBackoff` resets on every `Ok`, so a server that answers each list and ends
 /// each watch with a 410 got a list about every second, forever.
 #[derive(Default)]
-struct Escalating(watcher::DefaultBackoff);
+pub(crate) struct Escalating(watcher::DefaultBackoff);
 
 impl Iterator for Escalating {
     type Item = Duration;
