@@ -5,6 +5,8 @@
 //! cgroup v1 has fewer (no slab, stack or page-table split), and what a version does not count
 //! is left out rather than reported as zero.
 
+use oomdoc_model::cgroup::CgroupVersion;
+
 /// One component of a cgroup's memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Component {
@@ -77,15 +79,6 @@ pub struct CgroupFiles {
     pub kmem: Option<String>,
 }
 
-/// The cgroup version of a set of files: v2 has `memory.current` and `memory.max`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layout {
-    /// cgroup v1 memory controller.
-    V1,
-    /// cgroup v2 (unified).
-    V2,
-}
-
 /// What one sample says.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sample {
@@ -119,12 +112,12 @@ fn number(text: &Option<String>) -> Option<u64> {
 }
 
 /// Reads one cgroup's files into components and limit.
-pub fn sample(layout: Layout, files: &CgroupFiles) -> Sample {
+pub fn sample(layout: CgroupVersion, files: &CgroupFiles) -> Sample {
     let stat = files.stat.as_deref().unwrap_or("");
     let usage = number(&files.usage);
     let mut components = Vec::with_capacity(Component::ALL.len());
     let limit = match layout {
-        Layout::V2 => {
+        CgroupVersion::V2 => {
             let v = stat_values(
                 stat,
                 [
@@ -153,7 +146,7 @@ pub fn sample(layout: Layout, files: &CgroupFiles) -> Sample {
             // `max` is no limit.
             number(&files.limit)
         }
-        Layout::V1 => {
+        CgroupVersion::V1 => {
             // `total_*` are hierarchical: a pod's figures include its containers'.
             let [rss, cache, shmem, inactive] = stat_values(
                 stat,
@@ -200,7 +193,7 @@ mod tests {
             limit: Some("9223372036854771712\n".into()),
             kmem: Some("599728128\n".into()),
         };
-        let s = sample(Layout::V1, &files);
+        let s = sample(CgroupVersion::V1, &files);
         assert_eq!(get(&s, Component::Anon), Some(79_106_048));
         assert_eq!(get(&s, Component::File), Some(15_276_769_280));
         assert_eq!(get(&s, Component::Kernel), Some(599_728_128));
@@ -226,7 +219,7 @@ mod tests {
             limit: Some("1073741824\n".into()),
             ..CgroupFiles::default()
         };
-        let s = sample(Layout::V2, &files);
+        let s = sample(CgroupVersion::V2, &files);
         let names: Vec<&str> = s.components.iter().map(|(c, _)| c.as_str()).collect();
         assert_eq!(names, Component::ALL.map(Component::as_str));
         assert_eq!(get(&s, Component::WorkingSet), Some(2000));
@@ -235,7 +228,7 @@ mod tests {
             limit: Some("max\n".into()),
             ..files
         };
-        assert_eq!(sample(Layout::V2, &unlimited).limit, None);
+        assert_eq!(sample(CgroupVersion::V2, &unlimited).limit, None);
     }
 
     #[test]
@@ -245,10 +238,10 @@ mod tests {
             usage: Some("4000".into()),
             ..CgroupFiles::default()
         };
-        let s = sample(Layout::V1, &files);
+        let s = sample(CgroupVersion::V1, &files);
         assert_eq!(s.components, vec![(Component::WorkingSet, 0)]);
         assert_eq!(
-            sample(Layout::V1, &CgroupFiles::default()),
+            sample(CgroupVersion::V1, &CgroupFiles::default()),
             Sample::default()
         );
     }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use oomdoc_evidence::memcg_path::{decode_memcg_path, MemcgLevel, MemcgPath};
 
-use crate::components::Layout;
+use oomdoc_model::cgroup::CgroupVersion;
 
 /// Levels searched above `kubepods` (`/`, `/docker/<id>`, `/lxc.payload.x/system.slice`, ...).
 const MAX_PREFIX_DEPTH: usize = 4;
@@ -31,7 +31,7 @@ pub struct Hierarchy {
     /// `/sys/fs/cgroup` for v2).
     pub root: PathBuf,
     /// The version.
-    pub layout: Layout,
+    pub layout: CgroupVersion,
 }
 
 impl Hierarchy {
@@ -43,7 +43,7 @@ impl Hierarchy {
             if c.split_whitespace().any(|w| w == "memory") {
                 return Ok(Hierarchy {
                     root: cgroup_root.to_path_buf(),
-                    layout: Layout::V2,
+                    layout: CgroupVersion::V2,
                 });
             }
         }
@@ -51,7 +51,7 @@ impl Hierarchy {
         if v1.join("memory.limit_in_bytes").is_file() {
             return Ok(Hierarchy {
                 root: v1,
-                layout: Layout::V1,
+                layout: CgroupVersion::V1,
             });
         }
         Err(format!(
@@ -205,7 +205,7 @@ mod tests {
             ],
         );
         let h = Hierarchy::find(root).unwrap();
-        assert_eq!(h.layout, Layout::V2);
+        assert_eq!(h.layout, CgroupVersion::V2);
         let d = discover(&h);
         let levels: Vec<(MemcgLevel, Option<&str>, Option<&str>)> = d
             .found

@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 
 use rustix::fs::{Mode, OFlags};
 
-use crate::components::{CgroupFiles, Layout};
+use crate::components::CgroupFiles;
 use crate::discover::MAX_FILE;
+use oomdoc_model::cgroup::CgroupVersion;
 
 /// File descriptors left for everything else (HTTP connections, the kernel log, /proc).
 const RESERVED_FDS: u64 = 256;
@@ -25,7 +26,7 @@ struct Handles([Option<File>; 4]);
 
 /// The open files of every cgroup sampled.
 pub struct OpenCgroups {
-    layout: Layout,
+    layout: CgroupVersion,
     by_dir: HashMap<PathBuf, Handles>,
     open: u64,
     max_open: u64,
@@ -47,7 +48,7 @@ pub fn file_budget() -> u64 {
 
 impl OpenCgroups {
     /// Files of a hierarchy of `layout`, keeping at most `max_open` open.
-    pub fn new(layout: Layout, max_open: u64) -> OpenCgroups {
+    pub fn new(layout: CgroupVersion, max_open: u64) -> OpenCgroups {
         OpenCgroups {
             layout,
             by_dir: HashMap::new(),
@@ -61,14 +62,14 @@ impl OpenCgroups {
     /// memory too; a pod needs only its usage and limit.
     fn names(&self, detail: bool) -> [Option<&'static str>; 4] {
         let (usage, limit) = match self.layout {
-            Layout::V1 => ("memory.usage_in_bytes", "memory.limit_in_bytes"),
-            Layout::V2 => ("memory.current", "memory.max"),
+            CgroupVersion::V1 => ("memory.usage_in_bytes", "memory.limit_in_bytes"),
+            CgroupVersion::V2 => ("memory.current", "memory.max"),
         };
         [
             detail.then_some("memory.stat"),
             Some(usage),
             Some(limit),
-            (detail && self.layout == Layout::V1).then_some("memory.kmem.usage_in_bytes"),
+            (detail && self.layout == CgroupVersion::V1).then_some("memory.kmem.usage_in_bytes"),
         ]
     }
 
@@ -169,7 +170,7 @@ mod tests {
         std::fs::write(d.join("memory.stat"), "anon 1\n").unwrap();
         std::fs::write(d.join("memory.current"), "100\n").unwrap();
         std::fs::write(d.join("memory.max"), "max\n").unwrap();
-        let mut o = OpenCgroups::new(Layout::V2, 10);
+        let mut o = OpenCgroups::new(CgroupVersion::V2, 10);
         let f = o.read(&d, true).unwrap();
         assert_eq!(f.stat.as_deref(), Some("anon 1\n"));
         assert_eq!(o.open_files(), 3);
@@ -186,7 +187,7 @@ mod tests {
         assert_eq!(o.open_files(), 0);
         assert!(o.read(&t.path().join("gone"), true).is_none());
         // Over the budget: read, not kept.
-        let mut small = OpenCgroups::new(Layout::V2, 2);
+        let mut small = OpenCgroups::new(CgroupVersion::V2, 2);
         assert!(small.read(&d, true).is_some());
         assert_eq!(small.open_files(), 0);
     }

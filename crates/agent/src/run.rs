@@ -10,9 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use oomdoc_evidence::memcg_path::MemcgLevel;
-use oomdoc_model::cgroup::CgroupVersion;
 
-use crate::components::{self, Layout};
+use crate::components;
 use crate::discover::{discover, discover_under, Hierarchy};
 use crate::jvm_probe::{node_from_proc, probe_cgroup, Node};
 use crate::kills::{kills_in, Kill};
@@ -162,10 +161,7 @@ fn sleep_unless_stopped(d: Duration, stop: &AtomicBool) {
 }
 
 fn sample_loop(s: &Shared, h: &Hierarchy, ready: &AtomicBool) {
-    let cgroup = match h.layout {
-        Layout::V1 => CgroupVersion::V1,
-        Layout::V2 => CgroupVersion::V2,
-    };
+    let cgroup = h.layout;
     let node = s
         .cfg
         .proc_root
