@@ -51,6 +51,8 @@ pub struct Kill {
     pub victim: [(VictimKind, Option<u64>); 3],
     /// What `explain` says of it.
     pub explanation: Explanation,
+    /// The report's lines as read, for the JSON line (`oomdoc explain` reads them back).
+    pub report: Vec<String>,
 }
 
 /// A kind of victim memory (`oomdoc_oom_kill_victim_bytes{kind}`).
@@ -119,6 +121,7 @@ pub fn kill_of(source: &str, incident: KernelOomIncident) -> Kill {
         process,
         victim: sizes,
         explanation,
+        report: Vec::new(),
     }
 }
 
@@ -134,9 +137,20 @@ pub struct BurstKills {
 /// Every OOM report in `burst` (text lines in `/dev/kmsg` format, or any kernel log format).
 pub fn kills_in(source: &str, burst: &[u8]) -> BurstKills {
     let mut out = BurstKills::default();
+    let lines: Vec<&[u8]> = burst.split(|&b| b == b'\n').collect();
     for ev in KernelReader::new(burst) {
         match ev {
-            KernelEvent::Incident(i) => out.kills.push(kill_of(source, *i)),
+            KernelEvent::Incident(i) => {
+                let (first, last) = (i.first_line as usize, i.last_line as usize);
+                let mut k = kill_of(source, *i);
+                k.report = lines
+                    .get(first.saturating_sub(1)..last.min(lines.len()))
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|l| String::from_utf8_lossy(l).into_owned())
+                    .collect();
+                out.kills.push(k);
+            }
             KernelEvent::ReadError(_) => out.failures += 1,
         }
     }
@@ -176,6 +190,13 @@ mod tests {
         assert_eq!(k.process, "python3");
         assert_eq!(k.victim[0], (VictimKind::Anon, Some(63_000 * 1024)));
         assert_eq!(k.victim[2], (VictimKind::Shmem, Some(200 * 1024)));
+        assert_eq!(
+            k.report.len(),
+            8,
+            "every line of the report: {:#?}",
+            k.report
+        );
+        assert!(k.report[7].contains("Killed process 4242"));
     }
 
     #[test]

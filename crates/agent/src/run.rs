@@ -300,6 +300,7 @@ fn write_line(s: &Shared, who: &Who, k: &Kill, unix_seconds: i64) {
         container_id: &who.container_id,
         scope: k.scope.as_str(),
         explanation: &k.explanation,
+        kernel_report: &k.report,
     };
     if let Ok(mut o) = s.out.lock() {
         let _ = oomdoc_report::write_kill_line(&line, &mut o.kills);

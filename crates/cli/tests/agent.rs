@@ -376,6 +376,31 @@ fn the_agent_sees_components_grow_and_a_real_kill_on_metrics_and_in_prometheus()
         &format!("a kernel OOM kill on /metrics in {after:?}"),
     );
 
+    // `oomdoc explain` reads the agent's line back: the kernel report in it is the evidence.
+    let jsonl = kc_dir.path().join("agent.jsonl");
+    std::fs::write(&jsonl, format!("{line}\n")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_oomdoc"))
+        .args(["explain", "--format", "json"])
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).expect("explain JSON");
+    let inc = &e["incidents"][0];
+    assert_eq!(inc["verdict"], "container_oom_kill", "{e:#}");
+    assert_eq!(inc["victim"]["pod_uid"], UID, "{e:#}");
+    assert!(
+        inc["evidence"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("agent.jsonl line 1 kernel_report"),
+        "{e:#}"
+    );
+    assert_eq!(
+        e["incidents"].as_array().unwrap().len(),
+        1,
+        "counted once: {e:#}"
+    );
+
     // A real Prometheus scraping the agent has the kill, with its labels.
     if let Some(p) = prom {
         let url = p.url.trim_start_matches("http://").to_string();

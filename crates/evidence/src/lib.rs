@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod agent_lines;
 pub mod blocks;
 pub mod cgroup_files;
 pub mod clean;

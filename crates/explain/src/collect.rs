@@ -99,9 +99,21 @@ impl Facts {
             self.note_input(file, Vec::new());
             return Vec::new();
         }
+        // `oomdoc agent` lines: their kernel reports are read as kernel logs (cited as
+        // `FILE line N kernel_report:M`), the rest of the text by every reader.
+        let agent = oomdoc_evidence::agent_lines::split(text);
+        let text = agent.as_ref().map_or(text, |a| a.rest.as_str());
         let sc = scan(text);
         for k in sc.kernel {
             self.add_kernel_incident(file, k);
+        }
+        let mut found_agent = 0;
+        for (n, report) in agent.iter().flat_map(|a| &a.reports) {
+            let f = format!("{file} line {n} kernel_report");
+            for k in oomdoc_evidence::kernel::parse_kernel_log(report) {
+                found_agent += 1;
+                self.add_kernel_incident(&f, k);
+            }
         }
         let src = |fact| Src {
             file: file.to_string(),
@@ -146,8 +158,15 @@ impl Facts {
         for (l, raw) in sc.raw_lines {
             self.raw_lines.insert((file.to_string(), l), raw);
         }
-        self.note_input(file, sc.found.clone());
-        sc.found
+        let mut found = sc.found;
+        if found_agent > 0 {
+            found.push(Found {
+                what: "oomdoc agent kill line",
+                count: found_agent,
+            });
+        }
+        self.note_input(file, found.clone());
+        found
     }
 
     /// Records what was found in an input read elsewhere (the CLI streams large logs).

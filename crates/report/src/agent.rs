@@ -29,6 +29,8 @@ pub struct KillLine<'a> {
     pub scope: &'a str,
     /// The explanation of this one report.
     pub explanation: &'a Explanation,
+    /// The kernel's report as read (`oomdoc explain` reads it back from the line).
+    pub kernel_report: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -43,6 +45,7 @@ struct Line<'a> {
     container_id: &'a str,
     scope: &'a str,
     incident: Option<IncidentDoc<'a>>,
+    kernel_report: &'a [String],
 }
 
 /// Writes `k` as one line of JSON.
@@ -57,6 +60,7 @@ pub fn write_kill_line(k: &KillLine<'_>, out: &mut dyn Write) -> io::Result<()> 
         container_id: k.container_id,
         scope: k.scope,
         incident: k.explanation.incidents.first().map(IncidentDoc::from),
+        kernel_report: k.kernel_report,
     };
     serde_json::to_writer(&mut *out, &line)?;
     writeln!(out)
