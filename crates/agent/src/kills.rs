@@ -125,19 +125,12 @@ pub fn kill_of(source: &str, incident: KernelOomIncident) -> Kill {
     }
 }
 
-/// What a burst of records held.
-#[derive(Debug, Default)]
-pub struct BurstKills {
-    /// The kills, in log order.
-    pub kills: Vec<Kill>,
-    /// Reports that could not be read to the end (a read error inside the burst).
-    pub failures: u64,
-}
-
-/// Every OOM report in `burst` (text lines in `/dev/kmsg` format, or any kernel log format).
-pub fn kills_in(source: &str, burst: &[u8]) -> BurstKills {
-    let mut out = BurstKills::default();
+/// Every OOM report in `burst` (text lines in `/dev/kmsg` format, or any kernel log format),
+/// handed to `each` one at a time so that an OOM storm's burst never holds thousands of
+/// explanations at once. Returns the reports that could not be read to the end.
+pub fn each_kill(source: &str, burst: &[u8], each: &mut dyn FnMut(Kill)) -> u64 {
     let lines: Vec<&[u8]> = burst.split(|&b| b == b'\n').collect();
+    let mut failures = 0;
     for ev in KernelReader::new(burst) {
         match ev {
             KernelEvent::Incident(i) => {
@@ -149,11 +142,27 @@ pub fn kills_in(source: &str, burst: &[u8]) -> BurstKills {
                     .iter()
                     .map(|l| String::from_utf8_lossy(l).into_owned())
                     .collect();
-                out.kills.push(k);
+                each(k);
             }
-            KernelEvent::ReadError(_) => out.failures += 1,
+            KernelEvent::ReadError(_) => failures += 1,
         }
     }
+    failures
+}
+
+/// What a burst of records held.
+#[derive(Debug, Default)]
+pub struct BurstKills {
+    /// The kills, in log order.
+    pub kills: Vec<Kill>,
+    /// Reports that could not be read to the end (a read error inside the burst).
+    pub failures: u64,
+}
+
+/// [`each_kill`], collected.
+pub fn kills_in(source: &str, burst: &[u8]) -> BurstKills {
+    let mut out = BurstKills::default();
+    out.failures = each_kill(source, burst, &mut |k| out.kills.push(k));
     out
 }
 

@@ -35,6 +35,10 @@ pub struct Counts {
 pub struct Kmsg {
     file: File,
     buf: Vec<u8>,
+    /// Records read but not handed on yet (a regular file gives many per read).
+    queue: std::collections::VecDeque<Vec<u8>>,
+    /// A line cut by the end of a read (regular files only).
+    carry: Vec<u8>,
     last_seq: Option<u64>,
     /// Counted so far.
     pub counts: Counts,
@@ -48,13 +52,31 @@ fn sequence(record: &[u8]) -> Option<u64> {
     std::str::from_utf8(fields.next()?).ok()?.parse().ok()
 }
 
-/// The record without its dictionary lines, ending in one newline.
-fn text_line(record: &[u8]) -> &[u8] {
-    let end = record
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(record.len());
-    &record[..end]
+/// The record lines in what one read returned: `/dev/kmsg` gives one record (its text line,
+/// then dictionary lines that start with a space, dropped); a file of records (a saved
+/// `/dev/kmsg`, for tests and replays) gives many, the last perhaps cut (kept in `carry`).
+fn record_lines<'a>(data: &'a [u8], carry: &mut Vec<u8>) -> Vec<std::borrow::Cow<'a, [u8]>> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    if !carry.is_empty() {
+        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        carry.extend_from_slice(&rest[..end]);
+        if end == rest.len() {
+            return out;
+        }
+        out.push(std::borrow::Cow::Owned(std::mem::take(carry)));
+        rest = &rest[end + 1..];
+    }
+    let mut lines = rest.split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        if lines.peek().is_none() {
+            // After the last newline: empty, or a line the next read completes.
+            carry.extend_from_slice(line);
+        } else if !line.starts_with(b" ") && !line.is_empty() {
+            out.push(std::borrow::Cow::Borrowed(line));
+        }
+    }
+    out
 }
 
 impl Kmsg {
@@ -70,6 +92,8 @@ impl Kmsg {
         Ok(Kmsg {
             file,
             buf: vec![0; RECORD],
+            queue: std::collections::VecDeque::new(),
+            carry: Vec::new(),
             last_seq: None,
             counts: Counts::default(),
         })
@@ -85,15 +109,19 @@ impl Kmsg {
     }
 
     /// The next record's text line, `Ok(None)` when none is waiting.
-    pub fn next_record(&mut self) -> io::Result<Option<&[u8]>> {
+    pub fn next_record(&mut self) -> io::Result<Option<Vec<u8>>> {
         loop {
+            if let Some(r) = self.queue.pop_front() {
+                if let Some(seq) = sequence(&r) {
+                    self.count(seq);
+                }
+                return Ok(Some(r));
+            }
             match self.file.read(&mut self.buf) {
                 Ok(0) => return Ok(None),
                 Ok(n) => {
-                    if let Some(seq) = sequence(&self.buf[..n]) {
-                        self.count(seq);
-                    }
-                    return Ok(Some(text_line(&self.buf[..n])));
+                    let lines = record_lines(&self.buf[..n], &mut self.carry);
+                    self.queue.extend(lines.into_iter().map(|l| l.into_owned()));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -127,12 +155,22 @@ impl Bursts {
         }
     }
 
-    /// Adds a record read at `now`; returns a burst that is full.
+    /// Adds a record read at `now`; returns a burst that is full, cut before the last report
+    /// that starts in it (`safe_cut`, as `explain` cuts big logs), so no report is split.
     pub fn push(&mut self, line: &[u8], now: Instant) -> Option<Vec<u8>> {
         self.text.extend_from_slice(line);
         self.text.push(b'\n');
         self.last = Some(now);
-        (self.text.len() >= MAX_BURST).then(|| self.take())
+        if self.text.len() < MAX_BURST {
+            return None;
+        }
+        match oomdoc_evidence::kernel_blocks::safe_cut(&self.text, true) {
+            Some(c) if c.at > 0 => {
+                let rest = self.text.split_off(c.at);
+                Some(std::mem::replace(&mut self.text, rest))
+            }
+            _ => Some(self.take()),
+        }
     }
 
     /// The burst, if the log has been quiet since [`QUIET`] before `now`.
@@ -159,7 +197,7 @@ pub fn follow(
         let mut got = false;
         while let Some(line) = kmsg.next_record()? {
             got = true;
-            if let Some(b) = bursts.push(line, Instant::now()) {
+            if let Some(b) = bursts.push(&line, Instant::now()) {
                 burst(b, kmsg.counts);
             }
         }
@@ -184,11 +222,22 @@ mod tests {
     fn records_lose_their_dictionary_and_give_their_sequence() {
         let r = b"6,1742,3812345678,-;Memory cgroup out of memory: Killed process 42 (java)\n SUBSYSTEM=memory\n";
         assert_eq!(sequence(r), Some(1742));
+        let mut carry = Vec::new();
         assert_eq!(
-            text_line(r),
-            b"6,1742,3812345678,-;Memory cgroup out of memory: Killed process 42 (java)"
+            record_lines(r, &mut carry),
+            vec![&b"6,1742,3812345678,-;Memory cgroup out of memory: Killed process 42 (java)"[..]]
         );
         assert_eq!(sequence(b"no header"), None);
+        // A file of records read in pieces: the cut line is completed by the next read.
+        assert_eq!(
+            record_lines(b"6,1,0,-;a\n6,2,0,-;b", &mut carry),
+            vec![&b"6,1,0,-;a"[..]]
+        );
+        assert_eq!(
+            record_lines(b"cd\n6,3,0,-;e\n", &mut carry),
+            vec![&b"6,2,0,-;bcd"[..], &b"6,3,0,-;e"[..]]
+        );
+        assert!(carry.is_empty());
     }
 
     #[test]
@@ -202,6 +251,19 @@ mod tests {
         assert!(b.quiet(t0 + Duration::from_secs(9)).is_none());
         let big = vec![b'x'; MAX_BURST];
         assert_eq!(b.push(&big, t0).map(|v| v.len()), Some(MAX_BURST + 1));
+        // A full burst is cut before the last report that starts in it.
+        let mut b = Bursts::new();
+        let filler = vec![b'x'; MAX_BURST - 10];
+        assert!(b.push(&filler, t0).is_none());
+        let cut = b.push(
+            b"6,9,9,-;java invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)",
+            t0,
+        );
+        assert_eq!(cut.map(|v| v.len()), Some(filler.len() + 1));
+        assert!(b
+            .quiet(t0 + Duration::from_secs(1))
+            .unwrap()
+            .starts_with(b"6,9,9,-;java invoked"));
     }
 
     #[test]

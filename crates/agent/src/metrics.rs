@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -16,8 +17,10 @@ use prometheus_client::registry::Registry;
 use crate::components::{Component, Sample};
 use crate::kills::Kill;
 
-/// Kill series kept at most (each distinct container, verdict, scope and process is one).
-pub const MAX_KILL_SERIES: usize = 10_000;
+/// Kill series kept at most (each distinct container, verdict, scope and process is one): a node
+/// runs at most 110 pods by default, so this is room for every container several times over,
+/// while an OOM storm across short-lived pods cannot grow the agent past its memory limit.
+pub const MAX_KILL_SERIES: usize = 2_000;
 
 /// Who a series is about; empty where unknown (no API access, a pod-level cgroup).
 #[derive(Clone, Debug, Default, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
@@ -61,7 +64,7 @@ type FloatGauge = Gauge<f64, AtomicU64>;
 
 /// Every metric the agent exports.
 pub struct Metrics {
-    registry: Registry,
+    registry: Arc<Registry>,
     memory: Family<ComponentLabels, Gauge>,
     limit: Family<Who, Gauge>,
     jvm_max_heap: Family<Who, Gauge>,
@@ -110,7 +113,7 @@ impl Metrics {
             live: HashMap::new(),
             kill_series: HashMap::new(),
             kill_seq: 0,
-            registry: Registry::default(),
+            registry: Arc::new(Registry::default()),
         };
         registry.register(
             "oomdoc_container_memory_bytes",
@@ -167,7 +170,17 @@ impl Metrics {
             "Pod and container cgroups sampled in the last pass",
             m.cgroups.clone(),
         );
-        Metrics { registry, ..m }
+        Metrics {
+            registry: Arc::new(registry),
+            ..m
+        }
+    }
+
+    /// The registry, to encode without holding the bookkeeping: the families synchronise
+    /// themselves, so a scrape never waits for a sampling pass and a pass never waits for a
+    /// slow scrape.
+    pub fn registry(&self) -> Arc<Registry> {
+        self.registry.clone()
     }
 
     /// Sets one cgroup's figures (and its JVM heap ceiling, when one was seen) for this pass.
@@ -281,11 +294,16 @@ impl Metrics {
 
     /// The OpenMetrics text of every metric.
     pub fn encode(&self) -> String {
-        let mut out = String::new();
-        // Writing to a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
-        out
+        encode(&self.registry)
     }
+}
+
+/// The OpenMetrics text of every metric in `registry`.
+pub fn encode(registry: &Registry) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = prometheus_client::encoding::text::encode(&mut out, registry);
+    out
 }
 
 /// The content type of [`Metrics::encode`].

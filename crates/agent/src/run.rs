@@ -14,7 +14,7 @@ use oomdoc_evidence::memcg_path::MemcgLevel;
 use crate::components;
 use crate::discover::{discover, discover_under, Hierarchy};
 use crate::jvm_probe::{node_from_proc, probe_cgroup, Node};
-use crate::kills::{kills_in, Kill};
+use crate::kills::{each_kill, Kill};
 use crate::kmsg::{follow, Counts, Kmsg};
 use crate::metrics::{Metrics, Who};
 use crate::open_files::{file_budget, OpenCgroups};
@@ -133,7 +133,7 @@ pub fn run(
         std::thread::spawn(move || kmsg_loop(&s, kmsg))
     };
     let state = Arc::new(State {
-        metrics: shared.metrics.clone(),
+        registry: shared.metrics().registry(),
         ready,
     });
     let notify = Arc::new(tokio::sync::Notify::new());
@@ -258,31 +258,23 @@ fn sample_pass(
 fn kmsg_loop(s: &Shared, mut kmsg: Kmsg) {
     let mut counted = Counts::default();
     let stop = || s.stop.load(Ordering::Relaxed);
+    let source = s.cfg.kmsg.display().to_string();
     let result = follow(&mut kmsg, &stop, &mut |burst, counts| {
-        let found = kills_in(&s.cfg.kmsg.display().to_string(), &burst);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        let whos: Vec<Who> = found
-            .kills
-            .iter()
-            .map(|k| s.names.who(k.pod_uid.as_deref(), k.container_id.as_deref()))
-            .collect();
-        {
-            let mut m = s.metrics();
-            m.kmsg_records.inc_by(counts.records - counted.records);
-            m.kmsg_lost.inc_by(counts.lost - counted.lost);
-            m.parse_failures.inc_by(found.failures);
-            for (k, who) in found.kills.iter().zip(&whos) {
-                m.record_kill(who, k, now.as_secs_f64());
-            }
-        }
+        let failures = each_kill(&source, &burst, &mut |k| {
+            let who = s.names.who(k.pod_uid.as_deref(), k.container_id.as_deref());
+            s.metrics().record_kill(&who, &k, now.as_secs_f64());
+            // Written with the metrics released: a slow reader of standard output holds up
+            // nothing but this thread.
+            write_line(s, &who, &k, now.as_secs() as i64);
+        });
+        let m = s.metrics();
+        m.kmsg_records.inc_by(counts.records - counted.records);
+        m.kmsg_lost.inc_by(counts.lost - counted.lost);
+        m.parse_failures.inc_by(failures);
         counted = counts;
-        // Written with the metrics released: a slow reader of standard output holds up nothing
-        // but this thread.
-        for (k, who) in found.kills.iter().zip(&whos) {
-            write_line(s, who, k, now.as_secs() as i64);
-        }
     });
     if let Err(e) = result {
         s.log(&format!("stopped reading {}: {e}", s.cfg.kmsg.display()));

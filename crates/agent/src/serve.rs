@@ -1,12 +1,12 @@
 //! `/metrics`, `/healthz` and `/readyz` over HTTP/1.1, with hyper.
 //!
-//! The metrics are encoded under the lock into a string and sent after it is released, so a slow
-//! scraper never holds up sampling. Connections are capped and each must send its request
+//! The metrics are encoded from the registry, whose families synchronise themselves, into a
+//! string sent afterwards: a slow scraper never holds up sampling or the kernel log. Connections are capped and each must send its request
 //! headers within [`HEADER_TIMEOUT`].
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,7 +19,9 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 
-use crate::metrics::{Metrics, CONTENT_TYPE};
+use prometheus_client::registry::Registry;
+
+use crate::metrics::{encode, CONTENT_TYPE};
 
 /// Connections served at once; more wait in the listen queue.
 pub const MAX_CONNECTIONS: usize = 64;
@@ -31,7 +33,7 @@ const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
 /// What the server reads.
 pub struct State {
     /// The metrics.
-    pub metrics: Arc<Mutex<Metrics>>,
+    pub registry: Arc<Registry>,
     /// Set once the first sampling pass is done.
     pub ready: Arc<AtomicBool>,
 }
@@ -51,13 +53,7 @@ fn respond(req: &Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
         return text(StatusCode::METHOD_NOT_ALLOWED, PLAIN, "only GET\n".into());
     }
     match req.uri().path() {
-        "/metrics" => {
-            let body = match state.metrics.lock() {
-                Ok(m) => m.encode(),
-                Err(p) => p.into_inner().encode(),
-            };
-            text(StatusCode::OK, CONTENT_TYPE, body)
-        }
+        "/metrics" => text(StatusCode::OK, CONTENT_TYPE, encode(&state.registry)),
         "/healthz" => text(StatusCode::OK, PLAIN, "ok\n".into()),
         "/readyz" if state.ready.load(Ordering::Relaxed) => {
             text(StatusCode::OK, PLAIN, "ready\n".into())

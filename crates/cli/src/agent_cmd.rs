@@ -54,9 +54,12 @@ pub struct AgentArgs {
     /// The kubelet's kubepods cgroup, when it is not found under --cgroup-root (repeatable).
     #[arg(long, value_name = "DIR")]
     kubepods: Vec<PathBuf>,
-    /// The host's /proc, for the command lines of JVMs ("" to skip).
+    /// The host's /proc, for the command lines of JVMs.
     #[arg(long, value_name = "DIR", default_value = "/proc")]
     proc_root: PathBuf,
+    /// Do not look for JVMs in containers (no oomdoc_jvm_max_heap_bytes).
+    #[arg(long)]
+    no_jvm: bool,
     /// The kernel log device.
     #[arg(long, value_name = "PATH", default_value = "/dev/kmsg")]
     kmsg: PathBuf,
@@ -81,7 +84,7 @@ pub(crate) fn run(args: &AgentArgs) -> anyhow::Result<u8> {
     let cfg = Config {
         cgroup_root: args.cgroup_root.clone(),
         kubepods: args.kubepods.clone(),
-        proc_root: (!args.proc_root.as_os_str().is_empty()).then(|| args.proc_root.clone()),
+        proc_root: (!args.no_jvm).then(|| args.proc_root.clone()),
         kmsg: args.kmsg.clone(),
         since_boot: args.since_boot,
         interval: args.interval,

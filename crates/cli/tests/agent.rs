@@ -464,3 +464,112 @@ fn bad_setups_are_errors_that_say_what_is_missing() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot read") && err.contains("none"), "{err}");
 }
+
+/// One kill report in `/dev/kmsg` format, for container `n` of pod `u<n>`.
+fn report(seq: &mut u64, n: usize) -> String {
+    let uid = format!("{n:08x}-0000-4000-8000-000000000000");
+    let id = format!("{n:064x}");
+    let mut out = String::new();
+    for text in [
+        "python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0".to_string(),
+        "memory: usage 65536kB, limit 65536kB, failcnt 12".to_string(),
+        format!("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods/burstable/pod{uid}/{id},task_memcg=/kubepods/burstable/pod{uid}/{id},task=python3,pid={},uid=0", 1000 + n),
+        format!("Memory cgroup out of memory: Killed process {} (python3) total-vm:80000kB, anon-rss:63000kB, file-rss:1000kB, shmem-rss:0kB, UID:0 pgtables:176kB oom_score_adj:0", 1000 + n),
+    ] {
+        *seq += 1;
+        out.push_str(&format!("6,{seq},{},-;{text}\n", *seq * 10));
+    }
+    out
+}
+
+#[test]
+fn an_oom_storm_stays_bounded() {
+    // 2,200 containers killed once, then one container killed 300 times: a saved kernel log
+    // replayed through --kmsg (no root needed). Kill series stop at the cap, the last container's
+    // count is exact, and the agent's memory stays small.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cgroup.controllers"), "memory\n").unwrap();
+    let log = dir.path().join("kmsg");
+    let mut seq = 0;
+    let mut text = String::new();
+    for n in 0..2_200 {
+        text.push_str(&report(&mut seq, n));
+    }
+    for _ in 0..300 {
+        text.push_str(&report(&mut seq, 99_999));
+    }
+    std::fs::write(&log, &text).unwrap();
+    let mut agent = start_agent(&[
+        "--offline",
+        "--listen",
+        "127.0.0.1:0",
+        "--since-boot",
+        "--kmsg",
+        log.to_str().unwrap(),
+        "--cgroup-root",
+        dir.path().to_str().unwrap(),
+        "--no-jvm",
+    ]);
+    let last = format!("container_id=\"{:064x}\"", 99_999);
+    let done = wait_for(&agent.addr, Duration::from_secs(120), |t| {
+        (value(t, "oomdoc_oom_kills_total", &[&last]) == Some(300.0)).then(|| t.to_string())
+    });
+    let (text, took) = done.expect("every kill counted");
+    assert!(text.contains(&format!("oomdoc_agent_kmsg_records_total {seq}\n")));
+    let series = text
+        .lines()
+        .filter(|l| l.starts_with("oomdoc_oom_kills_total{"))
+        .count();
+    assert_eq!(series, 2_000, "capped");
+    assert!(
+        text.lines()
+            .any(|l| l == "oomdoc_agent_parse_failures_total 0"),
+        "no report unread"
+    );
+    let rss_kb: u64 = std::fs::read_to_string(format!("/proc/{}/status", agent.child.id()))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    eprintln!("agent: 2,500 kills read in {took:?}, {rss_kb} kB resident");
+    assert!(rss_kb < 40 * 1024, "{rss_kb} kB resident after the storm");
+    let lines = (0..2_500)
+        .filter(|_| agent.lines.recv_timeout(Duration::from_secs(10)).is_ok())
+        .count();
+    assert_eq!(lines, 2_500, "one JSON line per kill");
+    let _ = agent.child.kill();
+}
+
+#[test]
+fn the_deployment_passes_the_audit_and_its_arguments_parse() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let yaml = format!("{root}/deploy/agent.yaml");
+    let o = Command::new(env!("CARGO_BIN_EXE_oomdoc"))
+        .args(["audit", "--format", "json", &yaml])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["findings"], serde_json::json!([]), "{v:#}");
+    assert_eq!(v["workloads"][0]["qos_class"], "Guaranteed", "{v:#}");
+    // The DaemonSet's args, as the CLI reads them (with --help, which parses them all first).
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    let args: Vec<&str> = text
+        .lines()
+        .skip_while(|l| l.trim() != "args:")
+        .skip(1)
+        .take_while(|l| l.trim_start().starts_with("- "))
+        .map(|l| l.trim_start().trim_start_matches("- "))
+        .collect();
+    assert_eq!(args[0], "agent");
+    let o = Command::new(env!("CARGO_BIN_EXE_oomdoc"))
+        .args(&args)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
