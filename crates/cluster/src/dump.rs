@@ -9,12 +9,11 @@ use std::io::{self, BufReader, Read};
 use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use oomdoc_cluster_core::scan::Scan;
 use oomdoc_model::bytes::exact;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-
-use crate::scan::Scan;
 
 /// One object of a dump.
 #[derive(Debug)]
@@ -263,7 +262,7 @@ pub fn read_dump_raw<R: Read>(
 }
 
 enum Msg {
-    Pod(crate::scan::PodResult),
+    Pod(oomdoc_cluster_core::scan::PodResult),
     Node(Box<Node>),
     Event(Box<Event>),
     Error(String),

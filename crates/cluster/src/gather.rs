@@ -4,11 +4,11 @@
 
 use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::api::{Api, ListParams, LogParams};
+use oomdoc_cluster_core::facts::{event_concerns, pod_facts};
 use oomdoc_explain::Facts;
 
 use crate::api_error::{classify, ClusterError};
 use crate::client::{connect, runtime, Conn, Target};
-use crate::facts::{event_concerns, pod_facts};
 use crate::live_scan::list_pages;
 
 /// What was gathered, and what could not be.
@@ -53,7 +53,7 @@ pub fn gather_pod(
                 other => other,
             })?;
         let mut notes = Vec::new();
-        let mut inputs = vec![crate::facts::pod_input_name(&pod)];
+        let mut inputs = vec![oomdoc_cluster_core::facts::pod_input_name(&pod)];
         let events = pod_and_node_events(&c, namespace, name, &pod, &mut notes).await;
         if !events.is_empty() {
             inputs.push(format!(

@@ -7,13 +7,13 @@ use kube::api::{Api, ListParams};
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
+use oomdoc_cluster_core::rows::bytes;
+use oomdoc_cluster_core::scan::{Analyzer, PodResult, Scan, ScanReport, Usage};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::api_error::{classify, ClusterError};
 use crate::client::{connect, runtime, Conn, Target};
-use crate::rows::bytes;
-use crate::scan::{Analyzer, PodResult, Scan, ScanReport, Usage};
 
 /// Objects per page.
 pub const PAGE: u32 = 500;

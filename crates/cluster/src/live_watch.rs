@@ -12,14 +12,14 @@ use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::runtime::utils::Backoff;
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::Api;
+use oomdoc_cluster_core::facts::{event_concerns, pod_facts};
+use oomdoc_cluster_core::kills::{event_kill, pod_kills, Kill, Seen};
+use oomdoc_cluster_core::scan::is_oom_event;
 use oomdoc_explain::{explain, Explanation};
 
 use crate::api_error::{classify, ClusterError};
 use crate::client::{connect_with, runtime, Conn, Target};
-use crate::facts::{event_concerns, pod_facts};
-use crate::kills::{event_kill, pod_kills, Kill, Seen};
 use crate::live_scan::PAGE;
-use crate::scan::is_oom_event;
 
 /// When to stop.
 #[derive(Clone, Debug, Default)]

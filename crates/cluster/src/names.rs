@@ -2,17 +2,16 @@
 //! must be names Kubernetes allows: lowercase letters, digits, `-` and `.` (DNS-1123), at most
 //! 253 characters. kube puts a name into the path as it is, so `a?watch=true` turned a GET into
 //! a watch, and a `,` in a node name added a field selector of its own.
+//!
+//! What a name is: `oomdoc_cluster_core::names::is_name` (pure); here it becomes an error.
+
+use oomdoc_cluster_core::names::is_name;
 
 use crate::api_error::ClusterError;
 
 /// Checks `value`, given as `what` (`--pod`, `namespace`), is a Kubernetes object name.
 pub fn check(what: &str, value: &str) -> Result<(), ClusterError> {
-    let ok = !value.is_empty()
-        && value.len() <= 253
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
-    if ok {
+    if is_name(value) {
         Ok(())
     } else {
         Err(ClusterError::Config(format!(

@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use oomdoc_cluster::kills::{Kill, KillKind};
+use oomdoc_cluster_core::kills::{Kill, KillKind};
 use oomdoc_explain::Explanation;
 use serde::Serialize;
 

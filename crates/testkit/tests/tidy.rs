@@ -1,7 +1,12 @@
 //! The tidy test: invariants ARCHITECTURE.md states, checked on the source tree itself.
 //!
 //! - **kube stays in the cluster shell**: no `kube::`/`k8s_openapi` path or `kube`/`k8s-openapi`
-//!   dependency outside `crates/cluster` and `crates/cli`.
+//!   dependency outside `crates/cluster` and `crates/cli`, but for the pure core.
+//! - **the cluster core is pure**: `crates/cluster-core` may use k8s-openapi's data types, but
+//!   depends on no client, runtime or HTTP stack ([`IO_CRATES`]: kube, tokio, hyper, tower...)
+//!   and its sources name none of them, nor std's files, network, processes, environment or
+//!   clock ([`io_uses`]); `crates/report` depends on that core, never on the shell
+//!   (`oomdoc-cluster`).
 //! - **short functions**: no function in `crates/*/src` longer than [`MAX_FN_LINES`] lines,
 //!   counted from its `fn` line to its closing brace (the first later line that is that brace
 //!   alone at the `fn` line's indentation), both included. Test code is excluded: `#[cfg(test)]`
@@ -27,6 +32,42 @@ const MAX_FILE_LINES: usize = 600;
 /// Where `kube`/`k8s-openapi` may be used besides `crates/cluster` and `crates/cli`: nowhere.
 /// (An entry would be a path prefix; this list can only shrink.)
 const KUBE_ALLOWED_OUTSIDE: &[&str] = &[];
+
+/// The pure cluster core: k8s-openapi's data types, nothing that does I/O.
+const PURE_CORE: &str = "crates/cluster-core/";
+
+/// Crates the pure core may not depend on: the client, the async runtime, the HTTP stack.
+const IO_CRATES: &[&str] = &[
+    "kube",
+    "kube-client",
+    "kube-runtime",
+    "tokio",
+    "hyper",
+    "hyper-util",
+    "tower",
+    "reqwest",
+    "ureq",
+];
+
+/// Paths the pure core's sources may not name: those crates, and std's files, network,
+/// processes, environment and clock.
+const IO_PATHS: &[&str] = &[
+    "kube",
+    "kube_client",
+    "kube_runtime",
+    "tokio",
+    "hyper",
+    "hyper_util",
+    "tower",
+    "reqwest",
+    "ureq",
+    "std::fs",
+    "std::net",
+    "std::process",
+    "std::env",
+    "SystemTime::now",
+    "Instant::now",
+];
 
 // ---------------------------------------------------------------------------------------------
 // The checks, on one file's text.
@@ -99,15 +140,60 @@ fn kube_uses(text: &str) -> Vec<usize> {
 
 /// Lines of a Cargo.toml that depend on kube or k8s-openapi.
 fn kube_dependencies(toml: &str) -> Vec<usize> {
-    code_lines(toml)
-        .filter(|(_, l)| {
-            let t = l.trim_start();
-            ["kube", "k8s-openapi", "k8s_openapi"].iter().any(|d| {
-                t.strip_prefix(d).is_some_and(|rest| {
-                    let rest = rest.trim_start();
-                    rest.starts_with('=') || rest.starts_with(".workspace")
-                })
+    dependencies_on(toml, &["kube", "k8s-openapi", "k8s_openapi"])
+}
+
+/// Lines of a Cargo.toml that depend on one of `crates`: `name = ...` or `name.workspace = ...`
+/// in a dependencies table (dev- and build-dependencies included), or a `[dependencies.name]`
+/// table.
+fn dependencies_on(toml: &str, crates: &[&str]) -> Vec<usize> {
+    let mut in_deps = false;
+    let mut out = Vec::new();
+    for (n, l) in code_lines(toml) {
+        let t = l.trim();
+        if let Some(header) = t.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            in_deps = header.ends_with("dependencies");
+            let table = header.contains("dependencies.");
+            if table && crates.iter().any(|d| header.rsplit('.').next() == Some(d)) {
+                out.push(n);
+            }
+            continue;
+        }
+        let depends = crates.iter().any(|d| {
+            t.strip_prefix(d).is_some_and(|rest| {
+                let rest = rest.trim_start();
+                rest.starts_with('=') || rest.starts_with(".workspace")
             })
+        });
+        if in_deps && depends {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// Whether `line` (code, literals emptied) names the path `p`: `p` as whole words followed by
+/// `::`, or in a `use`/`extern crate` line; a path with `::` of its own (`std::fs`,
+/// `Instant::now`) anywhere as whole words.
+fn names_path(line: &str, p: &str) -> bool {
+    let t = line.trim_start();
+    let import =
+        t.starts_with("use ") || t.starts_with("pub use ") || t.starts_with("extern crate ");
+    line.match_indices(p).any(|(at, _)| {
+        let before = line[..at].chars().next_back();
+        let after = &line[at + p.len()..];
+        !before.is_some_and(is_ident_char)
+            && !after.chars().next().is_some_and(is_ident_char)
+            && (after.starts_with("::") || import || p.contains("::"))
+    })
+}
+
+/// Lines of Rust source that reach outside the process or read the clock ([`IO_PATHS`]).
+fn io_uses(text: &str) -> Vec<usize> {
+    code_lines(text)
+        .filter(|(_, l)| {
+            let l = code_of(l);
+            IO_PATHS.iter().any(|p| names_path(&l, p))
         })
         .map(|(n, _)| n)
         .collect()
@@ -306,6 +392,14 @@ fn kube_only_in_the_cluster_shell_and_the_cli() {
         .iter()
         .any(|(p, t)| p.starts_with("crates/cluster/") && !kube_uses(t).is_empty()));
     for (path, text) in rs.iter().filter(|(p, _)| !kube_allowed(p)) {
+        if path.starts_with(PURE_CORE) {
+            for n in io_uses(text) {
+                bad.push(format!(
+                    "{path}:{n}: I/O (kube, tokio, files, clock...) in the pure core"
+                ));
+            }
+            continue;
+        }
         for n in kube_uses(text) {
             bad.push(format!(
                 "{path}:{n}: kube/k8s_openapi outside crates/cluster and crates/cli"
@@ -314,9 +408,25 @@ fn kube_only_in_the_cluster_shell_and_the_cli() {
     }
     let mut tomls = files(&root().join("crates"), "Cargo.toml");
     tomls.extend(files(&root().join("benches"), "Cargo.toml"));
+    assert!(tomls
+        .iter()
+        .any(|(p, _)| p == &format!("{PURE_CORE}Cargo.toml")));
     for (path, text) in tomls.iter().filter(|(p, _)| !kube_allowed(p)) {
+        if path.starts_with(PURE_CORE) {
+            for n in dependencies_on(text, IO_CRATES) {
+                bad.push(format!("{path}:{n}: the pure core depends on an I/O crate"));
+            }
+            continue;
+        }
         for n in kube_dependencies(text) {
             bad.push(format!("{path}:{n}: a kube/k8s-openapi dependency"));
+        }
+        if path == "crates/report/Cargo.toml" {
+            for n in dependencies_on(text, &["oomdoc-cluster"]) {
+                bad.push(format!(
+                    "{path}:{n}: report depends on the cluster shell, not the core"
+                ));
+            }
         }
     }
     fail_on(bad);
@@ -372,6 +482,18 @@ fn fixture_kube_uses_are_found() {
     assert_eq!(kube_dependencies(toml), [2, 3]);
     assert!(!kube_allowed("crates/report/src/x.rs"));
     assert!(kube_allowed("crates/cluster/src/x.rs"));
+    assert!(!kube_allowed("crates/cluster-core/src/x.rs"));
+}
+
+#[test]
+fn fixture_io_in_the_pure_core_is_found() {
+    let text = "use k8s_openapi::api::core::v1::Pod;\nuse kube::Api;\nlet c = kube::Client::try_default();\nuse tokio;\n#[tokio::main]\nuse std::fs;\nlet t = std::time::SystemTime::now();\nlet x = std::env::var(\"A\");\nfn kube() {}\nlet s = \"kube-system\"; // tokio::x\nuse std::fmt;\nlet n = Instant::now();\nlet p = oomdoc_kube::x; let q = hyper_x::y;\nlet i = Instant::nowish;\n";
+    assert_eq!(io_uses(text), [2, 3, 4, 5, 6, 7, 8, 12]);
+    let toml = "[dependencies]\nk8s-openapi = { version = \"0.26\" }\nkube.workspace = true\ntokio = \"1\"\ntokio-util = \"0.7\"\n[dev-dependencies.hyper]\nversion = \"1\"\n# tower = 1\n[features]\nkube = []\n";
+    assert_eq!(dependencies_on(toml, IO_CRATES), [3, 4, 6]);
+    let report =
+        "[dependencies]\noomdoc-cluster-core.workspace = true\noomdoc-cluster.workspace = true\n";
+    assert_eq!(dependencies_on(report, &["oomdoc-cluster"]), [3]);
 }
 
 #[test]

@@ -1,12 +1,12 @@
 //! Writers for `oomdoc scan`: the ranked tables as text ([`text`]) and the report as the JSON
 //! document (`--format json`). The data ([`ScanReport`]: rows, nodes, counters) is
-//! `oomdoc-cluster`'s; only the writing is here.
+//! `oomdoc-cluster-core`'s; only the writing is here.
 
 pub mod text;
 
 use std::io::{self, Write};
 
-use oomdoc_cluster::ScanReport;
+use oomdoc_cluster_core::ScanReport;
 
 use crate::wire::cluster::ScanDoc;
 

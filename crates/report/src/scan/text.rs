@@ -2,9 +2,9 @@
 
 use std::io::{self, Write};
 
-use oomdoc_cluster::overcommit::NodeRow;
-use oomdoc_cluster::rows::ContainerRow;
-use oomdoc_cluster::ScanReport;
+use oomdoc_cluster_core::overcommit::NodeRow;
+use oomdoc_cluster_core::rows::ContainerRow;
+use oomdoc_cluster_core::ScanReport;
 use oomdoc_model::bytes::short as fmt_size;
 
 use crate::style::{Style, Tone};

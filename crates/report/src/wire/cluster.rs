@@ -2,11 +2,11 @@
 //! ([`Kill`]), as written. Every field is written, `null` when unknown; internal bookkeeping
 //! (`last_oom_kill_epoch`, `left_out`, a kill's `key`) is not.
 
-use oomdoc_cluster::kills::{Kill, KillKind};
-use oomdoc_cluster::overcommit::NodeRow;
-use oomdoc_cluster::risk::Risk;
-use oomdoc_cluster::rows::ContainerRow;
-use oomdoc_cluster::ScanReport;
+use oomdoc_cluster_core::kills::{Kill, KillKind};
+use oomdoc_cluster_core::overcommit::NodeRow;
+use oomdoc_cluster_core::risk::Risk;
+use oomdoc_cluster_core::rows::ContainerRow;
+use oomdoc_cluster_core::ScanReport;
 use serde::Serialize;
 
 /// The whole `scan --format json` document.
