@@ -60,12 +60,18 @@ impl Names for ByUid {
     }
 }
 
-/// Where the agent writes: one JSON line per kill, and its own log.
+/// Creates a Kubernetes Event for a kill of a named pod: (who, message, Unix seconds); an
+/// error is logged and the agent goes on.
+pub type EventSink = Box<dyn FnMut(&Who, &str, i64) -> Result<(), String> + Send>;
+
+/// Where the agent writes: one JSON line per kill, its own log, and (`--events`) Events.
 pub struct Outputs {
     /// Kill lines (standard output).
     pub kills: Box<dyn Write + Send>,
     /// Log lines (standard error).
     pub log: Box<dyn Write + Send>,
+    /// Events on pods, when asked for.
+    pub events: Option<EventSink>,
 }
 
 struct Shared {
@@ -297,5 +303,16 @@ fn write_line(s: &Shared, who: &Who, k: &Kill, unix_seconds: i64) {
     if let Ok(mut o) = s.out.lock() {
         let _ = oomdoc_report::write_kill_line(&line, &mut o.kills);
         let _ = o.kills.flush();
+        let o = &mut *o;
+        if let (Some(post), false) = (o.events.as_mut(), who.pod.is_empty()) {
+            let message = oomdoc_report::kill_event_message(&line);
+            if let Err(e) = post(who, &message, unix_seconds) {
+                let _ = writeln!(
+                    o.log,
+                    "oomdoc agent: no event for {}/{}: {e}",
+                    who.namespace, who.pod
+                );
+            }
+        }
     }
 }

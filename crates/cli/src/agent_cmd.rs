@@ -60,6 +60,10 @@ pub struct AgentArgs {
     /// Do not look for JVMs in containers (no oomdoc_jvm_max_heap_bytes).
     #[arg(long)]
     no_jvm: bool,
+    /// Also create a Kubernetes Event on the pod for each kill (needs create on events:
+    /// deploy/agent-events-rbac.yaml).
+    #[arg(long, conflicts_with = "offline")]
+    events: bool,
     /// The kernel log device.
     #[arg(long, value_name = "PATH", default_value = "/dev/kmsg")]
     kmsg: PathBuf,
@@ -91,9 +95,18 @@ pub(crate) fn run(args: &AgentArgs) -> anyhow::Result<u8> {
         node: args.node.clone(),
         listen: args.listen,
     };
+    let events = if args.events {
+        Some(crate::agent_names::event_sink(
+            &args.conn,
+            args.node.as_deref(),
+        )?)
+    } else {
+        None
+    };
     let out = Outputs {
         kills: Box::new(std::io::stdout()),
         log: Box::new(std::io::stderr()),
+        events,
     };
     match run_agent(cfg, names, out, stop) {
         Ok(()) => Ok(0),

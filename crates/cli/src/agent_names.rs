@@ -5,7 +5,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use oomdoc_agent::metrics::Who;
-use oomdoc_agent::run::{ByUid, Names};
+use oomdoc_agent::run::{ByUid, EventSink, Names};
+use oomdoc_cluster::kill_events::{EventPoster, PodRef};
 use oomdoc_cluster::node_pods::{follow_node_pods, NodePods};
 
 use crate::scan_cmd::ConnArgs;
@@ -57,4 +58,18 @@ pub(crate) fn names(conn: &ConnArgs, node: Option<&str>, stop: Arc<AtomicBool>) 
             Arc::new(ByUid)
         }
     }
+}
+
+/// `--events`: Events created through the API server, on the pods the watch named.
+pub(crate) fn event_sink(conn: &ConnArgs, node: Option<&str>) -> anyhow::Result<EventSink> {
+    let node = node.ok_or_else(|| anyhow::anyhow!("--events needs --node or $NODE_NAME"))?;
+    let poster = EventPoster::connect(&conn.target(None), node)?;
+    Ok(Box::new(move |who: &Who, message: &str, at: i64| {
+        let pod = PodRef {
+            namespace: &who.namespace,
+            name: &who.pod,
+            uid: &who.pod_uid,
+        };
+        poster.post(pod, message, at).map_err(|e| e.to_string())
+    }))
 }

@@ -240,10 +240,15 @@ fn the_agent_sees_components_grow_and_a_real_kill_on_metrics_and_in_prometheus()
             .query("fieldSelector=spec.nodeName=node-1")
             .watch()
             .stream(&[], 0, 30_000),
+        Route::new("/api/v1/namespaces/shop/events").post().json(
+            201,
+            r#"{"apiVersion":"v1","kind":"Event","metadata":{"name":"admin-7d9.oomdoc-x","namespace":"shop"},"involvedObject":{}}"#,
+        ),
     ]);
     let kc_dir = tempfile::tempdir().unwrap();
     let kc = api.kubeconfig(kc_dir.path());
     let agent = start_agent(&[
+        "--events",
         "--kubeconfig",
         kc.to_str().unwrap(),
         "--node",
@@ -376,6 +381,24 @@ fn the_agent_sees_components_grow_and_a_real_kill_on_metrics_and_in_prometheus()
         &format!("a kernel OOM kill on /metrics in {after:?}"),
     );
 
+    // --events: an Event on the pod, as the kubelet writes its own.
+    let start = Instant::now();
+    let mut posted = Vec::new();
+    while posted.is_empty() && start.elapsed() < Duration::from_secs(5) {
+        posted = api.bodies("/api/v1/namespaces/shop/events");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let ev: serde_json::Value = serde_json::from_str(posted.first().expect("an Event")).unwrap();
+    assert_eq!(ev["reason"], "OOMKillExplained");
+    assert_eq!(ev["involvedObject"]["name"], "admin-7d9");
+    assert_eq!(ev["involvedObject"]["uid"], UID);
+    assert_eq!(ev["source"]["host"], "node-1");
+    let msg = ev["message"].as_str().unwrap();
+    assert!(
+        msg.contains("container limit 64Mi") && msg.contains("python3 (pid"),
+        "{msg}"
+    );
+
     // `oomdoc explain` reads the agent's line back: the kernel report in it is the evidence.
     let jsonl = kc_dir.path().join("agent.jsonl");
     std::fs::write(&jsonl, format!("{line}\n")).unwrap();
@@ -482,6 +505,23 @@ fn report(seq: &mut u64, n: usize) -> String {
     out
 }
 
+/// The agent replaying the saved kernel log `log`, with an empty cgroup v2 root `root` (no
+/// cgroups to sample, no JVMs) and `extra` arguments.
+fn start_replay(root: &Path, log: &Path, extra: &[&str]) -> Agent {
+    let mut args = vec![
+        "--listen",
+        "127.0.0.1:0",
+        "--since-boot",
+        "--kmsg",
+        log.to_str().unwrap(),
+        "--cgroup-root",
+        root.to_str().unwrap(),
+        "--no-jvm",
+    ];
+    args.extend_from_slice(extra);
+    start_agent(&args)
+}
+
 #[test]
 fn an_oom_storm_stays_bounded() {
     // 2,200 containers killed once, then one container killed 300 times: a saved kernel log
@@ -499,17 +539,7 @@ fn an_oom_storm_stays_bounded() {
         text.push_str(&report(&mut seq, 99_999));
     }
     std::fs::write(&log, &text).unwrap();
-    let mut agent = start_agent(&[
-        "--offline",
-        "--listen",
-        "127.0.0.1:0",
-        "--since-boot",
-        "--kmsg",
-        log.to_str().unwrap(),
-        "--cgroup-root",
-        dir.path().to_str().unwrap(),
-        "--no-jvm",
-    ]);
+    let mut agent = start_replay(dir.path(), &log, &["--offline"]);
     let last = format!("container_id=\"{:064x}\"", 99_999);
     let done = wait_for(&agent.addr, Duration::from_secs(120), |t| {
         (value(t, "oomdoc_oom_kills_total", &[&last]) == Some(300.0)).then(|| t.to_string())
@@ -572,4 +602,33 @@ fn the_deployment_passes_the_audit_and_its_arguments_parse() {
         "{args:?}: {}",
         String::from_utf8_lossy(&o.stderr)
     );
+}
+
+#[test]
+fn an_api_server_that_is_gone_does_not_stop_the_agent() {
+    // Names from an API server on a closed port: the agent says so, serves /metrics and counts
+    // kills by UID all the same.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cgroup.controllers"), "memory\n").unwrap();
+    let log = dir.path().join("kmsg");
+    let mut seq = 0;
+    std::fs::write(&log, report(&mut seq, 7)).unwrap();
+    let kc = oomdoc_testkit::fake_api::kubeconfig_for(
+        &format!(
+            "http://127.0.0.1:{}",
+            oomdoc_testkit::fake_api::closed_port()
+        ),
+        dir.path(),
+    );
+    let agent = start_replay(
+        dir.path(),
+        &log,
+        &["--kubeconfig", kc.to_str().unwrap(), "--node", "node-1"],
+    );
+    let id = format!("container_id=\"{:064x}\"", 7);
+    let seen = wait_for(&agent.addr, Duration::from_secs(10), |t| {
+        value(t, "oomdoc_oom_kills_total", &[&id, "pod=\"\""])
+    });
+    assert_eq!(seen.map(|s| s.0), Some(1.0));
+    assert_eq!(get(&agent.addr, "/readyz").0, 200);
 }

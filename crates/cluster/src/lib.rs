@@ -19,6 +19,7 @@ pub mod dump;
 pub mod exec_deadline;
 pub mod gather;
 pub mod guard;
+pub mod kill_events;
 pub mod kubeconfig;
 pub mod live_scan;
 pub mod live_watch;

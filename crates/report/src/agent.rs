@@ -65,3 +65,53 @@ pub fn write_kill_line(k: &KillLine<'_>, out: &mut dyn Write) -> io::Result<()> 
     serde_json::to_writer(&mut *out, &line)?;
     writeln!(out)
 }
+
+/// Largest Event message written (the API server's limit is 1 KiB for `note` in events.k8s.io
+/// and kubectl shows one line): longer messages are cut at a character boundary.
+const MAX_EVENT_MESSAGE: usize = 1000;
+
+/// The message of the Kubernetes Event `oomdoc agent --events` creates on the pod: the verdict,
+/// the limit, the victim and where its memory was.
+pub fn kill_event_message(k: &KillLine<'_>) -> String {
+    use oomdoc_model::bytes::short;
+    let Some(i) = k.explanation.incidents.first() else {
+        return format!("OOM kill ({} limit)", k.scope.replace('_', " "));
+    };
+    let mut m = i.verdict.headline().to_string();
+    if let Some(l) = i.limit_bytes {
+        m.push_str(&format!(
+            " ({} limit {})",
+            k.scope.replace('_', " "),
+            short(l)
+        ));
+    }
+    let victim = match (&i.victim.process, i.victim.pid) {
+        (Some(p), Some(pid)) => format!("{p} (pid {pid})"),
+        (Some(p), None) => p.clone(),
+        _ => "a process".to_string(),
+    };
+    let kb = |v: Option<u64>| v.map_or("?".to_string(), |kb| short(kb * 1024));
+    m.push_str(&format!(
+        ": killed {victim} with anon {}, file {}, shmem {}",
+        kb(i.rss_kb.anon),
+        kb(i.rss_kb.file),
+        kb(i.rss_kb.shmem)
+    ));
+    if let Some(a) = i.attribution {
+        m.push_str(&format!(
+            "; the memory was mostly {}",
+            a.as_str().replace('_', " ")
+        ));
+    }
+    m.push_str(
+        ". Seen by oomdoc agent; `oomdoc explain --pod` with its log line has the evidence.",
+    );
+    if m.len() > MAX_EVENT_MESSAGE {
+        let mut end = MAX_EVENT_MESSAGE;
+        while !m.is_char_boundary(end) {
+            end -= 1;
+        }
+        m.truncate(end);
+    }
+    m
+}

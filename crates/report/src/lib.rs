@@ -39,7 +39,7 @@ pub mod trend;
 pub mod watch;
 mod wire;
 
-pub use agent::{write_kill_line, KillLine};
+pub use agent::{kill_event_message, write_kill_line, KillLine};
 pub use explain::{write_explain_json, write_explain_text, write_explain_text_to};
 pub use json::{write_json, JsonSink};
 pub use jvm::{jvm_json, write_jvm_json, write_jvm_text, JvmReport};

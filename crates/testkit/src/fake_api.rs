@@ -39,10 +39,11 @@ pub enum Reply {
     },
 }
 
-/// A route: GET `path`, with every string of `query` in the decoded query (and, when
-/// `watch` is Some, `watch=true` present or absent).
+/// A route: `method` (GET unless set with [`Route::post`]) `path`, with every string of `query`
+/// in the decoded query (and, when `watch` is Some, `watch=true` present or absent).
 #[derive(Debug)]
 pub struct Route {
+    pub method: &'static str,
     pub path: String,
     pub query: Vec<String>,
     pub watch: Option<bool>,
@@ -53,6 +54,7 @@ pub struct Route {
 impl Route {
     pub fn new(path: &str) -> Self {
         Route {
+            method: "GET",
             path: path.to_string(),
             query: Vec::new(),
             watch: None,
@@ -62,6 +64,11 @@ impl Route {
     }
     pub fn query(mut self, q: &str) -> Self {
         self.query.push(q.to_string());
+        self
+    }
+    /// A POST (a create): the request's body is logged, see [`FakeApi::bodies`].
+    pub fn post(mut self) -> Self {
+        self.method = "POST";
         self
     }
     pub fn list(mut self) -> Self {
@@ -130,13 +137,26 @@ impl FakeApi {
         FakeApi { port, log }
     }
 
+    /// The bodies of the requests to `path` (POSTs), in order.
+    pub fn bodies(&self, path: &str) -> Vec<String> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|(_, l)| {
+                let (head, body) = l.split_once('\n')?;
+                (head.split_whitespace().nth(1)? == path).then(|| body.to_string())
+            })
+            .collect()
+    }
+
     /// Request lines served so far (`GET /api/v1/pods?limit=500`), query decoded.
     pub fn requests(&self) -> Vec<String> {
         self.log
             .lock()
             .unwrap()
             .iter()
-            .map(|(_, r)| r.clone())
+            .map(|(_, r)| r.split('\n').next().unwrap_or("").to_string())
             .collect()
     }
 
@@ -211,52 +231,66 @@ fn serve(conn: TcpStream, routes: &Mutex<Vec<Route>>, log: &Mutex<Vec<(Instant, 
     let mut reader = BufReader::new(conn.try_clone().expect("clone"));
     let mut conn = conn;
     // Keep-alive: serve requests until the client closes.
-    while let Some(target) = read_request(&mut reader) {
+    while let Some((method, target, body)) = read_request(&mut reader) {
         let (path, query) = match target.split_once('?') {
             Some((p, q)) => (p.to_string(), decode(q)),
             None => (target.clone(), String::new()),
         };
-        let logged = if query.is_empty() {
-            format!("GET {path}")
+        let mut logged = if query.is_empty() {
+            format!("{method} {path}")
         } else {
-            format!("GET {path}?{query}")
+            format!("{method} {path}?{query}")
         };
+        if !body.is_empty() {
+            logged = format!("{logged}\n{body}");
+        }
         let n = {
             let mut l = log.lock().unwrap();
             l.push((Instant::now(), logged));
             l.len()
         };
-        let reply = route_reply(routes, &path, &query);
+        let reply = route_reply(routes, &method, &path, &query);
         if !write_reply(&mut conn, reply, n) {
             return;
         }
     }
 }
 
-/// The target of the next request (its headers read and dropped), or `None` when the client
-/// closed.
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<String> {
+/// The method, target and body of the next request, or `None` when the client closed.
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, String, String)> {
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
         return None;
     }
+    let mut length = 0usize;
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
             break;
         }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
     }
-    Some(line.split_whitespace().nth(1).unwrap_or("").to_string())
+    let mut body = vec![0; length.min(16 << 20)];
+    std::io::Read::read_exact(reader, &mut body).ok()?;
+    let mut words = line.split_whitespace();
+    let method = words.next().unwrap_or("GET").to_string();
+    let target = words.next().unwrap_or("").to_string();
+    Some((method, target, String::from_utf8_lossy(&body).into_owned()))
 }
 
 /// The next reply of the first route that matches (its last reply repeats), else a 404 Status.
-fn route_reply(routes: &Mutex<Vec<Route>>, path: &str, query: &str) -> Reply {
+fn route_reply(routes: &Mutex<Vec<Route>>, method: &str, path: &str, query: &str) -> Reply {
     let is_watch = query.split('&').any(|kv| kv == "watch=true");
     let reply = {
         let mut rs = routes.lock().unwrap();
         rs.iter_mut()
             .find(|r| {
-                r.path == path
+                r.method == method
+                    && r.path == path
                     && r.query.iter().all(|q| query.contains(q.as_str()))
                     && r.watch.is_none_or(|w| w == is_watch)
             })
