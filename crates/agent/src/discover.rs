@@ -22,7 +22,7 @@ const MAX_POD_DEPTH: usize = 3;
 /// `kubepods`; past this, the rest is left for the next pass and counted.
 pub const MAX_DIRS: usize = 20_000;
 /// Bytes read from one memory file at most (`memory.stat` is under 2 KiB).
-pub(crate) const MAX_FILE: u64 = 64 << 10;
+pub const MAX_FILE: u64 = 64 << 10;
 
 /// Where the memory controller is mounted and which version it is.
 #[derive(Clone, Debug, PartialEq, Eq)]

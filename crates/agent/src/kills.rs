@@ -41,6 +41,9 @@ pub struct Kill {
     pub pod_uid: Option<String>,
     /// The victim's container id, from its cgroup path.
     pub container_id: Option<String>,
+    /// The pod's QoS class, from its cgroup path (the kubelet's `burstable`/`besteffort`
+    /// parents; directly under `kubepods`: Guaranteed).
+    pub qos: Option<oomdoc_model::qos::QosClass>,
     /// Which limit was hit.
     pub scope: Scope,
     /// The verdict.
@@ -115,6 +118,7 @@ pub fn kill_of(source: &str, incident: KernelOomIncident) -> Kill {
         .map_or(Verdict::Unknown, |i| i.verdict);
     Kill {
         pod_uid: task.as_ref().and_then(|t| t.pod_uid.clone()),
+        qos: task.as_ref().and_then(|t| t.qos),
         container_id: task.and_then(|t| t.container_id),
         scope,
         verdict,
@@ -195,6 +199,7 @@ mod tests {
         );
         assert_eq!(k.container_id.as_deref(), Some(&"a".repeat(64)[..]));
         assert_eq!(k.scope, Scope::Container);
+        assert_eq!(k.qos, Some(oomdoc_model::qos::QosClass::Burstable));
         assert_eq!(k.verdict, Verdict::ContainerOomKill);
         assert_eq!(k.process, "python3");
         assert_eq!(k.victim[0], (VictimKind::Anon, Some(63_000 * 1024)));

@@ -296,6 +296,7 @@ fn write_line(s: &Shared, who: &Who, k: &Kill, unix_seconds: i64) {
         container: &who.container,
         pod_uid: &who.pod_uid,
         container_id: &who.container_id,
+        qos: k.qos,
         scope: k.scope.as_str(),
         explanation: &k.explanation,
         kernel_report: &k.report,

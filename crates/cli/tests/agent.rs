@@ -53,20 +53,19 @@ fn id(c: char) -> String {
     std::iter::repeat_n(c, 64).collect()
 }
 
-fn make_pod() -> Result<Pod, String> {
+fn make_pod(uid: &str, ids: [char; 2]) -> Result<Pod, String> {
     let base = MemoryCgroup::create("agent", None)?;
     let pod = base
         .dir()
         .join("kubepods/burstable")
-        .join(format!("pod{UID}"));
+        .join(format!("pod{uid}"));
     let mut dirs = vec![
         base.dir().join("kubepods"),
         base.dir().join("kubepods/burstable"),
         pod.clone(),
     ];
-    for (c, limit) in [('a', 64u64 << 20), ('b', 512 << 20)] {
+    for c in ids {
         dirs.push(pod.join(id(c)));
-        let _ = limit;
     }
     let p = Pod { _base: base, dirs };
     for d in &p.dirs {
@@ -226,7 +225,7 @@ fn the_agent_sees_components_grow_and_a_real_kill_on_metrics_and_in_prometheus()
     if !runnable("python3", "--version") {
         return skip(TEST, "python3 not installed");
     }
-    let pod = match make_pod() {
+    let pod = match make_pod(UID, ['a', 'b']) {
         Ok(p) => p,
         Err(e) => return skip(TEST, &e),
     };
@@ -375,6 +374,7 @@ fn the_agent_sees_components_grow_and_a_real_kill_on_metrics_and_in_prometheus()
     assert_eq!(v["node"], "node-1");
     assert_eq!(v["container_id"], id('a'));
     assert_eq!(v["scope"], "container");
+    assert_eq!(v["qos"], "Burstable");
     assert_eq!(v["incident"]["verdict"], "container_oom_kill");
     real(
         "agent",
@@ -631,4 +631,49 @@ fn an_api_server_that_is_gone_does_not_stop_the_agent() {
     });
     assert_eq!(seen.map(|s| s.0), Some(1.0));
     assert_eq!(get(&agent.addr, "/readyz").0, 200);
+}
+
+#[test]
+fn offline_the_agent_shows_a_real_kill_by_pod_uid() {
+    // The issue's own check: `oomdoc agent --listen 127.0.0.1:PORT --offline` as root shows a
+    // real kill in a kubepods-shaped cgroup on /metrics with its pod_uid.
+    const TEST: &str = "agent --offline: a real kill by pod UID";
+    if !runnable("python3", "--version") {
+        return skip(TEST, "python3 not installed");
+    }
+    // Its own pod UID and container ids: the other real test's agent must not count this kill.
+    const UID2: &str = "7c0ffee0-1111-4222-8333-444455556666";
+    let pod = match make_pod(UID2, ['c', 'd']) {
+        Ok(p) => p,
+        Err(e) => return skip(TEST, &e),
+    };
+    let agent = start_agent(&[
+        "--offline",
+        "--listen",
+        "127.0.0.1:0",
+        "--interval",
+        "500ms",
+    ]);
+    let mut hog = spawn_in(
+        pod.container(0),
+        &[
+            "python3",
+            "-c",
+            "a=[]\nwhile True: a.append(bytearray(1<<20))",
+        ],
+    );
+    let _ = hog.wait();
+    let labels = [
+        "namespace=\"\",pod=\"\",container=\"\"",
+        &format!("pod_uid=\"{UID2}\",container_id=\"{}\"", id('c')),
+    ];
+    let seen = wait_for(&agent.addr, Duration::from_secs(5), |t| {
+        value(t, "oomdoc_oom_kills_total", &labels)
+    });
+    assert_eq!(
+        seen.map(|s| s.0),
+        Some(1.0),
+        "the kill by pod UID on /metrics"
+    );
+    real("agent", "--offline: a real kill on /metrics by pod UID");
 }

@@ -26,7 +26,7 @@ use compat::Shifts;
 ///
 /// Strict JSON is read directly (saphyr-parser queues every token of a multi-line flow
 /// collection, so a 56 MB JSON List would cost gigabytes); anything else is YAML, retried with
-/// [`compat::relax`] where saphyr is stricter than libyaml (which Kubernetes' go-yaml ports).
+/// `compat::relax` where saphyr is stricter than libyaml (which Kubernetes' go-yaml ports).
 pub fn parse(text: &str, first_line: u32, mode: Mode, max_alias: usize) -> Parsed {
     if json::looks_like_json(text) {
         if let Some(p) = json::parse(text, first_line, max_alias) {

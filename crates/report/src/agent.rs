@@ -25,6 +25,8 @@ pub struct KillLine<'a> {
     pub pod_uid: &'a str,
     /// Container id from the cgroup path.
     pub container_id: &'a str,
+    /// The pod's QoS class, from the cgroup path.
+    pub qos: Option<oomdoc_model::qos::QosClass>,
     /// Which limit was hit: `container`, `pod`, `node_allocatable`, `node`, `other_cgroup`.
     pub scope: &'a str,
     /// The explanation of this one report.
@@ -43,6 +45,8 @@ struct Line<'a> {
     container: &'a str,
     pod_uid: &'a str,
     container_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qos: Option<&'static str>,
     scope: &'a str,
     incident: Option<IncidentDoc<'a>>,
     kernel_report: &'a [String],
@@ -58,6 +62,7 @@ pub fn write_kill_line(k: &KillLine<'_>, out: &mut dyn Write) -> io::Result<()> 
         container: k.container,
         pod_uid: k.pod_uid,
         container_id: k.container_id,
+        qos: k.qos.map(|q| q.as_str()),
         scope: k.scope,
         incident: k.explanation.incidents.first().map(IncidentDoc::from),
         kernel_report: k.kernel_report,
