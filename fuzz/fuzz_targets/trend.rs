@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let a = oomdoc_series::analyze(&loaded.input, &oomdoc_series::Options::default());
     let mut out = Vec::new();
-    oomdoc_report::write_trend_text(&loaded.input, &a, &mut out).expect("text");
+    oomdoc_report::write_trend_text(&loaded.input, &a, oomdoc_report::Style::new(true), &mut out).expect("text");
     oomdoc_report::write_trend_json(&loaded.input, &a, &mut out).expect("json");
     let svg = oomdoc_report::render_trend_svg(&loaded.input, &a);
     assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"));
