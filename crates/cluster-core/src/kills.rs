@@ -77,17 +77,7 @@ pub fn pod_kills(pod: &Pod) -> Vec<Kill> {
     };
     let mut out = Vec::new();
     let status = pod.status.as_ref();
-    let all = status
-        .and_then(|s| s.init_container_statuses.as_ref())
-        .into_iter()
-        .flatten()
-        .chain(
-            status
-                .and_then(|s| s.container_statuses.as_ref())
-                .into_iter()
-                .flatten(),
-        );
-    for cs in all {
+    for cs in crate::statuses::statuses(pod) {
         let state = cs.state.as_ref().and_then(|s| s.terminated.as_ref());
         let last = cs.last_state.as_ref().and_then(|s| s.terminated.as_ref());
         for (t, restarts) in [(state, cs.restart_count), (last, cs.restart_count)] {

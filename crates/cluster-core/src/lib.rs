@@ -10,6 +10,7 @@
 //! - [`scan`]: the accumulator fed one object at a time (`oomdoc-report` writes its tables;
 //!   [`top_rows`] keeps only the rows `--top N` can still show);
 //! - [`kills`]: what `watch` reports once; [`facts`]: objects as the explain engine's inputs;
+//! - [`statuses`]: a pod's container statuses, init first;
 //! - [`names`]: what Kubernetes allows as an object name (the shell checks names with it before
 //!   they go into a request path).
 
@@ -21,6 +22,7 @@ pub mod pod_audit;
 pub mod risk;
 pub mod rows;
 pub mod scan;
+pub mod statuses;
 pub mod top_rows;
 
 pub use scan::{Scan, ScanReport};

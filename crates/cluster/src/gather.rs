@@ -119,18 +119,7 @@ async fn last_logs(
 ) -> Vec<(String, String)> {
     let pods: Api<Pod> = Api::namespaced(c.client.clone(), namespace);
     let mut logs = Vec::new();
-    let status = pod.status.as_ref();
-    let statuses = status
-        .and_then(|s| s.init_container_statuses.as_ref())
-        .into_iter()
-        .flatten()
-        .chain(
-            status
-                .and_then(|s| s.container_statuses.as_ref())
-                .into_iter()
-                .flatten(),
-        );
-    for cs in statuses {
+    for cs in oomdoc_cluster_core::statuses::statuses(pod) {
         let last = cs.last_state.as_ref().and_then(|s| s.terminated.as_ref());
         let now = cs.state.as_ref().and_then(|s| s.terminated.as_ref());
         // The log of the instance that died: the previous one if it restarted.

@@ -26,20 +26,10 @@ mod tests {
 
     #[test]
     fn names_that_would_change_the_request_are_refused() {
-        for bad in [
-            "a?watch=true",
-            "a/b",
-            "node,metadata.name=x",
-            "",
-            "A",
-            "a b",
-            "%2e",
-        ] {
-            assert!(check("--pod", bad).is_err(), "{bad}");
-        }
-        for good in ["web-6b7f-q9zt2", "ip-10-0-3-17.ec2.internal", "kube-system"] {
-            assert!(check("--pod", good).is_ok(), "{good}");
-        }
-        assert!(check("x", &"a".repeat(254)).is_err());
+        // Which names are names is the core's test (`oomdoc_cluster_core::names`); here: the
+        // check refuses with the flag's name and accepts a real one.
+        let e = check("--pod", "a?watch=true").unwrap_err().to_string();
+        assert!(e.contains("--pod") && e.contains("a?watch=true"), "{e}");
+        assert!(check("--pod", "ip-10-0-3-17.ec2.internal").is_ok());
     }
 }

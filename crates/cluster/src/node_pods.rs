@@ -40,16 +40,7 @@ pub const MAX_PODS: usize = 3_300;
 /// The names in `pod`, keyed by its UID.
 pub fn pod_names(pod: &Pod) -> Option<(String, PodNames)> {
     let uid = pod.metadata.uid.clone()?;
-    let status = pod.status.as_ref();
-    let lists = [
-        status.and_then(|s| s.init_container_statuses.as_ref()),
-        status.and_then(|s| s.container_statuses.as_ref()),
-        status.and_then(|s| s.ephemeral_container_statuses.as_ref()),
-    ];
-    let containers = lists
-        .into_iter()
-        .flatten()
-        .flatten()
+    let containers = oomdoc_cluster_core::statuses::all_statuses(pod)
         .filter_map(|c| {
             let id = c.container_id.as_deref()?;
             let id = id.split_once("://").map_or(id, |(_, hex)| hex);
