@@ -168,6 +168,9 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 (GitHub code scanning).
     Sarif,
+    /// JUnit XML (CI test tabs): a test case per workload, a failure per finding at or above
+    /// --fail-on.
+    Junit,
 }
 
 /// The lowest severity that makes `audit` exit 1.

@@ -12,7 +12,8 @@ use oomdoc_jvm::JdkVersion;
 use oomdoc_manifest::{is_dockerfile, read_inputs_until, Item, ReadOptions};
 use oomdoc_model::dockerfile::DockerImageSpec;
 use oomdoc_report::{
-    Controls, InputErrors, JsonSink, ReportSink, SarifSink, Tally, TerminalSafe, TextSink,
+    Controls, InputErrors, JsonSink, JunitSink, ReportSink, SarifSink, Tally, TerminalSafe,
+    TextSink,
 };
 
 use crate::args::{AuditArgs, FailOn, Format};
@@ -133,15 +134,20 @@ fn stream_workloads(
     write_error.map_or(Ok(()), Err)
 }
 
-/// The exit code: input errors first, then findings at or above `--fail-on` (counted while
-/// streaming: nothing written is kept).
-fn exit_code(fail_on: FailOn, tally: &Tally, errors: &InputErrors) -> u8 {
-    let threshold = match fail_on {
+/// The lowest severity `--fail-on` fails on (`never`: none).
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
-    };
+    }
+}
+
+/// The exit code: input errors first, then findings at or above `--fail-on` (counted while
+/// streaming: nothing written is kept).
+fn exit_code(fail_on: FailOn, tally: &Tally, errors: &InputErrors) -> u8 {
+    let threshold = threshold(fail_on);
     let failed = threshold.is_some_and(|t| tally.at_or_above(t) > 0);
     if !errors.is_empty() {
         EXIT_ERROR
@@ -196,11 +202,11 @@ pub(crate) fn run(args: &AuditArgs, style: oomdoc_report::Style) -> anyhow::Resu
     let controls = match (args.format, text_opts.color) {
         (Format::Text, true) => Controls::AllowSgr,
         (Format::Text, false) => Controls::Escape,
-        (Format::Json | Format::Sarif, _) => Controls::Pass,
+        (Format::Json | Format::Sarif | Format::Junit, _) => Controls::Pass,
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(TerminalSafe::new(stdout.lock(), controls));
-    // Input errors of the text report go to standard error (JSON and SARIF carry them).
+    // Input errors of the text report go to standard error (JSON, SARIF and JUnit carry them).
     let mut err = TerminalSafe::new(io::stderr().lock(), controls);
     let mut sink: Box<dyn ReportSink + '_> = match args.format {
         Format::Text => {
@@ -208,6 +214,7 @@ pub(crate) fn run(args: &AuditArgs, style: oomdoc_report::Style) -> anyhow::Resu
         }
         Format::Json => Box::new(JsonSink::new(&mut out)),
         Format::Sarif => Box::new(SarifSink::new(env!("CARGO_PKG_VERSION"), &mut out)),
+        Format::Junit => Box::new(JunitSink::new(threshold(args.fail_on), &mut out)),
     };
     sink.begin(session.assumptions())?;
     let mut errors = InputErrors::new();

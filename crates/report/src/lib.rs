@@ -4,6 +4,7 @@
 //! - [`json`]: the stable JSON schema (`--format json`); fields are added, never renamed.
 //! - [`jvm`]: `oomdoc jvm`, the JVM memory model's answer, as text or JSON.
 //! - [`sarif`]: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+//! - [`junit`]: JUnit XML for CI test tabs (a test case per workload).
 //! - [`rules`]: `oomdoc rules [CODE]`, as text or JSON.
 //! - [`scan`]: `oomdoc scan`'s tables (text) and JSON document; [`watch`]: `oomdoc watch`'s
 //!   report of each kill (a headline and the verdict, or one line of JSON).
@@ -15,7 +16,7 @@
 //!   ([`TerminalSafe`] escapes control characters from the input).
 //!
 //! - [`sink`]: the streaming interface of the audit writers ([`ReportSink`]: [`TextSink`],
-//!   [`JsonSink`], [`SarifSink`]), fed one workload at a time in bounded memory.
+//!   [`JsonSink`], [`SarifSink`], [`JunitSink`]), fed one workload at a time in bounded memory.
 //!
 //! Every writer takes an [`oomdoc_audit::AuditReport`] (or the rule registry), or is fed as a
 //! [`ReportSink`], and writes to a `&mut dyn std::io::Write`; none of them prints on its own or
@@ -24,6 +25,7 @@
 pub mod agent;
 pub mod explain;
 pub mod json;
+pub mod junit;
 pub mod jvm;
 mod pretty;
 pub mod rules;
@@ -42,6 +44,7 @@ mod wire;
 pub use agent::{kill_event_message, write_kill_line, KillLine};
 pub use explain::{write_explain_json, write_explain_text, write_explain_text_to};
 pub use json::{write_json, JsonSink};
+pub use junit::{write_junit, JunitSink};
 pub use jvm::{jvm_json, write_jvm_json, write_jvm_text, JvmReport};
 pub use rules::{write_rule_doc, write_rules_json, write_rules_list};
 pub use sarif::{write_sarif, SarifSink};

@@ -1,6 +1,7 @@
 //! Tests for every writer, on hand-built reports (the audit's own tests cover how reports are made).
 
 mod json;
+mod junit;
 mod rules;
 mod sarif;
 mod sink;
