@@ -168,6 +168,10 @@ fn audit_workload(
     }
     for f in &mut findings {
         f.template = workload.template.clone();
+        // Rendered Helm output is not where a fix belongs: the chart's template is.
+        if f.template.is_some() {
+            f.fix = None;
+        }
     }
     let summary = WorkloadSummary {
         file: workload.file.clone(),

@@ -82,6 +82,7 @@ pub(crate) fn finding(
         help,
         source: w.workload.source.clone(),
         template: w.workload.template.clone(),
+        fix: None,
     }
 }
 
@@ -201,7 +202,10 @@ fn limit_below_request(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
                 describe_any(req, resource)
             ),
             format!("raise resources.limits.{resource} to at least the request, or lower the request"),
-        ));
+        ).with_fix((resource == "memory").then(|| {
+            let request_at = (req.source == Source::Manifest).then_some(req.pos).flatten();
+            crate::fix::request_to_limit(&w.workload.file, c.written, request_at, &lim.quantity.to_string())
+        })));
     }
 }
 
@@ -270,14 +274,16 @@ fn tiny_values(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
         if bytes == 0 || bytes >= TINY_MEMORY_BYTES {
             continue;
         }
+        let meant = guess_unit(&v.value.to_string());
+        let fix = crate::fix::tiny_unit(&w.workload.file, v.pos, &v.value.to_string(), &meant);
         out.push(finding(
             w,
             RuleCode::TinyMemory,
             v.pos,
             Some(name),
             format!("container \"{name}\": memory {what} {} is {bytes} bytes; memory quantities are bytes", v.value),
-            format!("did you mean {}?", guess_unit(&v.value.to_string())),
-        ));
+            format!("did you mean {meant}?"),
+        ).with_fix(fix));
     }
 }
 
@@ -295,6 +301,44 @@ fn guess_unit(written: &str) -> String {
     format!("{n}Mi")
 }
 
+/// The memory limit a tmpfs volume's files count against: the smallest limit of the containers
+/// that mount it, or the pod's containers' limits together when none does (the limit then bounds
+/// nothing in particular); and who that is, in words.
+fn tmpfs_bound(pairs: &[Pair<'_>], volume: &str) -> Option<(i64, String)> {
+    let mounting: Vec<&Pair<'_>> = pairs
+        .iter()
+        .filter(|c| c.written.volume_mounts.iter().any(|m| m.name == volume))
+        .collect();
+    let limit_of = |c: &Pair<'_>| {
+        c.admitted
+            .resources
+            .limits
+            .memory
+            .as_ref()
+            .and_then(|q| q.quantity.value())
+    };
+    if mounting.is_empty() {
+        let limits: Option<Vec<i64>> = pairs
+            .iter()
+            .filter(|c| c.which_is_regular())
+            .map(limit_of)
+            .collect();
+        match limits {
+            Some(l) if !l.is_empty() => Some((
+                l.iter().sum::<i64>(),
+                "the pod's containers together".to_string(),
+            )),
+            _ => None,
+        }
+    } else {
+        mounting
+            .iter()
+            .filter_map(|c| limit_of(c).map(|l| (l, c.admitted.name.clone())))
+            .min()
+            .map(|(l, name)| (l, format!("container \"{name}\" (which mounts it)")))
+    }
+}
+
 fn memory_volumes(w: &Admitted<'_>, out: &mut Vec<Finding>) {
     let pairs = containers(w);
     for vol in &w.workload.pod.volumes {
@@ -302,7 +346,12 @@ fn memory_volumes(w: &Admitted<'_>, out: &mut Vec<Finding>) {
         if ed.medium.as_ref().is_none_or(|m| m.value != "Memory") {
             continue;
         }
+        // The tmpfs is charged to the writer.
+        let bound = tmpfs_bound(&pairs, &vol.name);
         let Some(size) = &ed.size_limit else {
+            let fix = bound
+                .as_ref()
+                .and_then(|(b, who)| crate::fix::tmpfs_size(&w.workload.file, ed.pos, *b, who));
             out.push(finding(
                 w,
                 RuleCode::TmpfsNoSizeLimit,
@@ -313,48 +362,11 @@ fn memory_volumes(w: &Admitted<'_>, out: &mut Vec<Finding>) {
                     vol.name
                 ),
                 "set emptyDir.sizeLimit and budget it inside the writing container's memory limit".into(),
-            ));
+            ).with_fix(fix));
             continue;
         };
-        let Some(size_b) = size.value.value() else {
+        let (Some(size_b), Some((bound, who))) = (size.value.value(), bound) else {
             continue;
-        };
-        // The tmpfs is charged to the writer: compare with the containers that mount it, or with
-        // the whole pod when none does (the limit then bounds nothing in particular).
-        let mounting: Vec<&Pair<'_>> = pairs
-            .iter()
-            .filter(|c| c.written.volume_mounts.iter().any(|m| m.name == vol.name))
-            .collect();
-        let limit_of = |c: &Pair<'_>| {
-            c.admitted
-                .resources
-                .limits
-                .memory
-                .as_ref()
-                .and_then(|q| q.quantity.value())
-        };
-        let (bound, who) = if mounting.is_empty() {
-            let limits: Option<Vec<i64>> = pairs
-                .iter()
-                .filter(|c| c.which_is_regular())
-                .map(limit_of)
-                .collect();
-            match limits {
-                Some(l) if !l.is_empty() => (
-                    l.iter().sum::<i64>(),
-                    "the pod's containers together".to_string(),
-                ),
-                _ => continue,
-            }
-        } else {
-            match mounting
-                .iter()
-                .filter_map(|c| limit_of(c).map(|l| (l, c.admitted.name.clone())))
-                .min()
-            {
-                Some((l, name)) => (l, format!("container \"{name}\" (which mounts it)")),
-                None => continue,
-            }
         };
         if size_b > bound {
             out.push(finding(

@@ -9,6 +9,7 @@ use oomdoc_model::pod::DocSource;
 use oomdoc_model::qos::QosClass;
 use oomdoc_model::span::Pos;
 
+use crate::fix::Fix;
 use crate::registry::{RuleCode, Severity};
 
 /// One rule violation, anchored at the value (or the object) it is about.
@@ -34,6 +35,16 @@ pub struct Finding {
     pub source: Option<Arc<DocSource>>,
     /// The Helm template that rendered the workload (`# Source:` of `helm template`), if known.
     pub template: Option<Arc<str>>,
+    /// The change `--fix` writes, when the right value is known.
+    pub fix: Option<Fix>,
+}
+
+impl Finding {
+    /// The finding with `fix` attached.
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Finding {
+        self.fix = fix;
+        self
+    }
 }
 
 /// One container's effective memory settings.

@@ -29,6 +29,26 @@ impl Cx<'_, '_> {
         self.out.extend(finding(self.view, code, at, message, help));
     }
 
+    /// Attaches `fix` to the finding just pushed, when it is one of `code` (not ignored).
+    fn fix_last(&mut self, code: RuleCode, fix: Option<crate::fix::Fix>) {
+        if let Some(f) = self.out.last_mut().filter(|f| f.code == code) {
+            f.fix = fix;
+        }
+    }
+
+    /// The recommendation written as a fix (see [`crate::fix::heap_options`]).
+    fn heap_fix(&self, rec: &Recommendation, limit: u64) -> Option<crate::fix::Fix> {
+        let o = crate::fix::heap_options(self.s, rec, limit)?;
+        let what = format!(
+            "write {} (max heap {}, the whole process {} of the {} limit)",
+            o.options.join(" "),
+            approx(rec.max_heap),
+            approx(rec.budget.footprint),
+            exact(limit)
+        );
+        crate::fix::jvm_fix(self.view, self.s, what, &o)
+    }
+
     fn setting_at<T>(&self, s: &Setting<T>) -> &At {
         self.view
             .option_at(&s.source, &s.option)
@@ -155,6 +175,7 @@ fn finding(
         help,
         source: at.source.clone(),
         template: None,
+        fix: None,
     })
 }
 
@@ -363,6 +384,10 @@ fn ram_percentage(cx: &mut Cx<'_, '_>) {
             _ => "use 60 to 75 for limits of 1 to 8 GiB; `oomdoc jvm --limit <limit> --recommend` computes it".into(),
         },
     );
+    if let (Some(r), Some(l)) = (&cx.s.recommendation, cx.view.limit) {
+        let fix = cx.heap_fix(r, l);
+        cx.fix_last(RuleCode::RamPercentageTooHigh, fix);
+    }
 }
 
 /// OOM109, OOM110: what happens at an OutOfMemoryError.
@@ -384,6 +409,12 @@ fn oom_behaviour(cx: &mut Cx<'_, '_>) {
             format!("{}: no -XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError the JVM keeps running half-broken, and Kubernetes has nothing to restart", cx.view.subject),
             format!("add -XX:+ExitOnOutOfMemoryError to {place}"),
         );
+        let o = crate::fix::Options {
+            options: vec!["-XX:+ExitOnOutOfMemoryError".into()],
+            replaces: None,
+        };
+        let fix = crate::fix::jvm_fix(cx.view, cx.s, "add -XX:+ExitOnOutOfMemoryError".into(), &o);
+        cx.fix_last(RuleCode::NoExitOnOom, fix);
     }
     if !on(&f.heap_dump_on_out_of_memory_error) {
         cx.push(

@@ -69,6 +69,8 @@ pub(crate) struct JvmView<'a> {
     pub cpus: Cpus,
     /// Where to point when nothing better is known.
     pub fallback: At,
+    /// The container's mapping and its first `env` entry, where `--fix` adds an env variable.
+    pub env_anchor: Option<(Pos, Option<Pos>)>,
     pub dockerfile: Option<(&'a DockerImageSpec, MatchedBy)>,
     /// Rule codes to leave out (`oomdoc.dev/ignore` of the workload and the Dockerfile).
     pub ignore: Vec<String>,
@@ -265,6 +267,7 @@ pub(crate) fn container_view<'a>(
             request_millis: millis(r.requests.cpu.as_ref()),
         },
         fallback: manifest_at(wl, written.name.pos),
+        env_anchor: Some((written.pos, written.env.first().map(|e| e.pos))),
         dockerfile,
         ignore,
         unevaluated,
@@ -291,6 +294,7 @@ pub(crate) fn image_view(df: &DockerImageSpec) -> JvmView<'_> {
         limit_at: None,
         cpus: Cpus::Host,
         fallback: docker_at(df, df.pos),
+        env_anchor: None,
         dockerfile: None,
         ignore: df.ignore.clone(),
         // The Dockerfile reader keeps a word too large to substitute as written.
@@ -298,7 +302,7 @@ pub(crate) fn image_view(df: &DockerImageSpec) -> JvmView<'_> {
     }
 }
 
-fn is_java(word: &str) -> bool {
+pub(crate) fn is_java(word: &str) -> bool {
     word.rsplit('/').next() == Some("java")
 }
 

@@ -7,6 +7,7 @@
 //! - [`checks`]: the checks, one function per rule family, pure over the model.
 //! - `jvm_view`, `jvm_checks`: each container's JVM (merged with its image's Dockerfile) through
 //!   the JVM model (`oomdoc-jvm`), and the checks behind the JVM rules.
+//! - [`fix`]: the fixes findings carry, and how they become edits of a file's text (`--fix`).
 //! - [`images`]: which Dockerfile of the input each container runs; images nobody runs are
 //!   audited on their own.
 //! - [`mod@audit`]: runs admission, QoS, oom_score_adj and every check over a set of workloads, at
@@ -15,6 +16,7 @@
 pub mod audit;
 pub mod checks;
 pub mod finding;
+pub mod fix;
 pub mod images;
 mod jvm_checks;
 mod jvm_view;

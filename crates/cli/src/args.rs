@@ -187,7 +187,7 @@ pub enum FailOn {
 }
 
 /// `oomdoc audit`.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct AuditArgs {
     /// Files or directories to audit (manifests and Dockerfiles); `-` reads stdin.
     #[arg(required = true, value_name = "PATH")]
@@ -222,6 +222,15 @@ pub struct AuditArgs {
     /// Worker threads for parsing (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Write the fixes oomdoc knows (findings with "fixable": true) into the manifests and
+    /// Dockerfiles, then report what is left. Rendered Helm output, files with input errors and
+    /// stdin are not changed.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the fixes as a unified diff (`git apply`-able) instead of the report, and change
+    /// nothing; the exit status is the audit's.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 /// `oomdoc jvm`.

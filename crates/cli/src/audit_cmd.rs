@@ -189,6 +189,16 @@ pub(crate) fn run(args: &AuditArgs, style: oomdoc_report::Style) -> anyhow::Resu
         assumptions,
         repositories,
     );
+    // `--diff` prints the fixes instead of the report; `--fix` writes them, then audits again.
+    if args.fix || args.diff {
+        let code = crate::fix_cmd::run(args, &read_paths, &opts, &names, &spools, session)?;
+        if args.diff {
+            return Ok(code);
+        }
+        let mut again = args.clone();
+        again.fix = false;
+        return run(&again, style);
+    }
 
     let mut sources = oomdoc_report::FileSources::default();
     for s in &spools {

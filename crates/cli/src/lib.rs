@@ -11,6 +11,7 @@ mod audit_cmd;
 mod audit_passes;
 mod cleanup;
 mod explain_cmd;
+mod fix_cmd;
 mod jvm_cmd;
 pub mod kernel_stream;
 mod output_file;

@@ -20,7 +20,8 @@
 //!    "used_by":[{"workload":"Deployment/default/app","container":"app","matched_by":"image name"}],
 //!    "jvm":null}],
 //!  "findings":[{"code":"OOM004","severity":"info","file":"k8s/app.yaml","line":21,"column":19,
-//!    "workload":"Deployment/default/app","container":"app","message":"...","help":"..."}],
+//!    "workload":"Deployment/default/app","container":"app","message":"...","help":"...",
+//!    "fixable":true}],
 //!  "errors":[{"file":"bad.yaml","line":3,"column":1,"message":"..."}],
 //!  "assumptions":{"node_memory_bytes":17179869184,"node_cpus":4,"cgroup":"v2","default_jdk":"17"}}
 //! ```
@@ -156,6 +157,8 @@ struct JsonFinding<'a> {
     container: Option<&'a str>,
     message: &'a str,
     help: &'a str,
+    /// `oomdoc audit --fix` writes the fix.
+    fixable: bool,
 }
 
 #[derive(Serialize)]
@@ -280,6 +283,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         container: f.container.as_deref(),
         message: &f.message,
         help: &f.help,
+        fixable: f.fix.is_some(),
     }
 }
 

@@ -23,6 +23,7 @@
 //! decides whether to colour (text writers are handed a [`Style`]).
 
 pub mod agent;
+pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod junit;
@@ -42,6 +43,7 @@ pub mod watch;
 mod wire;
 
 pub use agent::{kill_event_message, write_kill_line, KillLine};
+pub use diff::write_unified_diff;
 pub use explain::{write_explain_json, write_explain_text, write_explain_text_to};
 pub use json::{write_json, JsonSink};
 pub use junit::{write_junit, JunitSink};

@@ -174,6 +174,8 @@ fn heap_or_budget_over_limit(cx: &mut Cx<'_, '_>, limit: u64) -> bool {
         );
         let h = help(cx);
         cx.push(RuleCode::HeapOverLimit, &heap_at, msg, h);
+        let fix = rec.as_ref().and_then(|r| cx.heap_fix(r, limit));
+        cx.fix_last(RuleCode::HeapOverLimit, fix);
         return true;
     }
     let budget = &cx.s.analysis.budget;
@@ -191,6 +193,8 @@ fn heap_or_budget_over_limit(cx: &mut Cx<'_, '_>, limit: u64) -> bool {
         );
         let h = help(cx);
         cx.push(RuleCode::BudgetOverLimit, &heap_at, msg, h);
+        let fix = rec.as_ref().and_then(|r| cx.heap_fix(r, limit));
+        cx.fix_last(RuleCode::BudgetOverLimit, fix);
         return true;
     }
     false
@@ -235,6 +239,8 @@ fn default_heap(cx: &mut Cx<'_, '_>, limit: u64) {
                 ),
                 cx.rec_help(r, limit),
             );
+            let fix = cx.heap_fix(r, limit);
+            cx.fix_last(RuleCode::DefaultHeap, fix);
         }
     }
 }

@@ -48,6 +48,8 @@ const ADDED: &[(&str, &str)] = &[
     ("assumptions", "node_cpus"),
     ("assumptions", "cgroup"),
     ("assumptions", "default_jdk"),
+    // Issue 14: `audit --fix` writes the fix of a finding that has one.
+    ("finding", "fixable"),
 ];
 
 /// Checks that `v` has every key of `expected`, and no other key but those listed in [`ADDED`].

@@ -113,7 +113,8 @@ fn json_schema_fields_in_order() {
         "file": "k8s/app.yaml", "line": 13, "column": 21, "workload": "Deployment/default/app",
         "container": "app",
         "message": "memory request 2Gi is below the limit 4Gi: Burstable, oom_score_adj 875",
-        "help": "set requests.memory equal to limits.memory (4Gi) to make the pod Guaranteed"})
+        "help": "set requests.memory equal to limits.memory (4Gi) to make the pod Guaranteed",
+        "fixable": false})
     );
     assert_eq!(
         v["errors"][0],

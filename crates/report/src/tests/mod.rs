@@ -149,6 +149,7 @@ pub(crate) fn finding(
         help: help.to_string(),
         source: None,
         template: None,
+        fix: None,
     }
 }
 
