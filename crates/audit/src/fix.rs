@@ -225,3 +225,6 @@ pub(crate) fn tmpfs_size(file: &Arc<str>, empty_dir: Pos, bound: i64, who: &str)
         },
     ))
 }
+
+#[cfg(test)]
+mod tests;

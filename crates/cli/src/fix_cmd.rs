@@ -87,11 +87,11 @@ fn exit_status(fail_on: FailOn, c: &Collected) -> u8 {
     }
 }
 
-/// One file's fixes: the changes, and how many findings they fix.
+/// One file's fixes: the changes, and what each finding's fix does (`FILE:LINE: CODE: what`).
 #[derive(Default)]
 struct FileFixes<'f> {
     changes: Vec<&'f Change>,
-    findings: usize,
+    fixed: Vec<String>,
 }
 
 /// The fixes by file; a finding whose fix touches a file that cannot be changed is left whole.
@@ -130,7 +130,14 @@ fn by_file<'f>(
             e.changes.push(ch);
         }
         if let Some(ch) = fix.changes.first() {
-            out.entry(ch.file.clone()).or_default().findings += 1;
+            let line = format!(
+                "{}:{}: {}: {}",
+                f.file,
+                f.pos.line,
+                f.code.as_str(),
+                fix.what
+            );
+            out.entry(ch.file.clone()).or_default().fixed.push(line);
         }
     }
     Ok(out)
@@ -196,7 +203,10 @@ pub(crate) fn run(
             w.commit()?;
         }
         changed += 1;
-        fixed += fixes.findings;
+        fixed += fixes.fixed.len();
+        for line in &fixes.fixed {
+            writeln!(err, "oomdoc: {line}")?;
+        }
     }
     out.flush()?;
     let verb = if args.diff { "would fix" } else { "fixed" };

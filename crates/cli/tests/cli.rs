@@ -16,6 +16,8 @@ mod corpus;
 mod examples;
 #[path = "cli/exit_codes.rs"]
 mod exit_codes;
+#[path = "cli/fix.rs"]
+mod fix;
 #[path = "cli/inputs.rs"]
 mod inputs;
 #[path = "cli/json.rs"]

@@ -22,8 +22,15 @@ pub(crate) fn option_name(o: &str) -> String {
 }
 
 /// The words of `s` with `option` made: in place of `replaces` or of one of the same name,
-/// else after the word `after`, else at the end.
-fn with_option(s: &str, option: &str, replaces: Option<&str>, after: Option<&str>) -> String {
+/// else after the word `after` (or `java`), else at the end when no `after` is given; `None`
+/// when neither `after` nor `java` is there (a command line is never appended to: what follows
+/// `-jar app.jar` is the application's).
+fn with_option(
+    s: &str,
+    option: &str,
+    replaces: Option<&str>,
+    after: Option<&str>,
+) -> Option<String> {
     let words: Vec<(usize, &str)> = s
         .split_whitespace()
         .map(|w| (w.as_ptr() as usize - s.as_ptr() as usize, w))
@@ -33,15 +40,22 @@ fn with_option(s: &str, option: &str, replaces: Option<&str>, after: Option<&str
         .iter()
         .find(|(_, w)| Some(*w) == replaces || option_name(w) == name);
     if let Some((i, w)) = same {
-        return format!("{}{option}{}", &s[..*i], &s[i + w.len()..]);
+        return Some(format!("{}{option}{}", &s[..*i], &s[i + w.len()..]));
     }
-    if let Some((i, w)) = after.and_then(|a| words.iter().find(|(_, w)| *w == a)) {
+    if let Some(after) = after {
+        // After the word named, else (a fix before this one replaced it) after `java`.
+        let found = words.iter().find(|(_, w)| *w == after).or_else(|| {
+            words
+                .iter()
+                .find(|(_, w)| w.rsplit('/').next() == Some("java"))
+        });
+        let (i, w) = found?;
         let at = i + w.len();
-        return format!("{} {option}{}", &s[..at], &s[at..]);
+        return Some(format!("{} {option}{}", &s[..at], &s[at..]));
     }
     let trimmed = s.trim_end();
     let sep = if trimmed.is_empty() { "" } else { " " };
-    format!("{trimmed}{sep}{option}{}", &s[trimmed.len()..])
+    Some(format!("{trimmed}{sep}{option}{}", &s[trimmed.len()..]))
 }
 
 /// Where the string at `o` is, and how a new content is written there.
@@ -121,7 +135,13 @@ pub(super) fn add_options(t: &Text<'_>, actions: &[&Action]) -> Result<Vec<Edit>
         {
             items.push(option.clone());
         } else {
-            content = with_option(&content, option, replaces.as_deref(), after.as_deref());
+            content = with_option(&content, option, replaces.as_deref(), after.as_deref())
+                .ok_or_else(|| {
+                    PlanError(format!(
+                        "line {}: no place for {option} on the command line",
+                        at.line
+                    ))
+                })?;
         }
     }
     if content != old {
