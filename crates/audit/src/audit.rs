@@ -13,6 +13,7 @@ use oomdoc_model::qos::{pod_qos, QosClass};
 use crate::checks;
 use crate::finding::{ContainerSummary, Finding, ImageSummary, MatchedBy, WorkloadSummary};
 use crate::images::{add_repositories, summarize_images, ImageBinding, Matcher};
+use crate::policy::Policy;
 use crate::registry::names_rule;
 use crate::{jvm_checks, jvm_view};
 
@@ -29,6 +30,9 @@ pub struct Assumptions {
     /// The JDK assumed when an image does not say which it holds (`--jdk`, default 17: its
     /// latest update).
     pub default_jdk: JdkVersion,
+    /// The policy file the audit read (`.oomdoc.yaml` found or `--config FILE`), as reports
+    /// name it; `None` when there is none.
+    pub config: Option<String>,
 }
 
 impl Assumptions {
@@ -42,6 +46,7 @@ impl Assumptions {
             node_cpus: Self::DEFAULT_NODE_CPUS,
             cgroup: CgroupVersion::V2,
             default_jdk: JdkVersion::latest(17),
+            config: None,
         }
     }
 }
@@ -94,6 +99,8 @@ pub struct Admitted<'a> {
     pub qos: QosClass,
     /// Node memory capacity in bytes.
     pub node_memory_bytes: i64,
+    /// The team's policy (the limits some checks compare with).
+    pub policy: &'a Policy,
 }
 
 /// A Dockerfile used by a container: its index, the workload, the container, how matched.
@@ -106,6 +113,7 @@ fn audit_workload(
     limit_ranges: &[LimitRange],
     assumptions: &Assumptions,
     images: &Matcher<'_>,
+    policy: &Policy,
 ) -> (WorkloadSummary, Vec<Finding>, Vec<Use>) {
     let ns = workload.namespace_or_default();
     let ranges: Vec<&LimitRange> = limit_ranges
@@ -119,6 +127,7 @@ fn audit_workload(
         pod,
         qos,
         node_memory_bytes: assumptions.node_memory_bytes,
+        policy,
     };
     let mut findings = checks::run_all(&admitted);
     findings.retain(|f| !names_rule(&workload.ignore, f.code));
@@ -199,6 +208,7 @@ pub struct AuditSession<'a> {
     dockerfiles: &'a [DockerImageSpec],
     matcher: Matcher<'a>,
     assumptions: Assumptions,
+    policy: Policy,
     uses: Vec<Use>,
 }
 
@@ -220,8 +230,15 @@ impl<'a> AuditSession<'a> {
             dockerfiles,
             matcher: Matcher::new(dockerfiles, image_bindings, repositories),
             assumptions,
+            policy: Policy::default(),
             uses: Vec::new(),
         }
+    }
+
+    /// The session with a team's policy applied to every finding (see [`Policy::apply`]).
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
     }
 
     /// The assumptions the session audits with.
@@ -236,7 +253,10 @@ impl<'a> AuditSession<'a> {
             self.limit_ranges,
             &self.assumptions,
             &self.matcher,
+            &self.policy,
         );
+        let mut findings = findings;
+        self.policy.apply(&mut findings);
         self.uses.extend(uses);
         (summary, findings)
     }
@@ -251,12 +271,18 @@ impl<'a> AuditSession<'a> {
             &self.assumptions,
             &mut findings,
         );
+        self.policy.apply(&mut findings);
         (images, findings)
     }
 }
 
 /// Audits every workload: an [`AuditSession`] over `input`.
 pub fn audit(input: &AuditInput<'_>) -> AuditReport {
+    audit_with_policy(input, Policy::default())
+}
+
+/// [`audit`] under a team's policy.
+pub fn audit_with_policy(input: &AuditInput<'_>, policy: Policy) -> AuditReport {
     let mut repositories = HashSet::new();
     if input.dockerfiles.len() == 1 {
         input
@@ -270,7 +296,8 @@ pub fn audit(input: &AuditInput<'_>) -> AuditReport {
         input.image_bindings,
         input.assumptions.clone(),
         repositories.len(),
-    );
+    )
+    .with_policy(policy);
     let mut workloads = Vec::with_capacity(input.workloads.len());
     let mut findings = Vec::new();
     for w in input.workloads {

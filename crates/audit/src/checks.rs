@@ -23,6 +23,7 @@ pub fn run_all(w: &Admitted<'_>) -> Vec<Finding> {
         limit_below_request(w, &c, &mut out);
         request_vs_limit(w, &c, &mut out);
         tiny_values(w, &c, &mut out);
+        limit_out_of_range(w, &c, &mut out);
     }
     memory_volumes(w, &mut out);
     // Within a workload, report in the order a reader meets the lines.
@@ -245,7 +246,8 @@ fn request_vs_limit(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
         ),
         "set the memory request equal to the limit for a service that must not be killed".into(),
     ));
-    if req_b > 0 && lim_b as f64 / req_b as f64 > MAX_LIMIT_REQUEST_RATIO {
+    let max_ratio = w.policy.limit_request_ratio();
+    if req_b > 0 && lim_b as f64 / req_b as f64 > max_ratio {
         out.push(finding(
             w,
             RuleCode::LargeLimitRatio,
@@ -258,7 +260,7 @@ fn request_vs_limit(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
                 describe(req),
                 exact(lim_b - req_b)
             ),
-            format!("raise the request towards the limit (at least {})", exact(lim_b / 2)),
+            format!("raise the request towards the limit (at least {})", exact((lim_b as f64 / max_ratio).ceil() as i64)),
         ));
     }
 }
@@ -391,4 +393,40 @@ impl Pair<'_> {
     fn which_is_regular(&self) -> bool {
         matches!(self.which, ContainerRef::Regular(_))
     }
+}
+
+/// OOM010: the effective memory limit outside the policy's `memory-limit` range (off without
+/// one). Values a unit mistake made tiny are OOM009's.
+fn limit_out_of_range(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
+    let Some(range) = w.policy.memory_limit else {
+        return;
+    };
+    let Some(lim) = &c.admitted.resources.limits.memory else {
+        return;
+    };
+    let Some(bytes) = lim.quantity.value().filter(|&b| b >= TINY_MEMORY_BYTES) else {
+        return;
+    };
+    let (what, bound) = match (range.min, range.max) {
+        (Some(min), _) if bytes < min => ("below the policy's minimum", min),
+        (_, Some(max)) if bytes > max => ("above the policy's maximum", max),
+        _ => return,
+    };
+    let name = c.admitted.name.as_str();
+    out.push(finding(
+        w,
+        RuleCode::MemoryLimitOutOfRange,
+        lim.pos.unwrap_or_else(|| anchor_missing(c.written, true)),
+        Some(name),
+        format!(
+            "container \"{name}\": memory limit {} is {what} {} (memory-limit in the policy file)",
+            describe(lim),
+            exact(bound)
+        ),
+        format!(
+            "set resources.limits.memory to at {} {}, or exempt the workload in the policy file",
+            if bytes < bound { "least" } else { "most" },
+            exact(bound)
+        ),
+    ));
 }

@@ -65,6 +65,7 @@ declare_rules! {
     TmpfsNoSizeLimit = "OOM007" "memory-emptydir-without-size-limit",
     TmpfsOverLimit = "OOM008" "memory-emptydir-over-limit",
     TinyMemory = "OOM009" "tiny-memory-value",
+    MemoryLimitOutOfRange = "OOM010" "memory-limit-out-of-range",
     HeapOverLimit = "OOM101" "jvm-heap-exceeds-limit",
     BudgetOverLimit = "OOM102" "jvm-budget-exceeds-limit",
     DefaultHeap = "OOM103" "jvm-default-heap-size",

@@ -9,7 +9,7 @@ pub const MAX_LIMIT_REQUEST_RATIO: f64 = 2.0;
 pub const TINY_MEMORY_BYTES: i64 = 4 << 20;
 
 /// The Kubernetes memory rules, in code order.
-pub const K8S_RULES: [Rule; 9] = [
+pub const K8S_RULES: [Rule; 10] = [
     Rule {
         code: RuleCode::NoMemoryLimit,
         severity: Severity::Warning,
@@ -149,14 +149,15 @@ resources:
     Rule {
         code: RuleCode::LargeLimitRatio,
         severity: Severity::Warning,
-        title: "Memory limit is more than twice the request",
+        title: "Memory limit is more than twice the request (or the policy's ratio)",
         explanation: "\
 The scheduler counts only the request, so a limit far above it lets the container grow into \
 memory the node never reserved for it. Several such pods on one node overcommit it: when they \
 grow together the node runs out of memory before any of them reaches its limit, and the node - \
 not the limit - decides who dies (eviction, or the kernel OOM killer by oom_score_adj). The \
-threshold is a ratio of 2 (`MAX_LIMIT_REQUEST_RATIO`); LimitRange's `maxLimitRequestRatio` \
-enforces the same idea at admission.
+threshold is a ratio of 2 (`MAX_LIMIT_REQUEST_RATIO`), or the policy file's \
+`max-limit-to-request-ratio`; LimitRange's `maxLimitRequestRatio` enforces the same idea at \
+admission.
 Source: `pkg/kubelet/eviction/helpers.go`, kernel `mm/oom_kill.c`.",
         fix: "Bring the request closer to the limit (measure the working set; `oomdoc trend` shows its peak), or lower the limit.",
         example: "\
@@ -247,5 +248,31 @@ resources:
 resources:
   limits:
     memory: 128Mi",
+    },
+    Rule {
+        code: RuleCode::MemoryLimitOutOfRange,
+        severity: Severity::Warning,
+        title: "Memory limit outside the range the policy allows (off unless set)",
+        explanation: "\
+A team's policy file (`.oomdoc.yaml`) may bound memory limits with `memory-limit: {min: 64Mi, \
+max: 16Gi}`; this rule is off unless it does. A limit below the minimum is a container that will \
+be OOM-killed as soon as it does real work (the runtime itself, a shell and a JVM's metaspace \
+take tens of MiB); a limit above the maximum is a pod that few nodes can hold, or a number typed \
+in the wrong unit. The limit compared is the effective one, after LimitRange defaults.
+Source: the policy; the same bounds as a LimitRange's `min` and `max` for `type: Container` \
+(`plugin/pkg/admission/limitranger`), which the API server enforces at admission.",
+        fix: "Bring `resources.limits.memory` inside the policy's range, or exempt the workload in the policy file's `exempt:` list.",
+        example: "\
+resources:
+  requests:
+    memory: 32Gi
+  limits:
+    memory: 32Gi",
+        example_fixed: "\
+resources:
+  requests:
+    memory: 8Gi
+  limits:
+    memory: 8Gi",
     },
 ];

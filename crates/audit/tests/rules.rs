@@ -1,13 +1,21 @@
 //! Every rule has a manifest that triggers it and one that does not; positions and messages are
 //! asserted where they matter.
 
+use oomdoc_audit::policy::{Exemption, Glob, MemoryRange, RuleSetting};
 use oomdoc_audit::registry::rule_by_code_or_name;
-use oomdoc_audit::{audit, rule, Assumptions, AuditInput, Finding, Severity, RULES};
+use oomdoc_audit::{
+    audit, audit_with_policy, rule, Assumptions, AuditInput, Finding, Policy, RuleCode, Severity,
+    RULES,
+};
 use oomdoc_manifest::{read_str, Item};
 
 const GI: i64 = 1 << 30;
 
 fn run(yaml: &str) -> oomdoc_audit::AuditReport {
+    run_with(yaml, Policy::default())
+}
+
+fn run_with(yaml: &str, policy: Policy) -> oomdoc_audit::AuditReport {
     let mut workloads = Vec::new();
     let mut limit_ranges = Vec::new();
     for item in read_str("test.yaml", yaml) {
@@ -18,13 +26,16 @@ fn run(yaml: &str) -> oomdoc_audit::AuditReport {
             Item::Error(e) => panic!("unexpected input error: {e}"),
         }
     }
-    audit(&AuditInput {
-        workloads: &workloads,
-        limit_ranges: &limit_ranges,
-        dockerfiles: &[],
-        image_bindings: &[],
-        assumptions: Assumptions::with_node_memory(16 * GI),
-    })
+    audit_with_policy(
+        &AuditInput {
+            workloads: &workloads,
+            limit_ranges: &limit_ranges,
+            dockerfiles: &[],
+            image_bindings: &[],
+            assumptions: Assumptions::with_node_memory(16 * GI),
+        },
+        policy,
+    )
 }
 
 fn codes(yaml: &str) -> Vec<&'static str> {
@@ -274,6 +285,11 @@ fn example_pod(fragment: &str) -> String {
 /// sizes its heap from the 16Gi node (OOM104, OOM105) takes 4Gi in a 2Gi container (OOM101).
 const CONSEQUENCES: &[(&str, &str)] = &[("OOM104", "OOM101"), ("OOM105", "OOM101")];
 
+/// Errors any example may raise besides its own: examples are fragments, and one that sets no
+/// memory limit (a JVM rule's `containers:` with an image and a command) is a container with no
+/// limit (OOM001) or a BestEffort pod (OOM003), errors so that CI fails by default.
+const FRAGMENT_ERRORS: &[&str] = &["OOM001", "OOM003"];
+
 fn severity(code: &str) -> Severity {
     rule(code).expect("a registered code").severity
 }
@@ -281,7 +297,13 @@ fn severity(code: &str) -> Severity {
 #[test]
 fn every_example_raises_its_rule_and_its_fix_does_not() {
     for r in RULES {
-        let bad = run(&example_pod(r.example));
+        // A rule that is off unless the policy sets it is shown with the policy that does.
+        let policy = Policy::for_example(r.code);
+        let codes = |yaml: &str| -> Vec<&'static str> {
+            let r = run_with(yaml, policy.clone());
+            r.findings.iter().map(|f| f.code.as_str()).collect()
+        };
+        let bad = run_with(&example_pod(r.example), policy.clone());
         assert_eq!(bad.workloads.len(), 1, "{}", r.code);
         let bad = codes(&example_pod(r.example));
         assert!(
@@ -294,7 +316,8 @@ fn every_example_raises_its_rule_and_its_fix_does_not() {
             assert!(
                 *c == r.code.as_str()
                     || severity(c) < Severity::Error
-                    || CONSEQUENCES.contains(&(r.code.as_str(), *c)),
+                    || CONSEQUENCES.contains(&(r.code.as_str(), *c))
+                    || FRAGMENT_ERRORS.contains(c),
                 "{}: its example also raises the error {c}",
                 r.code
             );
@@ -317,6 +340,185 @@ fn every_example_raises_its_rule_and_its_fix_does_not() {
     // OOM003's fix says equal requests and limits make the pod Guaranteed; its fixed example is.
     let fixed = run(&example_pod(rule("OOM003").unwrap().example_fixed));
     assert_eq!(fixed.workloads[0].qos_class.as_str(), "Guaranteed");
+}
+
+#[test]
+fn oom010_memory_limit_out_of_range_only_with_a_policy() {
+    let range = |min: Option<i64>, max: Option<i64>| Policy {
+        memory_limit: Some(MemoryRange { min, max }),
+        ..Policy::default()
+    };
+    let limit = |q: &str| pod(&format!("    resources:\n      limits: {{memory: {q}}}\n"));
+    // Off without a policy.
+    assert!(!codes(&limit("32Gi")).contains(&"OOM010"));
+    let r = run_with(&limit("32Gi"), range(None, Some(16 * GI)));
+    let f = only(&r.findings, "OOM010");
+    assert_eq!(f.len(), 1, "{:?}", r.findings);
+    assert_eq!(
+        (f[0].pos.line, f[0].pos.column),
+        (10, 24),
+        "points at the limit"
+    );
+    assert!(
+        f[0].message
+            .contains("memory limit 32Gi is above the policy's maximum 16Gi"),
+        "{}",
+        f[0].message
+    );
+    let r = run_with(&limit("32Mi"), range(Some(64 << 20), None));
+    let f = only(&r.findings, "OOM010");
+    assert!(
+        f[0].message
+            .contains("32Mi is below the policy's minimum 64Mi"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0].help.contains("at least 64Mi"), "{}", f[0].help);
+    // The bounds are allowed; a tiny value is OOM009's alone.
+    for q in ["64Mi", "16Gi"] {
+        let r = run_with(&limit(q), range(Some(64 << 20), Some(16 * GI)));
+        assert!(only(&r.findings, "OOM010").is_empty(), "{q}");
+    }
+    let r = run_with(&limit("128m"), range(Some(64 << 20), None));
+    assert!(only(&r.findings, "OOM010").is_empty());
+    // A LimitRange default is the limit compared.
+    let yaml = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr}\nspec:\n  limits:\n  - type: Container\n    default: {memory: 32Gi}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n";
+    let r = run_with(yaml, range(None, Some(16 * GI)));
+    assert_eq!(only(&r.findings, "OOM010").len(), 1, "{:?}", r.findings);
+}
+
+#[test]
+fn oom006_threshold_is_the_policy_ratio() {
+    let yaml = pod("    resources:\n      requests: {memory: 1Gi}\n      limits: {memory: 3Gi}\n");
+    assert!(
+        codes(&yaml).contains(&"OOM006"),
+        "3x is above the built-in 2"
+    );
+    let ratio = |r: f64| Policy {
+        max_limit_to_request_ratio: Some(r),
+        ..Policy::default()
+    };
+    let at = |r: f64| -> Vec<&'static str> {
+        let rep = run_with(&yaml, ratio(r));
+        rep.findings.iter().map(|f| f.code.as_str()).collect()
+    };
+    assert!(!at(3.0).contains(&"OOM006"), "3x is not above 3");
+    let rep = run_with(&yaml, ratio(1.5));
+    let f = only(&rep.findings, "OOM006");
+    assert_eq!(f.len(), 1);
+    assert!(f[0].help.contains("at least 2Gi"), "{}", f[0].help);
+}
+
+#[test]
+fn policy_turns_rules_off_regrades_and_exempts() {
+    let yaml = pod("    resources:\n      requests: {memory: 1Gi}\n      limits: {memory: 3Gi}\n");
+    let severities = |p: Policy| -> Vec<(&'static str, Severity)> {
+        let r = run_with(&yaml, p);
+        r.findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.severity))
+            .collect()
+    };
+    assert_eq!(
+        severities(Policy::default()),
+        [("OOM005", Severity::Info), ("OOM006", Severity::Warning)]
+    );
+    let p = Policy {
+        rules: vec![
+            (RuleCode::BurstableMemory, RuleSetting::Off),
+            (
+                RuleCode::LargeLimitRatio,
+                RuleSetting::Severity(Severity::Info),
+            ),
+            (
+                RuleCode::LargeLimitRatio,
+                RuleSetting::Severity(Severity::Error),
+            ),
+        ],
+        ..Policy::default()
+    };
+    assert_eq!(
+        severities(p),
+        [("OOM006", Severity::Error)],
+        "a later entry wins"
+    );
+    let glob = |g: &str| Some(Glob::new(g).unwrap());
+    let exempt = |e: Exemption| Policy {
+        exempt: vec![e],
+        ..Policy::default()
+    };
+    // The pod is Pod/default/p, its container app.
+    for (e, left) in [
+        (
+            Exemption {
+                name: glob("p"),
+                ..Exemption::default()
+            },
+            0,
+        ),
+        (
+            Exemption {
+                name: glob("q*"),
+                ..Exemption::default()
+            },
+            2,
+        ),
+        (
+            Exemption {
+                namespace: glob("def*"),
+                kind: glob("Pod"),
+                ..Exemption::default()
+            },
+            0,
+        ),
+        (
+            Exemption {
+                kind: glob("Deployment"),
+                ..Exemption::default()
+            },
+            2,
+        ),
+        (
+            Exemption {
+                container: glob("a?p"),
+                ..Exemption::default()
+            },
+            0,
+        ),
+        (
+            Exemption {
+                container: glob("sidecar"),
+                ..Exemption::default()
+            },
+            2,
+        ),
+        (
+            Exemption {
+                rules: Some(vec![RuleCode::BurstableMemory]),
+                ..Exemption::default()
+            },
+            1,
+        ),
+        (
+            Exemption {
+                name: glob("p"),
+                rules: Some(vec![RuleCode::LargeLimitRatio]),
+                ..Exemption::default()
+            },
+            1,
+        ),
+    ] {
+        let what = format!("{e:?}");
+        assert_eq!(severities(exempt(e)).len(), left, "{what}");
+    }
+    // A pod-wide finding has no container: an entry naming one does not drop it.
+    let best_effort = pod("");
+    let e = Exemption {
+        container: glob("*"),
+        ..Exemption::default()
+    };
+    let r = run_with(&best_effort, exempt(e));
+    assert_eq!(only(&r.findings, "OOM003").len(), 1);
 }
 
 #[test]

@@ -222,6 +222,13 @@ pub struct AuditArgs {
     /// Worker threads for parsing (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// The policy file to read, instead of the `.oomdoc.yaml` found in the current directory or
+    /// a parent (up to the repository's root). Flags given on the command line win over it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Which flags a policy file may also set were given on the command line.
+    #[arg(skip)]
+    pub given: GivenFlags,
     /// Write the fixes oomdoc knows (findings with "fixable": true) into the manifests and
     /// Dockerfiles, then report what is left. Rendered Helm output, files with input errors and
     /// stdin are not changed.
@@ -231,6 +238,33 @@ pub struct AuditArgs {
     /// nothing; the exit status is the audit's.
     #[arg(long)]
     pub diff: bool,
+}
+
+/// The `audit` flags a policy file may also set that were given on the command line (they win
+/// over the file): filled from clap's `value_source` after parsing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GivenFlags {
+    /// `--fail-on`.
+    pub fail_on: bool,
+    /// `--node-memory`.
+    pub node_memory: bool,
+    /// `--node-cpus`.
+    pub node_cpus: bool,
+    /// `--cgroup`.
+    pub cgroup: bool,
+}
+
+impl GivenFlags {
+    /// Which of the flags `m` (the `audit` subcommand's matches) has from the command line.
+    pub fn of(m: &clap::ArgMatches) -> GivenFlags {
+        let given = |id: &str| m.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+        GivenFlags {
+            fail_on: given("fail_on"),
+            node_memory: given("node_memory"),
+            node_cpus: given("node_cpus"),
+            cgroup: given("cgroup"),
+        }
+    }
 }
 
 /// `oomdoc jvm`.

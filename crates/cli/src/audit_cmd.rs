@@ -159,6 +159,11 @@ fn exit_code(fail_on: FailOn, tally: &Tally, errors: &InputErrors) -> u8 {
 }
 
 pub(crate) fn run(args: &AuditArgs, style: oomdoc_report::Style) -> anyhow::Result<u8> {
+    // The policy file's values for the flags not given; its errors end the run before the audit.
+    let Some(resolved) = crate::policy_file::resolve(args)? else {
+        return Ok(EXIT_ERROR);
+    };
+    let args = &resolved.args;
     let default_jdk =
         JdkVersion::parse(&args.jdk).map_err(|e| anyhow!("--jdk {:?}: {e}", args.jdk))?;
     let (image_flags, paths) = image_flags_and_paths(args)?;
@@ -176,6 +181,7 @@ pub(crate) fn run(args: &AuditArgs, style: oomdoc_report::Style) -> anyhow::Resu
         node_cpus: args.node_cpus,
         cgroup: args.cgroup,
         default_jdk,
+        config: resolved.config.clone(),
     };
     let repositories = if dockerfiles.len() == 1 {
         count_repositories(&read_paths, &opts)
@@ -188,7 +194,8 @@ pub(crate) fn run(args: &AuditArgs, style: oomdoc_report::Style) -> anyhow::Resu
         &image_bindings,
         assumptions,
         repositories,
-    );
+    )
+    .with_policy(resolved.policy.clone());
     // `--diff` prints the fixes instead of the report; `--fix` writes them, then audits again.
     if args.fix || args.diff {
         let code = crate::fix_cmd::run(args, &read_paths, &opts, &names, &spools, session)?;

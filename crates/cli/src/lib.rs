@@ -15,6 +15,7 @@ mod fix_cmd;
 mod jvm_cmd;
 pub mod kernel_stream;
 mod output_file;
+mod policy_file;
 mod rules_cmd;
 pub mod scan_cmd;
 pub mod simulate_cmd;
@@ -24,8 +25,6 @@ pub mod watch_cmd;
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
-
-use clap::Parser;
 
 use args::{Cli, ColorChoice, Command};
 use oomdoc_report::Style;
@@ -64,7 +63,17 @@ pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
         let code = oomdoc_cluster::exec_deadline::run(&argv[2..]);
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
-    let cli = match Cli::try_parse_from(argv) {
+    let parsed = <Cli as clap::CommandFactory>::command()
+        .try_get_matches_from(argv)
+        .and_then(|m| {
+            let mut cli = <Cli as clap::FromArgMatches>::from_arg_matches(&m)?;
+            // What a policy file may also set: the flags given win over it.
+            if let (Command::Audit(a), Some(("audit", sub))) = (&mut cli.command, m.subcommand()) {
+                a.given = args::GivenFlags::of(sub);
+            }
+            Ok(cli)
+        });
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { 0 };

@@ -23,7 +23,8 @@
 //!    "workload":"Deployment/default/app","container":"app","message":"...","help":"...",
 //!    "fixable":true}],
 //!  "errors":[{"file":"bad.yaml","line":3,"column":1,"message":"..."}],
-//!  "assumptions":{"node_memory_bytes":17179869184,"node_cpus":4,"cgroup":"v2","default_jdk":"17"}}
+//!  "assumptions":{"node_memory_bytes":17179869184,"node_cpus":4,"cgroup":"v2","default_jdk":"17",
+//!    "config":".oomdoc.yaml"}}
 //! ```
 //!
 //! - `file` is the path as given on the command line (or found walking a directory); `-` is stdin.
@@ -31,6 +32,8 @@
 //! - `*_source` is `manifest`, `limit` (a request copied from the limit by the API server),
 //!   `limitrange` (a LimitRange default) or `defaulted`, or `null` when the value is unset.
 //! - `errors[].line` and `column` are `null` when the problem has no position (an unreadable file).
+//! - `assumptions.config` is the policy file the audit read (`.oomdoc.yaml` found, or
+//!   `--config FILE`), `null` when none.
 //! - `jvm` is `null` when no JVM is seen in the container. `runtime` is `hotspot` or `openj9`;
 //!   for OpenJ9 the HotSpot figures are `null`. When `heap_modelled` is false (OpenJ9, Paketo's
 //!   memory calculator, an application's start script or an options file decides the heap), the
@@ -175,6 +178,7 @@ struct Assumptions {
     node_cpus: u32,
     cgroup: &'static str,
     default_jdk: String,
+    config: Option<String>,
 }
 
 fn workload(w: &WorkloadSummary) -> Workload<'_> {
@@ -305,6 +309,7 @@ fn assumptions(a: &oomdoc_audit::Assumptions) -> Assumptions {
             CgroupVersion::V2 => "v2",
         },
         default_jdk: a.default_jdk.to_string(),
+        config: a.config.clone(),
     }
 }
 

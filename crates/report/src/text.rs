@@ -562,5 +562,8 @@ fn summary_line(tally: &Tally, a: &Assumptions, opts: &TextOptions) -> String {
         " Assumed node memory {} (set with --node-memory).",
         exact(a.node_memory_bytes)
     ));
+    if let Some(config) = &a.config {
+        line.push_str(&format!(" Policy file: {config}."));
+    }
     line
 }

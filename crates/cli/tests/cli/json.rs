@@ -48,6 +48,8 @@ const ADDED: &[(&str, &str)] = &[
     ("assumptions", "node_cpus"),
     ("assumptions", "cgroup"),
     ("assumptions", "default_jdk"),
+    // The policy file read (issue 14), or null.
+    ("assumptions", "config"),
     // Issue 14: `audit --fix` writes the fix of a finding that has one.
     ("finding", "fixable"),
 ];

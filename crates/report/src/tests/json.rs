@@ -22,7 +22,7 @@ fn json_empty_report() {
         v,
         json!({"workloads": [], "images": [], "findings": [], "errors": [],
                "assumptions": {"node_memory_bytes": 17179869184_i64, "node_cpus": 4,
-                               "cgroup": "v2", "default_jdk": "17"}})
+                               "cgroup": "v2", "default_jdk": "17", "config": null}})
     );
     assert!(s.ends_with("}\n"));
 }
@@ -79,6 +79,7 @@ fn json_schema_fields_in_order() {
         "node_cpus",
         "cgroup",
         "default_jdk",
+        "config",
     ]);
 
     let w = &v["workloads"][0];
