@@ -12,7 +12,7 @@ pub const TINY_MEMORY_BYTES: i64 = 4 << 20;
 pub const K8S_RULES: [Rule; 10] = [
     Rule {
         code: RuleCode::NoMemoryLimit,
-        severity: Severity::Warning,
+        severity: Severity::Error,
         title: "Container has no memory limit",
         explanation: "\
 Without `resources.limits.memory` the container's cgroup has no memory ceiling: a leak in it grows \
@@ -22,7 +22,11 @@ under memory pressure - often not the pod that leaked. A limit turns a node-wide
 container's OOM kill (exit code 137, reason OOMKilled), which is visible and restarts cleanly.
 Source: kubelet `pkg/kubelet/cm` sets `memory.limit_in_bytes`/`memory.max` only from the limit; \
 a LimitRange `default` in the namespace would set one at admission (oomdoc applies LimitRanges \
-found in the input).",
+found in the input).
+An error, so that `oomdoc audit` fails CI by default: an unlimited container puts every pod on its \
+node at risk, not only itself. Where a namespace LimitRange the input does not hold sets the \
+default, pass the LimitRange too, annotate the object (`oomdoc.dev/ignore: OOM001`) or lower the \
+rule in the policy file.",
         fix: "Set `resources.limits.memory` to the container's peak working set plus a margin (or add a LimitRange with a `default` memory limit to the namespace).",
         example: "\
 containers:
@@ -73,7 +77,7 @@ containers:
     },
     Rule {
         code: RuleCode::BestEffortPod,
-        severity: Severity::Warning,
+        severity: Severity::Error,
         title: "Pod is BestEffort: first to be OOM-killed and evicted",
         explanation: "\
 No container of the pod sets a cpu or memory request or limit, so its QoS class is BestEffort. \
@@ -81,7 +85,9 @@ The kubelet gives every process in it `oom_score_adj` 1000, the highest possible
 runs out of memory the kernel kills these processes first, whatever they use, and under memory \
 pressure the kubelet evicts BestEffort pods before the others.
 Source: `pkg/apis/core/v1/helper/qos/qos.go` (ComputePodQOS), `pkg/kubelet/qos/policy.go` \
-(besteffortOOMScoreAdj = 1000).",
+(besteffortOOMScoreAdj = 1000).
+An error, so that `oomdoc audit` fails CI by default: a pod with no memory settings at all is \
+never what was meant for a workload that matters (say so with `oomdoc.dev/ignore: OOM003`).",
         fix: "Give every container memory (and cpu) requests and limits; equal requests and limits make the pod Guaranteed (oom_score_adj -997).",
         example: "\
 containers:

@@ -207,20 +207,18 @@ fn live_scan_reads_every_page_and_ranks_like_the_dump() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let r: Value = serde_json::from_slice(&o.stdout).expect("json");
     let k = keys(&r);
-    // The live "now" is the clock, so admin's kill may be recent (1080) or not (580, then it
-    // ties with report and wins on restarts); the rest is fixed.
+    // The live "now" is the clock, so admin's kill may be recent (1080, first) or not (580,
+    // third: below search's 890 and report's 700, whose BestEffort pod is an error finding);
+    // the rest is fixed.
+    let admin = "shop/admin-7d9c8b-x2k4q/admin";
+    let mut rest = k.clone();
+    rest.retain(|c| c != admin);
     assert_eq!(k.len(), 5, "{k:?}");
-    assert!(
-        k[..2].contains(&"shop/admin-7d9c8b-x2k4q/admin".to_string()),
-        "{k:?}"
-    );
-    assert!(
-        k[..2].contains(&"shop/search-0/search".to_string()),
-        "{k:?}"
-    );
+    assert!(k[0] == admin || k[2] == admin, "{k:?}");
     assert_eq!(
-        k[2..],
+        rest,
         [
+            "shop/search-0/search",
             "batch/report-28371-zz8xk/report",
             "shop/cache-0",
             "shop/cart-5f6d9-abcde/cart"

@@ -33,7 +33,7 @@ fn fail_on_thresholds() {
     // The fixtures hold what their names say, and nothing else.
     for (file, code) in [
         ("info.yaml", "OOM005"),
-        ("warning.yaml", "OOM001"),
+        ("warning.yaml", "OOM007"),
         ("error.yaml", "OOM004"),
     ] {
         let v = d
@@ -157,7 +157,7 @@ fn missing_file_exits_2_and_the_other_files_are_still_audited() {
         .run();
     o.code(2);
     assert!(o.stdout.contains("error[OOM004]"), "{}", o.stdout);
-    assert!(o.stdout.contains("warning[OOM001]"), "{}", o.stdout);
+    assert!(o.stdout.contains("warning[OOM007]"), "{}", o.stdout);
     // Input errors go to stderr; findings and the summary to stdout.
     assert!(o.stderr.contains("error: cannot read: "), "{}", o.stderr);
     assert!(o.stderr.contains("--> missing.yaml"), "{}", o.stderr);
@@ -178,7 +178,7 @@ fn missing_file_exits_2_and_the_other_files_are_still_audited() {
         .run()
         .code(2)
         .json();
-    assert_eq!(codes(&v), ["OOM004", "OOM001"]);
+    assert_eq!(codes(&v), ["OOM004", "OOM007"]);
     let e = errors(&v);
     assert_eq!(e.len(), 1);
     assert_eq!((e[0].0.as_str(), e[0].1), ("missing.yaml", None));
@@ -240,7 +240,7 @@ fn closed_stdout_pipe_is_not_an_error() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(first.starts_with(b"warning[OOM003]"));
+    assert!(first.starts_with(b"error[OOM003]"));
 }
 
 #[test]

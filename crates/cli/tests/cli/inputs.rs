@@ -79,7 +79,7 @@ fn stdin_helm_template_stream() {
     );
     assert!(
         o.stdout
-            .contains("warning[OOM003]: pod of Pod/default/shop-test-connection"),
+            .contains("error[OOM003]: pod of Pod/default/shop-test-connection"),
         "{}",
         o.stdout
     );
@@ -152,7 +152,8 @@ fn directories_are_walked_recursively_for_manifest_files() {
     d.create("k8s/.git/objects/x.yaml", "not: [valid");
     let v = d
         .oomdoc()
-        .args(["audit", "k8s", "-f", "json"])
+        // d.json is a BestEffort pod (an error): what is read matters here, not the gate.
+        .args(["audit", "k8s", "-f", "json", "--fail-on", "never"])
         .run()
         .code(0)
         .json();

@@ -36,7 +36,8 @@ spec:
       limits: {memory: 2Gi}
 ";
 
-/// A request and no limit: only OOM001 (warning).
+/// A tmpfs without a size limit in a Guaranteed pod: only OOM007 (warning). (A request and no
+/// limit is OOM001, an error since the default gate fails a container with no memory limit.)
 pub const WARNING_ONLY: &str = "\
 apiVersion: v1
 kind: Pod
@@ -47,6 +48,10 @@ spec:
   - name: app
     resources:
       requests: {memory: 1Gi}
+      limits: {memory: 1Gi}
+  volumes:
+  - name: scratch
+    emptyDir: {medium: Memory}
 ";
 
 /// Limit below request: OOM004 (error), at line 10 column 24.
