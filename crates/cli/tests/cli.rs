@@ -26,6 +26,8 @@ mod json;
 mod limits;
 #[path = "cli/output_files.rs"]
 mod output_files;
+#[path = "cli/packaging.rs"]
+mod packaging;
 #[path = "cli/policy.rs"]
 mod policy;
 #[path = "cli/readme.rs"]
