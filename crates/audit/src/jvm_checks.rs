@@ -135,11 +135,16 @@ impl Cx<'_, '_> {
             exact(rec.limit),
             approx(rec.margin),
         );
-        if !others.is_empty() {
-            help.push_str(&format!(
-                "; add {} too, so direct buffers are a bounded pool",
-                others.join(" ")
-            ));
+        // Each extra option with its reason: a bound on direct buffers, an initial heap that
+        // must come down with the maximum.
+        for o in others {
+            help.push_str(&if o.starts_with("-XX:MaxDirectMemorySize=") {
+                format!("; add {o} too, so direct buffers are a bounded pool")
+            } else if o.starts_with("-Xms") {
+                format!("; set {o} too, or the larger initial heap raises the maximum again")
+            } else {
+                format!("; add {o} too")
+            });
         }
         help
     }

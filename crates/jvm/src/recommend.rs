@@ -13,7 +13,7 @@ use oomdoc_model::bytes::approx;
 
 use crate::budget::{budget, gc_overhead, other_native, Budget, Workload};
 use crate::ergonomics::{ergonomics, Environment, DEFAULT_MAX_HEAP_SIZE};
-use crate::flags::{split_options, FlagSource, JvmFlags};
+use crate::flags::{split_options, FlagSource, JvmFlags, Setting};
 use crate::version::JdkVersion;
 
 const M: u64 = 1 << 20;
@@ -148,19 +148,26 @@ struct Trial<'a> {
 }
 
 impl Trial<'_> {
-    /// The max heap HotSpot picks with `heap_flag` added.
-    fn heap_with(&self, heap_flag: &str) -> u64 {
-        let extra = [self.flags_out.to_vec(), vec![heap_flag.to_string()]].concat();
+    /// The max heap HotSpot picks with `heap_flags` added.
+    fn heap_with(&self, heap_flags: &[String]) -> u64 {
+        let extra = [self.flags_out, heap_flags].concat();
         try_flags(self.jdk, &with_options(self.sources, &extra), self.env_at)
     }
 
-    /// The largest `-Xmx` in whole MiB whose heap is at most `target` (at least 2m).
-    fn xmx(&self, target: u64) -> String {
+    /// The largest `-Xmx` in whole MiB whose heap is at most `target` (at least 2m), after an
+    /// `-Xms` of the same size when `lower_xms`: an initial heap above the maximum would
+    /// otherwise raise the maximum to it (and HotSpot refuses such options when both are given).
+    fn xmx(&self, target: u64, lower_xms: bool) -> Vec<String> {
         let mut h = target / M;
         loop {
-            let heap_flag = format!("-Xmx{h}m");
-            if self.heap_with(&heap_flag) <= target || h <= 2 {
-                return heap_flag;
+            // The heap flag last: consumers (the audit's help and fixes) read it there.
+            let mut flags = Vec::new();
+            if lower_xms {
+                flags.push(format!("-Xms{h}m"));
+            }
+            flags.push(format!("-Xmx{h}m"));
+            if self.heap_with(&flags) <= target || h <= 2 {
+                return flags;
             }
             h -= 1;
         }
@@ -172,12 +179,48 @@ impl Trial<'_> {
         let mut tenths = (target as f64 / limit as f64 * 1000.0).floor() as u64;
         loop {
             let heap_flag = format!("-XX:MaxRAMPercentage={}.{}", tenths / 10, tenths % 10);
-            let r = self.heap_with(&heap_flag);
+            let r = self.heap_with(std::slice::from_ref(&heap_flag));
             if r <= target || tenths <= 10 {
                 return (heap_flag, r);
             }
             tenths -= 1;
         }
+    }
+
+    /// The heap options: `-Xmx` (with `-Xms` when `xms_over`) for the reason `why_xmx`, else a
+    /// `MaxRAMPercentage` a tenth of a percent below what fits; each with its sentence in `why`.
+    fn heap_flags(
+        &self,
+        target: u64,
+        limit: u64,
+        margin: Margin,
+        why_xmx: Option<&str>,
+        xms_over: Option<&Setting<u64>>,
+        why: &mut Vec<String>,
+    ) -> Vec<String> {
+        if let Some(reason) = why_xmx {
+            let heap_flags = self.xmx(target, xms_over.is_some());
+            if let Some(xms) = xms_over {
+                why.push(format!(
+                    "{}: {} ({}) is above the new maximum; HotSpot refuses an initial heap larger than the maximum heap, so it comes down with it",
+                    heap_flags[0], xms.option, xms.source
+                ));
+            }
+            why.push(format!("{}: {reason}", heap_flags[heap_flags.len() - 1]));
+            return heap_flags;
+        }
+        let (heap_flag, heap) = self.ram_percentage(target, limit);
+        let margin_bytes = margin.for_limit(limit);
+        why.push(format!(
+            "{heap_flag}: heap {} of the {} limit, leaving {} for non-heap pools and {} ({}%, at least {}) as margin; written with a decimal point, which JDK 8 requires",
+            approx(heap),
+            approx(limit),
+            approx(limit.saturating_sub(heap + margin_bytes)),
+            approx(margin_bytes),
+            margin.percent,
+            approx(margin.min_bytes)
+        ));
+        vec![heap_flag]
     }
 }
 
@@ -241,43 +284,35 @@ pub fn recommend(
     let aware = current.container_aware.value;
     let small = (limit as f64 * 0.5) < DEFAULT_MAX_HEAP_SIZE as f64;
     let xmx_given = current_flags.max_heap_size.is_some();
-    let use_xmx = !aware || small || xmx_given || !jdk.has_ram_percentage_flags();
+    // An -Xms above the heap to aim for must come down with the maximum (Kafka's scripts set
+    // `-Xmx1G -Xms1G`): only -Xmx/-Xms pairs can say that.
+    let xms_over = current_flags
+        .initial_heap_size
+        .as_ref()
+        .filter(|s| s.value > target);
+    let use_xmx =
+        !aware || small || xmx_given || xms_over.is_some() || !jdk.has_ram_percentage_flags();
     let trial = Trial {
         jdk,
         sources,
         flags_out: &flags_out,
         env_at: &env_at,
     };
-    let heap_flag = if use_xmx {
-        let heap_flag = trial.xmx(target);
-        why.push(format!(
-            "{heap_flag}: {}",
-            if !aware {
-                "this JVM does not size its heap from the container, so only an explicit -Xmx bounds it".to_string()
-            } else if xmx_given {
-                "-Xmx is already set and would override a percentage".to_string()
-            } else if small {
-                "below ~250Mi, MinRAMPercentage decides the heap and MaxRAMPercentage is ignored".to_string()
-            } else {
-                "percentage flags do not exist before 8u191".to_string()
-            }
-        ));
-        heap_flag
-    } else {
-        // A tenth of a percent below what fits.
-        let (heap_flag, heap) = trial.ram_percentage(target, limit);
-        why.push(format!(
-            "{heap_flag}: heap {} of the {} limit, leaving {} for non-heap pools and {} ({}%, at least {}) as margin; written with a decimal point, which JDK 8 requires",
-            approx(heap),
-            approx(limit),
-            approx(limit.saturating_sub(heap + margin_bytes)),
-            approx(margin_bytes),
-            margin.percent,
-            approx(margin.min_bytes)
-        ));
-        heap_flag
-    };
-    flags_out.push(heap_flag);
+    let why_xmx = use_xmx.then(|| {
+        if !aware {
+            "this JVM does not size its heap from the container, so only an explicit -Xmx bounds it"
+        } else if xmx_given {
+            "-Xmx is already set and would override a percentage"
+        } else if small {
+            "below ~250Mi, MinRAMPercentage decides the heap and MaxRAMPercentage is ignored"
+        } else if xms_over.is_some() {
+            "an explicit -Xms above the heap is lowered with an explicit -Xmx"
+        } else {
+            "percentage flags do not exist before 8u191"
+        }
+    });
+    let heap_flags = trial.heap_flags(target, limit, margin, why_xmx, xms_over, &mut why);
+    flags_out.extend(heap_flags);
     let final_sources = with_options(sources, &flags_out);
     let final_flags = JvmFlags::parse(&final_sources, jdk);
     let final_ergo = ergonomics(jdk, &final_flags, &env_at);
@@ -362,6 +397,48 @@ mod tests {
             r.budget
         );
         assert!(r.max_heap >= 64 << 20);
+    }
+
+    #[test]
+    fn an_xms_above_the_new_heap_comes_down_with_it() {
+        // Kafka's start script: KAFKA_HEAP_OPTS="-Xmx512M -Xms512M" under a 1Gi limit, where
+        // 512Mi of heap does not fit with the rest of the JVM. Lowering -Xmx alone leaves the
+        // initial heap above it, which raises the maximum back (it once gave "-Xmx2m").
+        let jdk = JdkVersion::new(17, 15);
+        let src = vec![(
+            FlagSource::ScriptVariable("KAFKA_HEAP_OPTS".into()),
+            options("-Xmx512M -Xms512M"),
+        )];
+        let r = recommend(
+            &jdk,
+            &src,
+            &env(Some(1 << 30)),
+            Workload::default(),
+            Margin::default(),
+        );
+        assert_eq!(r.limit, 1 << 30, "{:?}", r.why);
+        let xmx = r
+            .flags
+            .iter()
+            .find(|f| f.starts_with("-Xmx"))
+            .expect("-Xmx");
+        let xms = r
+            .flags
+            .iter()
+            .find(|f| f.starts_with("-Xms"))
+            .expect("-Xms");
+        assert_eq!(xmx[4..], xms[4..], "{:?}", r.flags);
+        assert!(
+            r.max_heap < 512 << 20 && r.max_heap >= 64 << 20,
+            "{}",
+            r.max_heap
+        );
+        assert_eq!(xmx, &format!("-Xmx{}m", r.max_heap >> 20));
+        assert!(
+            r.budget.headroom.unwrap() >= r.margin as i64,
+            "{:?}",
+            r.budget
+        );
     }
 
     #[test]
