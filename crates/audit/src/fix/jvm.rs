@@ -174,6 +174,11 @@ pub(crate) fn heap_options<'s>(
     if rec.limit != limit {
         return None;
     }
+    // An initial heap that must come down too (`-Xmx1G -Xms1G`): replacing the maximum alone
+    // would leave options the JVM refuses; the user edits both.
+    if rec.flags.iter().any(|f| f.starts_with("-Xms")) {
+        return None;
+    }
     if let Some(mib) = heap_flag
         .strip_prefix("-Xmx")
         .and_then(|m| m.strip_suffix('m'))
