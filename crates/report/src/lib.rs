@@ -15,6 +15,7 @@
 //! - [`terminal_safe`]: the boundary every text output goes through on its way to a terminal
 //!   ([`TerminalSafe`] escapes control characters from the input).
 //!
+//! - [`admission`]: the AdmissionReview response of `oomdoc webhook`.
 //! - [`sink`]: the streaming interface of the audit writers ([`ReportSink`]: [`TextSink`],
 //!   [`JsonSink`], [`SarifSink`], [`JunitSink`]), fed one workload at a time in bounded memory.
 //!
@@ -22,6 +23,7 @@
 //! [`ReportSink`], and writes to a `&mut dyn std::io::Write`; none of them prints on its own or
 //! decides whether to colour (text writers are handed a [`Style`]).
 
+pub mod admission;
 pub mod agent;
 pub mod diff;
 pub mod explain;
@@ -42,6 +44,7 @@ pub mod trend;
 pub mod watch;
 mod wire;
 
+pub use admission::{admission_response_json, AdmissionAnswer};
 pub use agent::{kill_event_message, write_kill_line, KillLine};
 pub use diff::write_unified_diff;
 pub use explain::{write_explain_json, write_explain_text, write_explain_text_to};

@@ -1,0 +1,208 @@
+//! The webhook core on AdmissionReview request bodies shaped as the API server sends them
+//! (`tests/fixtures/`, after the example request of Kubernetes' "Dynamic Admission Control",
+//! <https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#request>;
+//! see `tests/fixtures/README.md`).
+
+use std::path::PathBuf;
+
+use oomdoc_audit::Severity;
+use oomdoc_webhook::decide::{MAX_WARNINGS_TOTAL_CHARS, MAX_WARNING_CHARS};
+use oomdoc_webhook::{
+    answer, decide, read_review, DecideOptions, Decision, Operation, ReviewError,
+};
+use serde_json::Value;
+
+fn body(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn deny(severity: Option<Severity>) -> DecideOptions {
+    DecideOptions {
+        deny: severity,
+        ..DecideOptions::default()
+    }
+}
+
+fn decision(name: &str, opts: &DecideOptions) -> Decision {
+    decide(&read_review(&body(name)).expect(name), opts)
+}
+
+/// The response document of a fixture.
+fn response(name: &str, opts: &DecideOptions) -> Value {
+    serde_json::from_slice(&answer(&body(name), opts).expect(name)).unwrap()
+}
+
+fn has_oom003(d: &Decision) -> bool {
+    d.warnings.iter().any(|w| w.starts_with("OOM003: "))
+}
+
+#[test]
+fn a_pod_create_is_read_as_the_api_server_sends_it() {
+    let r = read_review(&body("pod-create.json")).unwrap();
+    assert_eq!(r.uid, "705ab4f5-6393-11e8-b7cc-42010a800002");
+    assert_eq!(r.kind.group, "");
+    assert_eq!(r.kind.version, "v1");
+    assert_eq!(r.kind.kind, "Pod");
+    assert_eq!(r.operation, Operation::Create);
+    assert!(!r.dry_run);
+    assert_eq!(r.namespace.as_deref(), Some("shop"));
+    assert_eq!(r.name.as_deref(), Some("web"));
+    assert!(r.object.as_deref().unwrap().contains("\"containers\""));
+}
+
+#[test]
+fn a_best_effort_pod_is_allowed_with_an_oom003_warning() {
+    let d = decision("pod-create.json", &deny(None));
+    assert!(d.allowed, "{d:?}");
+    assert!(has_oom003(&d), "{:?}", d.warnings);
+    assert!(d.denied.is_none());
+    let v = response("pod-create.json", &deny(None));
+    assert_eq!(v["apiVersion"], "admission.k8s.io/v1");
+    assert_eq!(v["kind"], "AdmissionReview");
+    assert_eq!(v["response"]["uid"], "705ab4f5-6393-11e8-b7cc-42010a800002");
+    assert_eq!(v["response"]["allowed"], true);
+    assert!(v["response"].get("status").is_none());
+    let warnings = v["response"]["warnings"].as_array().unwrap();
+    assert!(warnings
+        .iter()
+        .any(|w| w.as_str().unwrap().starts_with("OOM003: ")));
+}
+
+#[test]
+fn a_best_effort_pod_is_refused_at_deny_warning_and_at_deny_error() {
+    // OOM003 is an error: `--deny warning` and `--deny error` both refuse it.
+    for severity in [Severity::Warning, Severity::Error] {
+        let d = decision("pod-create.json", &deny(Some(severity)));
+        assert!(!d.allowed, "{severity:?}");
+        let msg = d.denied.as_deref().unwrap();
+        assert!(msg.contains("Pod/shop/web"), "{msg}");
+        assert!(msg.contains("OOM003: "), "{msg}");
+        assert!(has_oom003(&d));
+        let v = response("pod-create.json", &deny(Some(severity)));
+        assert_eq!(v["response"]["allowed"], false);
+        assert_eq!(v["response"]["status"]["code"], 403);
+        assert!(v["response"]["status"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("OOM003: "));
+    }
+}
+
+#[test]
+fn a_dry_run_is_answered_the_same_way() {
+    let r = read_review(&body("pod-create-dry-run.json")).unwrap();
+    assert!(r.dry_run);
+    for opts in [deny(None), deny(Some(Severity::Error))] {
+        let dry = decision("pod-create-dry-run.json", &opts);
+        let wet = decision("pod-create.json", &opts);
+        assert_eq!(dry.allowed, wet.allowed);
+        assert_eq!(dry.warnings, wet.warnings);
+    }
+}
+
+#[test]
+fn an_update_is_audited_on_the_new_object() {
+    let r = read_review(&body("pod-update.json")).unwrap();
+    assert_eq!(r.operation, Operation::Update);
+    let d = decision("pod-update.json", &deny(Some(Severity::Error)));
+    assert!(!d.allowed);
+    assert!(has_oom003(&d));
+}
+
+#[test]
+fn a_delete_is_allowed_without_findings() {
+    let r = read_review(&body("pod-delete.json")).unwrap();
+    assert_eq!(r.operation, Operation::Delete);
+    assert!(r.object.is_none());
+    let d = decision("pod-delete.json", &deny(Some(Severity::Info)));
+    assert!(d.allowed);
+    assert!(d.warnings.is_empty() && d.findings.is_empty());
+    let v = response("pod-delete.json", &deny(Some(Severity::Info)));
+    assert_eq!(v["response"]["allowed"], true);
+    assert!(v["response"].get("warnings").is_none());
+}
+
+#[test]
+fn a_guaranteed_deployment_is_allowed_without_oom003() {
+    let d = decision("deployment-create.json", &deny(Some(Severity::Error)));
+    assert!(d.allowed, "{d:?}");
+    assert!(!has_oom003(&d));
+    assert!(d.findings.iter().all(|f| f.severity < Severity::Error));
+}
+
+#[test]
+fn a_best_effort_cronjob_warns_and_is_refused_at_deny_error() {
+    let d = decision("cronjob-create.json", &deny(None));
+    assert!(d.allowed);
+    assert!(has_oom003(&d), "{:?}", d.warnings);
+    let d = decision("cronjob-create.json", &deny(Some(Severity::Error)));
+    assert!(!d.allowed);
+    assert!(d.denied.unwrap().contains("CronJob/shop/report"));
+}
+
+#[test]
+fn a_kind_without_pods_is_allowed_without_warnings() {
+    let d = decision("configmap-create.json", &deny(Some(Severity::Info)));
+    assert!(d.allowed && d.warnings.is_empty() && d.findings.is_empty());
+}
+
+#[test]
+fn an_object_that_cannot_be_read_is_allowed_with_a_warning() {
+    let d = decision("pod-create-unreadable.json", &deny(Some(Severity::Info)));
+    assert!(d.allowed, "{d:?}");
+    assert!(d.unreadable);
+    assert_eq!(d.warnings.len(), 1);
+    assert!(
+        d.warnings[0].starts_with("oomdoc could not audit Pod/shop/web"),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn a_body_that_is_not_json_is_an_error() {
+    let e = answer(&body("not-json.txt"), &deny(None)).unwrap_err();
+    assert!(matches!(e, ReviewError::NotJson(_)), "{e:?}");
+    assert!(answer(b"", &deny(None)).is_err());
+}
+
+#[test]
+fn a_v1beta1_review_is_an_error_not_a_v1_answer() {
+    let e = answer(&body("pod-create-v1beta1.json"), &deny(None)).unwrap_err();
+    assert_eq!(e, ReviewError::Version("admission.k8s.io/v1beta1".into()));
+    assert!(e.to_string().contains("admission.k8s.io/v1 only"));
+}
+
+#[test]
+fn warnings_stay_within_the_api_servers_limits() {
+    // 40 containers with long names and no memory limit (OOM001 each): many long findings.
+    let containers: Vec<Value> = (0..40)
+        .map(|i| {
+            serde_json::json!({
+                "name": format!("c{i}-{}", "x".repeat(60)),
+                "image": "nginx",
+                "resources": {"requests": {"memory": "64Mi"}}
+            })
+        })
+        .collect();
+    let mut review: Value = serde_json::from_slice(&body("pod-create.json")).unwrap();
+    review["request"]["object"]["spec"]["containers"] = Value::Array(containers);
+    let bytes = serde_json::to_vec(&review).unwrap();
+    let d = decide(&read_review(&bytes).unwrap(), &deny(None));
+    assert!(d.findings.len() > 20, "{}", d.findings.len());
+    assert!(d.warnings.len() <= 20, "{}", d.warnings.len());
+    assert!(d
+        .warnings
+        .iter()
+        .all(|w| w.chars().count() <= MAX_WARNING_CHARS));
+    let total: usize = d.warnings.iter().map(|w| w.chars().count()).sum();
+    assert!(total <= MAX_WARNINGS_TOTAL_CHARS, "{total}");
+    assert!(d.warnings.last().unwrap().contains("more findings"));
+    // Refused at `deny error`, the message lists the findings (cut the same way).
+    let d = decide(&read_review(&bytes).unwrap(), &deny(Some(Severity::Error)));
+    assert!(!d.allowed);
+    assert!(d.denied.unwrap().contains("OOM001: "));
+}
