@@ -1,10 +1,10 @@
-//! The pure core of `oomdoc webhook` (issue 15): a validating admission webhook's decision,
+//! The pure core of `oomdoc webhook`: a validating admission webhook's decision,
 //! without the HTTP server.
 //!
 //! - [`review`]: an `admission.k8s.io/v1` AdmissionReview request body read into a [`Review`]
 //!   (uid, kind, operation, dry run, namespace, name, the object's JSON text); a body that is not
 //!   an AdmissionReview v1 is a [`ReviewError`], which the server answers with HTTP 400.
-//! - [`decide`]: the audit run on the object and the [`Decision`]: allowed unless a finding is
+//! - [`mod@decide`]: the audit run on the object and the [`Decision`]: allowed unless a finding is
 //!   at or above `deny`, one warning per finding within the API server's limits.
 //!
 //! The response document is written by `oomdoc_report::admission` (only `report` serialises);
