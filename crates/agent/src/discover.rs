@@ -113,9 +113,9 @@ fn is_kubepods(name: &str) -> bool {
     name == "kubepods" || name == "kubepods.slice" || name.ends_with("-kubepods.slice")
 }
 
-/// Every pod and container cgroup under `h`. Directories that vanish while walked are skipped.
-pub fn discover(h: &Hierarchy) -> Discovery {
-    let mut out = Discovery::default();
+/// The kubelet's `kubepods` directories under `h` (`kubepods`, `kubepods.slice`, under any
+/// prefix up to [`MAX_PREFIX_DEPTH`] levels): looked for once, not on every pass.
+pub fn kubepods_roots(h: &Hierarchy) -> Vec<PathBuf> {
     let mut budget = MAX_DIRS;
     let mut roots = Vec::new();
     let mut level = vec![h.root.clone()];
@@ -123,8 +123,7 @@ pub fn discover(h: &Hierarchy) -> Discovery {
         let mut next = Vec::new();
         for d in level {
             if budget == 0 {
-                out.truncated = true;
-                break;
+                return roots;
             }
             budget -= 1;
             let name = d.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -136,10 +135,12 @@ pub fn discover(h: &Hierarchy) -> Discovery {
         }
         level = next;
     }
-    for root in roots {
-        walk_pods(h, &root, 0, &mut budget, &mut out);
-    }
-    out
+    roots
+}
+
+/// Every pod and container cgroup under `h`. Directories that vanish while walked are skipped.
+pub fn discover(h: &Hierarchy) -> Discovery {
+    discover_under(h, &kubepods_roots(h))
 }
 
 /// Every pod and container cgroup under the given `kubepods` directories (the kubelet's

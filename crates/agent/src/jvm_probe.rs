@@ -121,9 +121,9 @@ pub fn read_process(proc_root: &Path, pid: u32) -> Option<Process> {
     Some(Process { argv, env, release })
 }
 
-/// The heap ceiling of the first JVM among the processes of the cgroup at `dir`.
-pub fn probe_cgroup(dir: &Path, proc_root: &Path, limit: Option<u64>, node: Node) -> Option<u64> {
-    let procs = read_small(&dir.join("cgroup.procs"))?;
+/// The heap ceiling of the first JVM among the processes listed in `procs` (a cgroup's
+/// `cgroup.procs`, read once by the caller).
+pub fn probe_pids(procs: &str, proc_root: &Path, limit: Option<u64>, node: Node) -> Option<u64> {
     procs
         .lines()
         .filter_map(|l| l.trim().parse::<u32>().ok())

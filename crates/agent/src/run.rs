@@ -12,8 +12,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use oomdoc_evidence::memcg_path::MemcgLevel;
 
 use crate::components;
-use crate::discover::{discover, discover_under, Hierarchy};
-use crate::jvm_probe::{node_from_proc, probe_cgroup, Node};
+use crate::discover::{discover_under, kubepods_roots, Hierarchy};
+use crate::jvm_probe::{node_from_proc, probe_pids, Node};
 use crate::kills::{each_kill, Kill};
 use crate::kmsg::{follow, Counts, Kmsg};
 use crate::metrics::{Metrics, Who};
@@ -175,8 +175,19 @@ fn sample_loop(s: &Shared, h: &Hierarchy, ready: &AtomicBool) {
         .map(|p| node_from_proc(p, cgroup));
     let mut heaps = HeapCache::default();
     let mut files = OpenCgroups::new(h.layout, file_budget());
+    let given = !s.cfg.kubepods.is_empty();
+    let mut roots = if given {
+        s.cfg.kubepods.clone()
+    } else {
+        kubepods_roots(h)
+    };
     while !s.stop.load(Ordering::Relaxed) {
-        sample_pass(s, h, node, &mut heaps, &mut files);
+        // The kubelet's hierarchy is looked for again only while it is missing or gone (a
+        // kubelet started after the agent, a restart with another cgroup driver).
+        if !given && (roots.is_empty() || !roots.iter().all(|r| r.is_dir())) {
+            roots = kubepods_roots(h);
+        }
+        sample_pass(s, h, &roots, node, &mut heaps, &mut files);
         ready.store(true, Ordering::Relaxed);
         sleep_unless_stopped(s.cfg.interval, &s.stop);
     }
@@ -201,16 +212,14 @@ impl HeapCache {
                 return *v;
             }
         }
-        let key = format!(
-            "{}|{limit:?}",
-            crate::discover::read_small(&dir.join("cgroup.procs")).unwrap_or_default()
-        );
+        let procs = crate::discover::read_small(&dir.join("cgroup.procs")).unwrap_or_default();
+        let key = format!("{procs}|{limit:?}");
         if let Some((k, v)) = self.by_dir.get(dir) {
             if *k == key {
                 return *v;
             }
         }
-        let v = probe_cgroup(dir, proc_root, limit, node);
+        let v = probe_pids(&procs, proc_root, limit, node);
         self.by_dir.insert(dir.to_path_buf(), (key, v));
         v
     }
@@ -219,16 +228,13 @@ impl HeapCache {
 fn sample_pass(
     s: &Shared,
     h: &Hierarchy,
+    roots: &[PathBuf],
     node: Option<Node>,
     heaps: &mut HeapCache,
     open: &mut OpenCgroups,
 ) {
     let start = Instant::now();
-    let found = if s.cfg.kubepods.is_empty() {
-        discover(h)
-    } else {
-        discover_under(h, &s.cfg.kubepods)
-    };
+    let found = discover_under(h, roots);
     let mut rows = Vec::with_capacity(found.found.len());
     for f in &found.found {
         let Some(files) = open.read(&f.dir, f.path.level == MemcgLevel::Container) else {

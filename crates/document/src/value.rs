@@ -177,12 +177,21 @@ fn map_entries(tree: &Tree, map: NodeId, depth: u32, merges: u32, out: &mut Vec<
 
 /// Each key once, with its last value, in the order of those last values.
 fn keep_last(entries: Vec<(String, Node)>) -> Vec<(String, Node)> {
-    let mut out: Vec<(String, Node)> = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
-        out.retain(|(o, _)| *o != k);
-        out.push((k, v));
+    // Where each key's last value is; a map of thousands of keys (a ConfigMap's data in a pasted
+    // List) stays linear.
+    let mut last: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(entries.len());
+    for (i, (k, _)) in entries.iter().enumerate() {
+        last.insert(k.as_str(), i);
     }
-    out
+    let keep: Vec<bool> = (0..entries.len())
+        .map(|i| last.get(entries[i].0.as_str()) == Some(&i))
+        .collect();
+    entries
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(e, k)| k.then_some(e))
+        .collect()
 }
 
 #[cfg(test)]
