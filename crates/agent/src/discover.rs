@@ -114,7 +114,7 @@ fn is_kubepods(name: &str) -> bool {
 }
 
 /// The kubelet's `kubepods` directories under `h` (`kubepods`, `kubepods.slice`, under any
-/// prefix up to [`MAX_PREFIX_DEPTH`] levels): looked for once, not on every pass.
+/// prefix up to `MAX_PREFIX_DEPTH` levels): looked for once, not on every pass.
 pub fn kubepods_roots(h: &Hierarchy) -> Vec<PathBuf> {
     let mut budget = MAX_DIRS;
     let mut roots = Vec::new();
