@@ -8,6 +8,13 @@
 //! - An object the webhook cannot read: allowed, with a warning saying so (never block a
 //!   cluster on our own bug). Dry runs are answered the same way.
 //!
+//! LimitRanges: the API server's LimitRanger admission plugin fills a Pod's missing requests and
+//! limits from its namespace's LimitRanges in the mutating phase, before any validating webhook
+//! sees the Pod; it never touches pod templates. So a Pod is audited as it comes, and a template
+//! with the namespace's LimitRanges applied as admission will apply them to its pods, when the
+//! server could read them (`Some`); when it could not (`None`), the figures assume none and a
+//! last warning says so.
+//!
 //! Warnings stay within what the API server passes on. kube-apiserver records a webhook's
 //! warnings in `k8s.io/apiserver/pkg/endpoints/filters/warning.go`
 //! (<https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/filters/warning.go>):
@@ -18,6 +25,7 @@
 
 use oomdoc_audit::{Assumptions, AuditSession, Finding, Policy, Severity};
 use oomdoc_manifest::Item;
+use oomdoc_model::pod::LimitRange;
 
 use crate::review::{Operation, Review};
 
@@ -57,6 +65,45 @@ pub struct Decision {
     pub findings: Vec<Finding>,
     /// The object could not be read (allowed with a warning).
     pub unreadable: bool,
+    /// The object was not audited: DELETE, CONNECT, or a kind that runs no pods.
+    pub skipped: bool,
+}
+
+/// What happened to a review, as logs and metrics label it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Not audited (DELETE, CONNECT, a kind without pods).
+    Skipped,
+    /// Audited, no findings.
+    Allowed,
+    /// Audited, allowed with warnings.
+    Warned,
+    /// Refused.
+    Denied,
+    /// The object could not be read; allowed with a warning.
+    Unreadable,
+}
+
+impl Outcome {
+    /// Every outcome, in order.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Skipped,
+        Outcome::Allowed,
+        Outcome::Warned,
+        Outcome::Denied,
+        Outcome::Unreadable,
+    ];
+
+    /// `skipped`, `allowed`, `warned`, `denied`, `unreadable`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Skipped => "skipped",
+            Outcome::Allowed => "allowed",
+            Outcome::Warned => "warned",
+            Outcome::Denied => "denied",
+            Outcome::Unreadable => "unreadable",
+        }
+    }
 }
 
 impl Decision {
@@ -68,6 +115,22 @@ impl Decision {
             denied: None,
             findings: Vec::new(),
             unreadable: false,
+            skipped: false,
+        }
+    }
+
+    /// What happened, for logs and metrics.
+    pub fn outcome(&self) -> Outcome {
+        if self.skipped {
+            Outcome::Skipped
+        } else if self.unreadable {
+            Outcome::Unreadable
+        } else if !self.allowed {
+            Outcome::Denied
+        } else if self.warnings.is_empty() {
+            Outcome::Allowed
+        } else {
+            Outcome::Warned
         }
     }
 
@@ -82,13 +145,19 @@ impl Decision {
     }
 }
 
-/// Decides about one review.
-pub fn decide(review: &Review, opts: &DecideOptions) -> Decision {
+/// Decides about one review. `limit_ranges` are the LimitRanges of the review's namespace, or
+/// `None` when the server could not read them (see the module's notes).
+pub fn decide(
+    review: &Review,
+    opts: &DecideOptions,
+    limit_ranges: Option<&[LimitRange]>,
+) -> Decision {
     let mut decision = Decision::allowed(review);
     if matches!(review.operation, Operation::Delete | Operation::Connect) || !review.runs_pods() {
+        decision.skipped = true;
         return decision;
     }
-    let findings = match audit_object(review, opts) {
+    let findings = match audit_object(review, opts, limit_ranges.unwrap_or(&[])) {
         Ok(findings) => findings,
         Err(why) => {
             decision.unreadable = true;
@@ -100,6 +169,12 @@ pub fn decide(review: &Review, opts: &DecideOptions) -> Decision {
         }
     };
     decision.warnings = warnings(&findings);
+    if limit_ranges.is_none() && !findings.is_empty() && review.kind.kind != "Pod" {
+        decision.warnings.push(cut(&format!(
+            "oomdoc: the LimitRanges of namespace {} could not be read; these figures assume none",
+            review.namespace.as_deref().unwrap_or("default")
+        )));
+    }
     let refusing: Vec<&Finding> = match opts.deny {
         Some(deny) => findings.iter().filter(|f| f.severity >= deny).collect(),
         None => Vec::new(),
@@ -113,7 +188,11 @@ pub fn decide(review: &Review, opts: &DecideOptions) -> Decision {
 }
 
 /// Reads the object with the manifest reader and audits its workload(s).
-fn audit_object(review: &Review, opts: &DecideOptions) -> Result<Vec<Finding>, String> {
+fn audit_object(
+    review: &Review,
+    opts: &DecideOptions,
+    limit_ranges: &[LimitRange],
+) -> Result<Vec<Finding>, String> {
     let text = review
         .object
         .as_deref()
@@ -135,7 +214,13 @@ fn audit_object(review: &Review, opts: &DecideOptions) -> Result<Vec<Finding>, S
     if workloads.is_empty() {
         return Err(format!("no pod spec found in the {}", review.kind.kind));
     }
-    let mut session = AuditSession::new(&[], &[], &[], opts.assumptions.clone(), 0);
+    // A Pod comes with its namespace's LimitRanges already applied (see the module's notes).
+    let limit_ranges = if review.kind.kind == "Pod" {
+        &[]
+    } else {
+        limit_ranges
+    };
+    let mut session = AuditSession::new(limit_ranges, &[], &[], opts.assumptions.clone(), 0);
     if let Some(policy) = &opts.policy {
         session = session.with_policy(policy.clone());
     }

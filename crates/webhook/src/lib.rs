@@ -13,15 +13,20 @@
 pub mod decide;
 pub mod review;
 
-pub use decide::{decide, DecideOptions, Decision};
+pub use decide::{decide, DecideOptions, Decision, Outcome};
 pub use review::{read_review, Gvk, Operation, Review, ReviewError};
 
 /// Reads an AdmissionReview request body, decides, and writes the AdmissionReview response
 /// (JSON bytes). An `Err` is a body the webhook cannot answer (not JSON, not an
 /// `admission.k8s.io/v1` AdmissionReview, no request): the server replies HTTP 400 with the
-/// error's text, and the API server applies the webhook's `failurePolicy`.
-pub fn answer(body: &[u8], opts: &DecideOptions) -> Result<Vec<u8>, ReviewError> {
+/// error's text, and the API server applies the webhook's `failurePolicy`. `limit_ranges` as
+/// for [`decide()`].
+pub fn answer(
+    body: &[u8],
+    opts: &DecideOptions,
+    limit_ranges: Option<&[oomdoc_model::pod::LimitRange]>,
+) -> Result<Vec<u8>, ReviewError> {
     let review = read_review(body)?;
-    let decision = decide(&review, opts);
+    let decision = decide(&review, opts, limit_ranges);
     Ok(decision.response_json())
 }

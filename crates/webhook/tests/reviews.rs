@@ -27,12 +27,12 @@ fn deny(severity: Option<Severity>) -> DecideOptions {
 }
 
 fn decision(name: &str, opts: &DecideOptions) -> Decision {
-    decide(&read_review(&body(name)).expect(name), opts)
+    decide(&read_review(&body(name)).expect(name), opts, Some(&[]))
 }
 
 /// The response document of a fixture.
 fn response(name: &str, opts: &DecideOptions) -> Value {
-    serde_json::from_slice(&answer(&body(name), opts).expect(name)).unwrap()
+    serde_json::from_slice(&answer(&body(name), opts, Some(&[])).expect(name)).unwrap()
 }
 
 fn has_oom003(d: &Decision) -> bool {
@@ -164,14 +164,14 @@ fn an_object_that_cannot_be_read_is_allowed_with_a_warning() {
 
 #[test]
 fn a_body_that_is_not_json_is_an_error() {
-    let e = answer(&body("not-json.txt"), &deny(None)).unwrap_err();
+    let e = answer(&body("not-json.txt"), &deny(None), None).unwrap_err();
     assert!(matches!(e, ReviewError::NotJson(_)), "{e:?}");
-    assert!(answer(b"", &deny(None)).is_err());
+    assert!(answer(b"", &deny(None), None).is_err());
 }
 
 #[test]
 fn a_v1beta1_review_is_an_error_not_a_v1_answer() {
-    let e = answer(&body("pod-create-v1beta1.json"), &deny(None)).unwrap_err();
+    let e = answer(&body("pod-create-v1beta1.json"), &deny(None), None).unwrap_err();
     assert_eq!(e, ReviewError::Version("admission.k8s.io/v1beta1".into()));
     assert!(e.to_string().contains("admission.k8s.io/v1 only"));
 }
@@ -191,7 +191,7 @@ fn warnings_stay_within_the_api_servers_limits() {
     let mut review: Value = serde_json::from_slice(&body("pod-create.json")).unwrap();
     review["request"]["object"]["spec"]["containers"] = Value::Array(containers);
     let bytes = serde_json::to_vec(&review).unwrap();
-    let d = decide(&read_review(&bytes).unwrap(), &deny(None));
+    let d = decide(&read_review(&bytes).unwrap(), &deny(None), Some(&[]));
     assert!(d.findings.len() > 20, "{}", d.findings.len());
     assert!(d.warnings.len() <= 20, "{}", d.warnings.len());
     assert!(d
@@ -202,7 +202,86 @@ fn warnings_stay_within_the_api_servers_limits() {
     assert!(total <= MAX_WARNINGS_TOTAL_CHARS, "{total}");
     assert!(d.warnings.last().unwrap().contains("more findings"));
     // Refused at `deny error`, the message lists the findings (cut the same way).
-    let d = decide(&read_review(&bytes).unwrap(), &deny(Some(Severity::Error)));
+    let d = decide(&read_review(&bytes).unwrap(), &deny(Some(Severity::Error)), Some(&[]));
     assert!(!d.allowed);
     assert!(d.denied.unwrap().contains("OOM001: "));
+}
+
+/// The fixture's Deployment with its pod template's `resources` removed, and a LimitRange of
+/// its namespace that gives every container a memory limit and request.
+fn bare_deployment_and_limit_range() -> (Vec<u8>, Vec<oomdoc_model::pod::LimitRange>) {
+    let mut review: Value = serde_json::from_slice(&body("deployment-create.json")).unwrap();
+    let containers = review["request"]["object"]["spec"]["template"]["spec"]["containers"]
+        .as_array_mut()
+        .unwrap();
+    for c in containers {
+        c.as_object_mut().unwrap().remove("resources");
+    }
+    let limit_range = r#"{"apiVersion": "v1", "kind": "LimitRange",
+        "metadata": {"name": "mem", "namespace": "shop"},
+        "spec": {"limits": [{"type": "Container",
+            "default": {"memory": "512Mi", "cpu": "500m"},
+            "defaultRequest": {"memory": "512Mi", "cpu": "500m"}}]}}"#;
+    let ranges = oomdoc_manifest::read_str("limitrange.json", limit_range)
+        .into_iter()
+        .filter_map(|i| match i {
+            oomdoc_manifest::Item::LimitRange(l) => Some(l),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(ranges.len(), 1);
+    (serde_json::to_vec(&review).unwrap(), ranges)
+}
+
+#[test]
+fn a_pod_template_gets_its_namespaces_limit_range_defaults() {
+    let (bytes, ranges) = bare_deployment_and_limit_range();
+    let review = read_review(&bytes).unwrap();
+    let with = decide(&review, &deny(None), Some(&ranges));
+    assert!(
+        !with.findings.iter().any(|f| f.code.as_str() == "OOM003"),
+        "the LimitRange's defaults apply: {:?}",
+        with.warnings
+    );
+    let without = decide(&review, &deny(None), Some(&[]));
+    assert!(
+        has_oom003(&without),
+        "{:?}",
+        without.warnings
+    );
+    assert!(!without.warnings.iter().any(|w| w.contains("LimitRanges")));
+}
+
+#[test]
+fn unknown_limit_ranges_are_said_for_templates_but_not_for_pods() {
+    let (bytes, _) = bare_deployment_and_limit_range();
+    let d = decide(&read_review(&bytes).unwrap(), &deny(None), None);
+    assert_eq!(
+        d.warnings.last().map(String::as_str),
+        Some("oomdoc: the LimitRanges of namespace shop could not be read; these figures assume none")
+    );
+    // The API server applied them to a Pod before any validating webhook sees it.
+    let pod = decide(&read_review(&body("pod-create.json")).unwrap(), &deny(None), None);
+    assert!(has_oom003(&pod));
+    assert!(!pod.warnings.iter().any(|w| w.contains("LimitRanges")));
+}
+
+#[test]
+fn outcomes_name_what_happened() {
+    use oomdoc_webhook::Outcome;
+    assert_eq!(decision("pod-create.json", &deny(None)).outcome(), Outcome::Warned);
+    assert_eq!(
+        decision("pod-create.json", &deny(Some(Severity::Warning))).outcome(),
+        Outcome::Denied
+    );
+    assert_eq!(decision("pod-delete.json", &deny(None)).outcome(), Outcome::Skipped);
+    assert_eq!(decision("configmap-create.json", &deny(None)).outcome(), Outcome::Skipped);
+    assert_eq!(
+        decision("pod-create-unreadable.json", &deny(None)).outcome(),
+        Outcome::Unreadable
+    );
+    assert_eq!(
+        decision("deployment-create.json", &deny(None)).outcome(),
+        Outcome::Allowed
+    );
 }
