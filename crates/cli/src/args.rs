@@ -68,6 +68,9 @@ pub enum Command {
     /// Run on a node: catch every OOM kill as it happens and export memory by component to Prometheus.
     #[command(after_help = crate::agent_cmd::EXAMPLES)]
     Agent(crate::agent_cmd::AgentArgs),
+    /// Serve the audit at admission: warn about (or refuse) OOM-prone pods before they run.
+    #[command(after_help = crate::webhook_cmd::EXAMPLES)]
+    Webhook(crate::webhook_cmd::WebhookArgs),
 }
 
 const EXPLAIN_EXAMPLES: &str = "\

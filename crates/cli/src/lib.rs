@@ -21,6 +21,7 @@ pub mod scan_cmd;
 pub mod simulate_cmd;
 pub mod trend_cmd;
 pub mod watch_cmd;
+mod webhook_cmd;
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
@@ -93,6 +94,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(argv: I) -> ExitCode {
         Command::Scan(s) => scan_cmd::run(s, style),
         Command::Watch(w) => watch_cmd::run(w, style),
         Command::Agent(a) => agent_cmd::run(a),
+        Command::Webhook(w) => webhook_cmd::run_webhook(w),
     };
     match result {
         Ok(code) => ExitCode::from(code),

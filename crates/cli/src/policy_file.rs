@@ -90,19 +90,10 @@ pub(crate) fn resolve(args: &AuditArgs) -> anyhow::Result<Option<Resolved>> {
     let Some(path) = path else {
         return Ok(Some(resolved));
     };
-    let name = path.display().to_string();
-    let text = read(&path).map_err(|e| anyhow!("policy file {name}: {e}"))?;
-    let file = match parse(&name, &text) {
-        Ok(f) => f,
-        Err(errors) => {
-            let mut err = crate::stderr();
-            for e in errors {
-                use std::io::Write;
-                writeln!(err, "oomdoc: error: {e}")?;
-            }
-            return Ok(None);
-        }
+    let Some(file) = load(&path)? else {
+        return Ok(None);
     };
+    let name = path.display().to_string();
     let (a, given) = (&mut resolved.args, args.given);
     if !given.fail_on {
         a.fail_on = file.fail_on.unwrap_or(a.fail_on);
@@ -119,6 +110,23 @@ pub(crate) fn resolve(args: &AuditArgs) -> anyhow::Result<Option<Resolved>> {
     resolved.config = Some(name);
     resolved.policy = file.policy;
     Ok(Some(resolved))
+}
+
+/// Reads the policy file `path`. `Ok(None)`: it has errors, written to standard error.
+pub(crate) fn load(path: &Path) -> anyhow::Result<Option<PolicyFile>> {
+    let name = path.display().to_string();
+    let text = read(path).map_err(|e| anyhow!("policy file {name}: {e}"))?;
+    match parse(&name, &text) {
+        Ok(f) => Ok(Some(f)),
+        Err(errors) => {
+            let mut err = crate::stderr();
+            for e in errors {
+                use std::io::Write;
+                writeln!(err, "oomdoc: error: {e}")?;
+            }
+            Ok(None)
+        }
+    }
 }
 
 /// The file's text: a regular file, at most [`MAX_BYTES`], UTF-8.

@@ -16,6 +16,7 @@
 
 pub mod facts;
 pub mod kills;
+pub mod limit_ranges;
 pub mod names;
 pub mod overcommit;
 pub mod pod_audit;

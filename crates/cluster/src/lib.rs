@@ -10,7 +10,8 @@
 //! account, timeouts), [`api_error`] (one-line messages for 401/403/404/410 and unreachable
 //! servers), [`live_scan`] (paginated lists), [`live_watch`] (watchers with bookmarks and
 //! re-list on 410), [`gather`] (`explain --pod`), [`node_dump`] (`simulate --live`),
-//! [`node_pods`] (the agent's pod names), [`names`] (names checked before a request) and
+//! [`node_pods`] (the agent's pod names), [`limit_ranges`] (the webhook's LimitRanges),
+//! [`names`] (names checked before a request) and
 //! [`dump`] (`kubectl get -o json` Lists read item by item from a file or stdin).
 
 pub mod api_error;
@@ -21,6 +22,7 @@ pub mod gather;
 pub mod guard;
 pub mod kill_events;
 pub mod kubeconfig;
+pub mod limit_ranges;
 pub mod live_scan;
 pub mod live_watch;
 pub mod names;

@@ -68,6 +68,82 @@ pub fn admission_response_json(answer: &AdmissionAnswer<'_>) -> Vec<u8> {
     serde_json::to_vec(&doc).expect("an AdmissionReview response serialises")
 }
 
+/// One review as `oomdoc webhook` logs it.
+#[derive(Clone, Copy, Debug)]
+pub struct ReviewLog<'a> {
+    /// When the answer was sent (Unix seconds, with fractions).
+    pub unix_seconds: f64,
+    /// `request.uid` ("" when the body could not be read).
+    pub uid: &'a str,
+    /// `request.kind.kind`.
+    pub kind: &'a str,
+    /// `request.namespace`.
+    pub namespace: Option<&'a str>,
+    /// `request.name`.
+    pub name: Option<&'a str>,
+    /// `CREATE`, `UPDATE`, `DELETE`, `CONNECT`.
+    pub operation: &'a str,
+    /// `request.dryRun`.
+    pub dry_run: bool,
+    /// `skipped`, `allowed`, `warned`, `denied`, `unreadable`, or `bad_request`.
+    pub decision: &'a str,
+    /// (rule code, severity) of each finding.
+    pub findings: &'a [(&'a str, &'a str)],
+    /// Why the body or the object could not be read.
+    pub error: Option<&'a str>,
+    /// From the request's first byte to the answer, in seconds.
+    pub latency_seconds: f64,
+}
+
+#[derive(Serialize)]
+struct ReviewLine<'a> {
+    time: String,
+    uid: &'a str,
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    operation: &'a str,
+    dry_run: bool,
+    decision: &'a str,
+    findings: Vec<FindingRef<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    latency_ms: f64,
+}
+
+#[derive(Serialize)]
+struct FindingRef<'a> {
+    code: &'a str,
+    severity: &'a str,
+}
+
+/// `r` as one line of JSON, with its newline.
+pub fn review_log_line(r: &ReviewLog<'_>) -> Vec<u8> {
+    let line = ReviewLine {
+        time: oomdoc_model::calendar::format_rfc3339(r.unix_seconds),
+        uid: r.uid,
+        kind: r.kind,
+        namespace: r.namespace,
+        name: r.name,
+        operation: r.operation,
+        dry_run: r.dry_run,
+        decision: r.decision,
+        findings: r
+            .findings
+            .iter()
+            .map(|&(code, severity)| FindingRef { code, severity })
+            .collect(),
+        error: r.error,
+        // Microseconds are enough and keep the line short.
+        latency_ms: (r.latency_seconds * 1e6).round() / 1e3,
+    };
+    let mut out = serde_json::to_vec(&line).expect("a review log line serialises");
+    out.push(b'\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +176,31 @@ mod tests {
         assert_eq!(v["response"]["warnings"][0], "OOM003: x");
         assert_eq!(v["response"]["status"]["code"], 403);
         assert_eq!(v["response"]["status"]["message"], "refused");
+    }
+
+    #[test]
+    fn a_review_log_is_one_json_line() {
+        let line = review_log_line(&ReviewLog {
+            unix_seconds: 1_765_000_000.25,
+            uid: "u3",
+            kind: "Pod",
+            namespace: Some("shop"),
+            name: None,
+            operation: "CREATE",
+            dry_run: true,
+            decision: "warned",
+            findings: &[("OOM003", "error")],
+            error: None,
+            latency_seconds: 0.001_234_56,
+        });
+        assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
+        assert!(line.ends_with(b"\n"));
+        let v: serde_json::Value = serde_json::from_slice(&line).unwrap();
+        assert_eq!(v["time"], "2025-12-06T05:46:40.250Z");
+        assert_eq!(v["namespace"], "shop");
+        assert!(v.get("name").is_none());
+        assert_eq!(v["dry_run"], true);
+        assert_eq!(v["findings"][0]["code"], "OOM003");
+        assert_eq!(v["latency_ms"], 1.235);
     }
 }

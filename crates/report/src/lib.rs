@@ -44,7 +44,7 @@ pub mod trend;
 pub mod watch;
 mod wire;
 
-pub use admission::{admission_response_json, AdmissionAnswer};
+pub use admission::{admission_response_json, review_log_line, AdmissionAnswer, ReviewLog};
 pub use agent::{kill_event_message, write_kill_line, KillLine};
 pub use diff::write_unified_diff;
 pub use explain::{write_explain_json, write_explain_text, write_explain_text_to};

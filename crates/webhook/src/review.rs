@@ -45,6 +45,18 @@ pub enum Operation {
     Connect,
 }
 
+impl Operation {
+    /// `CREATE`, `UPDATE`, `DELETE`, `CONNECT`, as the API server spells them.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Create => "CREATE",
+            Operation::Update => "UPDATE",
+            Operation::Delete => "DELETE",
+            Operation::Connect => "CONNECT",
+        }
+    }
+}
+
 /// The kinds that run pods: a Pod, and every kind with a pod template.
 pub const POD_KINDS: &[&str] = &[
     "Pod",

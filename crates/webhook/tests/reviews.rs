@@ -202,7 +202,11 @@ fn warnings_stay_within_the_api_servers_limits() {
     assert!(total <= MAX_WARNINGS_TOTAL_CHARS, "{total}");
     assert!(d.warnings.last().unwrap().contains("more findings"));
     // Refused at `deny error`, the message lists the findings (cut the same way).
-    let d = decide(&read_review(&bytes).unwrap(), &deny(Some(Severity::Error)), Some(&[]));
+    let d = decide(
+        &read_review(&bytes).unwrap(),
+        &deny(Some(Severity::Error)),
+        Some(&[]),
+    );
     assert!(!d.allowed);
     assert!(d.denied.unwrap().contains("OOM001: "));
 }
@@ -244,11 +248,7 @@ fn a_pod_template_gets_its_namespaces_limit_range_defaults() {
         with.warnings
     );
     let without = decide(&review, &deny(None), Some(&[]));
-    assert!(
-        has_oom003(&without),
-        "{:?}",
-        without.warnings
-    );
+    assert!(has_oom003(&without), "{:?}", without.warnings);
     assert!(!without.warnings.iter().any(|w| w.contains("LimitRanges")));
 }
 
@@ -261,7 +261,11 @@ fn unknown_limit_ranges_are_said_for_templates_but_not_for_pods() {
         Some("oomdoc: the LimitRanges of namespace shop could not be read; these figures assume none")
     );
     // The API server applied them to a Pod before any validating webhook sees it.
-    let pod = decide(&read_review(&body("pod-create.json")).unwrap(), &deny(None), None);
+    let pod = decide(
+        &read_review(&body("pod-create.json")).unwrap(),
+        &deny(None),
+        None,
+    );
     assert!(has_oom003(&pod));
     assert!(!pod.warnings.iter().any(|w| w.contains("LimitRanges")));
 }
@@ -269,13 +273,22 @@ fn unknown_limit_ranges_are_said_for_templates_but_not_for_pods() {
 #[test]
 fn outcomes_name_what_happened() {
     use oomdoc_webhook::Outcome;
-    assert_eq!(decision("pod-create.json", &deny(None)).outcome(), Outcome::Warned);
+    assert_eq!(
+        decision("pod-create.json", &deny(None)).outcome(),
+        Outcome::Warned
+    );
     assert_eq!(
         decision("pod-create.json", &deny(Some(Severity::Warning))).outcome(),
         Outcome::Denied
     );
-    assert_eq!(decision("pod-delete.json", &deny(None)).outcome(), Outcome::Skipped);
-    assert_eq!(decision("configmap-create.json", &deny(None)).outcome(), Outcome::Skipped);
+    assert_eq!(
+        decision("pod-delete.json", &deny(None)).outcome(),
+        Outcome::Skipped
+    );
+    assert_eq!(
+        decision("configmap-create.json", &deny(None)).outcome(),
+        Outcome::Skipped
+    );
     assert_eq!(
         decision("pod-create-unreadable.json", &deny(None)).outcome(),
         Outcome::Unreadable

@@ -1,0 +1,215 @@
+//! One HTTP request: `POST /validate` (an AdmissionReview answered), `GET /healthz`,
+//! `GET /metrics`; anything else 404 or 405.
+//!
+//! A review body is read whole, within [`MAX_BODY`] bytes and [`BODY_TIMEOUT`]: the API server
+//! never sends more than its request limit (3 MiB, `maxRequestBodyBytes`) and sends it at once.
+//! Bodies that are not AdmissionReview v1 get HTTP 400 with the reason; the API server then
+//! applies the webhook's `failurePolicy` (`Ignore` in `deploy/webhook.yaml`).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::{header, Method, Request, Response, StatusCode};
+
+use oomdoc_model::pod::LimitRange;
+use oomdoc_report::{review_log_line, ReviewLog};
+use oomdoc_webhook::{decide, read_review, DecideOptions, Decision, Review};
+
+use crate::metrics::{Metrics, Refusal, CONTENT_TYPE};
+
+/// The largest review body read: the API server's own request limit (3 MiB).
+pub const MAX_BODY: usize = 3 * 1024 * 1024;
+/// Time a client has to send a review's body once its headers are in.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The LimitRanges of a namespace, as the server knows them.
+pub trait LimitRanges: Send + Sync {
+    /// The namespace's LimitRanges; `None` when they cannot be known (no API access, not
+    /// allowed, not listed yet).
+    fn of(&self, namespace: &str) -> Option<Vec<LimitRange>>;
+}
+
+/// No API access: LimitRanges are never known.
+#[derive(Debug, Default)]
+pub struct Unknown;
+
+impl LimitRanges for Unknown {
+    fn of(&self, _namespace: &str) -> Option<Vec<LimitRange>> {
+        None
+    }
+}
+
+/// Where a JSON log line goes.
+pub type LogSink = Box<dyn Fn(&[u8]) + Send + Sync>;
+
+/// What every request reads.
+pub struct State {
+    /// How to decide.
+    pub opts: DecideOptions,
+    /// The namespaces' LimitRanges.
+    pub ranges: Arc<dyn LimitRanges>,
+    /// The metrics.
+    pub metrics: Metrics,
+    /// One JSON line per review.
+    pub log: LogSink,
+}
+
+type Reply = Response<Full<Bytes>>;
+
+fn reply(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
+    let mut r = Response::new(Full::new(body.into()));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(content_type),
+    );
+    r
+}
+
+const PLAIN: &str = "text/plain; charset=utf-8";
+
+/// Answers one request.
+pub async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Reply, Infallible> {
+    let started = Instant::now();
+    let path = req.uri().path();
+    let method = req.method().clone();
+    Ok(match (path, &method) {
+        ("/validate", &Method::POST) => validate(req, &state, started).await,
+        ("/healthz", &Method::GET | &Method::HEAD) => reply(StatusCode::OK, PLAIN, "ok\n"),
+        ("/metrics", &Method::GET | &Method::HEAD) => {
+            reply(StatusCode::OK, CONTENT_TYPE, state.metrics.encode())
+        }
+        ("/validate" | "/healthz" | "/metrics", _) => {
+            state.metrics.refused(Refusal::NotFound);
+            reply(
+                StatusCode::METHOD_NOT_ALLOWED,
+                PLAIN,
+                "method not allowed\n",
+            )
+        }
+        _ => {
+            state.metrics.refused(Refusal::NotFound);
+            reply(
+                StatusCode::NOT_FOUND,
+                PLAIN,
+                "not found: POST /validate, GET /healthz, GET /metrics\n",
+            )
+        }
+    })
+}
+
+/// Reads the body within [`MAX_BODY`] and [`BODY_TIMEOUT`].
+async fn read_body(req: Request<Incoming>) -> Result<Bytes, (StatusCode, Refusal, String)> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Refusal::TooLarge,
+            format!("the body is over {MAX_BODY} bytes, the API server's own request limit"),
+        )
+    };
+    // Refused before reading a byte of it.
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    let body = Limited::new(req.into_body(), MAX_BODY);
+    match tokio::time::timeout(BODY_TIMEOUT, body.collect()).await {
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            Refusal::SlowBody,
+            format!(
+                "the body did not arrive within {} s",
+                BODY_TIMEOUT.as_secs()
+            ),
+        )),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Ok(Err(e)) => Err((
+            StatusCode::BAD_REQUEST,
+            Refusal::BadRequest,
+            format!("reading the body: {e}"),
+        )),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+    }
+}
+
+async fn validate(req: Request<Incoming>, state: &State, started: Instant) -> Reply {
+    let refuse = |status: StatusCode, why: Refusal, msg: String| {
+        state.metrics.refused(why);
+        log_refusal(state, &msg, started);
+        reply(status, PLAIN, format!("{msg}\n"))
+    };
+    let body = match read_body(req).await {
+        Ok(b) => b,
+        Err((status, why, msg)) => return refuse(status, why, msg),
+    };
+    let review = match read_review(&body) {
+        Ok(r) => r,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, Refusal::BadRequest, e.to_string()),
+    };
+    let ranges = review
+        .namespace
+        .as_deref()
+        .map_or(Some(Vec::new()), |ns| state.ranges.of(ns));
+    let decision = decide(&review, &state.opts, ranges.as_deref());
+    let json = decision.response_json();
+    let seconds = started.elapsed().as_secs_f64();
+    let codes: Vec<&'static str> = decision.findings.iter().map(|f| f.code.as_str()).collect();
+    state.metrics.review(decision.outcome(), &codes, seconds);
+    log_review(state, &review, &decision, seconds);
+    reply(StatusCode::OK, "application/json", json)
+}
+
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+fn log_review(state: &State, review: &Review, decision: &Decision, seconds: f64) {
+    let findings: Vec<(&str, &str)> = decision
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.severity.as_str()))
+        .collect();
+    let error = decision
+        .unreadable
+        .then(|| decision.warnings.first().map(String::as_str))
+        .flatten();
+    (state.log)(&review_log_line(&ReviewLog {
+        unix_seconds: now(),
+        uid: &review.uid,
+        kind: &review.kind.kind,
+        namespace: review.namespace.as_deref(),
+        name: review.name.as_deref(),
+        operation: review.operation.as_str(),
+        dry_run: review.dry_run,
+        decision: decision.outcome().as_str(),
+        findings: &findings,
+        error,
+        latency_seconds: seconds,
+    }));
+}
+
+fn log_refusal(state: &State, msg: &str, started: Instant) {
+    (state.log)(&review_log_line(&ReviewLog {
+        unix_seconds: now(),
+        uid: "",
+        kind: "",
+        namespace: None,
+        name: None,
+        operation: "",
+        dry_run: false,
+        decision: "bad_request",
+        findings: &[],
+        error: Some(msg),
+        latency_seconds: started.elapsed().as_secs_f64(),
+    }));
+}
