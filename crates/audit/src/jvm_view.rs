@@ -132,29 +132,31 @@ fn manifest_at(wl: &Workload, pos: Pos) -> At {
     }
 }
 
-/// The last value of `name` in `env` (later entries win), if known.
-fn lookup_in<'e>(env: &'e Env) -> impl Fn(&str) -> Option<String> + 'e {
-    move |n: &str| {
-        env.iter()
-            .rev()
-            .find(|(k, _, _)| k == n)
-            .and_then(|(_, v, _)| v.clone())
-    }
+/// The last value of `name` among the entries `last` indexes, if known.
+fn lookup_in<'e>(
+    env: &'e Env,
+    last: &'e std::collections::HashMap<String, usize>,
+) -> impl Fn(&str) -> Option<String> + 'e {
+    move |n: &str| last.get(n).and_then(|&i| env[i].1.clone())
 }
 
 /// The kubelet's `makeEnvironmentVariables`: each env value expanded against the entries before
 /// it; also the values too large to build (a doubling chain of `$(VAR)`s), which stay unknown.
 fn kubelet_env(wl: &Workload, written: &Container) -> (Env, Vec<(String, At)>) {
     let mut pod_env: Env = Vec::new();
+    // Each name's last entry: a lookup per `$(VAR)` stays constant-time with thousands of
+    // variables.
+    let mut last = std::collections::HashMap::new();
     let mut unevaluated = Vec::new();
     for e in &written.env {
         let value = e.value.as_ref().and_then(|v| {
-            let built = oomdoc_jvm::detect::expand_bounded(&v.value, &lookup_in(&pod_env));
+            let built = oomdoc_jvm::detect::expand_bounded(&v.value, &lookup_in(&pod_env, &last));
             if built.is_none() {
                 unevaluated.push((e.name.clone(), manifest_at(wl, v.pos)));
             }
             built
         });
+        last.insert(e.name.clone(), pod_env.len());
         pod_env.push((
             e.name.clone(),
             value,
@@ -172,7 +174,13 @@ fn effective_argv(
     pod_env: &Env,
     dockerfile: Option<&DockerImageSpec>,
 ) -> (Vec<Located>, Vec<Located>) {
-    let lookup = lookup_in(pod_env);
+    // Later entries win.
+    let last = pod_env
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _, _))| (k.clone(), i))
+        .collect();
+    let lookup = lookup_in(pod_env, &last);
     let pod_items = |list: &[Spanned<String>], what| -> Vec<Located> {
         list.iter()
             .map(|s| Located {

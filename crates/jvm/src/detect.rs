@@ -151,22 +151,26 @@ fn try_read_variable_name(input: &str) -> (String, bool, usize) {
 /// The container's environment with each value expanded against the variables defined before
 /// it, as the kubelet does (`makeEnvironmentVariables`). `None` stays unknown.
 pub fn resolve_env(env: &[(String, Option<String>)]) -> Vec<(String, Option<String>)> {
-    let mut done: Vec<(String, Option<String>)> = Vec::with_capacity(env.len());
+    // A redefined name moves to the end (its earlier slot is emptied); the map gives each
+    // name's live slot, so a pod with thousands of variables is not quadratic.
+    let mut done: Vec<Option<(String, Option<String>)>> = Vec::with_capacity(env.len());
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (name, value) in env {
         // A value too large to build is unknown, as an unset one is.
         let v = value.as_ref().and_then(|v| {
             let lookup = |n: &str| {
-                done.iter()
-                    .rev()
-                    .find(|(k, _)| k == n)
+                at.get(n)
+                    .and_then(|&i| done[i].as_ref())
                     .and_then(|(_, v)| v.clone())
             };
             expand_bounded(v, &lookup)
         });
-        done.retain(|(k, _)| k != name);
-        done.push((name.clone(), v));
+        if let Some(old) = at.insert(name, done.len()) {
+            done[old] = None;
+        }
+        done.push(Some((name.clone(), v)));
     }
-    done
+    done.into_iter().flatten().collect()
 }
 
 /// What an image reference says about the JVM inside.

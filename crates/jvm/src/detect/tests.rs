@@ -505,3 +505,30 @@ fn a_doubling_chain_of_variables_stops_at_the_budget() {
         .filter_map(|(_, v)| v.as_ref())
         .all(|v| v.len() <= MAX_EXPANDED));
 }
+
+#[test]
+fn a_redefined_variable_moves_to_the_end_and_later_values_see_the_new_one() {
+    let env = |pairs: &[(&str, &str)]| -> Vec<(String, Option<String>)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+            .collect()
+    };
+    assert_eq!(
+        resolve_env(&env(&[
+            ("A", "1"),
+            ("B", "$(A)"),
+            ("A", "2"),
+            ("C", "$(A)")
+        ])),
+        env(&[("B", "1"), ("A", "2"), ("C", "2")])
+    );
+    // Thousands of variables, each naming the one before (the lookups were linear scans once).
+    let many: Vec<(String, String)> = (0..50_000)
+        .map(|i| (format!("V{i}"), format!("$(V{})", i.max(1) - 1)))
+        .collect();
+    let pairs: Vec<(&str, &str)> = many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let out = resolve_env(&env(&pairs));
+    assert_eq!(out.len(), 50_000);
+    assert_eq!(out[2].1.as_deref(), Some("$(V0)"));
+}
