@@ -4,12 +4,17 @@
 # then resident memory over 100,000 reviews. Bodies: the webhook core's fixtures (a BestEffort
 # Pod, warned; a Guaranteed Deployment, allowed).
 #
-#   cargo build --release -p oomdoc && benches/webhook_200rps.sh [target/release/oomdoc]
+#   cargo build --release -p oomdoc && sudo benches/webhook_200rps.sh [target/release/oomdoc]
+#
+# Port 443, hence root: hey sends the URL's host *with its port* as the TLS server name
+# ("127.0.0.1:8443"), which is not a DNS name, and rustls refuses such a ClientHello with
+# illegal_parameter; with no port in the URL Go sends no server name for an IP address. (The
+# API server sends the Service's DNS name.)
 set -euo pipefail
 bin=$(realpath "${1:-target/release/oomdoc}")
 fixtures=$(realpath "$(dirname "$0")/../crates/webhook/tests/fixtures")
 work=$(mktemp -d)
-port=$((20000 + $$ % 20000))
+port=443
 cleanup() {
   [ -n "${hook:-}" ] && kill "$hook" 2>/dev/null && wait "$hook" 2>/dev/null || true
   rm -rf "$work"
@@ -28,7 +33,7 @@ openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.
   >reviews.jsonl 2>webhook.log & hook=$!
 for _ in $(seq 50); do curl -sk "https://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 rss() { awk '/VmRSS/ {print $2}' "/proc/$hook/status"; }
-url="https://127.0.0.1:$port/validate"
+url="https://127.0.0.1/validate"
 load() { hey "$@" -m POST -T application/json "$url"; }
 p99() { awk '/99% in/ {printf "%.2f ms", $3 * 1000}'; }
 summary() { awk '/Requests\/sec/ {printf "%.0f reviews/s", $2} /\[200\]/ {printf ", %s answered 200", $2}'; }
@@ -49,4 +54,22 @@ echo "  server CPU per review: $(echo "scale=4; ($cpu1 - $cpu0) * 1000 / $(getco
 echo "rss after 112,000 reviews: $(rss) KiB"
 out=$(load -n 100000 -c 8 -D "$fixtures/pod-create.json")
 echo "rss after 212,000 reviews: $(rss) KiB"
+# The largest reviews the API server sends: a Pod of 2.9 MiB (22,500 env vars), 16 at once, 4 times.
+python3 - "$fixtures/pod-create.json" >big.json <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["request"]["object"]["spec"]["containers"][0]["env"] = [
+    {"name": "VAR_%06d" % i, "value": "x" * 100} for i in range(22500)]
+sys.stdout.write(json.dumps(r))
+PY
+t0=$(date +%s.%N)
+for _ in 1 2 3 4; do
+  posts=()
+  for _ in $(seq 16); do
+    curl -sk -o /dev/null -w '%{http_code}\n' "$url" -H 'Content-Type: application/json' \
+      --data-binary @big.json >>big.codes & posts+=($!)
+  done
+  wait "${posts[@]}"
+done
+echo "64 reviews of $(stat -c %s big.json) bytes, 16 at once: $(sort big.codes | uniq -c | tr -s ' ' | tr '\n' ' ')in $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-4) s; peak rss $(awk '/VmHWM/ {print $2}' "/proc/$hook/status") KiB, rss after $(rss) KiB"
 echo "log lines: $(wc -l <reviews.jsonl)"

@@ -30,9 +30,9 @@ Examples:
   oomdoc webhook --listen 127.0.0.1:8443 --tls-cert c.pem --tls-key k.pem --offline
                                         by hand, without the API server
 
-Answers AdmissionReview v1 on POST /validate (GET /healthz, GET /metrics) for Pods and every kind
-with a pod template, with the findings of `oomdoc audit` as warnings (`kubectl apply` prints
-them): `OOM003: ...`, one per finding, within the API server's limits. With --deny, findings at
+Answers AdmissionReview v1 on POST /validate (GET /healthz, /readyz, /metrics) for Pods and
+every kind with a pod template, with the findings of `oomdoc audit` as warnings (`kubectl apply`
+prints them): `OOM003: ...`, one per finding, within the API server's limits. With --deny, findings at
 or above that severity refuse the object with a message listing them. Deletes, kinds without
 pods and objects it cannot read are allowed (the last with a warning): never block a cluster on
 oomdoc's own bug. Pod templates get their namespace's LimitRanges, read from the API server
@@ -155,7 +155,11 @@ struct FromApi(SharedLimitRanges);
 impl LimitRanges for FromApi {
     fn of(&self, namespace: &str) -> Option<Vec<LimitRange>> {
         let known = self.0.read().unwrap_or_else(|p| p.into_inner());
-        known.as_ref().map(|idx| idx.of(namespace))
+        known.index.as_ref().map(|idx| idx.of(namespace))
+    }
+
+    fn settled(&self) -> bool {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).settled
     }
 }
 

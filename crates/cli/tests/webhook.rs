@@ -407,6 +407,7 @@ fn limit_ranges_from_the_api_server_fill_pod_templates() {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
+    assert_eq!(once(&hook.addr, &cfg, "/readyz", b"").status, 200);
     assert!(
         warnings(&r).is_empty(),
         "the namespace's defaults make it Guaranteed: {r}"
@@ -419,6 +420,12 @@ fn limit_ranges_from_the_api_server_fill_pod_templates() {
     )]);
     let kc = forbidden.kubeconfig(dir.path());
     let hook = start(&cert, &key, &["--kubeconfig", kc.to_str().unwrap()]);
+    // Ready once refused: a replica without the RBAC still answers.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while once(&hook.addr, &cfg, "/readyz", b"").status != 200 {
+        assert!(Instant::now() < deadline, "never ready after a 403");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let r = response(&once(&hook.addr, &cfg, "/validate", &bare_deployment()));
     let w = warnings(&r);
     assert!(w.iter().any(|w| w.starts_with("OOM003: ")), "{r}");

@@ -436,8 +436,9 @@ fn two_replicas_on_different_nodes_keep_one_answering_unprivileged() {
 
     // Probed over plain HTTP on the metrics port (no certificate for the kubelet to trust).
     let c = container(&docs);
-    for probe in ["readinessProbe", "livenessProbe"] {
-        assert_eq!(s(c, &[probe, "httpGet", "path"]), "/healthz", "{probe}");
+    // Ready once the LimitRanges are listed (or refused), alive while it serves.
+    for (probe, path) in [("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")] {
+        assert_eq!(s(c, &[probe, "httpGet", "path"]), path, "{probe}");
         assert_eq!(s(c, &[probe, "httpGet", "port"]), "metrics", "{probe}");
         assert!(c.at(&[probe, "httpGet", "scheme"]).is_none(), "{probe}");
     }

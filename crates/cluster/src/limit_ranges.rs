@@ -20,8 +20,18 @@ use crate::api_error::ClusterError;
 use crate::client::{connect_with, runtime, Target};
 use crate::live_watch::Escalating;
 
-/// The LimitRanges known, `None` until listed.
-pub type SharedLimitRanges = Arc<RwLock<Option<LimitRangeIndex>>>;
+/// What the watch has learnt so far.
+#[derive(Debug, Default)]
+pub struct Known {
+    /// The LimitRanges, `None` until listed.
+    pub index: Option<LimitRangeIndex>,
+    /// The first list is in, or the server refused it (or could not be reached) once: either
+    /// way the webhook can answer without waiting (its readiness).
+    pub settled: bool,
+}
+
+/// The LimitRanges known, shared with the webhook.
+pub type SharedLimitRanges = Arc<RwLock<Known>>;
 
 /// Watches all LimitRanges into `known` until `stop` is set; `log` gets one line for each
 /// change between working and failing. Returns once connected (or with why it cannot).
@@ -42,7 +52,7 @@ pub fn follow_limit_ranges(
             let mut stream = watcher(api, cfg).backoff(Escalating::default()).boxed();
             let mut failing = false;
             let mut fresh = LimitRangeIndex::default();
-            let set = |f: &dyn Fn(&mut Option<LimitRangeIndex>)| {
+            let set = |f: &dyn Fn(&mut Known)| {
                 f(&mut known.write().unwrap_or_else(|p| p.into_inner()));
             };
             while !stop.load(Ordering::Relaxed) {
@@ -54,10 +64,10 @@ pub fn follow_limit_ranges(
                 };
                 match ev {
                     Ok(watcher::Event::Apply(l)) => {
-                        set(&|k| k.get_or_insert_with(Default::default).apply(&l))
+                        set(&|k| k.index.get_or_insert_with(Default::default).apply(&l))
                     }
                     Ok(watcher::Event::Delete(l)) => set(&|k| {
-                        if let Some(k) = k {
+                        if let Some(k) = &mut k.index {
                             k.delete(&l)
                         }
                     }),
@@ -65,12 +75,15 @@ pub fn follow_limit_ranges(
                     Ok(watcher::Event::InitApply(l)) => fresh.apply(&l),
                     Ok(watcher::Event::InitDone) => {
                         let n = fresh.len();
-                        *known.write().unwrap_or_else(|p| p.into_inner()) =
-                            Some(std::mem::take(&mut fresh));
+                        let listed = std::mem::take(&mut fresh);
+                        let mut k = known.write().unwrap_or_else(|p| p.into_inner());
+                        k.index = Some(listed);
+                        k.settled = true;
                         log(&format!("{n} LimitRanges, from {url}"));
                         failing = false;
                     }
                     Err(e) => {
+                        set(&|k| k.settled = true);
                         if !failing {
                             log(&format!(
                                 "LimitRanges from {url}: {e}; retrying (until listed, figures assume none)"

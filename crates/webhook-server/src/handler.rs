@@ -1,5 +1,6 @@
 //! One HTTP request: `POST /validate` (an AdmissionReview answered), `GET /healthz`,
-//! `GET /metrics`; anything else 404 or 405.
+//! `GET /readyz` (once the LimitRanges are listed or refused), `GET /metrics`; anything else 404
+//! or 405.
 //!
 //! A review body is read whole, within [`MAX_BODY`] bytes and [`BODY_TIMEOUT`]: the API server
 //! never sends more than its request limit (3 MiB, `maxRequestBodyBytes`) and sends it at once.
@@ -25,12 +26,26 @@ use crate::metrics::{Metrics, Refusal, CONTENT_TYPE};
 pub const MAX_BODY: usize = 3 * 1024 * 1024;
 /// Time a client has to send a review's body once its headers are in.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bytes of review bodies read and audited at once, in KiB. A body is counted at its declared
+/// length (at [`MAX_BODY`] when it declares none) from before it is read until it is answered;
+/// past this, requests wait (up to [`BODY_TIMEOUT`], then 503). Real reviews are a few KiB, so
+/// hundreds pass at once; two at the cap do. Auditing a 3 MiB review takes about 25 MiB (the
+/// document tree and the model of a pod with 22,500 env vars), so this bounds the server's
+/// memory whatever the connections send (README, "Speed and memory").
+pub const MAX_INFLIGHT_KIB: u32 = 6 * 1024;
 
 /// The LimitRanges of a namespace, as the server knows them.
 pub trait LimitRanges: Send + Sync {
     /// The namespace's LimitRanges; `None` when they cannot be known (no API access, not
     /// allowed, not listed yet).
     fn of(&self, namespace: &str) -> Option<Vec<LimitRange>>;
+
+    /// Whether the first attempt to learn them is over (listed, or refused): the server is
+    /// ready (`/readyz`) once it is, so that a new replica does not answer its first reviews
+    /// with figures that assume no LimitRange only because the list was not in yet.
+    fn settled(&self) -> bool {
+        true
+    }
 }
 
 /// No API access: LimitRanges are never known.
@@ -56,6 +71,26 @@ pub struct State {
     pub metrics: Metrics,
     /// One JSON line per review.
     pub log: LogSink,
+    /// The budget of [`MAX_INFLIGHT_KIB`].
+    pub inflight: tokio::sync::Semaphore,
+}
+
+impl State {
+    /// The state with a full in-flight budget.
+    pub fn new(
+        opts: DecideOptions,
+        ranges: Arc<dyn LimitRanges>,
+        metrics: Metrics,
+        log: LogSink,
+    ) -> State {
+        State {
+            opts,
+            ranges,
+            metrics,
+            log,
+            inflight: tokio::sync::Semaphore::new(MAX_INFLIGHT_KIB as usize),
+        }
+    }
 }
 
 type Reply = Response<Full<Bytes>>;
@@ -80,10 +115,18 @@ pub async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Reply, 
     Ok(match (path, &method) {
         ("/validate", &Method::POST) => validate(req, &state, started).await,
         ("/healthz", &Method::GET | &Method::HEAD) => reply(StatusCode::OK, PLAIN, "ok\n"),
+        ("/readyz", &Method::GET | &Method::HEAD) if state.ranges.settled() => {
+            reply(StatusCode::OK, PLAIN, "ready\n")
+        }
+        ("/readyz", &Method::GET | &Method::HEAD) => reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            PLAIN,
+            "LimitRanges not listed yet\n",
+        ),
         ("/metrics", &Method::GET | &Method::HEAD) => {
             reply(StatusCode::OK, CONTENT_TYPE, state.metrics.encode())
         }
-        ("/validate" | "/healthz" | "/metrics", _) => {
+        ("/validate" | "/healthz" | "/readyz" | "/metrics", _) => {
             state.metrics.refused(Refusal::NotFound);
             reply(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -96,14 +139,20 @@ pub async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Reply, 
             reply(
                 StatusCode::NOT_FOUND,
                 PLAIN,
-                "not found: POST /validate, GET /healthz, GET /metrics\n",
+                "not found: POST /validate, GET /healthz, GET /readyz, GET /metrics\n",
             )
         }
     })
 }
 
-/// Reads the body within [`MAX_BODY`] and [`BODY_TIMEOUT`].
-async fn read_body(req: Request<Incoming>) -> Result<Bytes, (StatusCode, Refusal, String)> {
+type Refused = (StatusCode, Refusal, String);
+
+/// Reads the body within [`MAX_BODY`] and [`BODY_TIMEOUT`], holding its share of the in-flight
+/// budget (returned with it, to be held until the answer is written).
+async fn read_body(
+    req: Request<Incoming>,
+    inflight: &tokio::sync::Semaphore,
+) -> Result<(Bytes, tokio::sync::SemaphorePermit<'_>), Refused> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -120,8 +169,23 @@ async fn read_body(req: Request<Incoming>) -> Result<Bytes, (StatusCode, Refusal
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return Err(too_large());
     }
+    let deadline = tokio::time::Instant::now() + BODY_TIMEOUT;
+    let kib = declared.unwrap_or(MAX_BODY as u64).div_ceil(1024).max(1) as u32;
+    let permit = match tokio::time::timeout_at(deadline, inflight.acquire_many(kib)).await {
+        Ok(Ok(p)) => p,
+        _ => {
+            return Err((
+                StatusCode::SERVICE_UNAVAILABLE,
+                Refusal::Busy,
+                format!(
+                    "busy: {MAX_INFLIGHT_KIB} KiB of reviews in flight for {} s",
+                    BODY_TIMEOUT.as_secs()
+                ),
+            ))
+        }
+    };
     let body = Limited::new(req.into_body(), MAX_BODY);
-    match tokio::time::timeout(BODY_TIMEOUT, body.collect()).await {
+    match tokio::time::timeout_at(deadline, body.collect()).await {
         Err(_) => Err((
             StatusCode::REQUEST_TIMEOUT,
             Refusal::SlowBody,
@@ -136,7 +200,7 @@ async fn read_body(req: Request<Incoming>) -> Result<Bytes, (StatusCode, Refusal
             Refusal::BadRequest,
             format!("reading the body: {e}"),
         )),
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Ok(collected)) => Ok((collected.to_bytes(), permit)),
     }
 }
 
@@ -146,7 +210,7 @@ async fn validate(req: Request<Incoming>, state: &State, started: Instant) -> Re
         log_refusal(state, &msg, started);
         reply(status, PLAIN, format!("{msg}\n"))
     };
-    let body = match read_body(req).await {
+    let (body, _held) = match read_body(req, &state.inflight).await {
         Ok(b) => b,
         Err((status, why, msg)) => return refuse(status, why, msg),
     };

@@ -2,8 +2,8 @@
 //!
 //! - [`tls`]: the certificate and key from PEM files, read again when they change.
 //! - [`serve`]: the accept loop (TLS or plain), connection cap and timeouts.
-//! - [`handler`]: `POST /validate`, `GET /healthz`, `GET /metrics`; the body cap; one JSON log
-//!   line per review.
+//! - [`handler`]: `POST /validate`, `GET /healthz`, `GET /readyz`, `GET /metrics`; the body cap
+//!   and the in-flight budget; one JSON log line per review.
 //! - [`metrics`]: reviews by decision, findings by code, the latency histogram.
 //! - [`run`](mod@run): the listeners, the certificate watch, the stop.
 

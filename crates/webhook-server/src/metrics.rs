@@ -46,6 +46,8 @@ pub enum Refusal {
     SlowBody,
     /// Another path or method (HTTP 404, 405).
     NotFound,
+    /// Too many bytes of reviews in flight (HTTP 503).
+    Busy,
 }
 
 impl Refusal {
@@ -55,6 +57,7 @@ impl Refusal {
             Refusal::TooLarge => "too_large",
             Refusal::SlowBody => "slow_body",
             Refusal::NotFound => "not_found",
+            Refusal::Busy => "busy",
         }
     }
 }
@@ -109,7 +112,7 @@ impl Metrics {
         let refused_requests = Family::<ReasonLabel, Counter>::default();
         registry.register(
             "refused_requests",
-            "Requests answered without an AdmissionReview (bad_request, too_large, slow_body, not_found)",
+            "Requests answered without an AdmissionReview (bad_request, too_large, slow_body, not_found, busy)",
             refused_requests.clone(),
         );
         let connections = Gauge::default();
@@ -123,7 +126,7 @@ impl Metrics {
         let cert_reloads = Family::<ReasonLabel, Counter>::default();
         registry.register(
             "certificate_reloads",
-            "Serving certificate reloads after the files changed (result: ok, failed)",
+            "Serving certificate reloads after the files changed (reason: ok, failed)",
             cert_reloads.clone(),
         );
         Metrics {

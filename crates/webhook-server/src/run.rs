@@ -69,12 +69,7 @@ pub fn run(
             ),
             None => None,
         };
-        let state = Arc::new(State {
-            opts: cfg.opts,
-            ranges,
-            metrics: Metrics::new(),
-            log,
-        });
+        let state = Arc::new(State::new(cfg.opts, ranges, Metrics::new(), log));
         let halt = Arc::new(Notify::new());
         let at = listener.local_addr().map_err(|e| e.to_string())?;
         say(&format!("serving https://{at}/validate"));

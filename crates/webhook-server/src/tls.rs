@@ -1,11 +1,12 @@
 //! The serving certificate: read from PEM files, and read again when they change.
 //!
 //! cert-manager renews a Certificate into its Secret; the kubelet then swaps the mounted files
-//! (an atomic `..data` symlink flip), within about a minute. The server keeps answering
-//! with the certificate it has and checks the files every [`CertFiles::check`] call (the server
-//! calls it each second): when either file's size, modification time or inode changed, both are
-//! read again; a pair that does not load (half-written, key and certificate not matching) is
-//! ignored and the old one kept, so a rotation never leaves the server without a certificate.
+//! (an atomic `..data` symlink flip), within about a minute. The server keeps answering with
+//! the certificate it has and checks the files at every [`CertFiles::check`] call (the server
+//! calls it every `--cert-check`, 2 s by default): when either file's size, modification time
+//! or inode changed, both are read again; a pair that does not load (half-written, key and
+//! certificate not matching) is ignored and the old one kept, so a rotation never leaves the
+//! server without a certificate.
 
 use std::fmt;
 use std::io;

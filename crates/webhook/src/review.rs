@@ -13,6 +13,7 @@
 //! deployment asks for `admissionReviewVersions: ["v1"]`.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// The only AdmissionReview version read.
 pub const API_VERSION: &str = "admission.k8s.io/v1";
@@ -137,19 +138,23 @@ impl std::fmt::Display for ReviewError {
 
 impl std::error::Error for ReviewError {}
 
+// The request and its object are kept as raw JSON text (borrowed from the body): a review of a
+// large object (and `oldObject`, never read) is not built into a JSON tree only to be written
+// back as text for the manifest reader.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Envelope {
+struct Envelope<'a> {
     #[serde(default)]
     api_version: String,
     #[serde(default)]
     kind: String,
-    request: Option<serde_json::Value>,
+    #[serde(borrow)]
+    request: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Request {
+struct Request<'a> {
     uid: String,
     kind: Gvk,
     operation: Operation,
@@ -159,8 +164,8 @@ struct Request {
     namespace: Option<String>,
     #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
-    object: Option<serde_json::Value>,
+    #[serde(default, borrow)]
+    object: Option<&'a RawValue>,
 }
 
 /// Reads an AdmissionReview request body. The version and kind are checked before the request
@@ -175,12 +180,15 @@ pub fn read_review(body: &[u8]) -> Result<Review, ReviewError> {
         return Err(ReviewError::Version(env.api_version));
     }
     let request = match env.request {
-        None | Some(serde_json::Value::Null) => return Err(ReviewError::NoRequest),
-        Some(r) => r,
+        Some(r) if r.get() != "null" => r,
+        _ => return Err(ReviewError::NoRequest),
     };
     let req: Request =
-        serde_json::from_value(request).map_err(|e| ReviewError::NotJson(e.to_string()))?;
-    let object = req.object.filter(|o| !o.is_null()).map(|o| o.to_string());
+        serde_json::from_str(request.get()).map_err(|e| ReviewError::NotJson(e.to_string()))?;
+    let object = req
+        .object
+        .filter(|o| o.get() != "null")
+        .map(|o| o.get().to_string());
     Ok(Review {
         uid: req.uid,
         kind: req.kind,
