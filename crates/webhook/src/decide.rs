@@ -235,11 +235,13 @@ fn audit_object(
     Ok(findings)
 }
 
-/// `OOM003: message` for a finding, naming the container when there is one.
+/// `OOM003: message` for a finding, naming the container when the message does not.
 fn line(f: &Finding) -> String {
     match &f.container {
-        Some(c) => format!("{}: container {c}: {}", f.code, f.message),
-        None => format!("{}: {}", f.code, f.message),
+        Some(c) if !f.message.contains(&format!("\"{c}\"")) => {
+            format!("{}: container {c}: {}", f.code, f.message)
+        }
+        _ => format!("{}: {}", f.code, f.message),
     }
 }
 
@@ -255,9 +257,11 @@ fn cut(text: &str) -> String {
     out
 }
 
-/// One warning per finding, within [`MAX_WARNINGS`] and [`MAX_WARNINGS_TOTAL_CHARS`]; a last
-/// line counts the findings left out.
+/// One warning per finding, the most severe first (what is cut is the least severe), within
+/// [`MAX_WARNINGS`] and [`MAX_WARNINGS_TOTAL_CHARS`]; a last line counts the findings left out.
 fn warnings(findings: &[Finding]) -> Vec<String> {
+    let mut findings: Vec<&Finding> = findings.iter().collect();
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
     let mut out = Vec::new();
     let mut total = 0;
     // Room for the last line (`... and N more findings (oomdoc audit shows all)`).

@@ -298,3 +298,22 @@ fn outcomes_name_what_happened() {
         Outcome::Allowed
     );
 }
+
+#[test]
+fn a_jvm_whose_heap_does_not_fit_is_refused_at_deny_error() {
+    // The README's worked example.
+    let d = decision("deployment-jvm-create.json", &deny(Some(Severity::Error)));
+    assert!(!d.allowed, "{d:?}");
+    // The most severe first; the container named once.
+    assert!(
+        d.warnings[0].starts_with("OOM101: container \"app\": JVM max heap 1Gi"),
+        "{:?}",
+        d.warnings
+    );
+    assert!(d
+        .warnings
+        .iter()
+        .all(|w| !w.contains("container app: container")));
+    assert!(d.denied.as_deref().unwrap().contains("OOM101"));
+    assert!(decision("deployment-jvm-create.json", &deny(None)).allowed);
+}
