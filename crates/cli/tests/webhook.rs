@@ -70,6 +70,24 @@ fn a_best_effort_pod_is_allowed_with_oom003_and_refused_with_deny_warning() {
         "webhook",
         "a BestEffort Pod's review over TLS: allowed with OOM003, refused at --deny warning",
     );
+    // SIGTERM stops it cleanly (exit 0), an open connection notwithstanding.
+    let _open = connect(&deny.addr, &cfg).unwrap();
+    let mut deny = deny;
+    let _ = std::process::Command::new("kill")
+        .arg(deny.child.id().to_string())
+        .status();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = deny.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(6),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
 }
 
 #[test]
@@ -432,6 +450,37 @@ fn limit_ranges_from_the_api_server_fill_pod_templates() {
     assert_eq!(
         w.last().map(String::as_str),
         Some("oomdoc: the LimitRanges of namespace shop could not be read; these figures assume none")
+    );
+}
+
+#[test]
+fn readiness_waits_for_the_first_limit_range_list() {
+    let Some((dir, cert, key, ca)) = certs("webhook: readiness") else {
+        return;
+    };
+    // A list that takes 2 s to come.
+    let items = [limit_range_list()];
+    let api = FakeApi::start(vec![
+        Route::new("/api/v1/limitranges")
+            .list()
+            .stream(&items, 2_000, 0),
+        Route::new("/api/v1/limitranges")
+            .watch()
+            .stream(&[], 0, 30_000),
+    ]);
+    let kc = api.kubeconfig(dir.path());
+    let hook = start(&cert, &key, &["--kubeconfig", kc.to_str().unwrap()]);
+    let cfg = client(&ca);
+    assert_eq!(once(&hook.addr, &cfg, "/readyz", b"").status, 503);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while once(&hook.addr, &cfg, "/readyz", b"").status != 200 {
+        assert!(Instant::now() < deadline, "never ready");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let r = response(&once(&hook.addr, &cfg, "/validate", &bare_deployment()));
+    assert!(
+        warnings(&r).is_empty(),
+        "listed by the time it is ready: {r}"
     );
 }
 

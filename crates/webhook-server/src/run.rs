@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use oomdoc_webhook::DecideOptions;
@@ -70,14 +70,14 @@ pub fn run(
             None => None,
         };
         let state = Arc::new(State::new(cfg.opts, ranges, Metrics::new(), log));
-        let halt = Arc::new(Notify::new());
+        let (halt, halted) = watch::channel(false);
         let at = listener.local_addr().map_err(|e| e.to_string())?;
         say(&format!("serving https://{at}/validate"));
-        tokio::spawn(serve(listener, Some(tls), state.clone(), halt.clone()));
+        tokio::spawn(serve(listener, Some(tls), state.clone(), halted.clone()));
         if let Some(p) = plain {
             let at = p.local_addr().map_err(|e| e.to_string())?;
             say(&format!("serving http://{at}/metrics"));
-            tokio::spawn(serve(p, None, state.clone(), halt.clone()));
+            tokio::spawn(serve(p, None, state.clone(), halted));
         }
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         let mut since_check = Duration::ZERO;
@@ -90,7 +90,7 @@ pub fn run(
                 watch_certificate(&files, &state.metrics, &say, &mut failing);
             }
         }
-        halt.notify_waiters();
+        let _ = halt.send(true);
         let deadline = tokio::time::Instant::now() + DRAIN;
         while state.metrics.connections().get() > 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;

@@ -15,7 +15,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use crate::handler::{handle, State};
@@ -28,17 +28,18 @@ pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Time a client has to send a request's headers, and how long an idle connection is kept.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Serves `listener` until `stop` is notified: TLS through `tls`, or plain HTTP without it.
+/// Serves `listener` until `stop` turns true: TLS through `tls`, or plain HTTP without it. Then
+/// open connections finish the request they are answering and close; idle ones close at once.
 pub async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     state: Arc<State>,
-    stop: Arc<Notify>,
+    stop: watch::Receiver<bool>,
 ) {
     let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
         let stream = tokio::select! {
-            _ = stop.notified() => return,
+            _ = stopped(stop.clone()) => return,
             a = listener.accept() => match a {
                 Ok((s, _)) => s,
                 // Out of file descriptors and the like: wait, do not spin.
@@ -56,6 +57,7 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let state = state.clone();
         let tls = tls.clone();
+        let stop = stop.clone();
         tokio::spawn(async move {
             state.metrics.connections().inc();
             match tls {
@@ -63,10 +65,10 @@ pub async fn serve(
                     if let Ok(Ok(s)) =
                         tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)).await
                     {
-                        connection(s, state.clone()).await;
+                        connection(s, state.clone(), stop).await;
                     }
                 }
-                None => connection(stream, state.clone()).await,
+                None => connection(stream, state.clone(), stop).await,
             }
             state.metrics.connections().dec();
             drop(permit);
@@ -74,17 +76,31 @@ pub async fn serve(
     }
 }
 
-/// Serves HTTP/1.1 requests on one connection until the client closes it or stalls.
-async fn connection<S>(stream: S, state: Arc<State>)
+/// Serves HTTP/1.1 requests on one connection until the client closes it or stalls, or the
+/// server stops (then after the request in progress, if any).
+async fn connection<S>(stream: S, state: Arc<State>, stop: watch::Receiver<bool>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |req| handle(req, state.clone()));
-    let _ = http1::Builder::new()
+    let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
         .keep_alive(true)
         .max_buf_size(64 * 1024)
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stopped(stop) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// Resolves once `stop` turns true (or its sender is gone).
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    // The borrow `wait_for` returns is dropped here, not held across the caller's awaits.
+    let _ = stop.wait_for(|s| *s).await;
 }
