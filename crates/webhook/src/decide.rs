@@ -261,7 +261,7 @@ fn cut(text: &str) -> String {
 /// [`MAX_WARNINGS`] and [`MAX_WARNINGS_TOTAL_CHARS`]; a last line counts the findings left out.
 fn warnings(findings: &[Finding]) -> Vec<String> {
     let mut findings: Vec<&Finding> = findings.iter().collect();
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let mut out = Vec::new();
     let mut total = 0;
     // Room for the last line (`... and N more findings (oomdoc audit shows all)`).
