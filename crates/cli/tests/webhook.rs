@@ -485,6 +485,52 @@ fn readiness_waits_for_the_first_limit_range_list() {
 }
 
 #[test]
+fn the_plain_port_serves_metrics_and_probes_but_no_reviews() {
+    let Some((_dir, cert, key, ca)) = certs("webhook: plain metrics port") else {
+        return;
+    };
+    let hook = start(
+        &cert,
+        &key,
+        &["--offline", "--metrics-listen", "127.0.0.1:0"],
+    );
+    let said = hook.said.recv_timeout(Duration::from_secs(10)).unwrap();
+    let plain = said
+        .split("serving http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("{said}"))
+        .to_string();
+    let cfg = client(&ca);
+    response(&once(
+        &hook.addr,
+        &cfg,
+        "/validate",
+        &fixture("pod-create.json"),
+    ));
+    let get = |method: &str, path: &str, body: &[u8]| {
+        let mut s = TcpStream::connect(&plain).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        s.write_all(body).unwrap();
+        let mut out = String::new();
+        let _ = std::io::Read::read_to_string(&mut s, &mut out);
+        out
+    };
+    let metrics = get("GET", "/metrics", b"");
+    assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
+    assert!(metrics.contains("oomdoc_webhook_reviews_total{decision=\"warned\"} 1"));
+    assert!(get("GET", "/healthz", b"").ends_with("ok\n"));
+    let review = get("POST", "/validate", &fixture("pod-create.json"));
+    assert!(review.starts_with("HTTP/1.1 404"), "{review}");
+}
+
+#[test]
 fn a_server_that_cannot_start_says_why_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.crt");

@@ -107,13 +107,17 @@ fn reply(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>)
 
 const PLAIN: &str = "text/plain; charset=utf-8";
 
-/// Answers one request.
-pub async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Reply, Infallible> {
+/// Answers one request; reviews only over TLS (`tls`), the plain port serves the rest.
+pub async fn handle(
+    req: Request<Incoming>,
+    state: Arc<State>,
+    tls: bool,
+) -> Result<Reply, Infallible> {
     let started = Instant::now();
     let path = req.uri().path();
     let method = req.method().clone();
     Ok(match (path, &method) {
-        ("/validate", &Method::POST) => validate(req, &state, started).await,
+        ("/validate", &Method::POST) if tls => validate(req, &state, started).await,
         ("/healthz", &Method::GET | &Method::HEAD) => reply(StatusCode::OK, PLAIN, "ok\n"),
         ("/readyz", &Method::GET | &Method::HEAD) if state.ranges.settled() => {
             reply(StatusCode::OK, PLAIN, "ready\n")
@@ -125,6 +129,14 @@ pub async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Reply, 
         ),
         ("/metrics", &Method::GET | &Method::HEAD) => {
             reply(StatusCode::OK, CONTENT_TYPE, state.metrics.encode())
+        }
+        ("/validate", _) if !tls => {
+            state.metrics.refused(Refusal::NotFound);
+            reply(
+                StatusCode::NOT_FOUND,
+                PLAIN,
+                "reviews are served over HTTPS only\n",
+            )
         }
         ("/validate" | "/healthz" | "/readyz" | "/metrics", _) => {
             state.metrics.refused(Refusal::NotFound);

@@ -65,10 +65,10 @@ pub async fn serve(
                     if let Ok(Ok(s)) =
                         tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)).await
                     {
-                        connection(s, state.clone(), stop).await;
+                        connection(s, state.clone(), stop, true).await;
                     }
                 }
-                None => connection(stream, state.clone(), stop).await,
+                None => connection(stream, state.clone(), stop, false).await,
             }
             state.metrics.connections().dec();
             drop(permit);
@@ -78,11 +78,11 @@ pub async fn serve(
 
 /// Serves HTTP/1.1 requests on one connection until the client closes it or stalls, or the
 /// server stops (then after the request in progress, if any).
-async fn connection<S>(stream: S, state: Arc<State>, stop: watch::Receiver<bool>)
+async fn connection<S>(stream: S, state: Arc<State>, stop: watch::Receiver<bool>, tls: bool)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let service = service_fn(move |req| handle(req, state.clone()));
+    let service = service_fn(move |req| handle(req, state.clone(), tls));
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
