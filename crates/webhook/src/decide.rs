@@ -171,7 +171,7 @@ pub fn decide(
     decision.warnings = warnings(&findings);
     if limit_ranges.is_none() && !findings.is_empty() && review.kind.kind != "Pod" {
         decision.warnings.push(cut(&format!(
-            "oomdoc: the LimitRanges of namespace {} could not be read; these figures assume none",
+            "oomdoc: the LimitRanges of namespace {} are unknown to the webhook; these figures assume none",
             review.namespace.as_deref().unwrap_or("default")
         )));
     }

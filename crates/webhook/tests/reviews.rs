@@ -258,7 +258,7 @@ fn unknown_limit_ranges_are_said_for_templates_but_not_for_pods() {
     let d = decide(&read_review(&bytes).unwrap(), &deny(None), None);
     assert_eq!(
         d.warnings.last().map(String::as_str),
-        Some("oomdoc: the LimitRanges of namespace shop could not be read; these figures assume none")
+        Some("oomdoc: the LimitRanges of namespace shop are unknown to the webhook; these figures assume none")
     );
     // The API server applied them to a Pod before any validating webhook sees it.
     let pod = decide(
