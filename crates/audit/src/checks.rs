@@ -11,7 +11,7 @@ use oomdoc_model::span::Pos;
 
 use crate::audit::Admitted;
 use crate::finding::Finding;
-use crate::registry::RuleCode;
+use crate::registry::{rule_by_code_or_name, RuleCode};
 use crate::rules_k8s::*;
 
 /// Runs every check over one admitted workload.
@@ -26,6 +26,7 @@ pub fn run_all(w: &Admitted<'_>) -> Vec<Finding> {
         limit_out_of_range(w, &c, &mut out);
     }
     memory_volumes(w, &mut out);
+    unknown_ignored_rules(w, &mut out);
     // Within a workload, report in the order a reader meets the lines.
     out.sort_by_key(|f| f.pos);
     out
@@ -429,4 +430,32 @@ fn limit_out_of_range(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
             exact(bound)
         ),
     ));
+}
+
+/// OOM011: keys of `oomdoc.dev/ignore` that name no rule. `OOM3` and `oom03` suggest `OOM003`.
+fn unknown_ignored_rules(w: &Admitted<'_>, out: &mut Vec<Finding>) {
+    for key in &w.workload.ignore {
+        if rule_by_code_or_name(&key.value).is_some() {
+            continue;
+        }
+        let suggestion = key
+            .value
+            .get(..3)
+            .filter(|p| p.eq_ignore_ascii_case("OOM"))
+            .and_then(|_| key.value[3..].parse::<u16>().ok())
+            .and_then(|n| rule_by_code_or_name(&format!("OOM{n:03}")))
+            .map(|r| format!(" (did you mean {}?)", r.code));
+        out.push(finding(
+            w,
+            RuleCode::UnknownIgnoredRule,
+            key.pos,
+            None,
+            format!(
+                "oomdoc.dev/ignore names \"{}\", which is no rule{}: it silences nothing",
+                key.value,
+                suggestion.as_deref().unwrap_or("")
+            ),
+            "write a rule's code or name as `oomdoc rules` lists it, or remove the key".into(),
+        ));
+    }
 }

@@ -251,7 +251,7 @@ pub(crate) fn container_view<'a>(
             .and_then(|m| u64::try_from(m).ok())
     };
     let r = &c.admitted.resources;
-    let mut ignore = wl.ignore.clone();
+    let mut ignore: Vec<String> = wl.ignore.iter().map(|c| c.value.clone()).collect();
     if let Some(df) = df {
         ignore.extend(df.ignore.iter().cloned());
     }

@@ -66,6 +66,7 @@ declare_rules! {
     TmpfsOverLimit = "OOM008" "memory-emptydir-over-limit",
     TinyMemory = "OOM009" "tiny-memory-value",
     MemoryLimitOutOfRange = "OOM010" "memory-limit-out-of-range",
+    UnknownIgnoredRule = "OOM011" "unknown-rule-in-ignore",
     HeapOverLimit = "OOM101" "jvm-heap-exceeds-limit",
     BudgetOverLimit = "OOM102" "jvm-budget-exceeds-limit",
     DefaultHeap = "OOM103" "jvm-default-heap-size",

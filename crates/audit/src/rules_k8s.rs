@@ -9,7 +9,7 @@ pub const MAX_LIMIT_REQUEST_RATIO: f64 = 2.0;
 pub const TINY_MEMORY_BYTES: i64 = 4 << 20;
 
 /// The Kubernetes memory rules, in code order.
-pub const K8S_RULES: [Rule; 10] = [
+pub const K8S_RULES: [Rule; 11] = [
     Rule {
         code: RuleCode::NoMemoryLimit,
         severity: Severity::Error,
@@ -280,5 +280,26 @@ resources:
     memory: 8Gi
   limits:
     memory: 8Gi",
+    },
+    Rule {
+        code: RuleCode::UnknownIgnoredRule,
+        severity: Severity::Warning,
+        title: "The oomdoc.dev/ignore annotation names no rule: it silences nothing",
+        explanation: "\
+`oomdoc.dev/ignore` takes rule codes or names (`OOM003`, `best-effort-pod`), separated by commas \
+or blanks. A key that is neither (a typo, `OOM03`, a code from another tool) silences nothing, \
+so the finding it was meant for is still reported, or - worse - a later rule is silenced by a \
+name nobody meant. The policy file's `rules:` refuses unknown keys with an error; the annotation \
+lives in the manifests, so it is reported here instead.
+Source: oomdoc's own rule registry (`oomdoc rules`).",
+        fix: "Write the rule's code or name as `oomdoc rules` lists it, or remove the key.",
+        example: "\
+metadata:
+  annotations:
+    oomdoc.dev/ignore: OOM03",
+        example_fixed: "\
+metadata:
+  annotations:
+    oomdoc.dev/ignore: OOM003",
     },
 ];

@@ -229,12 +229,29 @@ fn ignore_annotation_takes_rule_names_in_any_case() {
     let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    oomdoc.dev/ignore: burstable-memory LARGE-Limit-Request-Ratio,no-such-rule\nspec:\n  containers:\n  - name: app\n    resources: {requests: {memory: 256Mi}, limits: {memory: 2Gi}}\n  - name: b\n    resources: {limits: {memory: 128m}}\n";
     let plain = codes(&yaml.replace("oomdoc.dev/ignore", "other"));
     assert_eq!(plain, ["OOM005", "OOM006", "OOM009"]);
-    assert_eq!(codes(yaml), ["OOM009"]);
+    // `no-such-rule` silences nothing and is said (OOM011, at the annotation).
+    assert_eq!(codes(yaml), ["OOM011", "OOM009"]);
     assert_eq!(
         codes(&yaml.replace("LARGE-Limit-Request-Ratio", "large-limit")),
-        ["OOM006", "OOM009"],
+        ["OOM011", "OOM011", "OOM006", "OOM009"],
         "a name is matched whole"
     );
+}
+
+#[test]
+fn oom011_an_ignored_key_that_names_no_rule_is_said_with_a_guess() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    oomdoc.dev/ignore: OOM3, oom-three, OOM003\nspec:\n  containers:\n  - name: app\n";
+    let report = run(yaml);
+    let found: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        found,
+        [
+            "oomdoc.dev/ignore names \"OOM3\", which is no rule (did you mean OOM003?): it silences nothing",
+            "oomdoc.dev/ignore names \"oom-three\", which is no rule: it silences nothing",
+        ],
+        "OOM003 itself is silenced by the third key"
+    );
+    assert_eq!(report.findings[0].pos.line, 6);
 }
 
 #[test]
@@ -267,6 +284,12 @@ fn example_pod(fragment: &str) -> String {
         s.lines().map(|l| format!("  {l}\n")).collect()
     }
     let fragment = fragment.trim();
+    // `metadata:` (an annotation): the object's metadata, over a pod with one plain container.
+    if let Some(fields) = fragment.strip_prefix("metadata:\n") {
+        return format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: example\n{fields}\nspec:\n  containers:\n  - name: app\n    image: example/app:1.0\n"
+        );
+    }
     let spec = if fragment.starts_with("containers:") || fragment.starts_with("volumes:") {
         format!("{fragment}\n")
     } else {

@@ -2,6 +2,7 @@
 //! LimitRanges, and the items of `List` / `*List` objects.
 
 use oomdoc_model::pod::{LimitRange, LimitRangeItem, Workload};
+use oomdoc_model::Spanned;
 
 use crate::values::Cx;
 use crate::Item;
@@ -31,7 +32,7 @@ pub(crate) fn is_workload_kind(kind: &str) -> bool {
 struct Meta {
     name: Option<String>,
     namespace: Option<String>,
-    ignore: Vec<String>,
+    ignore: Vec<Spanned<String>>,
     static_or_mirror: bool,
 }
 
@@ -126,7 +127,7 @@ impl Cx<'_> {
             template.and_then(|t| self.map_at(t, "metadata", "template metadata", true))
         {
             for code in self.ignore_codes(tmeta) {
-                if !meta.ignore.contains(&code) {
+                if !meta.ignore.iter().any(|c| c.value == code.value) {
                     meta.ignore.push(code);
                 }
             }
@@ -255,8 +256,9 @@ impl Cx<'_> {
         m
     }
 
-    /// Rule codes in the `oomdoc.dev/ignore` annotation of a `metadata` mapping.
-    fn ignore_codes(&mut self, md: NodeId) -> Vec<String> {
+    /// Rule codes in the `oomdoc.dev/ignore` annotation of a `metadata` mapping, each at the
+    /// annotation value's position.
+    fn ignore_codes(&mut self, md: NodeId) -> Vec<Spanned<String>> {
         let Some(ann) = self.map_at(md, "annotations", "metadata.annotations", true) else {
             return Vec::new();
         };
@@ -265,14 +267,14 @@ impl Cx<'_> {
         }) else {
             return Vec::new();
         };
-        let mut codes: Vec<String> = Vec::new();
+        let mut codes: Vec<Spanned<String>> = Vec::new();
         for c in v
             .value
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|c| !c.is_empty())
         {
-            if !codes.iter().any(|x| x == c) {
-                codes.push(c.to_string());
+            if !codes.iter().any(|x| x.value == c) {
+                codes.push(Spanned::new(c.to_string(), v.pos));
             }
         }
         codes

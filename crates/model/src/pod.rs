@@ -183,8 +183,9 @@ pub struct Workload {
     pub namespace: Option<String>,
     /// `metadata.name` (or `generateName`).
     pub name: Option<String>,
-    /// Rule codes listed in the `oomdoc.dev/ignore` annotation (object or pod template).
-    pub ignore: Vec<String>,
+    /// Rule codes (or names) listed in the `oomdoc.dev/ignore` annotation (object or pod
+    /// template), each where its annotation's value is written.
+    pub ignore: Vec<Spanned<String>>,
     /// The pod spec.
     pub pod: PodSpec,
     /// The document text, for stdin only.

@@ -32,3 +32,9 @@ impl<T> Spanned<T> {
         Spanned { value, pos }
     }
 }
+
+impl AsRef<str> for Spanned<String> {
+    fn as_ref(&self) -> &str {
+        &self.value
+    }
+}
