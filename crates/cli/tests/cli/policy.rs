@@ -503,3 +503,28 @@ fn the_schema_knows_the_keys_the_reader_knows() {
         assert_eq!(got, rules);
     }
 }
+
+/// The README's sample errors (the text block after "the exit status is 2:") are what the
+/// audit prints for the policy they name (`--config .oomdoc.yaml`).
+#[test]
+fn the_readme_error_sample_is_what_the_audit_prints() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let at = readme
+        .find("nothing is audited, and the exit status is 2:")
+        .expect("the README's policy errors");
+    let start = at + readme[at..].find("```text\n").unwrap() + "```text\n".len();
+    let len = readme[start..].find("```").unwrap();
+    let sample: Vec<&str> = readme[start..start + len].lines().collect();
+    assert_eq!(sample.len(), 2, "{sample:?}");
+    let d = dir_with_pod(BURSTY);
+    d.create(
+        ".oomdoc.yaml",
+        "# .oomdoc.yaml\nfail_on: warning\nrules:\n  OOM999: off\n",
+    );
+    let o = d
+        .oomdoc()
+        .args(["audit", "pod.yaml", "--config", ".oomdoc.yaml"])
+        .run();
+    o.code(2);
+    assert_eq!(o.stderr.lines().collect::<Vec<_>>(), sample);
+}
