@@ -66,6 +66,23 @@ fn a_best_effort_pod_is_allowed_with_oom003_and_refused_with_deny_warning() {
     let msg = r["status"]["message"].as_str().unwrap();
     assert!(msg.contains("OOM003: "), "{msg}");
     assert!(msg.contains("Pod/shop/web"), "{msg}");
+    // The same pod as a ReplicaSet creates it: warned, never refused (its owner was admitted).
+    let owned = response(&once(
+        &deny.addr,
+        &cfg,
+        "/validate",
+        &fixture("pod-create-owned.json"),
+    ));
+    assert_eq!(owned["allowed"], true, "{owned}");
+    assert!(warnings(&owned).iter().any(|w| w.starts_with("OOM003: ")));
+    let logged: Vec<serde_json::Value> = (0..2)
+        .map(|_| {
+            serde_json::from_str(&deny.lines.recv_timeout(Duration::from_secs(5)).unwrap()).unwrap()
+        })
+        .collect();
+    assert_eq!(logged[0]["decision"], "denied");
+    assert_eq!(logged[1]["decision"], "warned");
+    assert_eq!(logged[1]["owner"], "ReplicaSet/api-7d9c5b");
     real(
         "webhook",
         "a BestEffort Pod's review over TLS: allowed with OOM003, refused at --deny warning",

@@ -81,6 +81,8 @@ pub struct ReviewLog<'a> {
     pub namespace: Option<&'a str>,
     /// `request.name`.
     pub name: Option<&'a str>,
+    /// The object's controller, `Kind/name` (its refusals are never made).
+    pub owner: Option<&'a str>,
     /// `CREATE`, `UPDATE`, `DELETE`, `CONNECT`.
     pub operation: &'a str,
     /// `request.dryRun`.
@@ -104,6 +106,8 @@ struct ReviewLine<'a> {
     namespace: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
     operation: &'a str,
     dry_run: bool,
     decision: &'a str,
@@ -127,6 +131,7 @@ pub fn review_log_line(r: &ReviewLog<'_>) -> Vec<u8> {
         kind: r.kind,
         namespace: r.namespace,
         name: r.name,
+        owner: r.owner,
         operation: r.operation,
         dry_run: r.dry_run,
         decision: r.decision,
@@ -186,6 +191,7 @@ mod tests {
             kind: "Pod",
             namespace: Some("shop"),
             name: None,
+            owner: Some("ReplicaSet/api-7d9c5b"),
             operation: "CREATE",
             dry_run: true,
             decision: "warned",
@@ -199,6 +205,7 @@ mod tests {
         assert_eq!(v["time"], "2025-12-06T05:46:40.250Z");
         assert_eq!(v["namespace"], "shop");
         assert!(v.get("name").is_none());
+        assert_eq!(v["owner"], "ReplicaSet/api-7d9c5b");
         assert_eq!(v["dry_run"], true);
         assert_eq!(v["findings"][0]["code"], "OOM003");
         assert_eq!(v["latency_ms"], 1.235);

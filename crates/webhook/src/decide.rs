@@ -5,6 +5,10 @@
 //! - CREATE and UPDATE of a Pod or a kind with a pod template: the object is read with the
 //!   manifest reader and audited as `oomdoc audit` would (the policy file applies); refused
 //!   when a finding is at or above `deny` (`None`: never), with a 403 status listing them.
+//! - An object a controller owns (a ReplicaSet's pods, a Deployment's ReplicaSets, a CronJob's
+//!   Jobs) is audited and warned about but never refused: its owner was admitted (or predates
+//!   the webhook), and refusing what the controller creates would stop a rollout, a scale-up or
+//!   a node drain half-way, with the pods of a running service gone.
 //! - An object the webhook cannot read: allowed, with a warning saying so (never block a
 //!   cluster on our own bug). Dry runs are answered the same way.
 //!
@@ -176,8 +180,10 @@ pub fn decide(
         )));
     }
     let refusing: Vec<&Finding> = match opts.deny {
-        Some(deny) => findings.iter().filter(|f| f.severity >= deny).collect(),
-        None => Vec::new(),
+        Some(deny) if review.owner.is_none() => {
+            findings.iter().filter(|f| f.severity >= deny).collect()
+        }
+        _ => Vec::new(),
     };
     if !refusing.is_empty() {
         decision.allowed = false;

@@ -88,6 +88,11 @@ pub struct Review {
     pub name: Option<String>,
     /// `request.object` as JSON text (absent for DELETE and for some CONNECTs).
     pub object: Option<String>,
+    /// The object's `metadata.generateName` (a controller's pods have no name yet).
+    pub generate_name: Option<String>,
+    /// `Kind/name` of the object's controller (the `ownerReferences` entry with
+    /// `controller: true`): a ReplicaSet's pods, a Deployment's ReplicaSets, a CronJob's Jobs.
+    pub owner: Option<String>,
 }
 
 impl Review {
@@ -96,13 +101,18 @@ impl Review {
         POD_KINDS.contains(&self.kind.kind.as_str())
     }
 
-    /// `Kind/namespace/name`, as logs and messages name the object.
+    /// `Kind/namespace/name`, as logs and messages name the object (`generateName*` for an
+    /// object whose name the API server has yet to generate).
     pub fn object_ref(&self) -> String {
+        let name = match (&self.name, &self.generate_name) {
+            (Some(n), _) => n.clone(),
+            (None, Some(g)) => format!("{g}*"),
+            (None, None) => "-".into(),
+        };
         format!(
-            "{}/{}/{}",
+            "{}/{}/{name}",
             self.kind.kind,
             self.namespace.as_deref().unwrap_or("-"),
-            self.name.as_deref().unwrap_or("-")
         )
     }
 }
@@ -152,6 +162,33 @@ struct Envelope<'a> {
     request: Option<&'a RawValue>,
 }
 
+/// What is read of the object itself before the audit: its generated name and its controller.
+/// Anything else in it is skipped; an object that does not parse is the audit's to report.
+#[derive(Default, Deserialize)]
+struct Head {
+    #[serde(default)]
+    metadata: HeadMeta,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HeadMeta {
+    #[serde(default)]
+    generate_name: Option<String>,
+    #[serde(default)]
+    owner_references: Vec<OwnerRef>,
+}
+
+#[derive(Deserialize)]
+struct OwnerRef {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    controller: Option<bool>,
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Request<'a> {
@@ -185,10 +222,17 @@ pub fn read_review(body: &[u8]) -> Result<Review, ReviewError> {
     };
     let req: Request =
         serde_json::from_str(request.get()).map_err(|e| ReviewError::NotJson(e.to_string()))?;
-    let object = req
-        .object
-        .filter(|o| o.get() != "null")
-        .map(|o| o.get().to_string());
+    let object = req.object.filter(|o| o.get() != "null");
+    let head: Head = object
+        .and_then(|o| serde_json::from_str(o.get()).ok())
+        .unwrap_or_default();
+    let owner = head
+        .metadata
+        .owner_references
+        .iter()
+        .find(|o| o.controller == Some(true))
+        .map(|o| format!("{}/{}", o.kind, o.name));
+    let object = object.map(|o| o.get().to_string());
     Ok(Review {
         uid: req.uid,
         kind: req.kind,
@@ -197,6 +241,8 @@ pub fn read_review(body: &[u8]) -> Result<Review, ReviewError> {
         namespace: req.namespace.filter(|n| !n.is_empty()),
         name: req.name.filter(|n| !n.is_empty()),
         object,
+        generate_name: head.metadata.generate_name.filter(|n| !n.is_empty()),
+        owner,
     })
 }
 

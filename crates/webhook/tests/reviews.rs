@@ -317,3 +317,17 @@ fn a_jvm_whose_heap_does_not_fit_is_refused_at_deny_error() {
     assert!(d.denied.as_deref().unwrap().contains("OOM101"));
     assert!(decision("deployment-jvm-create.json", &deny(None)).allowed);
 }
+
+#[test]
+fn a_pod_a_controller_creates_is_warned_about_but_never_refused() {
+    let r = read_review(&body("pod-create-owned.json")).unwrap();
+    assert_eq!(r.owner.as_deref(), Some("ReplicaSet/api-7d9c5b"));
+    assert_eq!(r.object_ref(), "Pod/shop/api-7d9c5b-*");
+    // Refusing it would stop the ReplicaSet's rollout or a drain half-way.
+    let d = decide(&r, &deny(Some(Severity::Info)), Some(&[]));
+    assert!(d.allowed, "{d:?}");
+    assert!(has_oom003(&d));
+    // The same pod written by hand is refused.
+    let d = decision("pod-create.json", &deny(Some(Severity::Info)));
+    assert!(!d.allowed);
+}
