@@ -130,7 +130,11 @@ fn reviews_of_each_kind_and_operation_are_answered_and_logged() {
     );
     assert!(warnings(&cronjob).iter().any(|w| w.starts_with("OOM003: ")));
     let update = ask("pod-update.json");
-    assert!(update["uid"].as_str().is_some());
+    assert_eq!(
+        update["allowed"], true,
+        "a label added leaves the spec alone: warned, not refused: {update}"
+    );
+    assert!(warnings(&update).iter().any(|w| w.starts_with("OOM003: ")));
     let dry = ask("pod-create-dry-run.json");
     let wet = ask("pod-create.json");
     assert_eq!(
@@ -174,10 +178,12 @@ fn reviews_of_each_kind_and_operation_are_answered_and_logged() {
         .all(|l| l["latency_ms"].as_f64().unwrap() >= 0.0));
 
     let metrics = request(&mut tls, "GET", "/metrics", b"").body;
-    // The BestEffort CronJob and the three BestEffort pods (update, dry run, create) are refused.
-    assert_eq!(decisions.iter().filter(|d| **d == "denied").count(), 4);
+    // The BestEffort CronJob and the two BestEffort pods created (dry run, not) are refused.
+    assert_eq!(decisions[2], "warned");
+    assert_eq!(decisions.iter().filter(|d| **d == "denied").count(), 3);
     for (decision, n) in [
-        ("denied", 4),
+        ("denied", 3),
+        ("warned", 1),
         ("skipped", 2),
         ("allowed", 1),
         ("unreadable", 1),

@@ -9,6 +9,9 @@
 //!   Jobs) is audited and warned about but never refused: its owner was admitted (or predates
 //!   the webhook), and refusing what the controller creates would stop a rollout, a scale-up or
 //!   a node drain half-way, with the pods of a running service gone.
+//! - An UPDATE that leaves the spec as it was (labels, annotations, finalizers: what tools and
+//!   the garbage collector change) or touches an object being deleted is warned about but never
+//!   refused: refusing it would wedge a deletion or a relabelling on findings it did not bring.
 //! - An object the webhook cannot read: allowed, with a warning saying so (never block a
 //!   cluster on our own bug). Dry runs are answered the same way.
 //!
@@ -180,7 +183,7 @@ pub fn decide(
         )));
     }
     let refusing: Vec<&Finding> = match opts.deny {
-        Some(deny) if review.owner.is_none() => {
+        Some(deny) if review.owner.is_none() && !review.spec_unchanged && !review.deleting => {
             findings.iter().filter(|f| f.severity >= deny).collect()
         }
         _ => Vec::new(),

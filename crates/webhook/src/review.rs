@@ -93,6 +93,11 @@ pub struct Review {
     /// `Kind/name` of the object's controller (the `ownerReferences` entry with
     /// `controller: true`): a ReplicaSet's pods, a Deployment's ReplicaSets, a CronJob's Jobs.
     pub owner: Option<String>,
+    /// An UPDATE that leaves `spec` as it was (labels, annotations, finalizers changed).
+    pub spec_unchanged: bool,
+    /// The object is being deleted (`metadata.deletionTimestamp` set): its updates remove
+    /// finalizers.
+    pub deleting: bool,
 }
 
 impl Review {
@@ -165,9 +170,13 @@ struct Envelope<'a> {
 /// What is read of the object itself before the audit: its generated name and its controller.
 /// Anything else in it is skipped; an object that does not parse is the audit's to report.
 #[derive(Default, Deserialize)]
-struct Head {
+struct Head<'a> {
     #[serde(default)]
     metadata: HeadMeta,
+    /// The spec as sent: the API server encodes `object` and `oldObject` alike, so an update
+    /// that leaves the spec alone sends it byte for byte the same.
+    #[serde(default, borrow)]
+    spec: Option<&'a RawValue>,
 }
 
 #[derive(Default, Deserialize)]
@@ -177,6 +186,8 @@ struct HeadMeta {
     generate_name: Option<String>,
     #[serde(default)]
     owner_references: Vec<OwnerRef>,
+    #[serde(default)]
+    deletion_timestamp: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -203,6 +214,14 @@ struct Request<'a> {
     name: Option<String>,
     #[serde(default, borrow)]
     object: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    old_object: Option<&'a RawValue>,
+}
+
+/// The head of an object (`None` when absent, `null`, or not an object).
+fn head_of(o: Option<&RawValue>) -> Option<Head<'_>> {
+    o.filter(|o| o.get() != "null")
+        .and_then(|o| serde_json::from_str(o.get()).ok())
 }
 
 /// Reads an AdmissionReview request body. The version and kind are checked before the request
@@ -223,9 +242,13 @@ pub fn read_review(body: &[u8]) -> Result<Review, ReviewError> {
     let req: Request =
         serde_json::from_str(request.get()).map_err(|e| ReviewError::NotJson(e.to_string()))?;
     let object = req.object.filter(|o| o.get() != "null");
-    let head: Head = object
-        .and_then(|o| serde_json::from_str(o.get()).ok())
-        .unwrap_or_default();
+    let head: Head = head_of(object).unwrap_or_default();
+    let spec_unchanged = req.operation == Operation::Update
+        && head.spec.is_some()
+        && head_of(req.old_object)
+            .and_then(|h| h.spec)
+            .map(RawValue::get)
+            == head.spec.map(RawValue::get);
     let owner = head
         .metadata
         .owner_references
@@ -243,6 +266,8 @@ pub fn read_review(body: &[u8]) -> Result<Review, ReviewError> {
         object,
         generate_name: head.metadata.generate_name.filter(|n| !n.is_empty()),
         owner,
+        spec_unchanged,
+        deleting: head.metadata.deletion_timestamp.is_some(),
     })
 }
 

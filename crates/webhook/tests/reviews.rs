@@ -107,8 +107,10 @@ fn a_dry_run_is_answered_the_same_way() {
 fn an_update_is_audited_on_the_new_object() {
     let r = read_review(&body("pod-update.json")).unwrap();
     assert_eq!(r.operation, Operation::Update);
+    // Audited on `object` (the new one): its findings are warned about. A label change leaves
+    // the spec alone, so it is not refused (see below).
     let d = decision("pod-update.json", &deny(Some(Severity::Error)));
-    assert!(!d.allowed);
+    assert!(d.allowed);
     assert!(has_oom003(&d));
 }
 
@@ -330,4 +332,25 @@ fn a_pod_a_controller_creates_is_warned_about_but_never_refused() {
     // The same pod written by hand is refused.
     let d = decision("pod-create.json", &deny(Some(Severity::Info)));
     assert!(!d.allowed);
+}
+
+#[test]
+fn an_update_that_leaves_the_spec_or_touches_a_deletion_is_never_refused() {
+    let strict = deny(Some(Severity::Info));
+    // pod-update.json adds a label: the spec is byte for byte the old one.
+    let r = read_review(&body("pod-update.json")).unwrap();
+    assert!(r.spec_unchanged && !r.deleting);
+    let d = decide(&r, &strict, Some(&[]));
+    assert!(d.allowed && has_oom003(&d), "{d:?}");
+    // The same update changing the image: its findings refuse it.
+    let mut v: Value = serde_json::from_slice(&body("pod-update.json")).unwrap();
+    v["request"]["object"]["spec"]["containers"][0]["image"] = "example/web:2.0".into();
+    let r = read_review(&serde_json::to_vec(&v).unwrap()).unwrap();
+    assert!(!r.spec_unchanged);
+    assert!(!decide(&r, &strict, Some(&[])).allowed);
+    // The garbage collector removing a finalizer from an object being deleted.
+    v["request"]["object"]["metadata"]["deletionTimestamp"] = "2026-12-07T06:00:00Z".into();
+    let r = read_review(&serde_json::to_vec(&v).unwrap()).unwrap();
+    assert!(r.deleting);
+    assert!(decide(&r, &strict, Some(&[])).allowed);
 }
