@@ -35,11 +35,11 @@ every kind with a pod template, with the findings of `oomdoc audit` as warnings 
 prints them): `OOM003: ...`, one per finding, within the API server's limits. With --deny,
 findings at or above that severity refuse the object with a message listing them - never an
 object a controller owns, such as a ReplicaSet's pods (refusing those would stop rollouts and
-drains), nor an update that leaves the spec alone or touches an object being deleted. Deletes, kinds without pods and objects it cannot read are allowed (the last with a
-warning): never block a cluster on oomdoc's own bug. Pod templates get their namespace's
-LimitRanges, read from the API server (list, watch on limitranges: deploy/webhook.yaml); without
-them a warning says the figures assume none. The certificate files are read again when they
-change (cert-manager renewals).
+drains), nor an update that leaves the spec alone or touches an object being deleted. Deletes,
+kinds without pods and objects it cannot read are allowed (the last with a warning): never block
+a cluster on oomdoc's own bug. Pod templates get their namespace's LimitRanges, read from the API
+server (list, watch on limitranges: deploy/webhook.yaml); without them a warning says the figures
+assume none. The certificate files are read again when they change (cert-manager renewals).
 One JSON line per review on standard output: uid, kind, namespace, name, owner, operation,
 dry_run, decision, findings, latency_ms.
 Exit status: 0 stopped (SIGTERM, Ctrl-C), 2 could not start (certificate, address in use,
