@@ -297,6 +297,20 @@ fn bodies_that_are_not_reviews_get_400_413_and_never_a_crash() {
     );
     assert!(metrics.contains("oomdoc_webhook_refused_requests_total{reason=\"bad_request\"} 2"));
     assert_eq!(once(&hook.addr, &cfg, "/nowhere", b"").status, 404);
+
+    // Under the cap, a large review (1.2 MiB: 10,000 env vars) is answered (off the async
+    // workers, on the blocking pool).
+    let mut big: serde_json::Value = serde_json::from_slice(&fixture("pod-create.json")).unwrap();
+    big["request"]["object"]["spec"]["containers"][0]["env"] = (0..10_000)
+        .map(|i| serde_json::json!({"name": format!("VAR_{i:05}"), "value": "x".repeat(100)}))
+        .collect();
+    let big = serde_json::to_vec(&big).unwrap();
+    assert!(big.len() > 1 << 20);
+    let r = response(&once(&hook.addr, &cfg, "/validate", &big));
+    assert!(
+        warnings(&r).iter().any(|w| w.starts_with("OOM003: ")),
+        "{r}"
+    );
 }
 
 #[test]

@@ -18,7 +18,7 @@ use hyper::{header, Method, Request, Response, StatusCode};
 
 use oomdoc_model::pod::LimitRange;
 use oomdoc_report::{review_log_line, ReviewLog};
-use oomdoc_webhook::{decide, read_review, DecideOptions, Decision, Review};
+use oomdoc_webhook::{decide, read_review, DecideOptions, Decision, Review, ReviewError};
 
 use crate::metrics::{Metrics, Refusal, CONTENT_TYPE};
 
@@ -117,7 +117,7 @@ pub async fn handle(
     let path = req.uri().path();
     let method = req.method().clone();
     Ok(match (path, &method) {
-        ("/validate", &Method::POST) if tls => validate(req, &state, started).await,
+        ("/validate", &Method::POST) if tls => validate(req, state.clone(), started).await,
         ("/healthz", &Method::GET | &Method::HEAD) => reply(StatusCode::OK, PLAIN, "ok\n"),
         ("/readyz", &Method::GET | &Method::HEAD) if state.ranges.settled() => {
             reply(StatusCode::OK, PLAIN, "ready\n")
@@ -216,30 +216,53 @@ async fn read_body(
     }
 }
 
-async fn validate(req: Request<Incoming>, state: &State, started: Instant) -> Reply {
+/// Bodies past this are read and audited on the blocking pool, so that one large review does
+/// not hold up the small ones answered by the same async worker (2 workers).
+const BLOCKING_BODY: usize = 256 * 1024;
+
+/// The review in `body` and what was decided about it.
+fn review_body(state: &State, body: &[u8]) -> Result<(Review, Decision), ReviewError> {
+    let review = read_review(body)?;
+    let ranges = review
+        .namespace
+        .as_deref()
+        .map_or(Some(Vec::new()), |ns| state.ranges.of(ns));
+    let decision = decide(&review, &state.opts, ranges.as_deref());
+    Ok((review, decision))
+}
+
+async fn validate(req: Request<Incoming>, state: Arc<State>, started: Instant) -> Reply {
     let refuse = |status: StatusCode, why: Refusal, msg: String| {
         state.metrics.refused(why);
-        log_refusal(state, &msg, started);
+        log_refusal(&state, &msg, started);
         reply(status, PLAIN, format!("{msg}\n"))
     };
     let (body, _held) = match read_body(req, &state.inflight).await {
         Ok(b) => b,
         Err((status, why, msg)) => return refuse(status, why, msg),
     };
-    let review = match read_review(&body) {
+    let reviewed = if body.len() > BLOCKING_BODY {
+        let st = state.clone();
+        match tokio::task::spawn_blocking(move || review_body(&st, &body)).await {
+            Ok(r) => r,
+            // The audit panicked: a bug of ours; the object is left to failurePolicy.
+            Err(e) => {
+                let msg = format!("internal error: {e}");
+                return refuse(StatusCode::INTERNAL_SERVER_ERROR, Refusal::Internal, msg);
+            }
+        }
+    } else {
+        review_body(&state, &body)
+    };
+    let (review, decision) = match reviewed {
         Ok(r) => r,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, Refusal::BadRequest, e.to_string()),
     };
-    let ranges = review
-        .namespace
-        .as_deref()
-        .map_or(Some(Vec::new()), |ns| state.ranges.of(ns));
-    let decision = decide(&review, &state.opts, ranges.as_deref());
     let json = decision.response_json();
     let seconds = started.elapsed().as_secs_f64();
     let codes: Vec<&'static str> = decision.findings.iter().map(|f| f.code.as_str()).collect();
     state.metrics.review(decision.outcome(), &codes, seconds);
-    log_review(state, &review, &decision, seconds);
+    log_review(&state, &review, &decision, seconds);
     reply(StatusCode::OK, "application/json", json)
 }
 

@@ -48,6 +48,8 @@ pub enum Refusal {
     NotFound,
     /// Too many bytes of reviews in flight (HTTP 503).
     Busy,
+    /// oomdoc's own failure (HTTP 500).
+    Internal,
 }
 
 impl Refusal {
@@ -58,6 +60,7 @@ impl Refusal {
             Refusal::SlowBody => "slow_body",
             Refusal::NotFound => "not_found",
             Refusal::Busy => "busy",
+            Refusal::Internal => "internal_error",
         }
     }
 }
@@ -112,7 +115,7 @@ impl Metrics {
         let refused_requests = Family::<ReasonLabel, Counter>::default();
         registry.register(
             "refused_requests",
-            "Requests answered without an AdmissionReview (bad_request, too_large, slow_body, not_found, busy)",
+            "Requests answered without an AdmissionReview (bad_request, too_large, slow_body, not_found, busy, internal_error)",
             refused_requests.clone(),
         );
         let connections = Gauge::default();
