@@ -56,6 +56,8 @@ pub struct Kill {
     pub explanation: Explanation,
     /// The report's lines as read, for the JSON line (`oomdoc explain` reads them back).
     pub report: Vec<String>,
+    /// The kernel's timestamp of the report's first line, in microseconds since boot.
+    pub monotonic_us: Option<u64>,
 }
 
 /// A kind of victim memory (`oomdoc_oom_kill_victim_bytes{kind}`).
@@ -99,6 +101,7 @@ pub fn scope_of(incident: &KernelOomIncident) -> Scope {
 
 /// Explains one incident and keys it to its pod and container.
 pub fn kill_of(source: &str, incident: KernelOomIncident) -> Kill {
+    let monotonic_us = incident.start.monotonic_us;
     let task = incident.task_memcg();
     let scope = scope_of(&incident);
     let victim = incident.victim();
@@ -126,6 +129,27 @@ pub fn kill_of(source: &str, incident: KernelOomIncident) -> Kill {
         victim: sizes,
         explanation,
         report: Vec::new(),
+        monotonic_us,
+    }
+}
+
+/// When a kill happened, in Unix seconds: the time it was read (`now`), unless the kernel's
+/// stamp puts it well before the agent started (`start`) - a report from the ring buffer's
+/// backlog (`--since-boot`), whose read time says nothing about it. `boot` is the wall-clock
+/// time of the kernel's zero (`None` for a replayed file from another boot). For live kills the
+/// read time is kept: the kernel's clock is not NTP-disciplined and drifts from the wall clock
+/// over a long uptime, while a live report is read within the burst window (200 ms).
+pub fn kill_time(monotonic_us: Option<u64>, now: f64, start: f64, boot: Option<f64>) -> f64 {
+    match (monotonic_us, boot) {
+        (Some(us), Some(boot)) => {
+            let at = boot + us as f64 / 1e6;
+            if at < start - 2.0 {
+                at
+            } else {
+                now
+            }
+        }
+        _ => now,
     }
 }
 
@@ -229,5 +253,25 @@ mod tests {
             Scope::NodeAllocatable
         );
         assert!(kills_in("k", b"6,1,1,-;eth0: link up\n").kills.is_empty());
+    }
+
+    #[test]
+    fn a_report_keeps_the_kernels_stamp() {
+        let kills = kills_in("/dev/kmsg", REPORT.as_bytes()).kills;
+        assert_eq!(kills[0].monotonic_us, Some(91_000_000));
+    }
+
+    #[test]
+    fn a_kill_from_the_backlog_gets_the_kernels_time_a_live_one_its_read_time() {
+        // Booted at 1,000,000 (Unix seconds); the agent started at 1,090,000 and reads at now.
+        let (boot, start, now) = (Some(1_000_000.0), 1_090_000.0, 1_090_500.0);
+        // A report from 91 s after boot, read from the backlog: its own time.
+        assert_eq!(kill_time(Some(91_000_000), now, start, boot), 1_000_091.0);
+        // A live report (its stamp near now, whatever the drift): the read time.
+        assert_eq!(kill_time(Some(90_499_000_000), now, start, boot), now);
+        assert_eq!(kill_time(Some(90_510_000_000), now, start, boot), now);
+        // A replayed file (no boot time) or a report without a stamp: the read time.
+        assert_eq!(kill_time(Some(91_000_000), now, start, None), now);
+        assert_eq!(kill_time(None, now, start, boot), now);
     }
 }

@@ -14,7 +14,7 @@ use oomdoc_evidence::memcg_path::MemcgLevel;
 use crate::components;
 use crate::discover::{discover_under, kubepods_roots, Hierarchy};
 use crate::jvm_probe::{node_from_proc, probe_pids, Node};
-use crate::kills::{each_kill, Kill};
+use crate::kills::{each_kill, kill_time, Kill};
 use crate::kmsg::{follow, Counts, Kmsg};
 use crate::metrics::{Metrics, Who};
 use crate::open_files::{file_budget, OpenCgroups};
@@ -267,20 +267,36 @@ fn sample_pass(
     m.sample_seconds.set(start.elapsed().as_secs_f64());
 }
 
+/// The wall clock, in Unix seconds.
+fn wall_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// The wall-clock time of the kernel's zero, for the stamps of `/dev/kmsg` records (a character
+/// device); `None` for a file of records, which may come from another boot.
+fn kernel_boot(kmsg: &std::path::Path) -> Option<f64> {
+    use std::os::unix::fs::FileTypeExt;
+    let device = std::fs::metadata(kmsg).is_ok_and(|m| m.file_type().is_char_device());
+    let mono = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+    device.then(|| wall_now() - (mono.tv_sec as f64 + mono.tv_nsec as f64 / 1e9))
+}
+
 fn kmsg_loop(s: &Shared, mut kmsg: Kmsg) {
     let mut counted = Counts::default();
     let stop = || s.stop.load(Ordering::Relaxed);
     let source = s.cfg.kmsg.display().to_string();
+    let (start, boot) = (wall_now(), kernel_boot(&s.cfg.kmsg));
     let result = follow(&mut kmsg, &stop, &mut |burst, counts| {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
+        let now = wall_now();
         let failures = each_kill(&source, &burst, &mut |k| {
+            let at = kill_time(k.monotonic_us, now, start, boot);
             let who = s.names.who(k.pod_uid.as_deref(), k.container_id.as_deref());
-            s.metrics().record_kill(&who, &k, now.as_secs_f64());
+            s.metrics().record_kill(&who, &k, at);
             // Written with the metrics released: a slow reader of standard output holds up
             // nothing but this thread.
-            write_line(s, &who, &k, now.as_secs() as i64);
+            write_line(s, &who, &k, at as i64);
         });
         let m = s.metrics();
         m.kmsg_records.inc_by(counts.records - counted.records);

@@ -11,7 +11,8 @@ use crate::wire::incident::IncidentDoc;
 /// One kill, as the agent saw it.
 #[derive(Clone, Copy, Debug)]
 pub struct KillLine<'a> {
-    /// When the agent read the report (Unix seconds).
+    /// When the kill happened (Unix seconds): when the agent read it, or for a report from the
+    /// ring buffer's backlog (`--since-boot`) the kernel's own stamp.
     pub unix_seconds: i64,
     /// The node (`$NODE_NAME`), when known.
     pub node: Option<&'a str>,
