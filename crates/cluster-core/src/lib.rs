@@ -20,6 +20,7 @@ pub mod limit_ranges;
 pub mod names;
 pub mod overcommit;
 pub mod pod_audit;
+pub mod pod_names;
 pub mod risk;
 pub mod rows;
 pub mod scan;

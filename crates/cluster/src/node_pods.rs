@@ -19,43 +19,13 @@ use crate::api_error::ClusterError;
 use crate::client::{connect_with, runtime, Target};
 use crate::live_watch::Escalating;
 
-/// A pod's names, and its containers' names by container id.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PodNames {
-    /// `metadata.namespace`.
-    pub namespace: String,
-    /// `metadata.name`.
-    pub name: String,
-    /// (container id without the runtime's `scheme://`, container name), from the statuses of
-    /// init, regular and ephemeral containers.
-    pub containers: Vec<(String, String)>,
-}
+pub use oomdoc_cluster_core::pod_names::{pod_names, PodNames};
 
 /// Pod UID → names, shared with the agent.
 pub type NodePods = Arc<RwLock<HashMap<String, PodNames>>>;
 
 /// Pods kept at most (the kubelet's default is 110 per node; 30x that).
 pub const MAX_PODS: usize = 3_300;
-
-/// The names in `pod`, keyed by its UID.
-pub fn pod_names(pod: &Pod) -> Option<(String, PodNames)> {
-    let uid = pod.metadata.uid.clone()?;
-    let containers = oomdoc_cluster_core::statuses::all_statuses(pod)
-        .filter_map(|c| {
-            let id = c.container_id.as_deref()?;
-            let id = id.split_once("://").map_or(id, |(_, hex)| hex);
-            Some((id.to_string(), c.name.clone()))
-        })
-        .collect();
-    Some((
-        uid,
-        PodNames {
-            namespace: pod.metadata.namespace.clone().unwrap_or_default(),
-            name: pod.metadata.name.clone().unwrap_or_default(),
-            containers,
-        },
-    ))
-}
 
 fn apply(pods: &NodePods, pod: &Pod) {
     if let Some((uid, names)) = pod_names(pod) {
@@ -134,37 +104,4 @@ pub fn follow_node_pods(
             }
         });
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_come_from_metadata_and_every_kind_of_container_status() {
-        let pod: Pod = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": "admin-7d9", "namespace": "shop", "uid": "u-1"},
-            "status": {
-                "initContainerStatuses": [{"name": "init", "containerID": "containerd://aaa", "image": "", "imageID": "", "ready": true, "restartCount": 0}],
-                "containerStatuses": [
-                    {"name": "app", "containerID": "cri-o://bbb", "image": "", "imageID": "", "ready": true, "restartCount": 0},
-                    {"name": "starting", "image": "", "imageID": "", "ready": false, "restartCount": 0}
-                ]
-            }
-        }))
-        .unwrap();
-        let (uid, n) = pod_names(&pod).unwrap();
-        assert_eq!(uid, "u-1");
-        assert_eq!(
-            (n.namespace.as_str(), n.name.as_str()),
-            ("shop", "admin-7d9")
-        );
-        assert_eq!(
-            n.containers,
-            vec![("aaa".into(), "init".into()), ("bbb".into(), "app".into())]
-        );
-        let no_uid: Pod =
-            serde_json::from_value(serde_json::json!({"metadata": {"name": "x"}})).unwrap();
-        assert!(pod_names(&no_uid).is_none());
-    }
 }
