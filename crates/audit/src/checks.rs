@@ -432,30 +432,40 @@ fn limit_out_of_range(w: &Admitted<'_>, c: &Pair<'_>, out: &mut Vec<Finding>) {
     ));
 }
 
-/// OOM011: keys of `oomdoc.dev/ignore` that name no rule. `OOM3` and `oom03` suggest `OOM003`.
+/// OOM011: keys of `oomdoc.dev/ignore` that name no rule.
 fn unknown_ignored_rules(w: &Admitted<'_>, out: &mut Vec<Finding>) {
     for key in &w.workload.ignore {
-        if rule_by_code_or_name(&key.value).is_some() {
-            continue;
+        if let Some(message) = unknown_rule_message(&key.value, "oomdoc.dev/ignore") {
+            out.push(finding(
+                w,
+                RuleCode::UnknownIgnoredRule,
+                key.pos,
+                None,
+                message,
+                UNKNOWN_RULE_HELP.into(),
+            ));
         }
-        let suggestion = key
-            .value
-            .get(..3)
-            .filter(|p| p.eq_ignore_ascii_case("OOM"))
-            .and_then(|_| key.value[3..].parse::<u16>().ok())
-            .and_then(|n| rule_by_code_or_name(&format!("OOM{n:03}")))
-            .map(|r| format!(" (did you mean {}?)", r.code));
-        out.push(finding(
-            w,
-            RuleCode::UnknownIgnoredRule,
-            key.pos,
-            None,
-            format!(
-                "oomdoc.dev/ignore names \"{}\", which is no rule{}: it silences nothing",
-                key.value,
-                suggestion.as_deref().unwrap_or("")
-            ),
-            "write a rule's code or name as `oomdoc rules` lists it, or remove the key".into(),
-        ));
     }
+}
+
+/// OOM011's help.
+pub(crate) const UNKNOWN_RULE_HELP: &str =
+    "write a rule's code or name as `oomdoc rules` lists it, or remove the key";
+
+/// OOM011's message for a key of `what` that names no rule (`None`: it names one). `OOM3` and
+/// `oom03` suggest `OOM003`.
+pub(crate) fn unknown_rule_message(key: &str, what: &str) -> Option<String> {
+    if rule_by_code_or_name(key).is_some() {
+        return None;
+    }
+    let suggestion = key
+        .get(..3)
+        .filter(|p| p.eq_ignore_ascii_case("OOM"))
+        .and_then(|_| key[3..].parse::<u16>().ok())
+        .and_then(|n| rule_by_code_or_name(&format!("OOM{n:03}")))
+        .map(|r| format!(" (did you mean {}?)", r.code));
+    Some(format!(
+        "{what} names \"{key}\", which is no rule{}: it silences nothing",
+        suggestion.as_deref().unwrap_or("")
+    ))
 }

@@ -19,6 +19,7 @@ use oomdoc_model::pod::Workload;
 
 use crate::audit::Assumptions;
 use crate::finding::{Finding, ImageSummary, MatchedBy};
+use crate::registry::RuleCode;
 use crate::{jvm_checks, jvm_view};
 
 /// `--image IMAGE=PATH`: containers running `image` run the Dockerfile at
@@ -107,6 +108,7 @@ pub(crate) fn summarize_images(
         .iter()
         .enumerate()
         .map(|(i, df)| {
+            unknown_ignored_rules(df, findings);
             let used_by: Vec<(String, String, MatchedBy)> = used
                 .iter()
                 .filter(|u| u.0 == i)
@@ -132,4 +134,29 @@ pub(crate) fn summarize_images(
             }
         })
         .collect()
+}
+
+/// OOM011 for the keys of a Dockerfile's `# oomdoc.dev/ignore:` comments that name no rule,
+/// once per Dockerfile (whoever runs it).
+fn unknown_ignored_rules(df: &DockerImageSpec, findings: &mut Vec<Finding>) {
+    for key in &df.ignore {
+        let Some(message) =
+            crate::checks::unknown_rule_message(&key.value, "the # oomdoc.dev/ignore comment")
+        else {
+            continue;
+        };
+        findings.push(Finding {
+            code: RuleCode::UnknownIgnoredRule,
+            severity: RuleCode::UnknownIgnoredRule.severity(),
+            file: df.file.clone(),
+            pos: key.pos,
+            workload: format!("Dockerfile/{}", df.display_name()),
+            container: None,
+            message,
+            help: crate::checks::UNKNOWN_RULE_HELP.into(),
+            source: None,
+            template: None,
+            fix: None,
+        });
+    }
 }

@@ -253,7 +253,7 @@ pub(crate) fn container_view<'a>(
     let r = &c.admitted.resources;
     let mut ignore: Vec<String> = wl.ignore.iter().map(|c| c.value.clone()).collect();
     if let Some(df) = df {
-        ignore.extend(df.ignore.iter().cloned());
+        ignore.extend(df.ignore.iter().map(|c| c.value.clone()));
     }
     JvmView {
         subject: format!("container \"{}\"", c.admitted.name),
@@ -304,7 +304,7 @@ pub(crate) fn image_view(df: &DockerImageSpec) -> JvmView<'_> {
         fallback: docker_at(df, df.pos),
         env_anchor: None,
         dockerfile: None,
-        ignore: df.ignore.clone(),
+        ignore: df.ignore.iter().map(|c| c.value.clone()).collect(),
         // The Dockerfile reader keeps a word too large to substitute as written.
         unevaluated: Vec::new(),
     }

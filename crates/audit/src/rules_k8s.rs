@@ -284,10 +284,11 @@ resources:
     Rule {
         code: RuleCode::UnknownIgnoredRule,
         severity: Severity::Warning,
-        title: "The oomdoc.dev/ignore annotation names no rule: it silences nothing",
+        title: "An oomdoc.dev/ignore key names no rule: it silences nothing",
         explanation: "\
-`oomdoc.dev/ignore` takes rule codes or names (`OOM003`, `best-effort-pod`), separated by commas \
-or blanks. A key that is neither (a typo, `OOM03`, a code from another tool) silences nothing, \
+`oomdoc.dev/ignore` (an annotation on the object or its pod template, or a `# oomdoc.dev/ignore:` \
+comment in a Dockerfile) takes rule codes or names (`OOM003`, `best-effort-pod`), separated by \
+commas or blanks. A key that is neither (a typo, `OOM03`, a code from another tool) silences nothing, \
 so the finding it was meant for is still reported, or - worse - a later rule is silenced by a \
 name nobody meant. The policy file's `rules:` refuses unknown keys with an error; the annotation \
 lives in the manifests, so it is reported here instead.

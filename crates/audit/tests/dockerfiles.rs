@@ -259,4 +259,22 @@ fn image_on_its_own_reports_an_old_jdk_and_honours_ignore_comments() {
     );
     let r = run_with("", &[df], &[], Assumptions::default());
     assert_eq!(codes(&r), ["OOM109"]);
+    // A key that names no rule silences nothing and is said once, at its comment (OOM011).
+    let df = dockerfile(
+        "legacy/Dockerfile",
+        "legacy",
+        "FROM openjdk:8u181-jre\n# oomdoc.dev/ignore: OOM110, OOM9\nENTRYPOINT java -jar /app.jar\n",
+    );
+    let r = run_with("", &[df], &[], Assumptions::default());
+    let unknown: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.code.as_str() == "OOM011")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{:?}", codes(&r));
+    assert_eq!(unknown[0].pos.line, 2);
+    assert_eq!(
+        unknown[0].message,
+        "the # oomdoc.dev/ignore comment names \"OOM9\", which is no rule (did you mean OOM009?): it silences nothing"
+    );
 }

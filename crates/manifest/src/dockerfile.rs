@@ -76,7 +76,7 @@ struct Parser<'a> {
     escape: char,
     global_args: Vec<(String, String)>,
     stages: Vec<Stage>,
-    ignore: Vec<String>,
+    ignore: Vec<Spanned<String>>,
     errors: Vec<InputError>,
     lines: Vec<&'a str>,
 }
@@ -111,7 +111,7 @@ pub fn parse_dockerfile(
         let trimmed = line.trim_start();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             if cur.is_empty() {
-                p.comment(trimmed);
+                p.comment(trimmed, Pos::new(line_no, 1));
             }
             continue;
         }
@@ -237,7 +237,7 @@ impl Parser<'_> {
     }
 
     /// A comment line outside an instruction: `# oomdoc.dev/ignore: OOM109, OOM110`.
-    fn comment(&mut self, line: &str) {
+    fn comment(&mut self, line: &str, pos: Pos) {
         let Some(rest) = line.strip_prefix('#').map(str::trim_start) else {
             return;
         };
@@ -248,7 +248,7 @@ impl Parser<'_> {
         self.ignore.extend(
             rest.split(|c: char| c == ',' || c.is_whitespace())
                 .filter(|c| !c.is_empty())
-                .map(|c| c.to_ascii_uppercase()),
+                .map(|c| Spanned::new(c.to_ascii_uppercase(), pos)),
         );
     }
 

@@ -80,8 +80,9 @@ pub struct DockerImageSpec {
     /// directory (`admin-server/Dockerfile`), the `NAME` of `NAME.Dockerfile`, and the
     /// `org.opencontainers.image.title` label. Lower case.
     pub names: Vec<String>,
-    /// Rule codes from `# oomdoc.dev/ignore: OOM109,OOM110` comments.
-    pub ignore: Vec<String>,
+    /// Rule codes (or names) from `# oomdoc.dev/ignore: OOM109,OOM110` comments, each where its
+    /// comment is.
+    pub ignore: Vec<crate::Spanned<String>>,
 }
 
 impl DockerImageSpec {

@@ -218,7 +218,16 @@ fn labels_give_a_name_and_comments_give_ignores() {
     let text = "FROM x\n# oomdoc.dev/ignore: OOM109, oom110\nLABEL org.opencontainers.image.title=\"Admin-Server\" other=1\n";
     let spec = ok(text);
     assert_eq!(spec.names, ["app", "admin-server"]);
-    assert_eq!(spec.ignore, ["OOM109", "OOM110"]);
+    let keys: Vec<(&str, u32)> = spec
+        .ignore
+        .iter()
+        .map(|k| (k.value.as_str(), k.pos.line))
+        .collect();
+    assert_eq!(
+        keys,
+        [("OOM109", 2), ("OOM110", 2)],
+        "each key at its comment"
+    );
     assert!(spec.matches_image_name("registry.example.com/shop/admin-server:1.4"));
     assert!(!spec.matches_image_name("registry.example.com/shop/admin:1.4"));
 }
